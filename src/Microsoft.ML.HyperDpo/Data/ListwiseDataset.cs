@@ -1,0 +1,139 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.HyperDpo.Data;
+
+/// <summary>
+/// Ranking data held in memory as lists: the rows of each group (query) are stored next to each other,
+/// whatever their order in the source, with a dense feature matrix and one label column per objective.
+/// </summary>
+internal sealed class ListwiseDataset
+{
+    /// <summary>Row-major features, <see cref="RowCount"/> x <see cref="FeatureCount"/>.</summary>
+    public float[] Features { get; }
+    /// <summary>Row-major labels, <see cref="RowCount"/> x objectives (empty when read without labels).</summary>
+    public float[] Labels { get; }
+    /// <summary>Reference-model score of each row (all zero without a reference).</summary>
+    public float[] ReferenceScores { get; }
+    /// <summary>List i covers rows ListStarts[i] .. ListStarts[i+1]-1.</summary>
+    public int[] ListStarts { get; }
+    public int FeatureCount { get; }
+    public int ObjectiveCount { get; }
+    public int RowCount => ListStarts[^1];
+    public int ListCount => ListStarts.Length - 1;
+    public int ListLength(int list) => ListStarts[list + 1] - ListStarts[list];
+
+    private ListwiseDataset(float[] features, float[] labels, float[] reference, int[] listStarts, int featureCount, int objectives)
+    {
+        Features = features;
+        Labels = labels;
+        ReferenceScores = reference;
+        ListStarts = listStarts;
+        FeatureCount = featureCount;
+        ObjectiveCount = objectives;
+    }
+
+    /// <summary>
+    /// Reads and checks every row of <paramref name="data"/>. Throws <see cref="InvalidOperationException"/>
+    /// naming the column, row and value for a non-finite feature, a NaN or negative label or a missing group,
+    /// and <see cref="ArgumentException"/> for missing or mistyped columns.
+    /// </summary>
+    public static ListwiseDataset Read(IDataView data, string featureColumn, IReadOnlyList<string> labelColumns,
+        string groupColumn, string? referenceScoreColumn, string dataName)
+    {
+        var schema = data.Schema;
+        var featureCol = ColumnChecks.FeatureVector(schema, featureColumn);
+        int featureCount = ((VectorDataViewType)featureCol.Type).Size;
+        var labelCols = labelColumns.Select(n => ColumnChecks.Label(schema, n)).ToArray();
+        var groupCol = ColumnChecks.GroupKey(schema, groupColumn);
+        var refCol = referenceScoreColumn is null ? (DataViewSchema.Column?)null : ColumnChecks.Score(schema, referenceScoreColumn);
+
+        var active = new List<DataViewSchema.Column> { featureCol, groupCol };
+        active.AddRange(labelCols);
+        if (refCol is { } rc) active.Add(rc);
+
+        var features = new List<float>();
+        var labels = new List<float>();
+        var reference = new List<float>();
+        var groupOfRow = new List<ulong>();
+        int k = labelCols.Length;
+
+        using (var cursor = data.GetRowCursor(active))
+        {
+            var featureGetter = cursor.GetGetter<VBuffer<float>>(featureCol);
+            var labelGetters = labelCols.Select(c => ColumnChecks.NumericGetter(cursor, c)).ToArray();
+            var groupGetter = ColumnChecks.KeyGetter(cursor, groupCol);
+            var refGetter = refCol is { } r ? cursor.GetGetter<float>(r) : null;
+            VBuffer<float> buffer = default;
+            long row = 0;
+            while (cursor.MoveNext())
+            {
+                featureGetter(ref buffer);
+                if (buffer.Length != featureCount)
+                    throw new InvalidOperationException($"Column '{featureColumn}' has {buffer.Length} values at row {row}; its type says {featureCount}.");
+                int slot = 0;
+                foreach (float v in buffer.DenseValues())
+                {
+                    if (!float.IsFinite(v))
+                        throw new InvalidOperationException(
+                            $"Column '{featureColumn}' has the value {v} at row {row}, slot {slot} ({dataName}). Features must be finite: " +
+                            "replace missing values first (e.g. mlContext.Transforms.ReplaceMissingValues) or drop those rows.");
+                    features.Add(v);
+                    slot++;
+                }
+                for (int j = 0; j < k; j++)
+                {
+                    double y = labelGetters[j]();
+                    if (double.IsNaN(y) || y < 0 || double.IsInfinity(y))
+                        throw new InvalidOperationException(
+                            $"Label column '{labelColumns[j]}' has the value {y} at row {row} ({dataName}). Objective labels must be finite grades >= 0 (higher is better).");
+                    labels.Add((float)y);
+                }
+                ulong g = groupGetter();
+                if (g == 0)
+                    throw new InvalidOperationException($"Group column '{groupColumn}' has a missing key at row {row} ({dataName}); every row needs a group.");
+                groupOfRow.Add(g);
+                if (refGetter is not null)
+                {
+                    float s = 0;
+                    refGetter(ref s);
+                    if (!float.IsFinite(s))
+                        throw new InvalidOperationException($"Reference score column '{referenceScoreColumn}' has the value {s} at row {row} ({dataName}).");
+                    reference.Add(s);
+                }
+                else
+                {
+                    reference.Add(0f);
+                }
+                row++;
+            }
+        }
+        if (groupOfRow.Count == 0)
+            throw new InvalidOperationException($"The {dataName} has no rows.");
+
+        // Groups in order of first appearance; rows of a group keep their relative order.
+        var order = Enumerable.Range(0, groupOfRow.Count)
+            .GroupBy(i => groupOfRow[i])
+            .ToList();
+        var starts = new int[order.Count + 1];
+        var f = new float[features.Count];
+        var l = new float[labels.Count];
+        var rf = new float[reference.Count];
+        int dst = 0;
+        for (int gi = 0; gi < order.Count; gi++)
+        {
+            starts[gi] = dst;
+            foreach (int src in order[gi])
+            {
+                features.CopyTo(src * featureCount, f, dst * featureCount, featureCount);
+                labels.CopyTo(src * k, l, dst * k, k);
+                rf[dst] = reference[src];
+                dst++;
+            }
+        }
+        starts[^1] = dst;
+        return new ListwiseDataset(f, l, rf, starts, featureCount, k);
+    }
+
+    /// <summary>The label of <paramref name="row"/> for objective <paramref name="objective"/>.</summary>
+    public float Label(int row, int objective) => Labels[row * ObjectiveCount + objective];
+}

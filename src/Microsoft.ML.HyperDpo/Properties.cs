@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Microsoft.ML.HyperDpo.Tests")]
+[assembly: InternalsVisibleTo("hyperdpo")]

@@ -1,0 +1,82 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.HyperDpo.Scoring;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.HyperDpo;
+
+/// <summary>
+/// A fitted HyperDPO ranker: one weight-conditioned network that scores every trade-off between its objectives.
+/// <see cref="Transform"/> adds a <c>Score</c> column computed at the current <see cref="ObjectiveWeights"/>;
+/// <see cref="WithObjectiveWeights"/> moves along the Pareto front without retraining.
+/// </summary>
+/// <remarks>
+/// <para><b>Input and output columns</b></para>
+/// <list type="table">
+/// <listheader><term>Column</term><description>Type and role</description></listheader>
+/// <item><term>Features (input)</term><description>Known-size vector of Single, the size the model was trained on; values must be finite.</description></item>
+/// <item><term>Score (output)</term><description>Single. Higher ranks first. With a reference model: reference score + g(x; w).</description></item>
+/// </list>
+/// <para>All input columns pass through unchanged. Scoring is lazy and runs in blocks of 1024 rows.
+/// The transformer is immutable and may be used from several threads.</para>
+/// </remarks>
+public sealed class HyperDpoRankingTransformer : ITransformer
+{
+    private readonly IHostEnvironment _env;
+    private readonly ConditionedScoringModel _model;
+    private readonly float[] _weights;
+
+    internal HyperDpoRankingTransformer(IHostEnvironment env, ConditionedScoringModel model, float[] weights, TrainingReport? report)
+    {
+        _env = env;
+        _model = model;
+        _weights = weights;
+        TrainingReport = report;
+    }
+
+    /// <summary>The objectives, in the order of the weights: the label column names the model was trained with.</summary>
+    public IReadOnlyList<string> Objectives => _model.Objectives;
+
+    /// <summary>The current objective weights (non-negative, summing to 1).</summary>
+    public IReadOnlyList<float> ObjectiveWeights => _weights;
+
+    /// <summary>The feature column read at scoring time.</summary>
+    public string FeatureColumnName => _model.FeatureColumnName;
+
+    /// <summary>The number of features per row the model expects.</summary>
+    public int FeatureCount => _model.FeatureCount;
+
+    /// <summary>The name of the output column: <c>Score</c>.</summary>
+    public string ScoreColumnName => "Score";
+
+    /// <summary>How the fit went (per-epoch loss and validation figures, time, documents processed).</summary>
+    public TrainingReport? TrainingReport { get; }
+
+    internal ConditionedScoringModel ScoringModel => _model;
+
+    /// <summary>
+    /// The same model scoring at other objective weights: K finite values &gt;= 0, not all zero, normalised to sum 1.
+    /// </summary>
+    /// <exception cref="ArgumentException">Wrong count, a negative, NaN or infinite value, or all zeros.</exception>
+    public HyperDpoRankingTransformer WithObjectiveWeights(params float[] weights) =>
+        new(_env, _model, HyperDpo.ObjectiveWeights.Normalize(weights, Objectives.Count, nameof(weights)), TrainingReport);
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        _model.CheckFeatures(inputSchema);
+        return ScoredDataView.OutputSchema(inputSchema, ScoreColumnName);
+    }
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(inputSchema, _model, _weights, ScoreColumnName);
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input) => new ScoredDataView(input, _model, _weights, ScoreColumnName);
+
+    /// <summary>Not supported yet: ML.NET gives components outside its repository no way to write into its model zip.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException("Saving a HyperDPO model with mlContext.Model.Save is not supported in this version; keep the fitted transformer in memory or refit.");
+}

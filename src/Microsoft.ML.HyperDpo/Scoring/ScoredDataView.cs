@@ -1,0 +1,170 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.HyperDpo.Scoring;
+
+/// <summary>
+/// The lazy output of <see cref="HyperDpoRankingTransformer.Transform"/>: every input column passed through plus
+/// a Single <c>Score</c> column. Nothing is computed until a cursor asks for the score, and then rows are scored
+/// in blocks of <see cref="BlockRows"/>, one native call per block.
+/// </summary>
+internal sealed class ScoredDataView : IDataView
+{
+    internal const int BlockRows = 1024;
+    private readonly IDataView _input;
+    private readonly ConditionedScoringModel _model;
+    private readonly float[] _weights;
+    private readonly string _scoreColumnName;
+
+    public ScoredDataView(IDataView input, ConditionedScoringModel model, float[] weights, string scoreColumnName)
+    {
+        model.CheckFeatures(input.Schema);
+        _input = input;
+        _model = model;
+        _weights = weights;
+        _scoreColumnName = scoreColumnName;
+        Schema = OutputSchema(input.Schema, scoreColumnName);
+    }
+
+    public static DataViewSchema OutputSchema(DataViewSchema input, string scoreColumnName)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(input);
+        builder.AddColumn(scoreColumnName, NumberDataViewType.Single);
+        return builder.ToSchema();
+    }
+
+    public bool CanShuffle => false;
+    public DataViewSchema Schema { get; }
+    public long? GetRowCount() => _input.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        var needed = columnsNeeded.ToList();
+        int scoreIndex = Schema.Count - 1;
+        bool scoreActive = needed.Any(c => c.Index == scoreIndex);
+        var inputColumns = needed.Where(c => c.Index < scoreIndex).Select(c => _input.Schema[c.Index]).ToList();
+        var passThrough = _input.GetRowCursor(inputColumns);
+        var blocks = scoreActive ? new BlockScorer(_input, _model, _weights) : null;
+        return new Cursor(this, passThrough, blocks, needed.Select(c => c.Index).ToHashSet());
+    }
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+        new[] { GetRowCursor(columnsNeeded, rand) };
+
+    /// <summary>
+    /// Reads features (and reference scores) through its own cursor over the input, a block ahead of the pass-through
+    /// cursor; both visit the rows in the same order because neither is shuffled.
+    /// </summary>
+    private sealed class BlockScorer : IDisposable
+    {
+        private readonly ConditionedScoringModel _model;
+        private readonly float[] _weights;
+        private readonly DataViewRowCursor _cursor;
+        private readonly ValueGetter<VBuffer<float>> _features;
+        private readonly ValueGetter<float>? _reference;
+        private readonly float[] _featureBlock;
+        private readonly float[] _referenceBlock;
+        private readonly float[] _scores = new float[BlockRows];
+        private VBuffer<float> _buffer;
+        private long _blockStart = -1;
+        private int _blockCount;
+
+        public BlockScorer(IDataView input, ConditionedScoringModel model, float[] weights)
+        {
+            _model = model;
+            _weights = weights;
+            var source = model.Reference?.Transform(input) ?? input;
+            var featureColumn = model.CheckFeatures(source.Schema);
+            var active = new List<DataViewSchema.Column> { featureColumn };
+            DataViewSchema.Column? referenceColumn = null;
+            if (model.Reference is not null)
+            {
+                referenceColumn = Data.ColumnChecks.Score(source.Schema, model.ReferenceScoreColumnName);
+                active.Add(referenceColumn.Value);
+            }
+            _cursor = source.GetRowCursor(active);
+            _features = _cursor.GetGetter<VBuffer<float>>(featureColumn);
+            _reference = referenceColumn is { } rc ? _cursor.GetGetter<float>(rc) : null;
+            _featureBlock = new float[BlockRows * model.FeatureCount];
+            _referenceBlock = new float[model.Reference is null ? 0 : BlockRows];
+        }
+
+        public float ScoreAt(long position)
+        {
+            if (position < _blockStart || position >= _blockStart + _blockCount)
+                ReadBlockAt(position);
+            return _scores[position - _blockStart];
+        }
+
+        private void ReadBlockAt(long position)
+        {
+            // Cursors only move forward: rows whose score nobody asked for are skipped, never re-read.
+            _blockStart = position;
+            _blockCount = 0;
+            int f = _model.FeatureCount;
+            while (_blockCount < BlockRows && _cursor.MoveNext())
+            {
+                if (_cursor.Position < position) continue;
+                _features(ref _buffer);
+                var row = _featureBlock.AsSpan(_blockCount * f, f);
+                _buffer.CopyTo(row);
+                _model.CheckFinite(row, _cursor.Position);
+                if (_reference is not null)
+                {
+                    float r = 0;
+                    _reference(ref r);
+                    _referenceBlock[_blockCount] = r;
+                }
+                _blockCount++;
+            }
+            _model.Score(_featureBlock, _blockCount, _referenceBlock.AsSpan(0, _model.Reference is null ? 0 : _blockCount), _weights, _scores);
+        }
+
+        public void Dispose() => _cursor.Dispose();
+    }
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly ScoredDataView _parent;
+        private readonly DataViewRowCursor _input;
+        private readonly BlockScorer? _blocks;
+        private readonly HashSet<int> _active;
+
+        public Cursor(ScoredDataView parent, DataViewRowCursor input, BlockScorer? blocks, HashSet<int> active)
+        {
+            _parent = parent;
+            _input = input;
+            _blocks = blocks;
+            _active = active;
+        }
+
+        public override DataViewSchema Schema => _parent.Schema;
+        public override long Position => _input.Position;
+        public override long Batch => _input.Batch;
+        public override bool MoveNext() => _input.MoveNext();
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
+        public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            if (!IsColumnActive(column))
+                throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
+            if (column.Index < Schema.Count - 1)
+                return _input.GetGetter<TValue>(_input.Schema[column.Index]);
+            if (typeof(TValue) != typeof(float))
+                throw new InvalidOperationException($"Column '{column.Name}' is Single; a getter of {typeof(TValue).Name} was asked for.");
+            ValueGetter<float> getter = (ref float value) => value = _blocks!.ScoreAt(_input.Position);
+            return (ValueGetter<TValue>)(Delegate)getter;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _input.Dispose();
+                _blocks?.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+namespace Microsoft.ML.HyperDpo;
+
+/// <summary>How the objective weights w reach the scoring network.</summary>
+public enum ConditioningKind
+{
+    /// <summary>w is concatenated to the (normalised) features at the input (COSMOS style).</summary>
+    Input,
+    /// <summary>w is mapped to a per-unit scale and shift of every hidden layer (FiLM), and also given at the input.</summary>
+    FiLM,
+    /// <summary>A hypernetwork maps w to the weights and bias of the output layer (Pareto HyperNetwork style).</summary>
+    Hypernetwork,
+}
+
+/// <summary>The listwise loss applied to each objective's ranking.</summary>
+public enum ListwiseLossKind
+{
+    /// <summary>Plackett-Luce DPO: the negative log-likelihood of the label order under z = beta * (s - r), full list or top-k.</summary>
+    PlackettLuce,
+    /// <summary>ListNet: cross-entropy between softmax(gain of labels) and softmax(z) (top-one Plackett-Luce with soft targets).</summary>
+    ListNet,
+}
+
+/// <summary>Which validation figure early stopping maximises.</summary>
+public enum EarlyStoppingMetric
+{
+    /// <summary>Mean over the validation weight grid and over objectives of NDCG@k (k = <see cref="HyperDpoRankingTrainer.Options.EvaluationTruncation"/>).</summary>
+    MeanNdcg,
+    /// <summary>Hypervolume (reference at the origin) of the per-objective NDCG@k points of the validation weight grid.</summary>
+    Hypervolume,
+}
+
+/// <summary>Where training and scoring run.</summary>
+public enum TorchDevice
+{
+    /// <summary>CUDA when <c>MLContext.GpuDeviceId</c> is set and a GPU is available, else CPU (an error if <c>FallbackToCpu</c> is false).</summary>
+    Auto,
+    /// <summary>Always the CPU.</summary>
+    Cpu,
+    /// <summary>Always CUDA (device <c>MLContext.GpuDeviceId</c>, or 0); an error where CUDA is not available.</summary>
+    Cuda,
+}
+
+/// <summary>How the learning rate changes over the epochs.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>The same rate throughout.</summary>
+    Constant,
+    /// <summary>A short linear warm-up, then cosine decay to zero at the last epoch.</summary>
+    WarmupCosine,
+}
+
+public sealed partial class HyperDpoRankingTrainer
+{
+    /// <summary>
+    /// Every setting of <see cref="HyperDpoRankingTrainer"/>. Each has a default that works on
+    /// LETOR-style data; <see cref="Validate"/> checks them all once, before training starts.
+    /// </summary>
+    public sealed class Options
+    {
+        /// <summary>One graded label column per objective (K &gt;= 2), higher is better; their order is the order of the objective weights.</summary>
+        public string[] LabelColumnNames { get; set; } = Array.Empty<string>();
+
+        /// <summary>The feature column: a known-size vector of <see cref="float"/>. Default <c>Features</c>.</summary>
+        public string FeatureColumnName { get; set; } = "Features";
+
+        /// <summary>The query (group) column: a key type, as for FastTree. Rows of a group need not be contiguous. Default <c>GroupId</c>.</summary>
+        public string RowGroupColumnName { get; set; } = "GroupId";
+
+        /// <summary>Seed of every random choice (initial weights, shuffling, Dirichlet draws, tie-breaking, dropout). Null: drawn from the MLContext's seeded random source.</summary>
+        public int? Seed { get; set; }
+
+        /// <summary>How the network is conditioned on the objective weights. Default <see cref="ConditioningKind.Input"/>.</summary>
+        public ConditioningKind Conditioning { get; set; } = ConditioningKind.Input;
+
+        /// <summary>Hidden layer widths of the scoring MLP. Default 128, 64.</summary>
+        public int[] HiddenSizes { get; set; } = { 128, 64 };
+
+        /// <summary>Dropout after each hidden layer during training. Default 0.1.</summary>
+        public float Dropout { get; set; } = 0.1f;
+
+        /// <summary>The listwise loss. Default <see cref="ListwiseLossKind.PlackettLuce"/>.</summary>
+        public ListwiseLossKind Loss { get; set; } = ListwiseLossKind.PlackettLuce;
+
+        /// <summary>Plackett-Luce truncation: only the first k positions of each label order are scored. Null: the full list.</summary>
+        public int? TopK { get; set; }
+
+        /// <summary>DPO temperature beta in z = beta * (s - r). With a reference model it sets how far the ranking may move from the reference. Default 1.</summary>
+        public float Beta { get; set; } = 1f;
+
+        /// <summary>Concentration alpha of the symmetric Dirichlet from which each training list draws its objective weights; 1 is uniform on the simplex, smaller favours the corners. Default 1.</summary>
+        public float DirichletAlpha { get; set; } = 1f;
+
+        /// <summary>Weight lambda of the COSMOS penalty -lambda * cos(w, (L_1..L_K)) that spreads the front. Default 0 (off).</summary>
+        public float CosmosPenalty { get; set; }
+
+        /// <summary>
+        /// An already fitted ML.NET transformer that adds a <see cref="ReferenceScoreColumnName"/> column (a FastTree
+        /// LambdaMART model, say). The fitted ranker then scores r(x) + g(x; w), with g trained on z = beta * g.
+        /// Null: reference-free (r = 0).
+        /// </summary>
+        public ITransformer? ReferenceModel { get; set; }
+
+        /// <summary>The reference model's output column. Default <c>Score</c>.</summary>
+        public string ReferenceScoreColumnName { get; set; } = "Score";
+
+        /// <summary>Passes over the training lists. Default 40.</summary>
+        public int NumberOfEpochs { get; set; } = 40;
+
+        /// <summary>Lists (queries) per optimisation step. Default 16.</summary>
+        public int BatchSize { get; set; } = 16;
+
+        /// <summary>
+        /// Longest list used in one step. A longer list is cut, afresh each epoch, to a random subset of this
+        /// many documents (every document keeps its labels; NDCG is unaffected at scoring). Default 200.
+        /// </summary>
+        public int MaxListLength { get; set; } = 200;
+
+        /// <summary>AdamW learning rate. Default 0.003.</summary>
+        public float LearningRate { get; set; } = 3e-3f;
+
+        /// <summary>AdamW decoupled weight decay. Default 0.0001.</summary>
+        public float WeightDecay { get; set; } = 1e-4f;
+
+        /// <summary>Learning-rate schedule. Default <see cref="LearningRateSchedule.WarmupCosine"/>.</summary>
+        public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.WarmupCosine;
+
+        /// <summary>Gradients are clipped to this global L2 norm; 0 disables clipping. Default 5.</summary>
+        public float GradientClipNorm { get; set; } = 5f;
+
+        /// <summary>With validation data: stop after this many epochs without improvement, and keep the best epoch's state. 0: never stop early. Default 8.</summary>
+        public int EarlyStoppingPatience { get; set; } = 8;
+
+        /// <summary>The validation figure early stopping maximises. Default <see cref="EarlyStoppingMetric.MeanNdcg"/>.</summary>
+        public EarlyStoppingMetric EarlyStoppingMetric { get; set; } = EarlyStoppingMetric.MeanNdcg;
+
+        /// <summary>Step 1/m of the validation weight lattice. Null: 10 for K = 2, 4 for K = 3, 2 beyond.</summary>
+        public int? ValidationGridDivisions { get; set; }
+
+        /// <summary>Truncation k of NDCG@k for validation. Default 10.</summary>
+        public int EvaluationTruncation { get; set; } = 10;
+
+        /// <summary>Where to train and score. Default <see cref="TorchDevice.Auto"/>.</summary>
+        public TorchDevice Device { get; set; } = TorchDevice.Auto;
+
+        /// <summary>Initial objective weights of the fitted transformer. Null: equal weights 1/K.</summary>
+        public float[]? InitialObjectiveWeights { get; set; }
+
+        /// <summary>
+        /// Checks every option and throws an <see cref="ArgumentException"/> that names the first one that is wrong.
+        /// </summary>
+        public void Validate()
+        {
+            if (LabelColumnNames is null || LabelColumnNames.Length < 2)
+                throw new ArgumentException($"{nameof(LabelColumnNames)} must name at least two label columns (one per objective); got {LabelColumnNames?.Length ?? 0}.", nameof(LabelColumnNames));
+            for (int k = 0; k < LabelColumnNames.Length; k++)
+                if (string.IsNullOrWhiteSpace(LabelColumnNames[k]))
+                    throw new ArgumentException($"{nameof(LabelColumnNames)}[{k}] is empty.", nameof(LabelColumnNames));
+            var duplicate = LabelColumnNames.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
+            if (duplicate is not null)
+                throw new ArgumentException($"{nameof(LabelColumnNames)} names '{duplicate.Key}' twice; each objective needs its own column.", nameof(LabelColumnNames));
+            Require(!string.IsNullOrWhiteSpace(FeatureColumnName), nameof(FeatureColumnName), "must name a column");
+            Require(!string.IsNullOrWhiteSpace(RowGroupColumnName), nameof(RowGroupColumnName), "must name a column");
+            Require(HiddenSizes is { Length: > 0 } && HiddenSizes.All(h => h > 0), nameof(HiddenSizes), $"must be one or more positive widths; got [{string.Join(", ", HiddenSizes ?? Array.Empty<int>())}]");
+            Require(Dropout >= 0 && Dropout < 1, nameof(Dropout), $"must be in [0, 1); got {Dropout}");
+            Require(TopK is null or > 0, nameof(TopK), $"must be positive or null; got {TopK}");
+            Require(float.IsFinite(Beta) && Beta > 0, nameof(Beta), $"must be a positive number; got {Beta}");
+            Require(float.IsFinite(DirichletAlpha) && DirichletAlpha > 0, nameof(DirichletAlpha), $"must be a positive number; got {DirichletAlpha}");
+            Require(float.IsFinite(CosmosPenalty) && CosmosPenalty >= 0, nameof(CosmosPenalty), $"must be >= 0; got {CosmosPenalty}");
+            Require(!string.IsNullOrWhiteSpace(ReferenceScoreColumnName), nameof(ReferenceScoreColumnName), "must name a column");
+            Require(NumberOfEpochs > 0, nameof(NumberOfEpochs), $"must be positive; got {NumberOfEpochs}");
+            Require(BatchSize > 0, nameof(BatchSize), $"must be positive; got {BatchSize}");
+            Require(MaxListLength >= 2, nameof(MaxListLength), $"must be at least 2; got {MaxListLength}");
+            Require(float.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), $"must be a positive number; got {LearningRate}");
+            Require(float.IsFinite(WeightDecay) && WeightDecay >= 0, nameof(WeightDecay), $"must be >= 0; got {WeightDecay}");
+            Require(float.IsFinite(GradientClipNorm) && GradientClipNorm >= 0, nameof(GradientClipNorm), $"must be >= 0; got {GradientClipNorm}");
+            Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), $"must be >= 0; got {EarlyStoppingPatience}");
+            Require(ValidationGridDivisions is null or > 0, nameof(ValidationGridDivisions), $"must be positive or null; got {ValidationGridDivisions}");
+            Require(EvaluationTruncation > 0, nameof(EvaluationTruncation), $"must be positive; got {EvaluationTruncation}");
+            if (InitialObjectiveWeights is not null)
+                ObjectiveWeights.Normalize(InitialObjectiveWeights, LabelColumnNames.Length, nameof(InitialObjectiveWeights));
+        }
+
+        internal int ValidationDivisions => ValidationGridDivisions ?? LabelColumnNames.Length switch { 2 => 10, 3 => 4, _ => 2 };
+
+        private static void Require(bool condition, string option, string message)
+        {
+            if (!condition) throw new ArgumentException($"{option} {message}.", option);
+        }
+    }
+}

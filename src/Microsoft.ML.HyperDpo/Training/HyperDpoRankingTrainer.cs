@@ -1,0 +1,136 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.HyperDpo.Data;
+using Microsoft.ML.HyperDpo.Scoring;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.HyperDpo;
+
+/// <summary>
+/// Trains one ranker for every trade-off between K objectives (HyperDPO / COS-DPO): a network g(x; w) conditioned
+/// on the objective weights w, fitted with the Plackett-Luce DPO loss sum_k w_k L_k under w ~ Dirichlet(alpha).
+/// The trade-off is chosen after training with <see cref="HyperDpoRankingTransformer.WithObjectiveWeights"/>.
+/// </summary>
+/// <remarks>
+/// <para><b>Input and output columns</b></para>
+/// <list type="table">
+/// <listheader><term>Column</term><description>Type and role</description></listheader>
+/// <item><term><see cref="Options.LabelColumnNames"/></term><description>K numeric scalar columns, one graded label per objective (finite, &gt;= 0, higher is better).</description></item>
+/// <item><term><see cref="Options.FeatureColumnName"/></term><description>Known-size vector of Single; values must be finite.</description></item>
+/// <item><term><see cref="Options.RowGroupColumnName"/></term><description>Key type: the query each row belongs to. Rows of a group need not be contiguous.</description></item>
+/// <item><term>Score (output)</term><description>Single, added by the fitted transformer.</description></item>
+/// </list>
+/// <para><b>Trainer characteristics</b></para>
+/// <list type="table">
+/// <item><term>Machine learning task</term><description>Ranking, several objectives at once</description></item>
+/// <item><term>Is normalization required?</term><description>No: features are standardised inside the model</description></item>
+/// <item><term>Is caching required?</term><description>No: the training data is read once into memory</description></item>
+/// <item><term>Required NuGet in addition to Microsoft.ML</term><description>TorchSharp-cpu (or a CUDA build), Microsoft.ML.FastTree for reference models</description></item>
+/// </list>
+/// </remarks>
+public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingTransformer>
+{
+    private readonly IHost _host;
+    private readonly Options _options;
+
+    /// <summary>Creates the trainer; usually through <c>mlContext.Ranking.Trainers.HyperDpo(options)</c>.</summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public HyperDpoRankingTrainer(MLContext mlContext, Options options)
+        : this((IHostEnvironment)(mlContext ?? throw new ArgumentNullException(nameof(mlContext))), options)
+    {
+    }
+
+    internal HyperDpoRankingTrainer(IHostEnvironment env, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _host = env.Register(nameof(HyperDpoRankingTrainer));
+        _options = options;
+    }
+
+    /// <summary>The options this trainer was created with.</summary>
+    public Options TrainerOptions => _options;
+
+    /// <summary>Trains on <paramref name="input"/> for <see cref="Options.NumberOfEpochs"/> epochs and keeps the last state.</summary>
+    public HyperDpoRankingTransformer Fit(IDataView input) => Fit(input, null);
+
+    /// <summary>
+    /// Trains on <paramref name="trainData"/>; with <paramref name="validationData"/>, measures NDCG@k over a weight
+    /// lattice after every epoch, stops early after <see cref="Options.EarlyStoppingPatience"/> epochs without
+    /// improvement and keeps the best epoch's state.
+    /// </summary>
+    public HyperDpoRankingTransformer Fit(IDataView trainData, IDataView? validationData)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        var o = _options;
+        using var channel = _host.Start("Training");
+        var device = DeviceSelector.Select(o.Device, _host);
+        int seed = o.Seed ?? _host.Rand.Next();
+
+        var train = ReadLists(trainData, "training data");
+        var validation = validationData is null ? null : ReadLists(validationData, "validation data");
+        if (validation is not null && validation.FeatureCount != train.FeatureCount)
+            throw new ArgumentException($"The validation data's '{o.FeatureColumnName}' column has {validation.FeatureCount} values per row; the training data has {train.FeatureCount}.", nameof(validationData));
+        channel.Info(MessageSensitivity.None,
+            $"HyperDPO: {train.ListCount} training lists, {train.RowCount} rows, {train.FeatureCount} features, {train.ObjectiveCount} objectives on {device}" +
+            (validation is null ? "" : $"; {validation.ListCount} validation lists."));
+
+        var (network, report) = new TrainingLoop(o, _host, channel).Run(train, validation, device, seed);
+        var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), o.ReferenceModel, o.ReferenceScoreColumnName);
+        var weights = o.InitialObjectiveWeights is null
+            ? HyperDpo.ObjectiveWeights.Uniform(o.LabelColumnNames.Length)
+            : HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights));
+        return new HyperDpoRankingTransformer(_host, model, weights, report);
+    }
+
+    private ListwiseDataset ReadLists(IDataView data, string name)
+    {
+        var o = _options;
+        var source = o.ReferenceModel is null ? data : o.ReferenceModel.Transform(data);
+        return ListwiseDataset.Read(source, o.FeatureColumnName, o.LabelColumnNames, o.RowGroupColumnName,
+            o.ReferenceModel is null ? null : o.ReferenceScoreColumnName, name);
+    }
+
+    /// <summary>
+    /// Checks that the input has the feature, label and group columns with usable types, and returns the input
+    /// schema plus a Single <c>Score</c> column.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type; the message names it.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var o = _options;
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        SchemaShape.Column Require(string name, string role)
+        {
+            if (!columns.TryGetValue(name, out var c))
+                throw new ArgumentException($"The {role} column '{name}' is not in the input schema.", name);
+            return c;
+        }
+        var features = Require(o.FeatureColumnName, "feature");
+        if (features.Kind != SchemaShape.Column.VectorKind.Vector || features.ItemType != NumberDataViewType.Single)
+            throw new ArgumentException($"The feature column '{o.FeatureColumnName}' must be a known-size vector of Single; it is {features.Kind} of {features.ItemType}.", o.FeatureColumnName);
+        foreach (string label in o.LabelColumnNames)
+        {
+            var c = Require(label, "label");
+            if (c.Kind != SchemaShape.Column.VectorKind.Scalar || c.IsKey || c.ItemType is not NumberDataViewType)
+                throw new ArgumentException($"The label column '{label}' must be a numeric scalar; it is {c.Kind} of {c.ItemType}.", label);
+        }
+        var group = Require(o.RowGroupColumnName, "row group");
+        if (!group.IsKey)
+            throw new ArgumentException($"The row group column '{o.RowGroupColumnName}' must be a key type (as for FastTree); it is {group.ItemType}. Use mlContext.Transforms.Conversion.MapValueToKey.", o.RowGroupColumnName);
+
+        var builder = new DataViewSchema.Builder();
+        foreach (var c in inputSchema)
+            builder.AddColumn(c.Name, StandInType(c));
+        builder.AddColumn("Score", NumberDataViewType.Single);
+        return MlNetInternals.ShapeOf(builder.ToSchema());
+    }
+
+    // SchemaShape.Column has no public constructor, so the output shape is made from a schema whose
+    // types have the same kind (scalar, known-size or variable vector), item type and key-ness as the input's.
+    private static DataViewType StandInType(SchemaShape.Column c) => c.Kind switch
+    {
+        SchemaShape.Column.VectorKind.Scalar => c.ItemType,
+        SchemaShape.Column.VectorKind.Vector => new VectorDataViewType((PrimitiveDataViewType)c.ItemType, 1),
+        _ => new VectorDataViewType((PrimitiveDataViewType)c.ItemType),
+    };
+}

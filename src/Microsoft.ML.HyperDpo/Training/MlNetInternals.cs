@@ -1,0 +1,55 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.HyperDpo;
+
+/// <summary>
+/// Reaches what ML.NET keeps internal but a component outside its repository needs: the environment
+/// behind a catalog, the GPU settings, the cancellation flag set by <c>MLContext.CancelExecution()</c>,
+/// and <c>SchemaShape.Create</c> (the only way to make a <see cref="SchemaShape"/> column).
+/// </summary>
+/// <remarks>
+/// ML.NET keeps these on internal interfaces (<c>IInternalCatalog</c>, <c>IHostEnvironmentInternal</c>,
+/// <c>ICancelable</c>) that a component outside its repository cannot name, so they are read by interface
+/// and property name. Each accessor fails with a clear message if a future ML.NET renames them; the tests
+/// cover all of them against the referenced ML.NET version.
+/// </remarks>
+internal static class MlNetInternals
+{
+    /// <summary>The environment (the MLContext's inner one) behind a catalog such as <c>mlContext.Ranking.Trainers</c>.</summary>
+    public static IHostEnvironment FromCatalog(object catalog) =>
+        (IHostEnvironment)(ReadInterfaceProperty(catalog, "IInternalCatalog", "Environment")
+            ?? throw new InvalidOperationException($"Could not reach the ML.NET environment behind {catalog.GetType().Name}."));
+
+    /// <summary><c>MLContext.GpuDeviceId</c> as seen by an environment or host.</summary>
+    public static int? GpuDeviceId(IHostEnvironment env) => (int?)ReadInterfaceProperty(env, "IHostEnvironmentInternal", "GpuDeviceId");
+
+    /// <summary><c>MLContext.FallbackToCpu</c> as seen by an environment or host.</summary>
+    public static bool FallbackToCpu(IHostEnvironment env) => (bool)(ReadInterfaceProperty(env, "IHostEnvironmentInternal", "FallbackToCpu") ?? true);
+
+    /// <summary>True once <c>MLContext.CancelExecution()</c> has been called.</summary>
+    public static bool IsCanceled(IHostEnvironment env) => (bool)(ReadInterfaceProperty(env, "ICancelable", "IsCanceled") ?? false);
+
+    /// <summary>Throws <see cref="OperationCanceledException"/> once the MLContext's execution was cancelled.</summary>
+    public static void ThrowIfCanceled(IHostEnvironment env)
+    {
+        if (IsCanceled(env))
+            throw new OperationCanceledException("HyperDPO training was cancelled through MLContext.CancelExecution().");
+    }
+
+    private static readonly System.Reflection.MethodInfo SchemaShapeCreate =
+        typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public, new[] { typeof(DataViewSchema) })
+        ?? throw new InvalidOperationException("ML.NET's SchemaShape.Create(DataViewSchema) was not found; this ML.NET version is not supported.");
+
+    /// <summary>The <see cref="SchemaShape"/> of a schema, as ML.NET's own estimators make it.</summary>
+    public static SchemaShape ShapeOf(DataViewSchema schema) => (SchemaShape)SchemaShapeCreate.Invoke(null, new object[] { schema })!;
+
+    private static object? ReadInterfaceProperty(object target, string interfaceName, string property)
+    {
+        var iface = target.GetType().GetInterfaces().FirstOrDefault(i => i.Name == interfaceName)
+            ?? throw new InvalidOperationException($"{target.GetType().FullName} does not implement ML.NET's {interfaceName}; this ML.NET version is not supported.");
+        var prop = iface.GetProperty(property)
+            ?? throw new InvalidOperationException($"ML.NET's {interfaceName} has no property {property}; this ML.NET version is not supported.");
+        return prop.GetValue(target);
+    }
+}

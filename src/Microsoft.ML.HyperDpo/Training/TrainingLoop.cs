@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using Microsoft.ML.HyperDpo.Data;
+using Microsoft.ML.HyperDpo.Evaluation;
+using Microsoft.ML.HyperDpo.Losses;
+using Microsoft.ML.HyperDpo.Modeling;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.HyperDpo;
+
+/// <summary>
+/// The optimisation loop: for every batch of lists, draw w ~ Dirichlet per list, score the documents with
+/// g(x; w), take each objective's listwise loss on z = beta * g, and step AdamW on sum_k w_k L_k. With
+/// validation data it measures NDCG@k over a weight lattice after every epoch and keeps the best state.
+/// </summary>
+internal sealed class TrainingLoop
+{
+    private readonly HyperDpoRankingTrainer.Options _options;
+    private readonly IHostEnvironment _env;
+    private readonly IChannel _channel;
+
+    public TrainingLoop(HyperDpoRankingTrainer.Options options, IHostEnvironment env, IChannel channel)
+    {
+        _options = options;
+        _env = env;
+        _channel = channel;
+    }
+
+    public (ConditionedScorer Model, TrainingReport Report) Run(ListwiseDataset train, ListwiseDataset? validation, Device device, int seed)
+    {
+        var o = _options;
+        int k = train.ObjectiveCount;
+        torch.random.manual_seed(seed);
+        var generator = new Generator((ulong)seed, device);
+        var (mean, scale) = FeatureStandardizer.Fit(train);
+        var model = new ConditionedScorer(train.FeatureCount, k, o.HiddenSizes, o.Dropout, o.Conditioning, mean, scale);
+        model.to(device);
+
+        using var features = tensor(train.Features, new long[] { train.RowCount, train.FeatureCount }).to(device);
+        using var labels = tensor(train.Labels, new long[] { train.RowCount, k }).to(device);
+        var sampler = new DirichletSampler(k, o.DirichletAlpha, generator, device);
+        var loss = ListwiseLossMath.Create(o.Loss, o.TopK);
+        var batcher = new ListwiseBatcher(train, o.BatchSize, o.MaxListLength, new Random(seed));
+        var optimizer = optim.AdamW(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
+        var schedule = new LearningRateScheduler(o.LearningRateSchedule, o.LearningRate, o.NumberOfEpochs * batcher.BatchesPerEpoch);
+        var evaluator = validation is null ? null
+            : new ValidationEvaluator(validation, SimplexLattice.Points(k, o.ValidationDivisions), o.EvaluationTruncation, device);
+
+        var epochs = new List<EpochRecord>();
+        double bestScore = double.NegativeInfinity;
+        int bestEpoch = 0, sinceBest = 0;
+        Dictionary<string, Tensor>? bestState = null;
+        long documents = 0, slots = 0;
+        int step = 0;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            for (int epoch = 1; epoch <= o.NumberOfEpochs; epoch++)
+            {
+                model.train();
+                double lossSum = 0;
+                int listCount = 0;
+                foreach (var batch in batcher.NextEpoch())
+                {
+                    MlNetInternals.ThrowIfCanceled(_env);
+                    using var scope = NewDisposeScope();
+                    schedule.Apply(optimizer, step++);
+                    var rows = tensor(batch.RowIndex, device: device);
+                    var mask = tensor(batch.Mask, device: device).reshape(batch.ListCount, batch.Width);
+                    var x = features.index_select(0, rows).reshape(batch.ListCount, batch.Width, train.FeatureCount);
+                    var y = labels.index_select(0, rows).reshape(batch.ListCount, batch.Width, k);
+                    var w = sampler.Sample(batch.ListCount);
+                    var z = model.forward(x, w.unsqueeze(1)) * o.Beta;
+                    var perObjective = stack(Enumerable.Range(0, k).Select(j => loss.Compute(z, y.select(2, j), mask, generator)), dim: 1);
+                    var total = (w * perObjective).sum(1);
+                    if (o.CosmosPenalty > 0)
+                        total = total - o.CosmosPenalty * nn.functional.cosine_similarity(w, perObjective, dim: 1);
+                    var objective = total.mean();
+                    optimizer.zero_grad();
+                    objective.backward();
+                    if (o.GradientClipNorm > 0)
+                        nn.utils.clip_grad_norm_(model.parameters(), o.GradientClipNorm);
+                    optimizer.step();
+                    lossSum += objective.item<float>() * batch.ListCount;
+                    listCount += batch.ListCount;
+                    documents += batch.RealDocuments;
+                    slots += (long)batch.ListCount * batch.Width;
+                }
+
+                double? validationScore = null;
+                string note = "";
+                if (evaluator is not null)
+                {
+                    model.eval();
+                    double score = ValidationEvaluator.Summarize(evaluator.Measure(model), o.EarlyStoppingMetric);
+                    validationScore = score;
+                    if (score > bestScore)
+                    {
+                        bestScore = score;
+                        bestEpoch = epoch;
+                        sinceBest = 0;
+                        ReplaceState(ref bestState, model);
+                        note = " (best so far)";
+                    }
+                    else
+                    {
+                        sinceBest++;
+                    }
+                }
+                else
+                {
+                    bestEpoch = epoch;
+                }
+                epochs.Add(new EpochRecord(epoch, lossSum / listCount, validationScore, clock.Elapsed));
+                _channel.Info(MessageSensitivity.None,
+                    $"HyperDPO epoch {epoch}/{o.NumberOfEpochs}: loss {lossSum / listCount:F4}" +
+                    (validationScore is double v ? $", validation {o.EarlyStoppingMetric} {v:F4}{note}" : ""));
+                if (evaluator is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience)
+                {
+                    _channel.Info(MessageSensitivity.None, $"HyperDPO: stopping early after epoch {epoch}; keeping epoch {bestEpoch}.");
+                    break;
+                }
+            }
+            if (bestState is not null)
+                model.load_state_dict(bestState);
+        }
+        finally
+        {
+            evaluator?.Dispose();
+            if (bestState is not null)
+                foreach (var t in bestState.Values) t.Dispose();
+            optimizer.Dispose();
+        }
+        model.eval();
+        var report = new TrainingReport(epochs, bestEpoch, clock.Elapsed, documents, slots, device.ToString(), seed);
+        return (model, report);
+    }
+
+    private static void ReplaceState(ref Dictionary<string, Tensor>? state, ConditionedScorer model)
+    {
+        if (state is not null)
+            foreach (var t in state.Values) t.Dispose();
+        state = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+    }
+}

@@ -1,0 +1,25 @@
+namespace Microsoft.ML.HyperDpo;
+
+/// <summary>One epoch of a HyperDPO fit.</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="MeanLoss">Mean over the epoch's lists of sum_k w_k L_k (plus the COSMOS penalty when on).</param>
+/// <param name="ValidationScore">The early-stopping figure on the validation data, or null without validation data.</param>
+/// <param name="Elapsed">Time since the fit started, at the end of this epoch.</param>
+public sealed record EpochRecord(int Epoch, double MeanLoss, double? ValidationScore, TimeSpan Elapsed);
+
+/// <summary>What happened during a HyperDPO fit: per-epoch losses and validation figures, and the work done.</summary>
+/// <param name="Epochs">Every epoch that ran, in order.</param>
+/// <param name="BestEpoch">The epoch whose parameters the model kept (the last one without validation data).</param>
+/// <param name="TrainingTime">Wall time of the optimisation loop, validation included, data reading excluded.</param>
+/// <param name="DocumentsProcessed">Real (unpadded) documents scored in training steps, over all epochs.</param>
+/// <param name="PaddedDocumentsProcessed">Document slots including padding, over all epochs.</param>
+/// <param name="Device">The TorchSharp device used, e.g. "cpu" or "cuda:0".</param>
+/// <param name="Seed">The seed actually used.</param>
+public sealed record TrainingReport(
+    IReadOnlyList<EpochRecord> Epochs,
+    int BestEpoch,
+    TimeSpan TrainingTime,
+    long DocumentsProcessed,
+    long PaddedDocumentsProcessed,
+    string Device,
+    int Seed);

@@ -1,0 +1,64 @@
+using Microsoft.ML.HyperDpo.Data;
+using Microsoft.ML.HyperDpo.Evaluation;
+using Microsoft.ML.HyperDpo.Modeling;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.HyperDpo;
+
+/// <summary>
+/// Scores a validation set at every point of a weight lattice and measures per-objective NDCG@k, the figure
+/// early stopping follows.
+/// </summary>
+internal sealed class ValidationEvaluator : IDisposable
+{
+    private const int RowsPerForward = 65536;
+    private readonly ListwiseDataset _data;
+    private readonly IReadOnlyList<float[]> _grid;
+    private readonly int _truncation;
+    private readonly Tensor _features;
+
+    public ValidationEvaluator(ListwiseDataset data, IReadOnlyList<float[]> grid, int truncation, Device device)
+    {
+        _data = data;
+        _grid = grid;
+        _truncation = truncation;
+        _features = tensor(data.Features, new long[] { data.RowCount, data.FeatureCount }).to(device);
+    }
+
+    /// <summary>[grid point][objective] NDCG@k of the model (in eval mode) at each grid weight.</summary>
+    public double[][] Measure(ConditionedScorer model)
+    {
+        var result = new double[_grid.Count][];
+        var scores = new float[_data.RowCount];
+        using var noGrad = no_grad();
+        for (int p = 0; p < _grid.Count; p++)
+        {
+            for (int start = 0; start < _data.RowCount; start += RowsPerForward)
+            {
+                using var scope = NewDisposeScope();
+                int count = Math.Min(RowsPerForward, _data.RowCount - start);
+                var w = tensor(_grid[p], device: _features.device).unsqueeze(0);
+                var s = model.forward(_features.narrow(0, start, count), w).cpu();
+                s.data<float>().CopyTo(scores, start);
+            }
+            for (int r = 0; r < scores.Length; r++) scores[r] += _data.ReferenceScores[r];
+            result[p] = new double[_data.ObjectiveCount];
+            for (int k = 0; k < _data.ObjectiveCount; k++)
+            {
+                int objective = k;
+                result[p][k] = ListNdcg.Mean(scores, row => _data.Label(row, objective), _data.ListStarts, _truncation);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The single figure early stopping maximises.</summary>
+    public static double Summarize(double[][] ndcg, EarlyStoppingMetric metric) => metric switch
+    {
+        EarlyStoppingMetric.MeanNdcg => ndcg.Average(point => point.Average()),
+        EarlyStoppingMetric.Hypervolume => Hypervolume.Compute(ndcg),
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown early-stopping metric."),
+    };
+
+    public void Dispose() => _features.Dispose();
+}
