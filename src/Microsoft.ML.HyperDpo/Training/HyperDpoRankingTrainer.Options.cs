@@ -5,9 +5,9 @@ public enum ConditioningKind
 {
     /// <summary>w is concatenated to the (normalised) features at the input (COSMOS style).</summary>
     Input,
-    /// <summary>w is mapped to a per-unit scale and shift of every hidden layer (FiLM), and also given at the input.</summary>
+    /// <summary>As <see cref="Input"/>, and w is also mapped to a per-unit scale and shift of every hidden layer (FiLM).</summary>
     FiLM,
-    /// <summary>A hypernetwork maps w to the weights and bias of the output layer (Pareto HyperNetwork style).</summary>
+    /// <summary>As <see cref="Input"/>, and a hypernetwork maps w to the weights and bias of the output layer (Pareto HyperNetwork style).</summary>
     Hypernetwork,
 }
 
@@ -69,8 +69,8 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Seed of every random choice (initial weights, shuffling, Dirichlet draws, tie-breaking, dropout). Null: drawn from the MLContext's seeded random source.</summary>
         public int? Seed { get; set; }
 
-        /// <summary>How the network is conditioned on the objective weights. Default <see cref="ConditioningKind.Input"/>.</summary>
-        public ConditioningKind Conditioning { get; set; } = ConditioningKind.Input;
+        /// <summary>How the network is conditioned on the objective weights. Default <see cref="ConditioningKind.FiLM"/>.</summary>
+        public ConditioningKind Conditioning { get; set; } = ConditioningKind.FiLM;
 
         /// <summary>Hidden layer widths of the scoring MLP. Default 128, 64.</summary>
         public int[] HiddenSizes { get; set; } = { 128, 64 };
@@ -84,8 +84,9 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Plackett-Luce truncation: only the first k positions of each label order are scored. Null: the full list.</summary>
         public int? TopK { get; set; }
 
-        /// <summary>DPO temperature beta in z = beta * (s - r). With a reference model it sets how far the ranking may move from the reference. Default 1.</summary>
-        public float Beta { get; set; } = 1f;
+        /// <summary>DPO temperature beta in z = beta * (s - r). With a reference model it sets how far the ranking may move from the
+        /// reference; without one it sets the sharpness of the Plackett-Luce distribution the network starts from. Default 5.</summary>
+        public float Beta { get; set; } = 5f;
 
         /// <summary>Concentration alpha of the symmetric Dirichlet from which each training list draws its objective weights; 1 is uniform on the simplex, smaller favours the corners. Default 1.</summary>
         public float DirichletAlpha { get; set; } = 1f;
@@ -103,8 +104,8 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>The reference model's output column. Default <c>Score</c>.</summary>
         public string ReferenceScoreColumnName { get; set; } = "Score";
 
-        /// <summary>Passes over the training lists. Default 40.</summary>
-        public int NumberOfEpochs { get; set; } = 40;
+        /// <summary>Passes over the training lists. Default 30.</summary>
+        public int NumberOfEpochs { get; set; } = 30;
 
         /// <summary>Lists (queries) per optimisation step. Default 16.</summary>
         public int BatchSize { get; set; } = 16;
@@ -130,8 +131,9 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>With validation data: stop after this many epochs without improvement, and keep the best epoch's state. 0: never stop early. Default 8.</summary>
         public int EarlyStoppingPatience { get; set; } = 8;
 
-        /// <summary>The validation figure early stopping maximises. Default <see cref="EarlyStoppingMetric.MeanNdcg"/>.</summary>
-        public EarlyStoppingMetric EarlyStoppingMetric { get; set; } = EarlyStoppingMetric.MeanNdcg;
+        /// <summary>The validation figure early stopping maximises. Default <see cref="EarlyStoppingMetric.Hypervolume"/>: the mean NDCG favours
+        /// the middle of the front and stops before the extremes are learnt.</summary>
+        public EarlyStoppingMetric EarlyStoppingMetric { get; set; } = EarlyStoppingMetric.Hypervolume;
 
         /// <summary>Step 1/m of the validation weight lattice. Null: 10 for K = 2, 4 for K = 3, 2 beyond.</summary>
         public int? ValidationGridDivisions { get; set; }

@@ -1,0 +1,49 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.HyperDpo.Cli;
+
+/// <summary>Train, validation and test data with the objective label columns in place.</summary>
+internal sealed record RankingDataSets(IDataView Train, IDataView? Validation, IDataView? Test, string[] Objectives, string Description)
+{
+    /// <summary>
+    /// Reads LETOR files and adds one label column per objective: the file's label for <c>label</c>, a within-query
+    /// rank grade (0..4) for each feature objective, whose feature is then removed from Features.
+    /// </summary>
+    public static RankingDataSets FromLetor(MLContext ml, string[] train, string[] valid, string[] test, IReadOnlyList<ObjectiveSpec> objectives)
+    {
+        int featureCount = LetorFeatureCount(train.Concat(valid).Concat(test));
+        IEstimator<ITransformer> pipeline = new EstimatorChain<ITransformer>();
+        // Remove the highest slots first so that the other feature ids keep their slot positions.
+        foreach (var o in objectives.Where(o => o.FeatureId is not null).OrderByDescending(o => o.FeatureId))
+            pipeline = pipeline.Append(ml.Transforms.FeatureRankObjective(o.ColumnName, o.FeatureId!.Value - 1, o.Direction, removeFromFeatures: true));
+        var trainView = ml.Data.LoadLetorFiles(featureCount, train);
+        var prep = pipeline.Fit(trainView);
+        IDataView? Prepare(string[] files) => files.Length == 0 ? null : ml.Data.Cache(prep.Transform(ml.Data.LoadLetorFiles(featureCount, files)));
+        return new RankingDataSets(ml.Data.Cache(prep.Transform(trainView)), Prepare(valid), Prepare(test),
+            objectives.Select(o => o.ColumnName).ToArray(),
+            $"LETOR files: train {string.Join(",", train.Select(Path.GetFileName))}" +
+            (valid.Length > 0 ? $", valid {string.Join(",", valid.Select(Path.GetFileName))}" : "") +
+            (test.Length > 0 ? $", test {string.Join(",", test.Select(Path.GetFileName))}" : ""));
+    }
+
+    /// <summary>The embedded default: the documented synthetic two-objective data set (Relevance vs. Quality).</summary>
+    public static RankingDataSets Synthetic(MLContext ml, int seed)
+    {
+        var splits = SyntheticRankingData.GenerateSplits(ml, new SyntheticRankingDataOptions { Seed = seed });
+        return new RankingDataSets(splits.Train, splits.Validation, splits.Test, new[] { "Relevance", "Quality" },
+            $"embedded synthetic data (SyntheticRankingData, seed {seed}): objectives Relevance and Quality, correlation -0.3");
+    }
+
+    private static int LetorFeatureCount(IEnumerable<string> files)
+    {
+        int max = 0;
+        foreach (string file in files)
+            foreach (string line in File.ReadLines(file))
+                foreach (string token in line.Split('#')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(2))
+                {
+                    int colon = token.IndexOf(':');
+                    if (colon > 0 && int.TryParse(token.AsSpan(0, colon), out int id)) max = Math.Max(max, id);
+                }
+        return max;
+    }
+}

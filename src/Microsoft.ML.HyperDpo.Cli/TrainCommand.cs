@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.ML.HyperDpo.Evaluation;
+using Spectre.Console;
+
+namespace Microsoft.ML.HyperDpo.Cli;
+
+/// <summary><c>hyperdpo train</c>: fit one HyperDPO model and print per-objective NDCG along the weight grid.</summary>
+internal static partial class TrainCommand
+{
+    public static Command Create()
+    {
+        var train = new Option<string?>("--train") { Description = "Training LETOR/SVMlight files, comma-separated. Omitted: the embedded synthetic data." };
+        var valid = new Option<string?>("--valid") { Description = "Validation files (early stopping), comma-separated." };
+        var test = new Option<string?>("--test") { Description = "Test files, comma-separated: where NDCG is reported." };
+        var objectives = new Option<string>("--objectives") { Description = "Objectives: 'label' and/or 'feature:N:higher|lower' (1-based LETOR feature id).", DefaultValueFactory = _ => "label,feature:41:higher" };
+        var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (default: the trainer's)." };
+        var seed = new Option<int>("--seed") { Description = "Seed for data generation and training.", DefaultValueFactory = _ => 1 };
+        var divisions = new Option<int>("--grid") { Description = "Report weights on the simplex lattice with step 1/m.", DefaultValueFactory = _ => 4 };
+
+        var command = new Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights.")
+        {
+            train, valid, test, objectives, epochs, seed, divisions,
+        };
+        command.SetAction(result => Run(
+            Split(result.GetValue(train)), Split(result.GetValue(valid)), Split(result.GetValue(test)),
+            result.GetValue(objectives)!, result.GetValue(epochs), result.GetValue(seed), result.GetValue(divisions)));
+        return command;
+    }
+
+    private static string[] Split(string? files) =>
+        files?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? Array.Empty<string>();
+
+    private static int Run(string[] trainFiles, string[] validFiles, string[] testFiles, string objectiveText, int? epochs, int seed, int divisions)
+    {
+        var ml = new MLContext(seed);
+        foreach (string file in trainFiles.Concat(validFiles).Concat(testFiles))
+            if (!File.Exists(file))
+                throw new FileNotFoundException($"Data file '{file}' does not exist.", file);
+        var data = trainFiles.Length == 0
+            ? RankingDataSets.Synthetic(ml, seed)
+            : RankingDataSets.FromLetor(ml, trainFiles, validFiles, testFiles, ObjectiveSpec.ParseList(objectiveText));
+        AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(data.Description)}");
+
+        var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = data.Objectives, Seed = seed };
+        if (epochs is int e) options.NumberOfEpochs = e;
+        var model = Fit(ml, options, data);
+        var report = model.TrainingReport!;
+        AnsiConsole.MarkupLine($"Trained in {report.TrainingTime.TotalSeconds:F1} s on {report.Device}: {report.Epochs.Count} epochs, kept epoch {report.BestEpoch}, " +
+            $"{report.DocumentsProcessed / report.TrainingTime.TotalSeconds:N0} documents/s.");
+
+        var (evalName, evalData) = data.Test is not null ? ("test", data.Test) : data.Validation is not null ? ("validation", data.Validation) : ("training", data.Train);
+        var rows = ObjectiveNdcg.AlongGrid(ml, model, evalData, SimplexLattice.Points(data.Objectives.Length, divisions));
+        var table = new Table().Title($"NDCG on the {evalName} data along the weight grid");
+        table.AddColumn("weights");
+        foreach (string objective in data.Objectives)
+            foreach (int k in new[] { 1, 3, 5, 10 })
+                table.AddColumn(new TableColumn($"{objective}@{k}").RightAligned());
+        foreach (var row in rows)
+        {
+            var cells = new List<string> { "(" + string.Join(", ", row.Weights.Select(w => w.ToString("0.##", CultureInfo.InvariantCulture))) + ")" };
+            foreach (var perObjective in row.Ndcg)
+                cells.AddRange(new[] { 1, 3, 5, 10 }.Select(k => perObjective[k - 1].ToString("F4", CultureInfo.InvariantCulture)));
+            table.AddRow(cells.ToArray());
+        }
+        AnsiConsole.Write(table);
+        var front = rows.Select(r => r.At(10)).ToList();
+        AnsiConsole.MarkupLine($"Hypervolume of the NDCG@10 front (reference: origin): [bold]{Hypervolume.Compute(front):F4}[/]");
+        return 0;
+    }
+
+    /// <summary>Fits with a progress bar fed by the trainer's per-epoch log messages.</summary>
+    internal static HyperDpoRankingTransformer Fit(MLContext ml, HyperDpoRankingTrainer.Options options, RankingDataSets data)
+    {
+        HyperDpoRankingTransformer? model = null;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask("Training HyperDPO", maxValue: options.NumberOfEpochs);
+                void OnLog(object? sender, LoggingEventArgs e)
+                {
+                    var match = EpochMessage().Match(e.Message);
+                    if (!match.Success) return;
+                    task.Value = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+                    task.Description = $"Training HyperDPO: {Markup.Escape(match.Groups[2].Value)}";
+                }
+                ml.Log += OnLog;
+                try
+                {
+                    model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
+                }
+                finally
+                {
+                    ml.Log -= OnLog;
+                }
+                task.Value = task.MaxValue;
+            });
+        return model!;
+    }
+
+    [GeneratedRegex(@"HyperDPO epoch (\d+)/\d+: (.*)$")]
+    private static partial Regex EpochMessage();
+}

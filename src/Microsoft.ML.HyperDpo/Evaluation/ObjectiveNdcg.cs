@@ -1,0 +1,44 @@
+namespace Microsoft.ML.HyperDpo.Evaluation;
+
+/// <summary>One objective's NDCG@1..k at one weight vector, as measured by ML.NET's RankingEvaluator.</summary>
+/// <param name="Weights">The objective weights the scores were made with.</param>
+/// <param name="Ndcg">[objective][k-1]: NDCG@k of each objective, k = 1..truncation.</param>
+public sealed record WeightedNdcg(float[] Weights, double[][] Ndcg)
+{
+    /// <summary>NDCG@<paramref name="k"/> of every objective, in objective order.</summary>
+    public double[] At(int k) => Ndcg.Select(n => n[k - 1]).ToArray();
+}
+
+/// <summary>
+/// Per-objective NDCG of scored data, measured with <c>mlContext.Ranking.Evaluate</c> once per objective label
+/// column, so that the figures are exactly ML.NET's.
+/// </summary>
+public static class ObjectiveNdcg
+{
+    /// <summary>
+    /// NDCG@1..<paramref name="truncation"/> of <paramref name="scored"/> (which has a <c>Score</c> column) for each label column.
+    /// Groups must be contiguous, as ML.NET's evaluator requires.
+    /// </summary>
+    public static double[][] Measure(MLContext mlContext, IDataView scored, IReadOnlyList<string> labelColumnNames,
+        string rowGroupColumnName = "GroupId", string scoreColumnName = "Score", int truncation = 10)
+    {
+        var options = new Microsoft.ML.Data.RankingEvaluatorOptions { DcgTruncationLevel = truncation };
+        return labelColumnNames
+            .Select(label => mlContext.Ranking.Evaluate(scored, options, label, rowGroupColumnName, scoreColumnName)
+                .NormalizedDiscountedCumulativeGains.ToArray())
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Scores <paramref name="data"/> with <paramref name="model"/> at every weight vector of <paramref name="grid"/> and measures
+    /// each objective's NDCG@1..<paramref name="truncation"/>.
+    /// </summary>
+    public static IReadOnlyList<WeightedNdcg> AlongGrid(MLContext mlContext, HyperDpoRankingTransformer model, IDataView data,
+        IReadOnlyList<float[]> grid, string rowGroupColumnName = "GroupId", int truncation = 10)
+    {
+        var cached = mlContext.Data.Cache(data);
+        return grid
+            .Select(w => new WeightedNdcg(w, Measure(mlContext, model.WithObjectiveWeights(w).Transform(cached), model.Objectives, rowGroupColumnName, truncation: truncation)))
+            .ToList();
+    }
+}
