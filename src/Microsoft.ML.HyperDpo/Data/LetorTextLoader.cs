@@ -1,0 +1,208 @@
+using System.Globalization;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.HyperDpo;
+
+/// <summary>
+/// Loads learning-to-rank files in the LETOR / SVMlight format
+/// (<c>label qid:N i:v i:v ... #comment</c>, one document per line) as one <see cref="IDataView"/>,
+/// through ML.NET's own SVMlight loader, after checking the text so that no malformed token is
+/// silently dropped or misread.
+/// </summary>
+/// <remarks>
+/// <para><b>Input and output columns</b></para>
+/// <list type="table">
+/// <listheader><term>Column</term><description>Type and meaning</description></listheader>
+/// <item><term><c>Label</c></term><description><see cref="float"/>: the relevance grade (first token of the line).</description></item>
+/// <item><term><c>Weight</c></term><description><see cref="float"/>: the <c>cost:</c> token, 1 where absent (ML.NET's convention).</description></item>
+/// <item><term><c>GroupId</c></term><description>key (<see cref="ulong"/> raw type): the query; ML.NET stores <c>qid + 1</c>, so qid 0 is key 1 and 0 never occurs (it would mean "missing").</description></item>
+/// <item><term><c>Comment</c></term><description>text: everything after the first <c>#</c> of the line (e.g. MQ2008's <c>docid = GX...</c>), empty where absent.</description></item>
+/// <item><term><c>Features</c></term><description>known-size vector of <see cref="float"/> of length <c>featureCount</c>; feature id <c>N</c> of the file is slot <c>N - 1</c>; ids that a line leaves out are 0. Every value is handed out in dense form.</description></item>
+/// </list>
+/// <para><b>What this adds to <c>mlContext.Data.LoadFromSvmLightFile</c></b> (checked against Microsoft.ML 5.0.1):</para>
+/// <list type="number">
+/// <item><description>Several files are read as one view, in the given order (e.g. S1, S2, S3 as one training set), by giving ML.NET's loader an <see cref="IMultiStreamSource"/> of exact paths (ML.NET's <see cref="MultiFileSource"/> would also expand <c>*</c>, <c>?</c> and <c>+</c> in a path).</description></item>
+/// <item><description>The feature count is found by a scan of all the files (or taken from <c>featureCount</c>) and passed to ML.NET together with <c>zeroBased: false</c>, instead of ML.NET inferring it.</description></item>
+/// <item><description>ML.NET's loader builds each feature vector with one buffer shared by all threads, and its cursors run that code on two or more threads: on MQ2008 an ordinary cursor over <c>Features</c> fails at random with "Duplicate keys found in dataset", "Destination is too short" or an <see cref="ArgumentOutOfRangeException"/>, and can mix values of different rows. The view returned here reads ML.NET's loader through a single cursor (a cursor set of size one), so that code runs on one thread.</description></item>
+/// <item><description>ML.NET hands out mostly-zero rows as sparse buffers (1,649 of the 2,933 rows of MQ2008 S1); this view hands out every <c>Features</c> value densely.</description></item>
+/// <item><description>Every data line is checked first, and the first problem is reported as an <see cref="InvalidDataException"/> naming the file, the line number, the token and what was expected. ML.NET itself would, for the same lines: read an unparsable label as NaN; keep a line without <c>qid:</c> or with a negative or unparsable qid under the missing key; silently skip a token without <c>:</c>, a feature whose value does not parse (<c>3:abc</c>) and any feature whose index exceeds the feature count; keep <c>NaN</c>, <c>?</c> and overflowing values (<c>1e40</c> becomes infinity); ignore <c>sid:</c>; let a repeated <c>qid:</c> or <c>cost:</c> overwrite the earlier one; and fail without naming file or line on index 0, a non-numeric index or a repeated index.</description></item>
+/// <item><description>A missing file is a <see cref="FileNotFoundException"/> naming it, raised before anything is read.</description></item>
+/// </list>
+/// <para>Lines that are empty, blank, or start with <c>#</c> after trimming white space are comments and are skipped, as ML.NET does. Tokens are separated by spaces or tabs.
+/// A valid line has a label, exactly one <c>qid:N</c> (N a non-negative integer), at most one <c>cost:w</c>, and feature tokens <c>i:v</c> with distinct integer ids 1 &lt;= i &lt;= featureCount
+/// and finite decimal values (digits, sign, point and exponent only).</para>
+/// <para>The view cannot shuffle (ML.NET's loader cannot either) and reports its row count, known from the scan.</para>
+/// </remarks>
+public static class LetorTextLoader
+{
+    /// <summary>Name of the relevance-grade column.</summary>
+    public const string LabelColumnName = "Label";
+
+    /// <summary>Name of the per-row weight column (the <c>cost:</c> token, 1 where absent).</summary>
+    public const string WeightColumnName = "Weight";
+
+    /// <summary>Name of the query key column.</summary>
+    public const string GroupIdColumnName = "GroupId";
+
+    /// <summary>Name of the trailing-comment column.</summary>
+    public const string CommentColumnName = "Comment";
+
+    /// <summary>Name of the feature vector column.</summary>
+    public const string FeaturesColumnName = "Features";
+
+    private static readonly char[] TokenSeparators = [' ', '\t'];
+
+    /// <summary>
+    /// Reads one or more LETOR / SVMlight ranking files as one data view, in the given order; the feature
+    /// count is the largest feature id found in the files.
+    /// </summary>
+    /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
+    /// <param name="paths">The files, read one after the other (their groups should not straddle files).</param>
+    /// <returns>A view with the columns <c>Label</c>, <c>Weight</c>, <c>GroupId</c>, <c>Comment</c> and <c>Features</c> (see the remarks of <see cref="LetorTextLoader"/>).</returns>
+    /// <exception cref="ArgumentException">No path was given, or a path is null or empty.</exception>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A data line is malformed, or the files hold no data line.</exception>
+    public static IDataView LoadLetorFiles(this DataOperationsCatalog catalog, params string[] paths)
+        => LoadLetorFiles(catalog, featureCount: null, paths);
+
+    /// <summary>
+    /// Reads one or more LETOR / SVMlight ranking files as one data view, in the given order, with a given
+    /// feature count (e.g. 46 for LETOR 4.0, 136 for MSLR-WEB) or, if <paramref name="featureCount"/> is
+    /// null, the largest feature id found in the files.
+    /// </summary>
+    /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
+    /// <param name="featureCount">The length of the <c>Features</c> vector; a feature id above it is an error. Null: the largest id in the files.</param>
+    /// <param name="paths">The files, read one after the other (their groups should not straddle files).</param>
+    /// <returns>A view with the columns <c>Label</c>, <c>Weight</c>, <c>GroupId</c>, <c>Comment</c> and <c>Features</c> (see the remarks of <see cref="LetorTextLoader"/>).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">No path was given, or a path is null or empty.</exception>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A data line is malformed, a feature id exceeds <paramref name="featureCount"/>, or (with no <paramref name="featureCount"/>) the files hold no data line.</exception>
+    public static IDataView LoadLetorFiles(this DataOperationsCatalog catalog, int? featureCount, params string[] paths)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(paths);
+        if (paths.Length == 0)
+            throw new ArgumentException("Give at least one LETOR file path.", nameof(paths));
+        if (featureCount is < 1)
+            throw new ArgumentOutOfRangeException(nameof(featureCount), featureCount, "The feature count must be at least 1 (or null, to take the largest feature id in the files).");
+
+        var fullPaths = new string[paths.Length];
+        for (int i = 0; i < paths.Length; i++)
+        {
+            if (string.IsNullOrEmpty(paths[i]))
+                throw new ArgumentException($"Path number {i} of the LETOR file list is null or empty.", nameof(paths));
+            fullPaths[i] = Path.GetFullPath(paths[i]);
+            if (!File.Exists(fullPaths[i]))
+                throw new FileNotFoundException($"LETOR file '{paths[i]}' does not exist (full path '{fullPaths[i]}').", fullPaths[i]);
+        }
+
+        long rows = 0;
+        int maxIndex = 0;
+        foreach (string path in fullPaths)
+        {
+            var (fileRows, fileMax) = ScanFile(path, featureCount);
+            rows += fileRows;
+            maxIndex = Math.Max(maxIndex, fileMax);
+        }
+
+        int size = featureCount ?? maxIndex;
+        if (size == 0)
+            throw new InvalidDataException(
+                $"The LETOR files {string.Join(", ", fullPaths.Select(p => $"'{p}'"))} hold no feature token, so the feature count cannot be inferred; pass featureCount explicitly.");
+
+        var source = new ExactFileSource(fullPaths);
+        var loader = catalog.CreateSvmLightLoader(numberOfRows: null, inputSize: size, zeroBased: false, dataSample: null);
+        return new SingleCursorDenseView(loader.Load(source), FeaturesColumnName, rows);
+    }
+
+    /// <summary>Checks every data line of one file; returns its data-line count and its largest feature id.</summary>
+    private static (long Rows, int MaxIndex) ScanFile(string path, int? featureCount)
+    {
+        long rows = 0;
+        int maxIndex = 0;
+        int lineNumber = 0;
+        var seen = new HashSet<uint>();
+        using var reader = new StreamReader(path);
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lineNumber++;
+            // Same comment rule as ML.NET's loader: trim with char.IsWhiteSpace, then empty or '#' is not a row.
+            string text = line.Trim();
+            if (text.Length == 0 || text[0] == '#')
+                continue;
+            rows++;
+            int hash = text.IndexOf('#');
+            string body = hash < 0 ? text : text[..hash];
+            string[] tokens = body.Split(TokenSeparators, StringSplitOptions.RemoveEmptyEntries);
+
+            if (!TryParseFiniteNumber(tokens[0], out _))
+                throw BadLine(path, lineNumber, tokens[0], "the label is not a finite decimal number", "a label such as 0, 1 or 2 as the first token");
+
+            bool hasQid = false, hasCost = false;
+            seen.Clear();
+            for (int t = 1; t < tokens.Length; t++)
+            {
+                string token = tokens[t];
+                // ML.NET splits at the last ':', so do the same.
+                int colon = token.LastIndexOf(':');
+                if (colon < 0)
+                    throw BadLine(path, lineNumber, token, "the token has no ':'", "'qid:<id>', 'cost:<weight>' or '<feature id>:<value>'");
+                string key = token[..colon];
+                string value = token[(colon + 1)..];
+                switch (key)
+                {
+                    case "qid":
+                        if (hasQid)
+                            throw BadLine(path, lineNumber, token, "a second qid on the line", "exactly one 'qid:<id>' per line");
+                        if (!IsDigits(value) || !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                            throw BadLine(path, lineNumber, token, "the query id is not a non-negative integer", $"'qid:<id>' with 0 <= id <= {long.MaxValue}");
+                        hasQid = true;
+                        break;
+                    case "cost":
+                        if (hasCost)
+                            throw BadLine(path, lineNumber, token, "a second cost on the line", "at most one 'cost:<weight>' per line");
+                        if (!TryParseFiniteNumber(value, out _))
+                            throw BadLine(path, lineNumber, token, "the weight is not a finite decimal number", "'cost:<weight>'");
+                        hasCost = true;
+                        break;
+                    case "sid":
+                        throw BadLine(path, lineNumber, token, "slack ids ('sid:') are not supported (ML.NET's loader ignores them)", "'qid:<id>', 'cost:<weight>' or '<feature id>:<value>'");
+                    default:
+                        if (!IsDigits(key) || !uint.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out uint index))
+                            throw BadLine(path, lineNumber, token, $"the feature id '{key}' is not a positive integer", "'<feature id>:<value>' with a 1-based integer id");
+                        if (index == 0)
+                            throw BadLine(path, lineNumber, token, "feature id 0 (LETOR feature ids start at 1)", "'<feature id>:<value>' with a 1-based integer id");
+                        if (index > (uint)(featureCount ?? int.MaxValue))
+                            throw BadLine(path, lineNumber, token, $"feature id {index} is beyond the feature count {featureCount}", $"feature ids from 1 to {featureCount}");
+                        if (!seen.Add(index))
+                            throw BadLine(path, lineNumber, token, $"feature id {index} appears twice on the line", "each feature id at most once per line");
+                        if (!TryParseFiniteNumber(value, out _))
+                            throw BadLine(path, lineNumber, token, $"the value '{value}' of feature {index} is not a finite decimal number", "'<feature id>:<value>' with a value such as 0.25, -3 or 1.5e-3");
+                        maxIndex = Math.Max(maxIndex, (int)index);
+                        break;
+                }
+            }
+            if (!hasQid)
+                throw new InvalidDataException($"LETOR file '{path}', line {lineNumber}: the line has no 'qid:<id>' token; expected '<label> qid:<id> <feature id>:<value> ... [#comment]'.");
+        }
+        return (rows, maxIndex);
+    }
+
+    private static InvalidDataException BadLine(string path, int lineNumber, string token, string problem, string expected)
+        => new($"LETOR file '{path}', line {lineNumber}, token '{token}': {problem}; expected {expected}.");
+
+    private static bool IsDigits(string s) => s.Length > 0 && s.All(char.IsAsciiDigit);
+
+    /// <summary>
+    /// A decimal number made only of digits, sign, point and exponent (so that ML.NET's own parser reads it
+    /// the same way), and finite as a float.
+    /// </summary>
+    private static bool TryParseFiniteNumber(string s, out float value)
+    {
+        value = 0;
+        if (s.Length == 0 || !s.All(c => char.IsAsciiDigit(c) || c is '+' or '-' or '.' or 'e' or 'E'))
+            return false;
+        return float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && float.IsFinite(value);
+    }
+}
