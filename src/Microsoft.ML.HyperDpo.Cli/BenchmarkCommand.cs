@@ -18,12 +18,12 @@ internal static class BenchmarkCommand
 {
     private const int GridDivisions = 10;
 
-    public static Command Create()
+    public static System.CommandLine.Command Create()
     {
         var data = new Option<string>("--mq2008") { Description = "Folder with MQ2008's S1.txt..S5.txt.", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "letor4-mq2008") };
         var output = new Option<string>("--output") { Description = "Markdown report to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed of the HyperDPO fit." };
-        var command = new Command("benchmark", "HyperDPO vs. FastTree LambdaMART on MQ2008 Fold1: fronts, hypervolume, time, scoring and training throughput.") { data, output, seed };
+        var command = new System.CommandLine.Command("benchmark", "HyperDPO vs. FastTree LambdaMART on MQ2008 Fold1: fronts, hypervolume, time, scoring and training throughput.") { data, output, seed };
         command.SetAction(r => Run(r.GetValue(data)!, r.GetValue(output)!, r.GetValue(seed)));
         return command;
     }

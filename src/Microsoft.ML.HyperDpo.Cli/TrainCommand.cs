@@ -9,7 +9,7 @@ namespace Microsoft.ML.HyperDpo.Cli;
 /// <summary><c>hyperdpo train</c>: fit one HyperDPO model and print per-objective NDCG along the weight grid.</summary>
 internal static partial class TrainCommand
 {
-    public static Command Create()
+    public static System.CommandLine.Command Create()
     {
         var train = new Option<string?>("--train") { Description = "Training LETOR/SVMlight files, comma-separated. Omitted: the embedded synthetic data." };
         var valid = new Option<string?>("--valid") { Description = "Validation files (early stopping), comma-separated." };
@@ -19,7 +19,7 @@ internal static partial class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed for data generation and training.", DefaultValueFactory = _ => 1 };
         var divisions = new Option<int>("--grid") { Description = "Report weights on the simplex lattice with step 1/m.", DefaultValueFactory = _ => 4 };
 
-        var command = new Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights.")
+        var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights.")
         {
             train, valid, test, objectives, epochs, seed, divisions,
         };
@@ -55,13 +55,11 @@ internal static partial class TrainCommand
         var table = new Table().Title($"NDCG on the {evalName} data along the weight grid");
         table.AddColumn("weights");
         foreach (string objective in data.Objectives)
-            foreach (int k in new[] { 1, 3, 5, 10 })
-                table.AddColumn(new TableColumn($"{objective}@{k}").RightAligned());
+            table.AddColumn(new TableColumn($"{Markup.Escape(objective)} NDCG@1 / @3 / @5 / @10").RightAligned());
         foreach (var row in rows)
         {
             var cells = new List<string> { "(" + string.Join(", ", row.Weights.Select(w => w.ToString("0.##", CultureInfo.InvariantCulture))) + ")" };
-            foreach (var perObjective in row.Ndcg)
-                cells.AddRange(new[] { 1, 3, 5, 10 }.Select(k => perObjective[k - 1].ToString("F4", CultureInfo.InvariantCulture)));
+            cells.AddRange(row.Ndcg.Select(n => string.Join(" / ", new[] { 1, 3, 5, 10 }.Select(k => n[k - 1].ToString("F3", CultureInfo.InvariantCulture)))));
             table.AddRow(cells.ToArray());
         }
         AnsiConsole.Write(table);
