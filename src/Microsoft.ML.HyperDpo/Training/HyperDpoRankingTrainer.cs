@@ -118,19 +118,12 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         if (!group.IsKey)
             throw new ArgumentException($"The row group column '{o.RowGroupColumnName}' must be a key type (as for FastTree); it is {group.ItemType}. Use mlContext.Transforms.Conversion.MapValueToKey.", o.RowGroupColumnName);
 
-        var builder = new DataViewSchema.Builder();
-        foreach (var c in inputSchema)
-            builder.AddColumn(c.Name, StandInType(c));
-        builder.AddColumn("Score", NumberDataViewType.Single);
-        return MlNetInternals.ShapeOf(builder.ToSchema());
+        // The input's own columns are passed on as they are (key-ness and annotations such as KeyValues included,
+        // which later estimators in a chain check); SchemaShape.Column has no public constructor, so the Score
+        // column is taken from the shape of a one-column schema.
+        var scoreBuilder = new DataViewSchema.Builder();
+        scoreBuilder.AddColumn("Score", NumberDataViewType.Single);
+        columns["Score"] = MlNetInternals.ShapeOf(scoreBuilder.ToSchema()).Single();
+        return new SchemaShape(columns.Values);
     }
-
-    // SchemaShape.Column has no public constructor, so the output shape is made from a schema whose
-    // types have the same kind (scalar, known-size or variable vector), item type and key-ness as the input's.
-    private static DataViewType StandInType(SchemaShape.Column c) => c.Kind switch
-    {
-        SchemaShape.Column.VectorKind.Scalar => c.ItemType,
-        SchemaShape.Column.VectorKind.Vector => new VectorDataViewType((PrimitiveDataViewType)c.ItemType, 1),
-        _ => new VectorDataViewType((PrimitiveDataViewType)c.ItemType),
-    };
 }
