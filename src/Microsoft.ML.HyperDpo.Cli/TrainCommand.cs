@@ -18,21 +18,35 @@ internal static partial class TrainCommand
         var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (default: the trainer's)." };
         var seed = new Option<int>("--seed") { Description = "Seed for data generation and training.", DefaultValueFactory = _ => 1 };
         var divisions = new Option<int>("--grid") { Description = "Report weights on the simplex lattice with step 1/m.", DefaultValueFactory = _ => 4 };
+        var conditioning = new Option<ConditioningKind?>("--conditioning") { Description = "Input, FiLM or Hypernetwork (default: the trainer's)." };
+        var loss = new Option<ListwiseLossKind?>("--loss") { Description = "PlackettLuce or ListNet (default: the trainer's)." };
+        var beta = new Option<float?>("--beta") { Description = "DPO temperature beta (default: the trainer's)." };
+        var learningRate = new Option<float?>("--learning-rate") { Description = "AdamW learning rate (default: the trainer's)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Lists per step (default: the trainer's)." };
 
         var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights.")
         {
-            train, valid, test, objectives, epochs, seed, divisions,
+            train, valid, test, objectives, epochs, seed, divisions, conditioning, loss, beta, learningRate, batchSize,
         };
-        command.SetAction(result => Run(
-            Split(result.GetValue(train)), Split(result.GetValue(valid)), Split(result.GetValue(test)),
-            result.GetValue(objectives)!, result.GetValue(epochs), result.GetValue(seed), result.GetValue(divisions)));
+        command.SetAction(result =>
+        {
+            var options = new HyperDpoRankingTrainer.Options { Seed = result.GetValue(seed) };
+            if (result.GetValue(epochs) is int e) options.NumberOfEpochs = e;
+            if (result.GetValue(conditioning) is ConditioningKind c) options.Conditioning = c;
+            if (result.GetValue(loss) is ListwiseLossKind l) options.Loss = l;
+            if (result.GetValue(beta) is float b) options.Beta = b;
+            if (result.GetValue(learningRate) is float r) options.LearningRate = r;
+            if (result.GetValue(batchSize) is int n) options.BatchSize = n;
+            return Run(Split(result.GetValue(train)), Split(result.GetValue(valid)), Split(result.GetValue(test)),
+                result.GetValue(objectives)!, options, result.GetValue(seed), result.GetValue(divisions));
+        });
         return command;
     }
 
     private static string[] Split(string? files) =>
         files?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? Array.Empty<string>();
 
-    private static int Run(string[] trainFiles, string[] validFiles, string[] testFiles, string objectiveText, int? epochs, int seed, int divisions)
+    private static int Run(string[] trainFiles, string[] validFiles, string[] testFiles, string objectiveText, HyperDpoRankingTrainer.Options options, int seed, int divisions)
     {
         var ml = new MLContext(seed);
         foreach (string file in trainFiles.Concat(validFiles).Concat(testFiles))
@@ -43,8 +57,7 @@ internal static partial class TrainCommand
             : RankingDataSets.FromLetor(ml, trainFiles, validFiles, testFiles, ObjectiveSpec.ParseList(objectiveText));
         AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(data.Description)}");
 
-        var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = data.Objectives, Seed = seed };
-        if (epochs is int e) options.NumberOfEpochs = e;
+        options.LabelColumnNames = data.Objectives;
         var model = Fit(ml, options, data);
         var report = model.TrainingReport!;
         AnsiConsole.MarkupLine($"Trained in {report.TrainingTime.TotalSeconds:F1} s on {report.Device}: {report.Epochs.Count} epochs, kept epoch {report.BestEpoch}, " +

@@ -1,0 +1,29 @@
+using System.Text;
+
+namespace Microsoft.ML.HyperDpo.Cli;
+
+/// <summary>
+/// docs/benchmarks.md is shared by several benchmark commands: each owns one section, delimited by HTML comments,
+/// and replaces only that section, so one command's run never erases another's figures.
+/// </summary>
+internal static class BenchmarkReport
+{
+    private const string Title = "# Benchmarks\n\nEach section is written by the command named in it; rerun that command to refresh it.\n";
+
+    public static void WriteSection(string path, string section, string markdown)
+    {
+        string begin = $"<!-- begin {section} -->", end = $"<!-- end {section} -->";
+        string text = File.Exists(path) ? File.ReadAllText(path) : Title;
+        string block = $"{begin}\n{markdown.TrimEnd()}\n{end}";
+        int start = text.IndexOf(begin, StringComparison.Ordinal);
+        int stop = text.IndexOf(end, StringComparison.Ordinal);
+        text = start >= 0 && stop > start
+            ? text[..start] + block + text[(stop + end.Length)..]
+            : text.TrimEnd() + "\n\n" + block + "\n";
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        // Write beside and rename, so an interrupted run leaves the previous report intact.
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, text, new UTF8Encoding(false));
+        File.Move(temp, path, overwrite: true);
+    }
+}
