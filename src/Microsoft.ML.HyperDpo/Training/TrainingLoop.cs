@@ -142,6 +142,8 @@ internal sealed class TrainingLoop
     {
         if (state is not null)
             foreach (var t in state.Values) t.Dispose();
-        state = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        // Under no_grad a clone carries no autograd history, so no intermediate (detached) tensor is left undisposed.
+        using (no_grad())
+            state = model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
     }
 }
