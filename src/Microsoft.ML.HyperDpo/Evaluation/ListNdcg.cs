@@ -18,42 +18,22 @@ internal static class ListNdcg
     /// <param name="label">The label of a row.</param>
     /// <param name="listStarts">List i covers rows listStarts[i] .. listStarts[i+1]-1.</param>
     /// <param name="k">Truncation.</param>
-    public static double Mean(ReadOnlySpan<float> scores, Func<int, float> label, int[] listStarts, int k)
+    public static double Mean(float[] scores, Func<int, float> label, int[] listStarts, int k)
     {
         double total = 0;
         int lists = listStarts.Length - 1;
-        var order = new List<int>();
-        var ideal = new List<double>();
         for (int i = 0; i < lists; i++)
         {
-            int start = listStarts[i], end = listStarts[i + 1];
-            order.Clear();
-            ideal.Clear();
-            for (int r = start; r < end; r++)
-            {
-                order.Add(r);
-                ideal.Add(label(r));
-            }
-            var s = scores;
-            var localScores = new float[end - start];
-            for (int r = start; r < end; r++) localScores[r - start] = s[r];
-            order.Sort((a, b) =>
-            {
-                int c = localScores[b - start].CompareTo(localScores[a - start]);
-                return c != 0 ? c : label(a).CompareTo(label(b));
-            });
-            ideal.Sort((a, b) => b.CompareTo(a));
-            double dcg = 0, idcg = 0;
-            for (int p = 0; p < Math.Min(k, order.Count); p++)
-            {
-                double discount = 1.0 / Math.Log(p + 2);
-                dcg += Gain(label(order[p])) * discount;
-                idcg += Gain(ideal[p]) * discount;
-            }
-            total += idcg > 0 ? dcg / idcg : 0;
+            var rows = Enumerable.Range(listStarts[i], listStarts[i + 1] - listStarts[i]).ToArray();
+            var ranked = rows.OrderByDescending(r => scores[r]).ThenBy(label).Take(k);
+            var ideal = rows.Select(label).OrderDescending().Take(k);
+            double idcg = Dcg(ideal);
+            total += idcg > 0 ? Dcg(ranked.Select(label)) / idcg : 0;
         }
         return lists == 0 ? 0 : total / lists;
     }
+
+    private static double Dcg(IEnumerable<float> labels) => labels.Select((l, p) => Gain(l) / Math.Log(p + 2)).Sum();
 
     // Not 2^label - 1 (0, 1, 3, 7, 15): ML.NET's default LabelGains are "0,3,7,15,31", indexed by (short)label.
     private static double Gain(double label)
