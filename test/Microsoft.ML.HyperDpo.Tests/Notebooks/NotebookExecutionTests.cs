@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Microsoft.ML.HyperDpo.Tests.Notebooks;
+
+/// <summary>
+/// Executes every notebook in notebooks/ headless with dotnet-repl (as a reader of the docs would run it) and checks
+/// that no cell produced an error. Needs the dotnet-repl tool (.ci/run installs it) and builds the library in
+/// Release first, since the notebooks load it from src/Microsoft.ML.HyperDpo/bin/Release.
+/// </summary>
+[TestClass]
+public class NotebookExecutionTests
+{
+    private static string Root()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Microsoft.ML.HyperDpo.sln"))) return dir.FullName;
+        Assert.Inconclusive("Skipped: the repository is not above the test assembly.");
+        return "";
+    }
+
+    public static IEnumerable<object[]> Notebooks()
+    {
+        string folder = Path.Combine(Root(), "notebooks");
+        return Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, "*.ipynb").Order().Select(f => new object[] { Path.GetFileName(f) })
+            : Array.Empty<object[]>();
+    }
+
+    private static string? DotnetRepl()
+    {
+        string tools = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-repl");
+        if (File.Exists(tools)) return tools;
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(d => Path.Combine(d, "dotnet-repl")).FirstOrDefault(File.Exists);
+    }
+
+    private static (int Code, string Output) Run(string fileName, string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo(fileName) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in args) start.ArgumentList.Add(a);
+        start.Environment.Remove("MSBuildExtensionsPath");
+        start.Environment.Remove("MSBuildSDKsPath");
+        start.Environment.Remove("MSBUILD_EXE_PATH");
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output + error.Result);
+    }
+
+    private static readonly Lazy<string> ReleaseBuild = new(() =>
+    {
+        var build = Run("dotnet", Root(), "build", "-c", "Release", Path.Combine("src", "Microsoft.ML.HyperDpo", "Microsoft.ML.HyperDpo.csproj"));
+        return build.Code == 0 ? "" : build.Output;
+    });
+
+    [TestMethod]
+    [TestCategory("Notebook")]
+    [Timeout(900_000)]
+    [DynamicData(nameof(Notebooks))]
+    public void NotebookRunsWithoutErrors(string notebook)
+    {
+        string? repl = DotnetRepl();
+        if (repl is null)
+            Assert.Inconclusive("Skipped: dotnet-repl is not installed (dotnet tool install -g dotnet-repl --version 0.3.259; .ci/run does this).");
+        Assert.AreEqual("", ReleaseBuild.Value, "dotnet build -c Release of the library");
+
+        string folder = Path.Combine(Root(), "notebooks");
+        string output = Path.Combine(Path.GetTempPath(), $"hyperdpo-{Guid.NewGuid():N}-{notebook}");
+        try
+        {
+            // dotnet-repl's exit code is not reliable (1 even on success); the written outputs are the verdict.
+            var run = Run(repl, folder, "--run", notebook, "--exit-after-run", "--output-path", output);
+            Assert.IsTrue(File.Exists(output), $"dotnet-repl wrote no output notebook:\n{run.Output}");
+            using var executed = JsonDocument.Parse(File.ReadAllText(output));
+            var codeCells = executed.RootElement.GetProperty("cells").EnumerateArray()
+                .Where(c => c.GetProperty("cell_type").GetString() == "code").ToList();
+            Assert.IsTrue(codeCells.Count > 0, "the notebook has code cells");
+            for (int i = 0; i < codeCells.Count; i++)
+            {
+                foreach (var o in codeCells[i].GetProperty("outputs").EnumerateArray())
+                {
+                    string kind = o.GetProperty("output_type").GetString()!;
+                    bool stderr = kind == "stream" && o.TryGetProperty("name", out var name) && name.GetString() == "stderr";
+                    Assert.IsFalse(kind == "error" || stderr, $"{notebook}, code cell {i + 1}: {o}");
+                }
+            }
+        }
+        finally
+        {
+            if (File.Exists(output)) File.Delete(output);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.ML.HyperDpo.Data;
+using Microsoft.ML.HyperDpo.Evaluation;
+
+namespace Microsoft.ML.HyperDpo.Tests.Training;
+
+[TestClass]
+public class EarlyStoppingTests
+{
+    [TestMethod]
+    public void TheKeptModelIsTheBestValidationEpochAndTrainingStopsAfterThePatience()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = SyntheticRanking.Load(ml, SyntheticRanking.Rows(40, 5, 12, seed: 21));
+        var valid = SyntheticRanking.Load(ml, SyntheticRanking.Rows(15, 5, 12, seed: 22));
+        var options = SyntheticRanking.FastOptions(epochs: 40);
+        options.EarlyStoppingPatience = 3;
+        options.LearningRate = 0.05f;   // large steps, so that the validation figure goes up and down
+        var model = ml.Ranking.Trainers.HyperDpo(options).Fit(train, valid);
+        var report = model.TrainingReport!;
+
+        var scores = report.Epochs.Select(e => e.ValidationScore!.Value).ToList();
+        int best = scores.IndexOf(scores.Max()) + 1;
+        Assert.AreEqual(best, report.BestEpoch);
+        Assert.IsTrue(report.Epochs.Count < options.NumberOfEpochs, "this setting stops early: " + string.Join(", ", scores.Select(s => s.ToString("F4"))));
+        Assert.AreEqual(best + options.EarlyStoppingPatience, report.Epochs.Count, "stops exactly `patience` epochs after the best");
+
+        // Measure the returned model on the validation data independently: the hypervolume of its per-objective
+        // NDCG@10 (ML.NET's evaluator) over the same lattice equals the best epoch's recorded figure.
+        var front = ObjectiveNdcg.AlongGrid(ml, model, valid, SimplexLattice.Points(2, options.ValidationDivisions)).Select(p => p.At(10)).ToList();
+        Assert.AreEqual(scores.Max(), Hypervolume.Compute(front), 1e-5);
+    }
+
+    [TestMethod]
+    public void CosmosPenaltyIsSubtractedAndBoundedByLambda()
+    {
+        // With a vanishing learning rate both fits follow the same path, so the logged losses differ by exactly
+        // lambda * mean cos(w, L), which lies in (0, lambda] because weights and losses are non-negative.
+        var ml = new MLContext(seed: 1);
+        var train = SyntheticRanking.Load(ml, SyntheticRanking.Rows(30, 5, 12, seed: 23));
+        double LossWith(float lambda)
+        {
+            var options = SyntheticRanking.FastOptions(epochs: 1);
+            options.LearningRate = 1e-12f;
+            options.CosmosPenalty = lambda;
+            return ml.Ranking.Trainers.HyperDpo(options).Fit(train).TrainingReport!.Epochs[0].MeanLoss;
+        }
+        double difference = LossWith(0f) - LossWith(0.5f);
+        Assert.IsTrue(difference > 0 && difference <= 0.5 + 1e-6, $"loss without - loss with the penalty = {difference}");
+    }
+}
