@@ -71,10 +71,10 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     }
 
     /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(inputSchema, _model, _weights, ScoreColumnName);
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(inputSchema, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
 
     /// <inheritdoc/>
-    public IDataView Transform(IDataView input) => new ScoredDataView(input, _model, _weights, ScoreColumnName);
+    public IDataView Transform(IDataView input) => new ScoredDataView(input, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
 
     /// <summary>Not supported yet: ML.NET gives components outside its repository no way to write into its model zip.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
