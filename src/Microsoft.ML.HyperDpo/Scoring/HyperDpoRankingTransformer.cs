@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.HyperDpo.Persistence;
 using Microsoft.ML.HyperDpo.Scoring;
 using Microsoft.ML.Runtime;
 
@@ -76,7 +77,44 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     /// <inheritdoc/>
     public IDataView Transform(IDataView input) => new ScoredDataView(input, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
 
-    /// <summary>Not supported yet: ML.NET gives components outside its repository no way to write into its model zip.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("Saving a HyperDPO model with mlContext.Model.Save is not supported in this version; keep the fitted transformer in memory or refit.");
+    /// <summary>The name of the weights input of the graph written by <see cref="ExportToOnnx(Stream)"/>.</summary>
+    public const string OnnxObjectiveWeightsInputName = "ObjectiveWeights";
+
+    /// <summary>The name of the reference score input of the exported graph, present only with a reference model.</summary>
+    public const string OnnxReferenceScoreInputName = "ReferenceScore";
+
+    /// <summary>
+    /// Writes the scoring network as an ONNX model (IR version 8, opset 17) that ONNX Runtime scores with the same
+    /// results as <see cref="Transform"/>, for any weights: inputs <see cref="FeatureColumnName"/> [N, F] and
+    /// <c>ObjectiveWeights</c> [N, K] (normalised, one row per document), output <c>Score</c> [N], all float32.
+    /// </summary>
+    /// <remarks>
+    /// With a reference model the graph holds g only, and has a third input <c>ReferenceScore</c> [N] that it adds to
+    /// g: compute it with the reference model (the graph cannot hold an arbitrary ML.NET transformer). See
+    /// docs/persistence.md.
+    /// </remarks>
+    /// <param name="stream">Where the model bytes go; left open.</param>
+    public void ExportToOnnx(Stream stream) => ExportToOnnx(stream, fixedObjectiveWeights: false);
+
+    /// <summary>
+    /// Writes the scoring network as an ONNX model; with <paramref name="fixedObjectiveWeights"/> the current
+    /// <see cref="ObjectiveWeights"/> are folded into the graph's constants and its only inputs are the features
+    /// (and the reference score with a reference model).
+    /// </summary>
+    /// <param name="stream">Where the model bytes go; left open.</param>
+    /// <param name="fixedObjectiveWeights">True: score at the current weights, with no weights input.</param>
+    public void ExportToOnnx(Stream stream, bool fixedObjectiveWeights)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var weights = fixedObjectiveWeights ? ObjectiveWeightSource.Fixed(_weights) : ObjectiveWeightSource.FromColumn(OnnxObjectiveWeightsInputName);
+        Scoring.Onnx.OnnxScoringGraph.Write(stream, _model.Parameters, Objectives, FeatureColumnName, weights,
+            _model.Reference is null ? null : OnnxReferenceScoreInputName, ScoreColumnName);
+    }
+
+    /// <summary>
+    /// Saves the model as ML.NET's own <c>OnnxTransformer</c> over the exported graph, at the current weights (see
+    /// docs/persistence.md): <c>mlContext.Model.Load</c> then returns stock ML.NET components that need
+    /// Microsoft.ML.OnnxTransformer and ONNX Runtime, not this library.
+    /// </summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => SavedForm.Save(ctx, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
 }

@@ -14,8 +14,8 @@ namespace Microsoft.ML.HyperDpo.Scoring.Onnx;
 /// features only; with a reference model, a reference score input [N] that is added to g. Output: the score [N].
 /// Every input and output is float32 and named after the ML.NET column it comes from or goes to, as
 /// <c>OnnxTransformer</c> requires.</para>
-/// <para>Per-row weights are not normalised by the graph: a caller of the raw graph passes weights that sum to 1,
-/// as the network was trained on.</para>
+/// <para>Per-row weights are divided by their sum inside the graph, as <see cref="WeightedScoreTransformer"/> does; the graph
+/// cannot reject invalid weights (negative, NaN, all zero), which give meaningless scores or NaN instead of an error.</para>
 /// </remarks>
 internal static class OnnxScoringGraph
 {
@@ -26,14 +26,23 @@ internal static class OnnxScoringGraph
     /// <param name="weights">Where the weights come from: an input column, or fixed (folded into constants).</param>
     /// <param name="referenceInput">The reference score input's name, or null without a reference model.</param>
     /// <param name="output">The score output's name.</param>
+    /// <param name="referenceAsColumn">True: the reference input is [N, 1], the shape OnnxTransformer feeds a Single column in; false: [N].</param>
     public static void Write(Stream stream, ScorerParameters parameters, IReadOnlyList<string> objectives, string featureInput,
-        ObjectiveWeightSource weights, string? referenceInput, string output)
+        ObjectiveWeightSource weights, string? referenceInput, string output, bool referenceAsColumn = false)
     {
         var g = new OnnxGraph();
         int f = parameters.FeatureCount, k = parameters.ObjectiveCount;
         string features = g.Input(featureInput, null, f);
-        string? w = weights.ColumnName is { } name ? g.Input(name, null, k) : null;
-        string? reference = referenceInput is null ? null : g.Input(referenceInput, (long?)null);
+        string? w = null;
+        if (weights.ColumnName is { } name)
+        {
+            // Normalise each row to sum 1 (the sum as a product with a column of ones).
+            string raw = g.Input(name, null, k);
+            w = g.Node("Div", new[] { raw, g.Node("MatMul", new[] { raw, g.Constant("weight_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) }) });
+        }
+        string? reference = referenceInput is null ? null
+            : referenceAsColumn ? g.Node("Reshape", new[] { g.Input(referenceInput, null, 1), g.Constant("flat", new long[] { -1 }) })
+            : g.Input(referenceInput, (long?)null);
         var terms = weights.FixedWeights is { } fixedWeights ? FixedTerms(parameters, fixedWeights) : null;
 
         string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", parameters.Mean, f) }), g.Constant("feature_scale", parameters.Scale, f) });
