@@ -26,12 +26,13 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     private readonly ConditionedScoringModel _model;
     private readonly float[] _weights;
 
-    internal HyperDpoRankingTransformer(IHostEnvironment env, ConditionedScoringModel model, float[] weights, TrainingReport? report)
+    internal HyperDpoRankingTransformer(IHostEnvironment env, ConditionedScoringModel model, float[] weights, TrainingReport? report, TrainingState? trainingState)
     {
         _env = env;
         _model = model;
         _weights = weights;
         TrainingReport = report;
+        TrainingState = trainingState;
     }
 
     /// <summary>The objectives, in the order of the weights: the label column names the model was trained with.</summary>
@@ -54,12 +55,15 @@ public sealed class HyperDpoRankingTransformer : ITransformer
 
     internal ConditionedScoringModel ScoringModel => _model;
 
+    /// <summary>Options, optimiser state and epochs, for <see cref="HyperDpoCheckpoint.Save"/>.</summary>
+    internal TrainingState? TrainingState { get; }
+
     /// <summary>
     /// The same model scoring at other objective weights: K finite values &gt;= 0, not all zero, normalised to sum 1.
     /// </summary>
     /// <exception cref="ArgumentException">Wrong count, a negative, NaN or infinite value, or all zeros.</exception>
     public HyperDpoRankingTransformer WithObjectiveWeights(params float[] weights) =>
-        new(_env, _model, HyperDpo.ObjectiveWeights.Normalize(weights, Objectives.Count, nameof(weights)), TrainingReport);
+        new(_env, _model, HyperDpo.ObjectiveWeights.Normalize(weights, Objectives.Count, nameof(weights)), TrainingReport, TrainingState);
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
