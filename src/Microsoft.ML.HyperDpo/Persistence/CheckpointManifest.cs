@@ -1,3 +1,6 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace Microsoft.ML.HyperDpo.Persistence;
@@ -20,61 +23,61 @@ internal sealed record CheckpointManifest
     public int FeatureCount { get; init; }
     public float[] ObjectiveWeights { get; init; } = Array.Empty<float>();
     public int EpochsCompleted { get; init; }
-    public CheckpointOptions Options { get; init; } = new();
+    /// <summary>The trainer options (<see cref="CheckpointOptions"/>).</summary>
+    public JsonObject Options { get; init; } = new();
 
     /// <summary>Entry name -> lowercase hex SHA-256 of its bytes, for every other entry of the archive.</summary>
     public Dictionary<string, string> Sha256 { get; init; } = new();
 }
 
-/// <summary>The trainer options saved in a checkpoint: every option except the reference model (saved as its own entry) and the checkpoint itself.</summary>
-internal sealed record CheckpointOptions
+/// <summary>
+/// The trainer options in a checkpoint: every public settable option of <see cref="HyperDpoRankingTrainer.Options"/>
+/// whose value is plain data (strings, numbers, enums by name, arrays of them), found by reflection so that an option
+/// added later is saved without touching this code. The reference model (saved as its own entry) and the initial
+/// checkpoint are not plain data and are skipped.
+/// </summary>
+internal static class CheckpointOptions
 {
-    public string[] LabelColumnNames { get; init; } = Array.Empty<string>();
-    public string FeatureColumnName { get; init; } = "";
-    public string RowGroupColumnName { get; init; } = "";
-    public int? Seed { get; init; }
-    [JsonConverter(typeof(JsonStringEnumConverter<ConditioningKind>))] public ConditioningKind Conditioning { get; init; }
-    public int[] HiddenSizes { get; init; } = Array.Empty<int>();
-    public float Dropout { get; init; }
-    [JsonConverter(typeof(JsonStringEnumConverter<ListwiseLossKind>))] public ListwiseLossKind Loss { get; init; }
-    public int? TopK { get; init; }
-    public float Beta { get; init; }
-    public float DirichletAlpha { get; init; }
-    public float CosmosPenalty { get; init; }
-    public string ReferenceScoreColumnName { get; init; } = "";
-    public int NumberOfEpochs { get; init; }
-    public int BatchSize { get; init; }
-    public int MaxListLength { get; init; }
-    public float LearningRate { get; init; }
-    public float WeightDecay { get; init; }
-    [JsonConverter(typeof(JsonStringEnumConverter<LearningRateSchedule>))] public LearningRateSchedule LearningRateSchedule { get; init; }
-    public float GradientClipNorm { get; init; }
-    public int EarlyStoppingPatience { get; init; }
-    [JsonConverter(typeof(JsonStringEnumConverter<EarlyStoppingMetric>))] public EarlyStoppingMetric EarlyStoppingMetric { get; init; }
-    public int? ValidationGridDivisions { get; init; }
-    public int EvaluationTruncation { get; init; }
-    [JsonConverter(typeof(JsonStringEnumConverter<TorchDevice>))] public TorchDevice Device { get; init; }
-    public float[]? InitialObjectiveWeights { get; init; }
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
 
-    public static CheckpointOptions From(HyperDpoRankingTrainer.Options o) => new()
-    {
-        LabelColumnNames = o.LabelColumnNames, FeatureColumnName = o.FeatureColumnName, RowGroupColumnName = o.RowGroupColumnName,
-        Seed = o.Seed, Conditioning = o.Conditioning, HiddenSizes = o.HiddenSizes, Dropout = o.Dropout, Loss = o.Loss, TopK = o.TopK,
-        Beta = o.Beta, DirichletAlpha = o.DirichletAlpha, CosmosPenalty = o.CosmosPenalty, ReferenceScoreColumnName = o.ReferenceScoreColumnName,
-        NumberOfEpochs = o.NumberOfEpochs, BatchSize = o.BatchSize, MaxListLength = o.MaxListLength, LearningRate = o.LearningRate,
-        WeightDecay = o.WeightDecay, LearningRateSchedule = o.LearningRateSchedule, GradientClipNorm = o.GradientClipNorm,
-        EarlyStoppingPatience = o.EarlyStoppingPatience, EarlyStoppingMetric = o.EarlyStoppingMetric, ValidationGridDivisions = o.ValidationGridDivisions,
-        EvaluationTruncation = o.EvaluationTruncation, Device = o.Device, InitialObjectiveWeights = o.InitialObjectiveWeights,
-    };
+    private static IEnumerable<PropertyInfo> Saved() =>
+        typeof(HyperDpoRankingTrainer.Options).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanRead && p.CanWrite && IsPlain(p.PropertyType));
 
-    public HyperDpoRankingTrainer.Options ToOptions() => new()
+    private static bool IsPlain(Type type)
     {
-        LabelColumnNames = (string[])LabelColumnNames.Clone(), FeatureColumnName = FeatureColumnName, RowGroupColumnName = RowGroupColumnName,
-        Seed = Seed, Conditioning = Conditioning, HiddenSizes = (int[])HiddenSizes.Clone(), Dropout = Dropout, Loss = Loss, TopK = TopK,
-        Beta = Beta, DirichletAlpha = DirichletAlpha, CosmosPenalty = CosmosPenalty, ReferenceScoreColumnName = ReferenceScoreColumnName,
-        NumberOfEpochs = NumberOfEpochs, BatchSize = BatchSize, MaxListLength = MaxListLength, LearningRate = LearningRate,
-        WeightDecay = WeightDecay, LearningRateSchedule = LearningRateSchedule, GradientClipNorm = GradientClipNorm,
-        EarlyStoppingPatience = EarlyStoppingPatience, EarlyStoppingMetric = EarlyStoppingMetric, ValidationGridDivisions = ValidationGridDivisions,
-        EvaluationTruncation = EvaluationTruncation, Device = Device, InitialObjectiveWeights = (float[]?)InitialObjectiveWeights?.Clone(),
-    };
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type.IsArray) return IsPlain(type.GetElementType()!);
+        return type.IsPrimitive || type.IsEnum || type == typeof(string);
+    }
+
+    public static JsonObject From(HyperDpoRankingTrainer.Options options)
+    {
+        var json = new JsonObject();
+        foreach (var p in Saved())
+            json[p.Name] = JsonSerializer.SerializeToNode(p.GetValue(options), p.PropertyType, Json);
+        return json;
+    }
+
+    /// <summary>Options from the saved values; options the file does not name keep their defaults.</summary>
+    /// <exception cref="InvalidDataException">An option is unknown to this library or its value has the wrong type.</exception>
+    public static HyperDpoRankingTrainer.Options ToOptions(JsonObject json)
+    {
+        var options = new HyperDpoRankingTrainer.Options();
+        var known = Saved().ToDictionary(p => p.Name);
+        foreach (var (name, value) in json)
+        {
+            if (!known.TryGetValue(name, out var property))
+                throw new InvalidDataException($"the option '{name}' is unknown to this library version");
+            try
+            {
+                property.SetValue(options, value.Deserialize(property.PropertyType, Json));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"the option '{name}' has a value of the wrong type ({e.Message})", e);
+            }
+        }
+        return options;
+    }
 }

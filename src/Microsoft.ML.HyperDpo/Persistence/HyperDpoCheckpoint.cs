@@ -195,12 +195,12 @@ public sealed class HyperDpoCheckpoint
         HyperDpoRankingTrainer.Options options;
         try
         {
-            options = manifest.Options.ToOptions();
+            options = CheckpointOptions.ToOptions(manifest.Options);
             options.Validate();
             if (manifest.Objectives.Length != options.LabelColumnNames.Length || manifest.FeatureCount <= 0)
                 throw new ArgumentException("the objectives or feature count do not match the options");
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException)
         {
             throw Bad($"its options are invalid ({e.Message})", e);
         }

@@ -136,6 +136,13 @@ public class CheckpointTests
             json["Version"] = 2;
             return Encoding.UTF8.GetBytes(json.ToJsonString());
         });
+        var unknownOption = Rewrite(good, (name, bytes) =>
+        {
+            if (name != "checkpoint.json") return bytes;
+            var json = JsonNode.Parse(bytes)!;
+            json["Options"]!["NoSuchOption"] = 1;
+            return Encoding.UTF8.GetBytes(json.ToJsonString());
+        });
         var noManifest = Rewrite(good, (name, bytes) => name == "checkpoint.json" ? null : bytes);
         var noNetwork = Rewrite(good, (name, bytes) => name == "network.bin" ? null : bytes);
         var badJson = Rewrite(good, (name, bytes) => name == "checkpoint.json" ? "{ not json"u8.ToArray() : bytes);
@@ -148,6 +155,7 @@ public class CheckpointTests
             ("no-manifest", noManifest, "no checkpoint.json"),
             ("no-network", noNetwork, "network.bin"),
             ("bad-json", badJson, "not valid"),
+            ("unknown-option", unknownOption, "'NoSuchOption' is unknown"),
         };
         foreach (var (name, bytes, expected) in cases)
         {
@@ -162,6 +170,28 @@ public class CheckpointTests
         _ml.Model.Save(_model, _data.Schema, modelZip);
         Assert.Contains("no checkpoint.json", Assert.ThrowsExactly<InvalidDataException>(() => HyperDpoCheckpoint.Load(_ml, modelZip)).Message);
         Assert.ThrowsExactly<FileNotFoundException>(() => HyperDpoCheckpoint.Load(_ml, Path.Combine(_folder, "absent.ckpt")));
+    }
+
+    [TestMethod]
+    public void ReferenceModelTravelsWithTheCheckpoint()
+    {
+        var reference = _ml.Ranking.Trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeRankingTrainer.Options
+        {
+            LabelColumnName = SyntheticRanking.LabelA, NumberOfTrees = 5, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 2,
+        }).Fit(_data);
+        var options = SyntheticRanking.FastOptions(epochs: 1);
+        options.ReferenceModel = reference;
+        var model = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
+        string path = Path.Combine(_folder, "reference.ckpt");
+        HyperDpoCheckpoint.Save(model, path);
+        var checkpoint = HyperDpoCheckpoint.Load(new MLContext(3), path);
+        Assert.IsNotNull(checkpoint.ReferenceModel);
+        CollectionAssert.AreEqual(SyntheticRanking.Scores(model.Transform(_data)), SyntheticRanking.Scores(checkpoint.Model.Transform(_data)));
+        // Resuming without naming a reference model keeps the checkpoint's.
+        var resume = checkpoint.TrainerOptions;
+        resume.ReferenceModel = null;
+        resume.NumberOfEpochs = 1;
+        Assert.IsNotNull(_ml.Ranking.Trainers.HyperDpo(resume).Fit(_data).ScoringModel.Reference);
     }
 
     [TestMethod]

@@ -22,6 +22,10 @@ internal static class ScorerVariants
                 var options = SyntheticRanking.FastOptions(epochs: 4, seed: 5);
                 options.Conditioning = kind;
                 options.HiddenSizes = new[] { 24, 10 };
+                // An unconditioned network (ConditioningKind.None, added on another branch) trains one trade-off and
+                // requires the option that names it; set through reflection so that this file compiles on either side.
+                if (kind.ToString() == "None")
+                    typeof(HyperDpoRankingTrainer.Options).GetProperty("FixedObjectiveWeights")?.SetValue(options, new[] { 0.5f, 0.5f });
                 model = ml.Ranking.Trainers.HyperDpo(options).Fit(SyntheticRanking.Load(ml, SyntheticRanking.Rows(30, 5, 12, seed: 21)));
                 Models[kind] = model;
             }
