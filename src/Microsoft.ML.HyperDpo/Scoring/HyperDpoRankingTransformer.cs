@@ -26,7 +26,7 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     private readonly ConditionedScoringModel _model;
     private readonly float[] _weights;
 
-    internal HyperDpoRankingTransformer(IHostEnvironment env, ConditionedScoringModel model, float[] weights, TrainingReport? report, TrainingState? trainingState)
+    internal HyperDpoRankingTransformer(IHostEnvironment env, ConditionedScoringModel model, float[] weights, TrainingReport? report, TrainingState? trainingState = null)
     {
         _env = env;
         _model = model;
