@@ -57,9 +57,7 @@ public sealed class ConstantObjectiveWeightsEstimator : IEstimator<ITransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var columns = inputSchema.ToDictionary(c => c.Name);
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumn(_outputColumn, new VectorDataViewType(NumberDataViewType.Single, _weights.Length));
-        columns[_outputColumn] = MlNetInternals.ShapeOf(builder.ToSchema()).Single();
+        columns[_outputColumn] = MlNetInternals.ShapeColumn(_outputColumn, new VectorDataViewType(NumberDataViewType.Single, _weights.Length));
         return new SchemaShape(columns.Values);
     }
 

@@ -19,6 +19,9 @@ namespace Microsoft.ML.HyperDpo;
 /// </list>
 /// <para>All input columns pass through unchanged. Scoring is lazy and runs in blocks of 1024 rows.
 /// The transformer is immutable and may be used from several threads.</para>
+/// <para><c>mlContext.Model.Save</c> writes it as stock ML.NET transformers over its ONNX graph (<see cref="ExportToOnnx(Stream)"/>),
+/// which <c>mlContext.Model.Load</c> reads without this library; <see cref="HyperDpoCheckpoint"/> keeps it for further
+/// training. See docs/persistence.md.</para>
 /// </remarks>
 public sealed class HyperDpoRankingTransformer : ITransformer
 {

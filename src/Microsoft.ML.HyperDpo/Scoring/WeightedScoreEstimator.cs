@@ -59,9 +59,7 @@ public sealed class WeightedScoreEstimator : IEstimator<WeightedScoreTransformer
         }
         RequireSingleVector(_model.FeatureColumnName, "feature");
         RequireSingleVector(_weightsColumn, "objective weights");
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumn(_outputColumn, NumberDataViewType.Single);
-        columns[_outputColumn] = MlNetInternals.ShapeOf(builder.ToSchema()).Single();
+        columns[_outputColumn] = MlNetInternals.ShapeColumn(_outputColumn, NumberDataViewType.Single);
         return new SchemaShape(columns.Values);
     }
 }

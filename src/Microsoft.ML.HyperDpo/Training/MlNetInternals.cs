@@ -44,6 +44,14 @@ internal static class MlNetInternals
     /// <summary>The <see cref="SchemaShape"/> of a schema, as ML.NET's own estimators make it.</summary>
     public static SchemaShape ShapeOf(DataViewSchema schema) => (SchemaShape)SchemaShapeCreate.Invoke(null, new object[] { schema })!;
 
+    /// <summary>A <see cref="SchemaShape"/> column for a new output column (SchemaShape.Column has no public constructor).</summary>
+    public static SchemaShape.Column ShapeColumn(string name, DataViewType type)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(name, type);
+        return ShapeOf(builder.ToSchema()).Single();
+    }
+
     /// <summary>
     /// A stock <c>RegressionPredictionTransformer</c> over a linear model with weight 1 and bias 0 that reads the
     /// one-value vector column <paramref name="vectorColumn"/> and writes it, unchanged (1 x v + 0 is exact), to a Single

@@ -83,5 +83,26 @@ public class OnnxExportTests
 
         using var fixedSession = new InferenceSession(Export(model, fixedWeights: true));
         CollectionAssert.AreEqual(new[] { "Features" }, fixedSession.InputMetadata.Keys.ToArray());
+
+        // ir_version (field 1) and the default domain's opset (field 8: domain 1, version 2), read back from the bytes.
+        long irVersion = 0, opset = 0;
+        var input = new Google.Protobuf.CodedInputStream(Export(model, fixedWeights: false));
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            int field = Google.Protobuf.WireFormat.GetTagFieldNumber(tag);
+            if (field == 1) irVersion = input.ReadInt64();
+            else if (field == 8)
+            {
+                var entry = new Google.Protobuf.CodedInputStream(input.ReadBytes().ToByteArray());
+                uint inner;
+                while ((inner = entry.ReadTag()) != 0)
+                    if (Google.Protobuf.WireFormat.GetTagFieldNumber(inner) == 2) opset = entry.ReadInt64();
+                    else entry.SkipLastField();
+            }
+            else input.SkipLastField();
+        }
+        Assert.AreEqual(8, irVersion);
+        Assert.AreEqual(17, opset);
     }
 }
