@@ -114,7 +114,7 @@ internal static class BenchmarkCommand
         return mapping.Fit(data).Transform(data);
     }
 
-    private static IDataView Replicate(MLContext ml, IDataView data, int targetRows)
+    internal static IDataView Replicate(MLContext ml, IDataView data, int targetRows)
     {
         var features = data.GetColumn<float[]>("Features").ToArray();
         var rows = new List<ScoringRow>(targetRows);
@@ -125,9 +125,9 @@ internal static class BenchmarkCommand
         return ml.Data.Cache(ml.Data.LoadFromEnumerable(rows, schema));
     }
 
-    private sealed class ScoringRow { public float[] Features { get; set; } = Array.Empty<float>(); }
+    internal sealed class ScoringRow { public float[] Features { get; set; } = Array.Empty<float>(); }
 
-    private static double RowsPerSecond(IDataView scored)
+    internal static double RowsPerSecond(IDataView scored)
     {
         var column = scored.Schema["Score"];
         var clock = Stopwatch.StartNew();

@@ -6,8 +6,9 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.HyperDpo.Scoring;
 
 /// <summary>
-/// Everything a fitted HyperDPO ranker needs to score rows: the conditioned network, the columns it reads and
-/// the optional reference model. Immutable and safe to share between transformers and threads.
+/// Everything a fitted HyperDPO ranker needs to score rows: the conditioned network (and its managed copy used for
+/// scoring), the columns it reads and the optional reference model. Immutable and safe to share between
+/// transformers and threads.
 /// </summary>
 internal sealed class ConditionedScoringModel
 {
@@ -20,6 +21,10 @@ internal sealed class ConditionedScoringModel
         Objectives = objectives;
         Reference = reference;
         ReferenceScoreColumnName = referenceScoreColumnName;
+        // The network is never trained again once it is here (a resumed fit trains a copy), so one copy of its
+        // weights serves every scoring call.
+        Parameters = ScorerParameters.From(network);
+        Scorer = new ManagedScorer(Parameters);
     }
 
     public ConditionedScorer Network { get; }
@@ -29,6 +34,12 @@ internal sealed class ConditionedScoringModel
     public int FeatureCount => Network.FeatureCount;
     public ITransformer? Reference { get; }
     public string ReferenceScoreColumnName { get; }
+
+    /// <summary>The network's weights as plain arrays (for the managed scorer and the ONNX export).</summary>
+    public ScorerParameters Parameters { get; }
+
+    /// <summary>The managed forward pass that scores every row.</summary>
+    public ManagedScorer Scorer { get; }
 
     /// <summary>Checks that <paramref name="schema"/> has the feature column the network was trained on.</summary>
     public DataViewSchema.Column CheckFeatures(DataViewSchema schema)
@@ -42,19 +53,14 @@ internal sealed class ConditionedScoringModel
 
     /// <summary>
     /// Scores <paramref name="rows"/> rows: reference score + g(x; w). <paramref name="features"/> is row-major
-    /// (rows x F); <paramref name="reference"/> may be empty when there is no reference model.
+    /// (rows x F); <paramref name="weights"/> is one normalised vector (K values) or one per row (rows x K);
+    /// <paramref name="reference"/> may be empty when there is no reference model.
     /// </summary>
-    public void Score(ReadOnlySpan<float> features, int rows, ReadOnlySpan<float> reference, float[] weights, Span<float> scores)
+    public void Score(ReadOnlySpan<float> features, int rows, ReadOnlySpan<float> reference, ReadOnlySpan<float> weights, Span<float> scores,
+        ManagedScorer.Workspace workspace)
     {
         if (rows == 0) return;
-        using (no_grad())
-        using (var scope = NewDisposeScope())
-        {
-            var x = tensor(features[..(rows * FeatureCount)].ToArray(), new long[] { rows, FeatureCount }).to(Device);
-            var w = tensor(weights, new long[] { 1, weights.Length }).to(Device);
-            var s = Network.forward(x, w).cpu();
-            s.data<float>().CopyTo(scores[..rows]);
-        }
+        Scorer.Score(features[..(rows * FeatureCount)], rows, weights, scores, workspace);
         if (!reference.IsEmpty)
             for (int i = 0; i < rows; i++) scores[i] += reference[i];
     }

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.HyperDpo.Persistence;
 using Microsoft.ML.HyperDpo.Scoring;
 using Microsoft.ML.Runtime;
 
@@ -18,6 +19,9 @@ namespace Microsoft.ML.HyperDpo;
 /// </list>
 /// <para>All input columns pass through unchanged. Scoring is lazy and runs in blocks of 1024 rows.
 /// The transformer is immutable and may be used from several threads.</para>
+/// <para><c>mlContext.Model.Save</c> writes it as stock ML.NET transformers over its ONNX graph (<see cref="ExportToOnnx(Stream)"/>),
+/// which <c>mlContext.Model.Load</c> reads without this library; <see cref="HyperDpoCheckpoint"/> keeps it for further
+/// training. See docs/persistence.md.</para>
 /// </remarks>
 public sealed class HyperDpoRankingTransformer : ITransformer
 {
@@ -25,12 +29,13 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     private readonly ConditionedScoringModel _model;
     private readonly float[] _weights;
 
-    internal HyperDpoRankingTransformer(IHostEnvironment env, ConditionedScoringModel model, float[] weights, TrainingReport? report)
+    internal HyperDpoRankingTransformer(IHostEnvironment env, ConditionedScoringModel model, float[] weights, TrainingReport? report, TrainingState? trainingState = null)
     {
         _env = env;
         _model = model;
         _weights = weights;
         TrainingReport = report;
+        TrainingState = trainingState;
     }
 
     /// <summary>The objectives, in the order of the weights: the label column names the model was trained with.</summary>
@@ -53,12 +58,15 @@ public sealed class HyperDpoRankingTransformer : ITransformer
 
     internal ConditionedScoringModel ScoringModel => _model;
 
+    /// <summary>Options, optimiser state and epochs, for <see cref="HyperDpoCheckpoint.Save"/>.</summary>
+    internal TrainingState? TrainingState { get; }
+
     /// <summary>
     /// The same model scoring at other objective weights: K finite values &gt;= 0, not all zero, normalised to sum 1.
     /// </summary>
     /// <exception cref="ArgumentException">Wrong count, a negative, NaN or infinite value, or all zeros.</exception>
     public HyperDpoRankingTransformer WithObjectiveWeights(params float[] weights) =>
-        new(_env, _model, HyperDpo.ObjectiveWeights.Normalize(weights, Objectives.Count, nameof(weights)), TrainingReport);
+        new(_env, _model, HyperDpo.ObjectiveWeights.Normalize(weights, Objectives.Count, nameof(weights)), TrainingReport, TrainingState);
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => true;
@@ -71,12 +79,49 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     }
 
     /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(inputSchema, _model, _weights, ScoreColumnName);
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(inputSchema, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
 
     /// <inheritdoc/>
-    public IDataView Transform(IDataView input) => new ScoredDataView(input, _model, _weights, ScoreColumnName);
+    public IDataView Transform(IDataView input) => new ScoredDataView(input, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
 
-    /// <summary>Not supported yet: ML.NET gives components outside its repository no way to write into its model zip.</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("Saving a HyperDPO model with mlContext.Model.Save is not supported in this version; keep the fitted transformer in memory or refit.");
+    /// <summary>The name of the weights input of the graph written by <see cref="ExportToOnnx(Stream)"/>.</summary>
+    public const string OnnxObjectiveWeightsInputName = "ObjectiveWeights";
+
+    /// <summary>The name of the reference score input of the exported graph, present only with a reference model.</summary>
+    public const string OnnxReferenceScoreInputName = "ReferenceScore";
+
+    /// <summary>
+    /// Writes the scoring network as an ONNX model (IR version 8, opset 17) that ONNX Runtime scores with the same
+    /// results as <see cref="Transform"/>, for any weights: inputs <see cref="FeatureColumnName"/> [N, F] and
+    /// <c>ObjectiveWeights</c> [N, K] (normalised, one row per document), output <c>Score</c> [N], all float32.
+    /// </summary>
+    /// <remarks>
+    /// With a reference model the graph holds g only, and has a third input <c>ReferenceScore</c> [N] that it adds to
+    /// g: compute it with the reference model (the graph cannot hold an arbitrary ML.NET transformer). See
+    /// docs/persistence.md.
+    /// </remarks>
+    /// <param name="stream">Where the model bytes go; left open.</param>
+    public void ExportToOnnx(Stream stream) => ExportToOnnx(stream, fixedObjectiveWeights: false);
+
+    /// <summary>
+    /// Writes the scoring network as an ONNX model; with <paramref name="fixedObjectiveWeights"/> the current
+    /// <see cref="ObjectiveWeights"/> are folded into the graph's constants and its only inputs are the features
+    /// (and the reference score with a reference model).
+    /// </summary>
+    /// <param name="stream">Where the model bytes go; left open.</param>
+    /// <param name="fixedObjectiveWeights">True: score at the current weights, with no weights input.</param>
+    public void ExportToOnnx(Stream stream, bool fixedObjectiveWeights)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var weights = fixedObjectiveWeights ? ObjectiveWeightSource.Fixed(_weights) : ObjectiveWeightSource.FromColumn(OnnxObjectiveWeightsInputName);
+        Scoring.Onnx.OnnxScoringGraph.Write(stream, _model.Parameters, Objectives, FeatureColumnName, weights,
+            _model.Reference is null ? null : OnnxReferenceScoreInputName, ScoreColumnName);
+    }
+
+    /// <summary>
+    /// Saves the model as ML.NET's own <c>OnnxTransformer</c> over the exported graph, at the current weights (see
+    /// docs/persistence.md): <c>mlContext.Model.Load</c> then returns stock ML.NET components that need
+    /// Microsoft.ML.OnnxTransformer and ONNX Runtime, not this library.
+    /// </summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => SavedForm.Save(ctx, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
 }

@@ -3,21 +3,23 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.HyperDpo.Scoring;
 
 /// <summary>
-/// The lazy output of <see cref="HyperDpoRankingTransformer.Transform"/>: every input column passed through plus
-/// a Single <c>Score</c> column. Nothing is computed until a cursor asks for the score, and then rows are scored
-/// in blocks of <see cref="BlockRows"/>, one native call per block.
+/// The lazy output of <see cref="HyperDpoRankingTransformer.Transform"/> and <see cref="WeightedScoreTransformer.Transform"/>:
+/// every input column passed through plus a Single score column. Nothing is computed until a cursor asks for the
+/// score, and then rows are scored in blocks of <see cref="BlockRows"/>, one managed forward pass per block (with
+/// per-row weights, one weight vector per row of the block).
 /// </summary>
 internal sealed class ScoredDataView : IDataView
 {
     internal const int BlockRows = 1024;
     private readonly IDataView _input;
     private readonly ConditionedScoringModel _model;
-    private readonly float[] _weights;
+    private readonly ObjectiveWeightSource _weights;
     private readonly string _scoreColumnName;
 
-    public ScoredDataView(IDataView input, ConditionedScoringModel model, float[] weights, string scoreColumnName)
+    public ScoredDataView(IDataView input, ConditionedScoringModel model, ObjectiveWeightSource weights, string scoreColumnName)
     {
         model.CheckFeatures(input.Schema);
+        weights.Check(input.Schema, model.Objectives);
         _input = input;
         _model = model;
         _weights = weights;
@@ -52,30 +54,37 @@ internal sealed class ScoredDataView : IDataView
         new[] { GetRowCursor(columnsNeeded, rand) };
 
     /// <summary>
-    /// Reads features (and reference scores) through its own cursor over the input, a block ahead of the pass-through
+    /// Reads features (and reference scores and weights) through its own cursor over the input, a block ahead of the pass-through
     /// cursor; both visit the rows in the same order because neither is shuffled.
     /// </summary>
     private sealed class BlockScorer : IDisposable
     {
         private readonly ConditionedScoringModel _model;
-        private readonly float[] _weights;
+        private readonly ObjectiveWeightSource _weights;
         private readonly DataViewRowCursor _cursor;
         private readonly ValueGetter<VBuffer<float>> _features;
         private readonly ValueGetter<float>? _reference;
+        private readonly ValueGetter<VBuffer<float>>? _weightGetter;
         private readonly float[] _featureBlock;
         private readonly float[] _referenceBlock;
+        private readonly float[] _weightBlock;
         private readonly float[] _scores = new float[BlockRows];
+        private readonly ManagedScorer.Workspace _workspace;
         private VBuffer<float> _buffer;
+        private VBuffer<float> _weightBuffer;
         private long _blockStart = -1;
         private int _blockCount;
 
-        public BlockScorer(IDataView input, ConditionedScoringModel model, float[] weights)
+        public BlockScorer(IDataView input, ConditionedScoringModel model, ObjectiveWeightSource weights)
         {
             _model = model;
             _weights = weights;
+            _workspace = model.Scorer.CreateWorkspace(BlockRows);
             var source = model.Reference?.Transform(input) ?? input;
             var featureColumn = model.CheckFeatures(source.Schema);
             var active = new List<DataViewSchema.Column> { featureColumn };
+            var weightColumn = weights.Check(source.Schema, model.Objectives);
+            if (weightColumn is not null) active.Add(weightColumn.Value);
             DataViewSchema.Column? referenceColumn = null;
             if (model.Reference is not null)
             {
@@ -85,6 +94,8 @@ internal sealed class ScoredDataView : IDataView
             _cursor = source.GetRowCursor(active);
             _features = _cursor.GetGetter<VBuffer<float>>(featureColumn);
             _reference = referenceColumn is { } rc ? _cursor.GetGetter<float>(rc) : null;
+            _weightGetter = weightColumn is { } wc ? _cursor.GetGetter<VBuffer<float>>(wc) : null;
+            _weightBlock = weightColumn is null ? weights.FixedWeights! : new float[BlockRows * model.Objectives.Count];
             _featureBlock = new float[BlockRows * model.FeatureCount];
             _referenceBlock = new float[model.Reference is null ? 0 : BlockRows];
         }
@@ -109,6 +120,11 @@ internal sealed class ScoredDataView : IDataView
                 var row = _featureBlock.AsSpan(_blockCount * f, f);
                 _buffer.CopyTo(row);
                 _model.CheckFinite(row, _cursor.Position);
+                if (_weightGetter is not null)
+                {
+                    int k = _model.Objectives.Count;
+                    _weights.ReadRow(_weightGetter, ref _weightBuffer, _weightBlock.AsSpan(_blockCount * k, k), _cursor.Position);
+                }
                 if (_reference is not null)
                 {
                     float r = 0;
@@ -117,7 +133,8 @@ internal sealed class ScoredDataView : IDataView
                 }
                 _blockCount++;
             }
-            _model.Score(_featureBlock, _blockCount, _referenceBlock.AsSpan(0, _model.Reference is null ? 0 : _blockCount), _weights, _scores);
+            var weights = _weightGetter is null ? _weightBlock : _weightBlock.AsSpan(0, _blockCount * _model.Objectives.Count);
+            _model.Score(_featureBlock, _blockCount, _referenceBlock.AsSpan(0, _model.Reference is null ? 0 : _blockCount), weights, _scores, _workspace);
         }
 
         public void Dispose() => _cursor.Dispose();

@@ -9,12 +9,14 @@ namespace Microsoft.ML.HyperDpo.Scoring;
 internal sealed class ScoringRowMapper : IRowToRowMapper
 {
     private readonly ConditionedScoringModel _model;
-    private readonly float[] _weights;
+    private readonly ObjectiveWeightSource _weights;
+    private readonly DataViewSchema.Column? _weightColumn;
     private readonly IRowToRowMapper? _reference;
 
-    public ScoringRowMapper(DataViewSchema inputSchema, ConditionedScoringModel model, float[] weights, string scoreColumnName)
+    public ScoringRowMapper(DataViewSchema inputSchema, ConditionedScoringModel model, ObjectiveWeightSource weights, string scoreColumnName)
     {
         model.CheckFeatures(inputSchema);
+        _weightColumn = weights.Check(inputSchema, model.Objectives);
         _model = model;
         _weights = weights;
         InputSchema = inputSchema;
@@ -37,6 +39,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         if (dependingColumns.Any(c => c.Index == OutputSchema.Count - 1))
         {
             needed.Add(InputSchema[_model.FeatureColumnName].Index);
+            if (_weightColumn is { } w) needed.Add(w.Index);
             if (_reference is not null)
                 foreach (var c in _reference.GetDependencies(new[] { _reference.OutputSchema[_model.ReferenceScoreColumnName] }))
                     needed.Add(c.Index);
@@ -55,10 +58,14 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         private readonly ValueGetter<VBuffer<float>>? _features;
         private readonly DataViewRow? _referenceRow;
         private readonly ValueGetter<float>? _referenceScore;
+        private readonly ValueGetter<VBuffer<float>>? _weightGetter;
         private readonly float[] _row;
+        private readonly float[] _rowWeights;
         private readonly float[] _score = new float[1];
         private readonly float[] _referenceValue = new float[1];
+        private readonly ManagedScorer.Workspace _workspace;
         private VBuffer<float> _buffer;
+        private VBuffer<float> _weightBuffer;
         private long _scoredPosition = -1;
 
         public ScoredRow(ScoringRowMapper parent, DataViewRow input, HashSet<int> active)
@@ -67,9 +74,12 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             _input = input;
             _active = active;
             _row = new float[parent._model.FeatureCount];
+            _rowWeights = parent._weights.FixedWeights ?? new float[parent._model.Objectives.Count];
+            _workspace = parent._model.Scorer.CreateWorkspace(1);
             if (active.Contains(parent.OutputSchema.Count - 1))
             {
                 _features = input.GetGetter<VBuffer<float>>(input.Schema[parent._model.FeatureColumnName]);
+                if (parent._weightColumn is { } w) _weightGetter = input.GetGetter<VBuffer<float>>(w);
                 if (parent._reference is not null)
                 {
                     var column = parent._reference.OutputSchema[parent._model.ReferenceScoreColumnName];
@@ -103,8 +113,9 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
                 _features!(ref _buffer);
                 _buffer.CopyTo(_row);
                 _parent._model.CheckFinite(_row, _input.Position);
+                if (_weightGetter is not null) _parent._weights.ReadRow(_weightGetter, ref _weightBuffer, _rowWeights, _input.Position);
                 if (_referenceScore is not null) _referenceScore(ref _referenceValue[0]);
-                _parent._model.Score(_row, 1, _referenceScore is null ? ReadOnlySpan<float>.Empty : _referenceValue, _parent._weights, _score);
+                _parent._model.Score(_row, 1, _referenceScore is null ? ReadOnlySpan<float>.Empty : _referenceValue, _rowWeights, _score, _workspace);
                 _scoredPosition = _input.Position;
             }
             return _score[0];

@@ -148,6 +148,16 @@ public sealed partial class HyperDpoRankingTrainer
         public float[]? InitialObjectiveWeights { get; set; }
 
         /// <summary>
+        /// A checkpoint to continue training from (<see cref="HyperDpoCheckpoint.Load"/>): the network starts from its
+        /// weights, keeps its feature standardisation and, when the checkpoint has one, its optimiser state; then runs
+        /// <see cref="NumberOfEpochs"/> more epochs with these options (learning-rate schedule restarted). Its
+        /// conditioning, hidden sizes and objective count must match these options (use
+        /// <see cref="HyperDpoCheckpoint.TrainerOptions"/> as a start); its reference model is used when
+        /// <see cref="ReferenceModel"/> is null. Null: train from scratch.
+        /// </summary>
+        public HyperDpoCheckpoint? InitialCheckpoint { get; set; }
+
+        /// <summary>
         /// Checks every option and throws an <see cref="ArgumentException"/> that names the first one that is wrong.
         /// </summary>
         public void Validate()
@@ -180,6 +190,24 @@ public sealed partial class HyperDpoRankingTrainer
             Require(EvaluationTruncation > 0, nameof(EvaluationTruncation), $"must be positive; got {EvaluationTruncation}");
             if (InitialObjectiveWeights is not null)
                 ObjectiveWeights.Normalize(InitialObjectiveWeights, LabelColumnNames.Length, nameof(InitialObjectiveWeights));
+            if (InitialCheckpoint is { } c)
+            {
+                Require(c.Objectives.Count == LabelColumnNames.Length, nameof(InitialCheckpoint),
+                    $"has {c.Objectives.Count} objectives ({string.Join(", ", c.Objectives)}); {nameof(LabelColumnNames)} names {LabelColumnNames.Length}");
+                Require(c.Conditioning == Conditioning, nameof(InitialCheckpoint), $"was trained with {nameof(Conditioning)} = {c.Conditioning}; these options say {Conditioning}");
+                Require(c.HiddenSizes.SequenceEqual(HiddenSizes), nameof(InitialCheckpoint),
+                    $"has {nameof(HiddenSizes)} [{string.Join(", ", c.HiddenSizes)}]; these options say [{string.Join(", ", HiddenSizes)}]");
+            }
+        }
+
+        /// <summary>A copy whose arrays are copies too (the reference model and checkpoint are shared: both are immutable).</summary>
+        internal Options Clone()
+        {
+            var copy = (Options)MemberwiseClone();
+            copy.LabelColumnNames = (string[])LabelColumnNames.Clone();
+            copy.HiddenSizes = (int[])HiddenSizes.Clone();
+            copy.InitialObjectiveWeights = (float[]?)InitialObjectiveWeights?.Clone();
+            return copy;
         }
 
         internal int ValidationDivisions => ValidationGridDivisions ?? LabelColumnNames.Length switch { 2 => 10, 3 => 4, _ => 2 };

@@ -61,30 +61,46 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
     public HyperDpoRankingTransformer Fit(IDataView trainData, IDataView? validationData)
     {
         ArgumentNullException.ThrowIfNull(trainData);
-        var o = _options;
+        var initial = _options.InitialCheckpoint;
+        var o = EffectiveOptions();
         using var channel = _host.Start("Training");
         var device = DeviceSelector.Select(o.Device, _host);
         int seed = o.Seed ?? _host.Rand.Next();
 
         var train = ReadLists(trainData, "training data");
         var validation = validationData is null ? null : ReadLists(validationData, "validation data");
+        if (initial is not null && initial.FeatureCount != train.FeatureCount)
+            throw new ArgumentException($"The training data's '{o.FeatureColumnName}' column has {train.FeatureCount} values per row; the initial checkpoint's network takes {initial.FeatureCount}.", nameof(trainData));
         if (validation is not null && validation.FeatureCount != train.FeatureCount)
             throw new ArgumentException($"The validation data's '{o.FeatureColumnName}' column has {validation.FeatureCount} values per row; the training data has {train.FeatureCount}.", nameof(validationData));
         channel.Info(MessageSensitivity.None,
             $"HyperDPO: {train.ListCount} training lists, {train.RowCount} rows, {train.FeatureCount} features, {train.ObjectiveCount} objectives on {device}" +
             (validation is null ? "" : $"; {validation.ListCount} validation lists."));
 
-        var (network, report) = new TrainingLoop(o, _host, channel).Run(train, validation, device, seed);
+        var (network, report, optimizerState) = new TrainingLoop(o, _host, channel).Run(train, validation, device, seed, initial);
         var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), o.ReferenceModel, o.ReferenceScoreColumnName);
         var weights = o.InitialObjectiveWeights is null
             ? HyperDpo.ObjectiveWeights.Uniform(o.LabelColumnNames.Length)
             : HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights));
-        return new HyperDpoRankingTransformer(_host, model, weights, report);
+        // The saved options drop the initial checkpoint, so that models do not keep a chain of earlier checkpoints alive.
+        var trainedWith = o.Clone();
+        trainedWith.InitialCheckpoint = null;
+        var state = new TrainingState(trainedWith, optimizerState, (initial?.EpochsCompleted ?? 0) + report.Epochs.Count);
+        return new HyperDpoRankingTransformer(_host, model, weights, report, state);
+    }
+
+    /// <summary>The options, with the initial checkpoint's reference model when the options name none.</summary>
+    private Options EffectiveOptions()
+    {
+        if (_options.InitialCheckpoint?.ReferenceModel is null || _options.ReferenceModel is not null) return _options;
+        var o = _options.Clone();
+        o.ReferenceModel = _options.InitialCheckpoint.ReferenceModel;
+        return o;
     }
 
     private ListwiseDataset ReadLists(IDataView data, string name)
     {
-        var o = _options;
+        var o = EffectiveOptions();
         var source = o.ReferenceModel is null ? data : o.ReferenceModel.Transform(data);
         return ListwiseDataset.Read(source, o.FeatureColumnName, o.LabelColumnNames, o.RowGroupColumnName,
             o.ReferenceModel is null ? null : o.ReferenceScoreColumnName, name);

@@ -44,6 +44,38 @@ internal static class MlNetInternals
     /// <summary>The <see cref="SchemaShape"/> of a schema, as ML.NET's own estimators make it.</summary>
     public static SchemaShape ShapeOf(DataViewSchema schema) => (SchemaShape)SchemaShapeCreate.Invoke(null, new object[] { schema })!;
 
+    /// <summary>A <see cref="SchemaShape"/> column for a new output column (SchemaShape.Column has no public constructor).</summary>
+    public static SchemaShape.Column ShapeColumn(string name, DataViewType type)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(name, type);
+        return ShapeOf(builder.ToSchema()).Single();
+    }
+
+    /// <summary>
+    /// A stock <c>RegressionPredictionTransformer</c> over a linear model with weight 1 and bias 0 that reads the
+    /// one-value vector column <paramref name="vectorColumn"/> and writes it, unchanged (1 x v + 0 is exact), to a Single
+    /// <c>Score</c> column. OnnxTransformer only writes vector columns, and this is the one stock, saveable transformer
+    /// that turns a vector into the scalar Score that ML.NET's evaluators and prediction engines expect; its constructor
+    /// is internal, hence reflection.
+    /// </summary>
+    public static ITransformer ScalarScore(IHostEnvironment env, string vectorColumn)
+    {
+        const System.Reflection.BindingFlags Any = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public;
+        var weights = new VBuffer<float>(1, new[] { 1f });
+        var modelConstructor = typeof(Microsoft.ML.Trainers.LinearRegressionModelParameters).GetConstructor(Any,
+                new[] { typeof(IHostEnvironment), typeof(VBuffer<float>).MakeByRefType(), typeof(float) })
+            ?? throw new InvalidOperationException("ML.NET's LinearRegressionModelParameters(env, weights, bias) constructor was not found; this ML.NET version is not supported.");
+        var model = modelConstructor.Invoke(new object[] { env, weights, 0f });
+        var type = typeof(RegressionPredictionTransformer<Microsoft.ML.Trainers.LinearRegressionModelParameters>);
+        var constructor = type.GetConstructor(Any,
+                new[] { typeof(IHostEnvironment), typeof(Microsoft.ML.Trainers.LinearRegressionModelParameters), typeof(DataViewSchema), typeof(string) })
+            ?? throw new InvalidOperationException("ML.NET's RegressionPredictionTransformer(env, model, schema, featureColumn) constructor was not found; this ML.NET version is not supported.");
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(vectorColumn, new VectorDataViewType(NumberDataViewType.Single, 1));
+        return (ITransformer)constructor.Invoke(new object[] { env, model, builder.ToSchema(), vectorColumn });
+    }
+
     private static object? ReadInterfaceProperty(object target, string interfaceName, string property)
     {
         var iface = target.GetType().GetInterfaces().FirstOrDefault(i => i.Name == interfaceName)

@@ -11,7 +11,7 @@ internal static class ObjectiveWeights
     {
         if (weights is null)
             throw new ArgumentNullException(parameterName);
-        string shown = "(" + string.Join(", ", weights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + ")";
+        string shown = Show(weights);
         if (weights.Count != objectives)
             throw new ArgumentException($"Objective weights {shown} have {weights.Count} values; the model has {objectives} objectives.", parameterName);
         double sum = 0;
@@ -26,6 +26,28 @@ internal static class ObjectiveWeights
         return weights.Select(w => (float)(w / sum)).ToArray();
     }
 
+    /// <summary>
+    /// The allocation-free form of <see cref="Normalize"/> for scoring loops: writes the normalised weights into
+    /// <paramref name="destination"/> and returns true, or returns false where <see cref="Normalize"/> would throw
+    /// (call it then for the message).
+    /// </summary>
+    public static bool TryNormalize(ReadOnlySpan<float> weights, Span<float> destination)
+    {
+        double sum = 0;
+        foreach (float w in weights)
+        {
+            if (!float.IsFinite(w) || w < 0) return false;
+            sum += w;
+        }
+        if (sum <= 0) return false;
+        for (int k = 0; k < weights.Length; k++) destination[k] = (float)(weights[k] / sum);
+        return true;
+    }
+
     /// <summary>Equal weights 1/K.</summary>
     public static float[] Uniform(int objectives) => Enumerable.Repeat(1f / objectives, objectives).ToArray();
+
+    /// <summary>The values as "(a, b, c)", round-trippable.</summary>
+    public static string Show(IEnumerable<float> weights) =>
+        "(" + string.Join(", ", weights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + ")";
 }

@@ -28,14 +28,22 @@ internal sealed class TrainingLoop
         _channel = channel;
     }
 
-    public (ConditionedScorer Model, TrainingReport Report) Run(ListwiseDataset train, ListwiseDataset? validation, Device device, int seed)
+    /// <summary>
+    /// Trains a new network, or, from <paramref name="initial"/>, a copy of the checkpoint's network (keeping its feature
+    /// standardisation and, when saved, its optimiser state). Returns the network, the report and the optimiser's
+    /// state after the last step (for checkpoints).
+    /// </summary>
+    public (ConditionedScorer Model, TrainingReport Report, byte[] OptimizerState) Run(ListwiseDataset train, ListwiseDataset? validation, Device device, int seed,
+        HyperDpoCheckpoint? initial = null)
     {
         var o = _options;
         int k = train.ObjectiveCount;
         torch.random.manual_seed(seed);
         var generator = new Generator((ulong)seed, device);
-        var (mean, scale) = FeatureStandardizer.Fit(train);
+        var (mean, scale) = initial is null ? FeatureStandardizer.Fit(train) : (initial.Parameters.Mean, initial.Parameters.Scale);
         var model = new ConditionedScorer(train.FeatureCount, k, o.HiddenSizes, o.Dropout, o.Conditioning, mean, scale);
+        if (initial is not null)
+            initial.CopyNetworkInto(model);
         model.to(device);
 
         using var features = tensor(train.Features, new long[] { train.RowCount, train.FeatureCount }).to(device);
@@ -44,6 +52,9 @@ internal sealed class TrainingLoop
         var loss = ListwiseLossMath.Create(o.Loss, o.TopK);
         var batcher = new ListwiseBatcher(train, o.BatchSize, o.MaxListLength, new Random(seed));
         var optimizer = optim.AdamW(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
+        if (initial?.OptimizerState is { } saved)
+            using (var reader = new BinaryReader(new MemoryStream(saved)))
+                optimizer.load_state_dict(reader);
         var schedule = new LearningRateScheduler(o.LearningRateSchedule, o.LearningRate, o.NumberOfEpochs * batcher.BatchesPerEpoch);
         var evaluator = validation is null ? null
             : new ValidationEvaluator(validation, SimplexLattice.Points(k, o.ValidationDivisions), o.EvaluationTruncation, device);
@@ -55,6 +66,7 @@ internal sealed class TrainingLoop
         long documents = 0, slots = 0;
         int step = 0;
         var clock = Stopwatch.StartNew();
+        byte[] optimizerState;
         try
         {
             for (int epoch = 1; epoch <= o.NumberOfEpochs; epoch++)
@@ -123,6 +135,13 @@ internal sealed class TrainingLoop
                     break;
                 }
             }
+            // The optimiser state is the last step's, also when early stopping keeps an earlier epoch's weights.
+            using (var memory = new MemoryStream())
+            {
+                using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true))
+                    optimizer.save_state_dict(writer);
+                optimizerState = memory.ToArray();
+            }
             if (bestState is not null)
                 model.load_state_dict(bestState);
         }
@@ -135,7 +154,7 @@ internal sealed class TrainingLoop
         }
         model.eval();
         var report = new TrainingReport(epochs, bestEpoch, clock.Elapsed, documents, slots, device.ToString(), seed);
-        return (model, report);
+        return (model, report, optimizerState);
     }
 
     private static void ReplaceState(ref Dictionary<string, Tensor>? state, ConditionedScorer model)

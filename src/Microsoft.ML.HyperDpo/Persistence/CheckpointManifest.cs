@@ -1,0 +1,83 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Microsoft.ML.HyperDpo.Persistence;
+
+/// <summary>
+/// The JSON entry <c>checkpoint.json</c> of a HyperDPO checkpoint: what the checkpoint holds and how to rebuild the
+/// network; the byte layout of the other entries is described in docs/persistence.md.
+/// </summary>
+internal sealed record CheckpointManifest
+{
+    /// <summary>The value of <see cref="Format"/> in every HyperDPO checkpoint.</summary>
+    public const string FormatName = "Microsoft.ML.HyperDpo.Checkpoint";
+
+    public string Format { get; init; } = FormatName;
+    public int Version { get; init; }
+    public string Library { get; init; } = "";
+    public DateTimeOffset Created { get; init; }
+    public string[] Objectives { get; init; } = Array.Empty<string>();
+    public string FeatureColumnName { get; init; } = "";
+    public int FeatureCount { get; init; }
+    public float[] ObjectiveWeights { get; init; } = Array.Empty<float>();
+    public int EpochsCompleted { get; init; }
+    /// <summary>The trainer options (<see cref="CheckpointOptions"/>).</summary>
+    public JsonObject Options { get; init; } = new();
+
+    /// <summary>Entry name -> lowercase hex SHA-256 of its bytes, for every other entry of the archive.</summary>
+    public Dictionary<string, string> Sha256 { get; init; } = new();
+}
+
+/// <summary>
+/// The trainer options in a checkpoint: every public settable option of <see cref="HyperDpoRankingTrainer.Options"/>
+/// whose value is plain data (strings, numbers, enums by name, arrays of them), found by reflection so that an option
+/// added later is saved without touching this code. The reference model (saved as its own entry) and the initial
+/// checkpoint are not plain data and are skipped.
+/// </summary>
+internal static class CheckpointOptions
+{
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+
+    private static IEnumerable<PropertyInfo> Saved() =>
+        typeof(HyperDpoRankingTrainer.Options).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanRead && p.CanWrite && IsPlain(p.PropertyType));
+
+    private static bool IsPlain(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type.IsArray) return IsPlain(type.GetElementType()!);
+        return type.IsPrimitive || type.IsEnum || type == typeof(string);
+    }
+
+    public static JsonObject From(HyperDpoRankingTrainer.Options options)
+    {
+        var json = new JsonObject();
+        foreach (var p in Saved())
+            json[p.Name] = JsonSerializer.SerializeToNode(p.GetValue(options), p.PropertyType, Json);
+        return json;
+    }
+
+    /// <summary>Options from the saved values; options the file does not name keep their defaults.</summary>
+    /// <exception cref="InvalidDataException">An option is unknown to this library or its value has the wrong type.</exception>
+    public static HyperDpoRankingTrainer.Options ToOptions(JsonObject json)
+    {
+        var options = new HyperDpoRankingTrainer.Options();
+        var known = Saved().ToDictionary(p => p.Name);
+        foreach (var (name, value) in json)
+        {
+            if (!known.TryGetValue(name, out var property))
+                throw new InvalidDataException($"the option '{name}' is unknown to this library version");
+            try
+            {
+                property.SetValue(options, value.Deserialize(property.PropertyType, Json));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"the option '{name}' has a value of the wrong type ({e.Message})", e);
+            }
+        }
+        return options;
+    }
+}

@@ -1,0 +1,265 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.ML.HyperDpo.Modeling;
+using Microsoft.ML.HyperDpo.Persistence;
+using Microsoft.ML.HyperDpo.Scoring;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.HyperDpo;
+
+/// <summary>
+/// A versioned training checkpoint of a HyperDPO model: network weights, feature standardisation, optimiser state,
+/// trainer options, objective names and weights, and the reference model. Load one to score with it
+/// (<see cref="Model"/>) or to continue training (<see cref="HyperDpoRankingTrainer.Options.InitialCheckpoint"/>).
+/// </summary>
+/// <remarks>
+/// <para>A checkpoint is a zip archive (format version <see cref="FormatVersion"/>, described with its version history
+/// in docs/persistence.md): <c>checkpoint.json</c> (the manifest, with a SHA-256 of every other entry),
+/// <c>network.bin</c> (the network's tensors as plain float32 records), <c>optimizer.bin</c> (TorchSharp's own
+/// serialisation of the AdamW state) and, with a reference model, <c>reference.zip</c> (an ML.NET model zip).</para>
+/// <para>Loading runs no code from the file: the manifest is JSON, the tensors are numbers read into a network whose
+/// architecture the library builds itself, and the reference model is read by ML.NET's loader, which only
+/// instantiates ML.NET component types already loaded in the process. A file of another format version, or one whose
+/// entries do not match their checksums, is refused with an <see cref="InvalidDataException"/> naming the file.</para>
+/// </remarks>
+public sealed class HyperDpoCheckpoint
+{
+    /// <summary>The checkpoint format version this library writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    private const string ManifestEntry = "checkpoint.json";
+    private const string NetworkEntry = "network.bin";
+    private const string OptimizerEntry = "optimizer.bin";
+    private const string ReferenceEntry = "reference.zip";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    private readonly HyperDpoRankingTrainer.Options _options;
+
+    private HyperDpoCheckpoint(HyperDpoRankingTransformer model, HyperDpoRankingTrainer.Options options, byte[]? optimizerState, int epochsCompleted)
+    {
+        Model = model;
+        _options = options;
+        OptimizerState = optimizerState;
+        EpochsCompleted = epochsCompleted;
+    }
+
+    /// <summary>The model, ready to score at the weights it was saved with.</summary>
+    public HyperDpoRankingTransformer Model { get; }
+
+    /// <summary>The objectives, in the order of the weights.</summary>
+    public IReadOnlyList<string> Objectives => Model.Objectives;
+
+    /// <summary>Features per row the network takes.</summary>
+    public int FeatureCount => Model.FeatureCount;
+
+    /// <summary>How the network is conditioned on the weights.</summary>
+    public ConditioningKind Conditioning => _options.Conditioning;
+
+    /// <summary>The hidden layer widths.</summary>
+    public IReadOnlyList<int> HiddenSizes => _options.HiddenSizes;
+
+    /// <summary>Epochs trained in total, over every fit that led to this checkpoint.</summary>
+    public int EpochsCompleted { get; }
+
+    /// <summary>True when the checkpoint holds the optimiser's state, so that a resumed fit continues AdamW's moments.</summary>
+    public bool HasOptimizerState => OptimizerState is not null;
+
+    /// <summary>The reference model saved with the checkpoint, or null.</summary>
+    public ITransformer? ReferenceModel => Model.ScoringModel.Reference;
+
+    /// <summary>
+    /// A copy of the options the model was trained with, with <see cref="HyperDpoRankingTrainer.Options.InitialCheckpoint"/>
+    /// set to this checkpoint and the reference model restored: change the data-dependent ones (epochs, learning rate)
+    /// and pass it to <c>mlContext.Ranking.Trainers.HyperDpo</c> to continue training.
+    /// </summary>
+    public HyperDpoRankingTrainer.Options TrainerOptions
+    {
+        get
+        {
+            var o = _options.Clone();
+            o.ReferenceModel = ReferenceModel;
+            o.InitialCheckpoint = this;
+            return o;
+        }
+    }
+
+    internal byte[]? OptimizerState { get; }
+    internal ScorerParameters Parameters => Model.ScoringModel.Parameters;
+
+    /// <summary>Copies the checkpoint's network weights into a freshly built network of the same architecture.</summary>
+    internal void CopyNetworkInto(ConditionedScorer target)
+    {
+        using var memory = new MemoryStream();
+        NetworkStateFormat.Write(memory, Model.ScoringModel.Network);
+        memory.Position = 0;
+        NetworkStateFormat.ReadInto(memory, target);
+    }
+
+    /// <summary>
+    /// Writes a checkpoint of <paramref name="model"/> to <paramref name="path"/>, atomically (a temporary file in the
+    /// same folder, then a rename): a failed save leaves an existing file as it was.
+    /// </summary>
+    /// <param name="model">A model fitted by <see cref="HyperDpoRankingTrainer"/> or loaded from a checkpoint.</param>
+    /// <param name="path">The checkpoint file.</param>
+    /// <exception cref="InvalidOperationException">The model's reference model cannot be saved by ML.NET.</exception>
+    public static void Save(HyperDpoRankingTransformer model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var state = model.TrainingState
+            ?? throw new InvalidOperationException("This HyperDPO model carries no training state to checkpoint.");
+        var entries = new Dictionary<string, byte[]>();
+        using (var network = new MemoryStream())
+        {
+            NetworkStateFormat.Write(network, model.ScoringModel.Network);
+            entries[NetworkEntry] = network.ToArray();
+        }
+        if (state.OptimizerState is not null) entries[OptimizerEntry] = state.OptimizerState;
+        if (model.ScoringModel.Reference is { } reference)
+            using (var zip = new MemoryStream())
+            {
+                new MLContext().Model.Save(reference, null, zip);
+                entries[ReferenceEntry] = zip.ToArray();
+            }
+        var manifest = new CheckpointManifest
+        {
+            Version = FormatVersion,
+            Library = typeof(HyperDpoCheckpoint).Assembly.GetName().Version?.ToString() ?? "",
+            Created = DateTimeOffset.UtcNow,
+            Objectives = model.Objectives.ToArray(),
+            FeatureColumnName = model.FeatureColumnName,
+            FeatureCount = model.FeatureCount,
+            ObjectiveWeights = model.ObjectiveWeights.ToArray(),
+            EpochsCompleted = state.EpochsCompleted,
+            Options = CheckpointOptions.From(state.Options),
+            Sha256 = entries.ToDictionary(e => e.Key, e => Convert.ToHexStringLower(SHA256.HashData(e.Value))),
+        };
+        ModelFileCatalog.SaveAtomically(path, stream =>
+        {
+            using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            Add(archive, ManifestEntry, JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
+            foreach (var (name, bytes) in entries) Add(archive, name, bytes);
+        });
+    }
+
+    /// <summary>Reads a checkpoint written by <see cref="Save"/>.</summary>
+    /// <param name="mlContext">The context the loaded model logs to and whose catalog loads the reference model.</param>
+    /// <param name="path">The checkpoint file.</param>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a HyperDPO checkpoint, is of another format version, or is corrupt or truncated; the message names the file and the problem.</exception>
+    public static HyperDpoCheckpoint Load(MLContext mlContext, string path)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Checkpoint file '{path}' does not exist.", path);
+        InvalidDataException Bad(string problem, Exception? inner = null) =>
+            new($"'{path}' is not a usable HyperDPO checkpoint: {problem}.", inner);
+
+        Dictionary<string, byte[]> entries;
+        try
+        {
+            using var archive = ZipFile.OpenRead(path);
+            entries = archive.Entries.ToDictionary(e => e.FullName, Read);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Bad("it is not a readable zip archive (corrupt, truncated, or another kind of file)", e);
+        }
+        if (!entries.TryGetValue(ManifestEntry, out var manifestBytes))
+            throw Bad($"it has no {ManifestEntry} entry (a zip, but not a checkpoint)");
+        CheckpointManifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<CheckpointManifest>(manifestBytes, Json) ?? throw Bad($"{ManifestEntry} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw Bad($"{ManifestEntry} is not valid ({e.Message})", e);
+        }
+        if (manifest.Format != CheckpointManifest.FormatName)
+            throw Bad($"its manifest names the format '{manifest.Format}', not '{CheckpointManifest.FormatName}'");
+        if (manifest.Version != FormatVersion)
+            throw Bad($"it is checkpoint format version {manifest.Version}; this library reads version {FormatVersion} (see docs/persistence.md, checkpoint format history)");
+        foreach (var (name, hash) in manifest.Sha256)
+        {
+            if (!entries.TryGetValue(name, out var bytes))
+                throw Bad($"the entry {name} listed in the manifest is missing");
+            if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != hash)
+                throw Bad($"the entry {name} does not match its SHA-256 checksum (the file is corrupt)");
+        }
+        if (!manifest.Sha256.ContainsKey(NetworkEntry))
+            throw Bad($"the manifest lists no {NetworkEntry} entry");
+
+        HyperDpoRankingTrainer.Options options;
+        try
+        {
+            options = CheckpointOptions.ToOptions(manifest.Options);
+            options.Validate();
+            if (manifest.Objectives.Length != options.LabelColumnNames.Length || manifest.FeatureCount <= 0)
+                throw new ArgumentException("the objectives or feature count do not match the options");
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException)
+        {
+            throw Bad($"its options are invalid ({e.Message})", e);
+        }
+
+        var network = new ConditionedScorer(manifest.FeatureCount, manifest.Objectives.Length, options.HiddenSizes, options.Dropout, options.Conditioning,
+            new float[manifest.FeatureCount], Enumerable.Repeat(1f, manifest.FeatureCount).ToArray());
+        try
+        {
+            using var stream = new MemoryStream(entries[NetworkEntry]);
+            NetworkStateFormat.ReadInto(stream, network);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Bad(e.Message, e);
+        }
+        network.eval();
+
+        ITransformer? reference = null;
+        if (manifest.Sha256.ContainsKey(ReferenceEntry))
+        {
+            try
+            {
+                using var stream = new MemoryStream(entries[ReferenceEntry]);
+                reference = mlContext.Model.Load(stream, out _);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw Bad($"its reference model could not be loaded by ML.NET ({e.Message})", e);
+            }
+        }
+        float[] weights;
+        try
+        {
+            weights = HyperDpo.ObjectiveWeights.Normalize(manifest.ObjectiveWeights, manifest.Objectives.Length, nameof(manifest.ObjectiveWeights));
+        }
+        catch (ArgumentException e)
+        {
+            throw Bad($"its objective weights are invalid ({e.Message})", e);
+        }
+
+        byte[]? optimizer = manifest.Sha256.ContainsKey(OptimizerEntry) ? entries[OptimizerEntry] : null;
+        var env = (IHostEnvironment)mlContext;
+        var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, options.ReferenceScoreColumnName);
+        var state = new TrainingState(options, optimizer, manifest.EpochsCompleted);
+        var model = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), scoring, weights, null, state);
+        return new HyperDpoCheckpoint(model, options, optimizer, manifest.EpochsCompleted);
+    }
+
+    private static byte[] Read(ZipArchiveEntry entry)
+    {
+        using var stream = entry.Open();
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return memory.ToArray();
+    }
+
+    private static void Add(ZipArchive archive, string name, byte[] bytes)
+    {
+        using var stream = archive.CreateEntry(name, CompressionLevel.Optimal).Open();
+        stream.Write(bytes);
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.HyperDpo.Scoring;
+using Microsoft.ML.HyperDpo.Scoring.Onnx;
+using Microsoft.ML.Transforms.Onnx;
+
+namespace Microsoft.ML.HyperDpo.Persistence;
+
+/// <summary>
+/// The stock ML.NET transformer a HyperDPO transformer saves itself as: ML.NET keeps its save and load machinery
+/// internal (docs/persistence.md), so <c>Save</c> hands the model zip to an <see cref="OnnxTransformer"/> over the
+/// exported graph, and that is what <c>mlContext.Model.Load</c> gives back.
+/// </summary>
+/// <remarks>
+/// The saved form is a <c>TransformerChain</c> of stock transformers:
+/// <list type="number">
+/// <item><description>with a reference model: the reference model, then a copy of its score into <see cref="ReferenceColumn"/>;</description></item>
+/// <item><description>the OnnxTransformer: inputs the feature column, the weights column (for a <see cref="WeightedScoreTransformer"/>)
+/// and the reference copy; output <see cref="RawScoreColumn"/>, a vector of one Single (OnnxTransformer writes only vectors);</description></item>
+/// <item><description>a linear regression model with weight 1 and bias 0 that turns it into the Single <c>Score</c> column
+/// (<see cref="MlNetInternals.ScalarScore"/>), then a copy to the output column when that is not <c>Score</c>;</description></item>
+/// <item><description>a drop of the temporary columns.</description></item>
+/// </list>
+/// </remarks>
+internal static class SavedForm
+{
+    /// <summary>The temporary column that carries the reference score into the graph.</summary>
+    public const string ReferenceColumn = "HyperDpo.ReferenceScore";
+
+    /// <summary>The temporary one-value vector column the graph writes.</summary>
+    public const string RawScoreColumn = "HyperDpo.RawScore";
+
+    public static void Save(ModelSaveContext ctx, ConditionedScoringModel model, ObjectiveWeightSource weights, string outputColumn)
+    {
+        var form = Build(model, weights, outputColumn);
+        try
+        {
+            ((ICanSaveModel)form).Save(ctx);
+        }
+        finally
+        {
+            (form as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>Builds the stock transformer (see the remarks).</summary>
+    public static ITransformer Build(ConditionedScoringModel model, ObjectiveWeightSource weights, string outputColumn)
+    {
+        var ml = new MLContext();
+        string? reference = model.Reference is null ? null : ReferenceColumn;
+        using var graph = new MemoryStream();
+        OnnxScoringGraph.Write(graph, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, RawScoreColumn, referenceAsColumn: true);
+        graph.Position = 0;
+
+        var columns = new List<(string Name, DataViewType Type)> { (model.FeatureColumnName, new VectorDataViewType(NumberDataViewType.Single, model.FeatureCount)) };
+        if (weights.ColumnName is { } w) columns.Add((w, new VectorDataViewType(NumberDataViewType.Single, model.Objectives.Count)));
+        if (reference is not null) columns.Add((reference, NumberDataViewType.Single));
+        var chain = new List<ITransformer>();
+        if (model.Reference is not null)
+        {
+            chain.Add(model.Reference);
+            chain.Add(ml.Transforms.CopyColumns(ReferenceColumn, model.ReferenceScoreColumnName).Fit(EmptyDataView.With((model.ReferenceScoreColumnName, NumberDataViewType.Single))));
+        }
+        chain.Add(ml.Transforms.ApplyOnnxModel(new[] { RawScoreColumn }, columns.Select(c => c.Name).ToArray(), graph).Fit(EmptyDataView.With(columns.ToArray())));
+        chain.Add(MlNetInternals.ScalarScore((IHostEnvironment)ml, RawScoreColumn));
+        if (outputColumn != "Score")
+            chain.Add(ml.Transforms.CopyColumns(outputColumn, "Score").Fit(EmptyDataView.With(("Score", NumberDataViewType.Single))));
+        var temporary = reference is null ? new[] { RawScoreColumn } : new[] { RawScoreColumn, ReferenceColumn };
+        chain.Add(ml.Transforms.DropColumns(temporary).Fit(EmptyDataView.With(temporary.Select(c => (c, (DataViewType)NumberDataViewType.Single)).ToArray())));
+        return new TransformerChain<ITransformer>(chain.ToArray());
+    }
+}

@@ -1,0 +1,243 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.ML.HyperDpo.Modeling;
+
+namespace Microsoft.ML.HyperDpo.Scoring;
+
+/// <summary>
+/// The scoring network's forward pass in plain C#, for inference: the weights are copied out of the TorchSharp
+/// module once, and each block of rows goes through register-blocked matrix products on <see cref="Vector{T}"/>.
+/// </summary>
+/// <remarks>
+/// TorchSharp costs some microseconds per operation, so a single-row forward through it takes 160-200 us; this
+/// path has no per-call native overhead and scores a row in a few microseconds, and a block of 1024 rows faster
+/// than LibTorch on two cores. It computes exactly what <see cref="ConditionedScorer.forward"/> computes in eval
+/// mode (dropout off), up to float rounding. It is immutable and thread-safe; each caller brings a
+/// <see cref="Workspace"/>.
+/// </remarks>
+internal sealed class ManagedScorer
+{
+    private static readonly int Lanes = Vector<float>.Count;
+    private readonly ScorerParameters _parameters;
+    private readonly int[] _inputs;
+    private readonly int[] _strides;
+    private readonly float[][] _transposed;
+    private readonly float[][] _bias;
+
+    public ManagedScorer(ScorerParameters parameters)
+    {
+        _parameters = parameters;
+        int layers = parameters.Hidden.Length;
+        _inputs = new int[layers];
+        _strides = new int[layers];
+        _transposed = new float[layers][];
+        _bias = new float[layers][];
+        for (int l = 0; l < layers; l++)
+        {
+            var layer = parameters.Hidden[l];
+            // The first layer's weight columns for w are folded into its bias per weight vector (ConditioningTerms).
+            int inputs = l == 0 ? parameters.FeatureCount : layer.Inputs;
+            int stride = Stride(layer.Outputs);
+            var wt = new float[inputs * stride];
+            for (int o = 0; o < layer.Outputs; o++)
+                for (int i = 0; i < inputs; i++)
+                    wt[i * stride + o] = layer.Weight[o * layer.Inputs + i];
+            var bias = new float[stride];
+            layer.Bias.CopyTo(bias, 0);
+            _inputs[l] = inputs;
+            _strides[l] = stride;
+            _transposed[l] = wt;
+            _bias[l] = bias;
+        }
+    }
+
+    public int FeatureCount => _parameters.FeatureCount;
+    public int ObjectiveCount => _parameters.ObjectiveCount;
+
+    /// <summary>Rounds a layer width up to a whole number of double vectors, the kernel's unit of work.</summary>
+    private static int Stride(int width) => (width + 2 * Lanes - 1) / (2 * Lanes) * (2 * Lanes);
+
+    /// <summary>Working memory for scoring up to <paramref name="maxRows"/> rows per call.</summary>
+    public Workspace CreateWorkspace(int maxRows) => new(this, maxRows);
+
+    /// <summary>
+    /// Scores <paramref name="rows"/> rows of <paramref name="features"/> (row-major, rows x F). <paramref name="weights"/>
+    /// holds either one normalised weight vector for all rows (K values) or one per row (rows x K values).
+    /// </summary>
+    public void Score(ReadOnlySpan<float> features, int rows, ReadOnlySpan<float> weights, Span<float> scores, Workspace workspace)
+    {
+        if (rows == 0) return;
+        if (rows > workspace.MaxRows)
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, $"The workspace holds {workspace.MaxRows} rows.");
+        int f = FeatureCount, k = ObjectiveCount;
+        bool perRow = weights.Length == rows * k && rows > 1;
+        if (!perRow && weights.Length != k)
+            throw new ArgumentException($"Expected {k} or {rows} x {k} objective weights; got {weights.Length}.", nameof(weights));
+
+        var terms = workspace.Terms;
+        if (perRow)
+        {
+            for (int r = 0; r < rows; r++) _parameters.WriteTerms(weights.Slice(r * k, k), terms, r);
+            workspace.ForgetSharedWeights();
+        }
+        else if (!workspace.HasSharedWeights(weights))
+        {
+            _parameters.WriteTerms(weights, terms, 0);
+            workspace.RememberSharedWeights(weights);
+        }
+
+        // Standardise exactly as the module does: (x - mean) / scale.
+        var x = workspace.Input;
+        for (int r = 0; r < rows; r++)
+        {
+            var source = features.Slice(r * f, f);
+            var target = x.AsSpan(r * f, f);
+            TensorPrimitives.Subtract(source, _parameters.Mean, target);
+            TensorPrimitives.Divide(target, _parameters.Scale, target);
+        }
+
+        float[] input = x, output = workspace.ActivationsA;
+        int inputStride = f;
+        for (int l = 0; l < _strides.Length; l++)
+        {
+            int stride = _strides[l];
+            bool firstLayer = l == 0;
+            Linear(input, inputStride, _inputs[l], rows, _transposed[l], stride,
+                firstLayer ? terms.FirstBiasRows : _bias[l], firstLayer && perRow ? stride : 0, output);
+            var block = output.AsSpan(0, rows * stride);
+            if (terms.HasFilm)
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = block.Slice(r * stride, stride);
+                    int t = perRow ? r : 0;
+                    TensorPrimitives.MultiplyAdd(row, terms.FilmScaleRows(l).AsSpan(t * stride, stride), terms.FilmShiftRows(l).AsSpan(t * stride, stride), row);
+                }
+            SiLU(block, workspace.Sigmoid.AsSpan(0, block.Length));
+            input = output;
+            inputStride = stride;
+            output = ReferenceEquals(output, workspace.ActivationsA) ? workspace.ActivationsB : workspace.ActivationsA;
+        }
+
+        int width = inputStride;
+        for (int r = 0; r < rows; r++)
+        {
+            int t = perRow ? r : 0;
+            scores[r] = TensorPrimitives.Dot(input.AsSpan(r * width, width), terms.OutputWeightRows.AsSpan(t * width, width)) + terms.OutputBias[t];
+        }
+    }
+
+    /// <summary>SiLU in place: x * sigmoid(x).</summary>
+    private static void SiLU(Span<float> values, Span<float> scratch)
+    {
+        TensorPrimitives.Sigmoid(values, scratch);
+        TensorPrimitives.Multiply(values, scratch, values);
+    }
+
+    /// <summary>
+    /// output[r, 0..outStride) = input[r, 0..inputs) x W^T + bias row, with W given transposed and padded as
+    /// [inputs, outStride]; the bias row is <paramref name="biasStride"/> apart per row (0: one shared row).
+    /// Four rows and two vectors of outputs at a time, so that eight accumulators stay in registers.
+    /// </summary>
+    private static void Linear(float[] input, int inStride, int inputs, int rows, float[] transposed, int outStride,
+        float[] bias, int biasStride, float[] output)
+    {
+        int lanes = Lanes;
+        ref float w = ref MemoryMarshal.GetArrayDataReference(transposed);
+        ref float x = ref MemoryMarshal.GetArrayDataReference(input);
+        ref float b = ref MemoryMarshal.GetArrayDataReference(bias);
+        ref float y = ref MemoryMarshal.GetArrayDataReference(output);
+        int r = 0;
+        for (; r + 4 <= rows; r += 4)
+        {
+            nuint x0 = (nuint)(r * inStride), x1 = x0 + (nuint)inStride, x2 = x1 + (nuint)inStride, x3 = x2 + (nuint)inStride;
+            nuint b0 = (nuint)(r * biasStride), b1 = b0 + (nuint)biasStride, b2 = b1 + (nuint)biasStride, b3 = b2 + (nuint)biasStride;
+            for (int o = 0; o < outStride; o += 2 * lanes)
+            {
+                nuint lo = (nuint)o, hi = (nuint)(o + lanes);
+                var a00 = Vector.LoadUnsafe(ref b, b0 + lo); var a01 = Vector.LoadUnsafe(ref b, b0 + hi);
+                var a10 = Vector.LoadUnsafe(ref b, b1 + lo); var a11 = Vector.LoadUnsafe(ref b, b1 + hi);
+                var a20 = Vector.LoadUnsafe(ref b, b2 + lo); var a21 = Vector.LoadUnsafe(ref b, b2 + hi);
+                var a30 = Vector.LoadUnsafe(ref b, b3 + lo); var a31 = Vector.LoadUnsafe(ref b, b3 + hi);
+                nuint row = 0;
+                for (int i = 0; i < inputs; i++, row += (nuint)outStride)
+                {
+                    var w0 = Vector.LoadUnsafe(ref w, row + lo);
+                    var w1 = Vector.LoadUnsafe(ref w, row + hi);
+                    var v0 = new Vector<float>(Unsafe.Add(ref x, x0 + (nuint)i));
+                    var v1 = new Vector<float>(Unsafe.Add(ref x, x1 + (nuint)i));
+                    var v2 = new Vector<float>(Unsafe.Add(ref x, x2 + (nuint)i));
+                    var v3 = new Vector<float>(Unsafe.Add(ref x, x3 + (nuint)i));
+                    a00 = Vector.MultiplyAddEstimate(v0, w0, a00); a01 = Vector.MultiplyAddEstimate(v0, w1, a01);
+                    a10 = Vector.MultiplyAddEstimate(v1, w0, a10); a11 = Vector.MultiplyAddEstimate(v1, w1, a11);
+                    a20 = Vector.MultiplyAddEstimate(v2, w0, a20); a21 = Vector.MultiplyAddEstimate(v2, w1, a21);
+                    a30 = Vector.MultiplyAddEstimate(v3, w0, a30); a31 = Vector.MultiplyAddEstimate(v3, w1, a31);
+                }
+                nuint y0 = (nuint)(r * outStride);
+                a00.StoreUnsafe(ref y, y0 + lo); a01.StoreUnsafe(ref y, y0 + hi);
+                y0 += (nuint)outStride;
+                a10.StoreUnsafe(ref y, y0 + lo); a11.StoreUnsafe(ref y, y0 + hi);
+                y0 += (nuint)outStride;
+                a20.StoreUnsafe(ref y, y0 + lo); a21.StoreUnsafe(ref y, y0 + hi);
+                y0 += (nuint)outStride;
+                a30.StoreUnsafe(ref y, y0 + lo); a31.StoreUnsafe(ref y, y0 + hi);
+            }
+        }
+        for (; r < rows; r++)
+        {
+            nuint x0 = (nuint)(r * inStride), b0 = (nuint)(r * biasStride), y0 = (nuint)(r * outStride);
+            for (int o = 0; o < outStride; o += 2 * lanes)
+            {
+                nuint lo = (nuint)o, hi = (nuint)(o + lanes);
+                var a0 = Vector.LoadUnsafe(ref b, b0 + lo);
+                var a1 = Vector.LoadUnsafe(ref b, b0 + hi);
+                nuint row = 0;
+                for (int i = 0; i < inputs; i++, row += (nuint)outStride)
+                {
+                    var v = new Vector<float>(Unsafe.Add(ref x, x0 + (nuint)i));
+                    a0 = Vector.MultiplyAddEstimate(v, Vector.LoadUnsafe(ref w, row + lo), a0);
+                    a1 = Vector.MultiplyAddEstimate(v, Vector.LoadUnsafe(ref w, row + hi), a1);
+                }
+                a0.StoreUnsafe(ref y, y0 + lo);
+                a1.StoreUnsafe(ref y, y0 + hi);
+            }
+        }
+    }
+
+    /// <summary>One caller's working memory: activations, conditioning terms and the last shared weight vector.</summary>
+    internal sealed class Workspace
+    {
+        private readonly float[] _sharedWeights;
+        private bool _hasShared;
+
+        public Workspace(ManagedScorer scorer, int maxRows)
+        {
+            MaxRows = maxRows;
+            int widest = scorer._strides.Max();
+            Input = new float[maxRows * scorer.FeatureCount];
+            ActivationsA = new float[maxRows * widest];
+            ActivationsB = new float[maxRows * widest];
+            Sigmoid = new float[maxRows * widest];
+            Terms = new ConditioningTerms(scorer._parameters, maxRows, Stride);
+            _sharedWeights = new float[scorer.ObjectiveCount];
+        }
+
+        public int MaxRows { get; }
+        internal float[] Input { get; }
+        internal float[] ActivationsA { get; }
+        internal float[] ActivationsB { get; }
+        internal float[] Sigmoid { get; }
+        internal ConditioningTerms Terms { get; }
+
+        internal bool HasSharedWeights(ReadOnlySpan<float> weights) => _hasShared && weights.SequenceEqual(_sharedWeights);
+
+        internal void RememberSharedWeights(ReadOnlySpan<float> weights)
+        {
+            weights.CopyTo(_sharedWeights);
+            _hasShared = true;
+        }
+
+        internal void ForgetSharedWeights() => _hasShared = false;
+    }
+}

@@ -1,0 +1,210 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Microsoft.ML.HyperDpo.Tests.Persistence;
+
+[TestClass]
+public class CheckpointTests
+{
+    private static MLContext _ml;
+    private static IDataView _data;
+    private static HyperDpoRankingTransformer _model;
+    private string _folder;
+
+    [ClassInitialize]
+    public static void Fit(TestContext _)
+    {
+        _ml = new MLContext(seed: 1);
+        _data = SyntheticRanking.Load(_ml, SyntheticRanking.Rows(40, 5, 12, seed: 80));
+        var options = SyntheticRanking.FastOptions(epochs: 3);
+        options.Conditioning = ConditioningKind.Hypernetwork;
+        _model = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data).WithObjectiveWeights(0.7f, 0.3f);
+    }
+
+    [TestInitialize]
+    public void CreateFolder()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), "hyperdpo-ckpt-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_folder);
+    }
+
+    [TestCleanup]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private string Saved(string name = "model.ckpt")
+    {
+        string path = Path.Combine(_folder, name);
+        HyperDpoCheckpoint.Save(_model, path);
+        return path;
+    }
+
+    [TestMethod]
+    public void CheckpointRestoresTheModelItsOptionsAndOptimizerState()
+    {
+        var checkpoint = HyperDpoCheckpoint.Load(new MLContext(2), Saved());
+        CollectionAssert.AreEqual(SyntheticRanking.Scores(_model.Transform(_data)), SyntheticRanking.Scores(checkpoint.Model.Transform(_data)), "exactly the same scores");
+        CollectionAssert.AreEqual(_model.Objectives.ToArray(), checkpoint.Objectives.ToArray());
+        CollectionAssert.AreEqual(_model.ObjectiveWeights.ToArray(), checkpoint.Model.ObjectiveWeights.ToArray());
+        Assert.AreEqual(ConditioningKind.Hypernetwork, checkpoint.Conditioning);
+        CollectionAssert.AreEqual(new[] { 16 }, checkpoint.HiddenSizes.ToArray());
+        Assert.AreEqual(3, checkpoint.EpochsCompleted);
+        Assert.IsTrue(checkpoint.HasOptimizerState);
+        var options = checkpoint.TrainerOptions;
+        Assert.AreSame(checkpoint, options.InitialCheckpoint);
+        Assert.AreEqual(0.01f, options.LearningRate);
+        Assert.AreEqual(8, options.BatchSize);
+        CollectionAssert.AreEqual(SyntheticRanking.Labels, options.LabelColumnNames);
+        // The feature standardisation travels with the network.
+        CollectionAssert.AreEqual(_model.ScoringModel.Parameters.Mean, checkpoint.Model.ScoringModel.Parameters.Mean);
+        CollectionAssert.AreEqual(_model.ScoringModel.Parameters.Scale, checkpoint.Model.ScoringModel.Parameters.Scale);
+    }
+
+    [TestMethod]
+    public void TrainingResumesFromACheckpoint()
+    {
+        var checkpoint = HyperDpoCheckpoint.Load(_ml, Saved());
+        var options = checkpoint.TrainerOptions;
+        options.NumberOfEpochs = 2;
+        var resumed = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
+        Assert.AreEqual(5, HyperDpoCheckpoint.Load(_ml, SaveAgain(resumed)).EpochsCompleted);
+        CollectionAssert.AreNotEqual(SyntheticRanking.Scores(checkpoint.Model.Transform(_data)), SyntheticRanking.Scores(resumed.Transform(_data)), "training moved the weights");
+        // It continues where it left off: its first epoch's loss is below a fresh fit's first epoch.
+        var fresh = SyntheticRanking.FastOptions(epochs: 1);
+        fresh.Conditioning = ConditioningKind.Hypernetwork;
+        double freshLoss = _ml.Ranking.Trainers.HyperDpo(fresh).Fit(_data).TrainingReport.Epochs[0].MeanLoss;
+        Assert.IsLessThan(freshLoss, resumed.TrainingReport.Epochs[0].MeanLoss);
+        // The checkpoint's own model is not changed by the resumed fit.
+        CollectionAssert.AreEqual(SyntheticRanking.Scores(_model.Transform(_data)), SyntheticRanking.Scores(checkpoint.Model.Transform(_data)));
+    }
+
+    private string SaveAgain(HyperDpoRankingTransformer model)
+    {
+        string path = Path.Combine(_folder, "again.ckpt");
+        HyperDpoCheckpoint.Save(model, path);
+        return path;
+    }
+
+    [TestMethod]
+    public void ResumingWithAnotherArchitectureIsRejectedNamingTheOption()
+    {
+        var checkpoint = HyperDpoCheckpoint.Load(_ml, Saved());
+        var wrongKind = checkpoint.TrainerOptions;
+        wrongKind.Conditioning = ConditioningKind.FiLM;
+        var wrongSizes = checkpoint.TrainerOptions;
+        wrongSizes.HiddenSizes = new[] { 8 };
+        var wrongCount = checkpoint.TrainerOptions;
+        wrongCount.LabelColumnNames = new[] { "A", "B", "C" };
+        foreach (var o in new[] { wrongKind, wrongSizes, wrongCount })
+        {
+            var e = Assert.ThrowsExactly<ArgumentException>(() => _ml.Ranking.Trainers.HyperDpo(o));
+            Assert.AreEqual(nameof(HyperDpoRankingTrainer.Options.InitialCheckpoint), e.ParamName, e.Message);
+        }
+    }
+
+    private static byte[] Rewrite(byte[] checkpoint, Func<string, byte[], byte[]> change)
+    {
+        using var source = new ZipArchive(new MemoryStream(checkpoint), ZipArchiveMode.Read);
+        using var output = new MemoryStream();
+        using (var target = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var entry in source.Entries)
+            {
+                using var input = entry.Open();
+                using var memory = new MemoryStream();
+                input.CopyTo(memory);
+                var bytes = change(entry.FullName, memory.ToArray());
+                if (bytes is null) continue;
+                using var stream = target.CreateEntry(entry.FullName).Open();
+                stream.Write(bytes);
+            }
+        return output.ToArray();
+    }
+
+    [TestMethod]
+    public void BadCheckpointFilesGiveClearErrors()
+    {
+        byte[] good = File.ReadAllBytes(Saved());
+        var corruptNetwork = Rewrite(good, (name, bytes) =>
+        {
+            if (name == "network.bin") bytes[bytes.Length / 2] ^= 0xFF;
+            return bytes;
+        });
+        var otherVersion = Rewrite(good, (name, bytes) =>
+        {
+            if (name != "checkpoint.json") return bytes;
+            var json = JsonNode.Parse(bytes)!;
+            json["Version"] = 2;
+            return Encoding.UTF8.GetBytes(json.ToJsonString());
+        });
+        var unknownOption = Rewrite(good, (name, bytes) =>
+        {
+            if (name != "checkpoint.json") return bytes;
+            var json = JsonNode.Parse(bytes)!;
+            json["Options"]!["NoSuchOption"] = 1;
+            return Encoding.UTF8.GetBytes(json.ToJsonString());
+        });
+        var noManifest = Rewrite(good, (name, bytes) => name == "checkpoint.json" ? null : bytes);
+        var noNetwork = Rewrite(good, (name, bytes) => name == "network.bin" ? null : bytes);
+        var badJson = Rewrite(good, (name, bytes) => name == "checkpoint.json" ? "{ not json"u8.ToArray() : bytes);
+        var cases = new (string Name, byte[] Bytes, string Expected)[]
+        {
+            ("truncated", good[..(good.Length / 2)], "not a readable zip"),
+            ("text", "just text"u8.ToArray(), "not a readable zip"),
+            ("corrupt-network", corruptNetwork, "checksum"),
+            ("other-version", otherVersion, "version 2"),
+            ("no-manifest", noManifest, "no checkpoint.json"),
+            ("no-network", noNetwork, "network.bin"),
+            ("bad-json", badJson, "not valid"),
+            ("unknown-option", unknownOption, "'NoSuchOption' is unknown"),
+        };
+        foreach (var (name, bytes, expected) in cases)
+        {
+            string path = Path.Combine(_folder, name + ".ckpt");
+            File.WriteAllBytes(path, bytes);
+            var e = Assert.ThrowsExactly<InvalidDataException>(() => HyperDpoCheckpoint.Load(_ml, path), name);
+            Assert.Contains(path, e.Message, name);
+            Assert.Contains(expected, e.Message, name);
+        }
+        // A model zip is not a checkpoint.
+        string modelZip = Path.Combine(_folder, "model.zip");
+        _ml.Model.Save(_model, _data.Schema, modelZip);
+        Assert.Contains("no checkpoint.json", Assert.ThrowsExactly<InvalidDataException>(() => HyperDpoCheckpoint.Load(_ml, modelZip)).Message);
+        Assert.ThrowsExactly<FileNotFoundException>(() => HyperDpoCheckpoint.Load(_ml, Path.Combine(_folder, "absent.ckpt")));
+    }
+
+    [TestMethod]
+    public void ReferenceModelTravelsWithTheCheckpoint()
+    {
+        var reference = _ml.Ranking.Trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeRankingTrainer.Options
+        {
+            LabelColumnName = SyntheticRanking.LabelA, NumberOfTrees = 5, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 2,
+        }).Fit(_data);
+        var options = SyntheticRanking.FastOptions(epochs: 1);
+        options.ReferenceModel = reference;
+        var model = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
+        string path = Path.Combine(_folder, "reference.ckpt");
+        HyperDpoCheckpoint.Save(model, path);
+        var checkpoint = HyperDpoCheckpoint.Load(new MLContext(3), path);
+        Assert.IsNotNull(checkpoint.ReferenceModel);
+        CollectionAssert.AreEqual(SyntheticRanking.Scores(model.Transform(_data)), SyntheticRanking.Scores(checkpoint.Model.Transform(_data)));
+        // Resuming without naming a reference model keeps the checkpoint's.
+        var resume = checkpoint.TrainerOptions;
+        resume.ReferenceModel = null;
+        resume.NumberOfEpochs = 1;
+        Assert.IsNotNull(_ml.Ranking.Trainers.HyperDpo(resume).Fit(_data).ScoringModel.Reference);
+    }
+
+    [TestMethod]
+    public void FailedCheckpointSaveLeavesTheOldFileIntact()
+    {
+        string path = Saved();
+        byte[] before = File.ReadAllBytes(path);
+        var options = SyntheticRanking.FastOptions(epochs: 1);
+        options.ReferenceModel = _ml.Transforms.CopyColumns("Score", "RelevanceA")
+            .Append(_ml.Transforms.CustomMapping<ScoreRow, ScoreRow>((i, o) => o.Score = i.Score, contractName: null)).Fit(_data);
+        var unsaveable = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
+        Assert.Throws<Exception>(() => HyperDpoCheckpoint.Save(unsaveable, path));
+        CollectionAssert.AreEqual(before, File.ReadAllBytes(path));
+        Assert.HasCount(1, Directory.GetFiles(_folder));
+    }
+}
