@@ -23,7 +23,7 @@ internal static class SharedData
 
     private static string Locate()
     {
-        string? fromEnv = Environment.GetEnvironmentVariable("HYPERDPO_SHARED_DATA");
+        string fromEnv = Environment.GetEnvironmentVariable("HYPERDPO_SHARED_DATA");
         if (!string.IsNullOrEmpty(fromEnv)) return Directory.Exists(fromEnv) ? fromEnv : "";
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -195,7 +195,7 @@ public sealed partial class HyperDpoRankingTrainer
                 Require(c.Objectives.Count == LabelColumnNames.Length, nameof(InitialCheckpoint),
                     $"has {c.Objectives.Count} objectives ({string.Join(", ", c.Objectives)}); {nameof(LabelColumnNames)} names {LabelColumnNames.Length}");
                 Require(c.Conditioning == Conditioning, nameof(InitialCheckpoint), $"was trained with {nameof(Conditioning)} = {c.Conditioning}; these options say {Conditioning}");
-                Require(c.HiddenSizes.SequenceEqual(HiddenSizes), nameof(InitialCheckpoint),
+                Require(c.HiddenSizes.SequenceEqual(HiddenSizes!), nameof(InitialCheckpoint),
                     $"has {nameof(HiddenSizes)} [{string.Join(", ", c.HiddenSizes)}]; these options say [{string.Join(", ", HiddenSizes)}]");
             }
         }

@@ -27,7 +27,7 @@ public class NotebookExecutionTests
             : Array.Empty<object[]>();
     }
 
-    private static string? DotnetRepl()
+    private static string DotnetRepl()
     {
         string tools = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-repl");
         if (File.Exists(tools)) return tools;
@@ -61,7 +61,7 @@ public class NotebookExecutionTests
     [DynamicData(nameof(Notebooks))]
     public void NotebookRunsWithoutErrors(string notebook)
     {
-        string? repl = DotnetRepl();
+        string repl = DotnetRepl();
         if (repl is null)
             Assert.Inconclusive("Skipped: dotnet-repl is not installed (dotnet tool install -g dotnet-repl --version 0.3.259; .ci/run does this).");
         Assert.AreEqual("", ReleaseBuild.Value, "dotnet build -c Release of the library");
