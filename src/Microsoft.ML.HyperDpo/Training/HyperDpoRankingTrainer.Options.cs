@@ -196,7 +196,7 @@ public sealed partial class HyperDpoRankingTrainer
                     $"has {c.Objectives.Count} objectives ({string.Join(", ", c.Objectives)}); {nameof(LabelColumnNames)} names {LabelColumnNames.Length}");
                 Require(c.Conditioning == Conditioning, nameof(InitialCheckpoint), $"was trained with {nameof(Conditioning)} = {c.Conditioning}; these options say {Conditioning}");
                 Require(c.HiddenSizes.SequenceEqual(HiddenSizes!), nameof(InitialCheckpoint),
-                    $"has {nameof(HiddenSizes)} [{string.Join(", ", c.HiddenSizes)}]; these options say [{string.Join(", ", HiddenSizes)}]");
+                    $"has {nameof(HiddenSizes)} [{string.Join(", ", c.HiddenSizes)}]; these options say [{string.Join(", ", HiddenSizes!)}]");
             }
         }
 
