@@ -23,10 +23,11 @@ internal static partial class TrainCommand
         var beta = new Option<float?>("--beta") { Description = "DPO temperature beta (default: the trainer's)." };
         var learningRate = new Option<float?>("--learning-rate") { Description = "AdamW learning rate (default: the trainer's)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Lists per step (default: the trainer's)." };
+        var output = new Option<string?>("--out") { Description = "Save the model (at equal weights) as an ML.NET model zip; mlContext.Model.Load reads it. It scores the Features vector the model was trained on (objective features removed)." };
 
         var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights.")
         {
-            train, valid, test, objectives, epochs, seed, divisions, conditioning, loss, beta, learningRate, batchSize,
+            train, valid, test, objectives, epochs, seed, divisions, conditioning, loss, beta, learningRate, batchSize, output,
         };
         command.SetAction(result =>
         {
@@ -38,7 +39,7 @@ internal static partial class TrainCommand
             if (result.GetValue(learningRate) is float r) options.LearningRate = r;
             if (result.GetValue(batchSize) is int n) options.BatchSize = n;
             return Run(Split(result.GetValue(train)), Split(result.GetValue(valid)), Split(result.GetValue(test)),
-                result.GetValue(objectives)!, options, result.GetValue(seed), result.GetValue(divisions));
+                result.GetValue(objectives)!, options, result.GetValue(seed), result.GetValue(divisions), result.GetValue(output));
         });
         return command;
     }
@@ -46,7 +47,7 @@ internal static partial class TrainCommand
     private static string[] Split(string? files) =>
         files?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? Array.Empty<string>();
 
-    private static int Run(string[] trainFiles, string[] validFiles, string[] testFiles, string objectiveText, HyperDpoRankingTrainer.Options options, int seed, int divisions)
+    private static int Run(string[] trainFiles, string[] validFiles, string[] testFiles, string objectiveText, HyperDpoRankingTrainer.Options options, int seed, int divisions, string? output)
     {
         var ml = new MLContext(seed);
         foreach (string file in trainFiles.Concat(validFiles).Concat(testFiles))
@@ -78,6 +79,11 @@ internal static partial class TrainCommand
         AnsiConsole.Write(table);
         var front = rows.Select(r => r.At(10)).ToList();
         AnsiConsole.MarkupLine($"Hypervolume of the NDCG@10 front (reference: origin): [bold]{Hypervolume.Compute(front):F4}[/]");
+        if (output is not null)
+        {
+            ml.Model.SaveAtomically(model, data.Train.Schema, output);
+            AnsiConsole.MarkupLine($"Saved to [bold]{Markup.Escape(output)}[/] (load with mlContext.Model.Load; see docs/persistence.md).");
+        }
         return 0;
     }
 
