@@ -9,6 +9,13 @@ public enum ConditioningKind
     FiLM,
     /// <summary>As <see cref="Input"/>, and a hypernetwork maps w to the weights and bias of the output layer (Pareto HyperNetwork style).</summary>
     Hypernetwork,
+    /// <summary>
+    /// No conditioning: the network ignores w and learns a single trade-off, the one given by
+    /// <see cref="HyperDpoRankingTrainer.Options.FixedObjectiveWeights"/> (which this kind requires). This is the
+    /// DPO-LS baseline's model (one fit per weight); <see cref="HyperDpoRankingTransformer.WithObjectiveWeights"/>
+    /// then changes nothing in the scores.
+    /// </summary>
+    None,
 }
 
 /// <summary>The listwise loss applied to each objective's ranking.</summary>
@@ -91,6 +98,13 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Concentration alpha of the symmetric Dirichlet from which each training list draws its objective weights; 1 is uniform on the simplex, smaller favours the corners. Default 1.</summary>
         public float DirichletAlpha { get; set; } = 1f;
 
+        /// <summary>
+        /// Train one trade-off only: every list uses these weights (K values &gt;= 0, not all zero, normalised to sum 1) instead
+        /// of a Dirichlet draw, early stopping follows the validation NDCG@k weighted by them (sum_k w_k NDCG_k), and they
+        /// are the fitted transformer's initial weights. Required by <see cref="ConditioningKind.None"/>. Null: w ~ Dirichlet(alpha).
+        /// </summary>
+        public float[]? FixedObjectiveWeights { get; set; }
+
         /// <summary>Weight lambda of the COSMOS penalty -lambda * cos(w, (L_1..L_K)) that spreads the front. Default 0 (off).</summary>
         public float CosmosPenalty { get; set; }
 
@@ -141,6 +155,15 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Truncation k of NDCG@k for validation. Default 10.</summary>
         public int EvaluationTruncation { get; set; } = 10;
 
+        /// <summary>
+        /// LibTorch's intra-op threads while training on the CPU; the previous count is restored when the fit ends. Default 1:
+        /// these networks are small, and LibTorch's thread pool costs more per operation than it gains (on MQ2008, 2 cores:
+        /// 7.3 s with 1 thread against 12.3 s with 2 for the same, bit-identical, fit; far worse when other processes load the
+        /// cores). The count is a process-wide LibTorch setting, so concurrent fits should agree on it. Null: LibTorch's own
+        /// choice (one thread per core).
+        /// </summary>
+        public int? NumberOfThreads { get; set; } = 1;
+
         /// <summary>Where to train and score. Default <see cref="TorchDevice.Auto"/>.</summary>
         public TorchDevice Device { get; set; } = TorchDevice.Auto;
 
@@ -177,12 +200,18 @@ public sealed partial class HyperDpoRankingTrainer
             Require(float.IsFinite(GradientClipNorm) && GradientClipNorm >= 0, nameof(GradientClipNorm), $"must be >= 0; got {GradientClipNorm}");
             Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), $"must be >= 0; got {EarlyStoppingPatience}");
             Require(ValidationGridDivisions is null or > 0, nameof(ValidationGridDivisions), $"must be positive or null; got {ValidationGridDivisions}");
+            Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), $"must be positive or null; got {NumberOfThreads}");
             Require(EvaluationTruncation > 0, nameof(EvaluationTruncation), $"must be positive; got {EvaluationTruncation}");
             if (InitialObjectiveWeights is not null)
                 ObjectiveWeights.Normalize(InitialObjectiveWeights, LabelColumnNames.Length, nameof(InitialObjectiveWeights));
+            if (FixedObjectiveWeights is not null)
+                ObjectiveWeights.Normalize(FixedObjectiveWeights, LabelColumnNames.Length, nameof(FixedObjectiveWeights));
+            else if (Conditioning == ConditioningKind.None)
+                throw new ArgumentException($"{nameof(Conditioning)} = {nameof(ConditioningKind.None)} trains a network that ignores the objective weights, so it needs " +
+                    $"{nameof(FixedObjectiveWeights)}: the one trade-off to train (e.g. {{ 0.7, 0.3 }}).", nameof(FixedObjectiveWeights));
         }
 
-        internal int ValidationDivisions => ValidationGridDivisions ?? LabelColumnNames.Length switch { 2 => 10, 3 => 4, _ => 2 };
+        internal int ValidationDivisions => ValidationGridDivisions ?? Evaluation.ParetoProfileOptions.DefaultDivisions(LabelColumnNames.Length);
 
         private static void Require(bool condition, string option, string message)
         {

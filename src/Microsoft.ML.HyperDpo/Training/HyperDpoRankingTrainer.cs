@@ -76,9 +76,11 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
 
         var (network, report) = new TrainingLoop(o, _host, channel).Run(train, validation, device, seed);
         var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), o.ReferenceModel, o.ReferenceScoreColumnName);
-        var weights = o.InitialObjectiveWeights is null
-            ? HyperDpo.ObjectiveWeights.Uniform(o.LabelColumnNames.Length)
-            : HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights));
+        var weights = o.InitialObjectiveWeights is not null
+            ? HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights))
+            : o.FixedObjectiveWeights is not null
+                ? HyperDpo.ObjectiveWeights.Normalize(o.FixedObjectiveWeights, o.LabelColumnNames.Length, nameof(o.FixedObjectiveWeights))
+                : HyperDpo.ObjectiveWeights.Uniform(o.LabelColumnNames.Length);
         return new HyperDpoRankingTransformer(_host, model, weights, report);
     }
 

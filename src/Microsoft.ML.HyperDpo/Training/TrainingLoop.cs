@@ -30,6 +30,22 @@ internal sealed class TrainingLoop
 
     public (ConditionedScorer Model, TrainingReport Report) Run(ListwiseDataset train, ListwiseDataset? validation, Device device, int seed)
     {
+        if (_options.NumberOfThreads is not int threads || device.type != DeviceType.CPU)
+            return RunWithCurrentThreads(train, validation, device, seed);
+        int previous = torch.get_num_threads();
+        torch.set_num_threads(threads);
+        try
+        {
+            return RunWithCurrentThreads(train, validation, device, seed);
+        }
+        finally
+        {
+            torch.set_num_threads(previous);
+        }
+    }
+
+    private (ConditionedScorer Model, TrainingReport Report) RunWithCurrentThreads(ListwiseDataset train, ListwiseDataset? validation, Device device, int seed)
+    {
         var o = _options;
         int k = train.ObjectiveCount;
         torch.random.manual_seed(seed);
@@ -41,12 +57,15 @@ internal sealed class TrainingLoop
         using var features = tensor(train.Features, new long[] { train.RowCount, train.FeatureCount }).to(device);
         using var labels = tensor(train.Labels, new long[] { train.RowCount, k }).to(device);
         var sampler = new DirichletSampler(k, o.DirichletAlpha, generator, device);
+        float[]? fixedWeights = o.FixedObjectiveWeights is null ? null : ObjectiveWeights.Normalize(o.FixedObjectiveWeights, k, nameof(o.FixedObjectiveWeights));
+        using var fixedW = fixedWeights is null ? null : tensor(fixedWeights, new long[] { 1, k }, device: device);
         var loss = ListwiseLossMath.Create(o.Loss, o.TopK);
         var batcher = new ListwiseBatcher(train, o.BatchSize, o.MaxListLength, new Random(seed));
         var optimizer = optim.AdamW(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
         var schedule = new LearningRateScheduler(o.LearningRateSchedule, o.LearningRate, o.NumberOfEpochs * batcher.BatchesPerEpoch);
         var evaluator = validation is null ? null
-            : new ValidationEvaluator(validation, SimplexLattice.Points(k, o.ValidationDivisions), o.EvaluationTruncation, device);
+            : new ValidationEvaluator(validation, fixedWeights is null ? SimplexLattice.Points(k, o.ValidationDivisions) : new[] { fixedWeights },
+                o.EvaluationTruncation, device);
 
         var epochs = new List<EpochRecord>();
         double bestScore = double.NegativeInfinity;
@@ -71,7 +90,7 @@ internal sealed class TrainingLoop
                     var mask = tensor(batch.Mask, device: device).reshape(batch.ListCount, batch.Width);
                     var x = features.index_select(0, rows).reshape(batch.ListCount, batch.Width, train.FeatureCount);
                     var y = labels.index_select(0, rows).reshape(batch.ListCount, batch.Width, k);
-                    var w = sampler.Sample(batch.ListCount);
+                    var w = fixedW is null ? sampler.Sample(batch.ListCount) : fixedW.expand(batch.ListCount, k);
                     var z = model.forward(x, w.unsqueeze(1)) * o.Beta;
                     var perObjective = stack(Enumerable.Range(0, k).Select(j => loss.Compute(z, y.select(2, j), mask, generator)), dim: 1);
                     var total = (w * perObjective).sum(1);
@@ -94,7 +113,11 @@ internal sealed class TrainingLoop
                 if (evaluator is not null)
                 {
                     model.eval();
-                    double score = ValidationEvaluator.Summarize(evaluator.Measure(model), o.EarlyStoppingMetric);
+                    var measured = evaluator.Measure(model);
+                    // One trade-off is trained, so its scalarised NDCG is the figure, not a front's.
+                    double score = fixedWeights is null
+                        ? ValidationEvaluator.Summarize(measured, o.EarlyStoppingMetric)
+                        : measured[0].Select((ndcg, j) => fixedWeights[j] * ndcg).Sum();
                     validationScore = score;
                     if (score > bestScore)
                     {
@@ -116,7 +139,7 @@ internal sealed class TrainingLoop
                 epochs.Add(new EpochRecord(epoch, lossSum / listCount, validationScore, clock.Elapsed));
                 _channel.Info(MessageSensitivity.None,
                     $"HyperDPO epoch {epoch}/{o.NumberOfEpochs}: loss {lossSum / listCount:F4}" +
-                    (validationScore is double v ? $", validation {o.EarlyStoppingMetric} {v:F4}{note}" : ""));
+                    (validationScore is double v ? $", validation {(fixedWeights is null ? o.EarlyStoppingMetric.ToString() : "weighted NDCG")} {v:F4}{note}" : ""));
                 if (evaluator is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience)
                 {
                     _channel.Info(MessageSensitivity.None, $"HyperDPO: stopping early after epoch {epoch}; keeping epoch {bestEpoch}.");
