@@ -63,11 +63,13 @@ public sealed class ParetoProfileOptions
                 throw new ArgumentException($"{nameof(Weights)} is empty; give at least one weight vector, or null for the lattice.", nameof(Weights));
             return Weights.Select(w => ObjectiveWeights.Normalize(w, objectives, nameof(Weights))).ToList();
         }
-        return SimplexLattice.Points(objectives, GridDivisions ?? DefaultDivisions(objectives));
+        return SimplexLattice.Points(objectives, GridDivisions ?? DefaultGridDivisions(objectives));
     }
 
-    /// <summary>10 for K = 2, 4 for K = 3, 2 beyond: the lattices stay at 11-15 points, so evaluating one costs about the same for any K.</summary>
-    internal static int DefaultDivisions(int objectives) => objectives switch { 2 => 10, 3 => 4, _ => 2 };
+    /// <summary>The default lattice step 1/m for <paramref name="objectives"/> objectives: m = 10 for K = 2, 4 for K = 3, 2 beyond, so that the
+    /// lattice stays at 11-15 points and evaluating it costs about the same for any K.</summary>
+    /// <param name="objectives">The number of objectives K.</param>
+    public static int DefaultGridDivisions(int objectives) => objectives switch { 2 => 10, 3 => 4, _ => 2 };
 
     /// <summary>Checks every setting against the number of objectives and throws an <see cref="ArgumentException"/> naming the first wrong one.</summary>
     internal void Validate(int objectives)

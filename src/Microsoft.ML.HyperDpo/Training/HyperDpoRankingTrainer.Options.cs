@@ -211,7 +211,7 @@ public sealed partial class HyperDpoRankingTrainer
                     $"{nameof(FixedObjectiveWeights)}: the one trade-off to train (e.g. {{ 0.7, 0.3 }}).", nameof(FixedObjectiveWeights));
         }
 
-        internal int ValidationDivisions => ValidationGridDivisions ?? Evaluation.ParetoProfileOptions.DefaultDivisions(LabelColumnNames.Length);
+        internal int ValidationDivisions => ValidationGridDivisions ?? Evaluation.ParetoProfileOptions.DefaultGridDivisions(LabelColumnNames.Length);
 
         private static void Require(bool condition, string option, string message)
         {
