@@ -139,6 +139,14 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Learning-rate schedule. Default <see cref="LearningRateSchedule.WarmupCosine"/>.</summary>
         public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.WarmupCosine;
 
+        /// <summary>
+        /// Decay d of an exponential moving average of the parameters (Polyak averaging): after every step, avg = d avg + (1 - d) theta,
+        /// with d ramped up from 0.1 over the first steps as (1 + t) / (10 + t) so that the average forgets the initial parameters.
+        /// Validation, early stopping and the fitted model use the average, which is less noisy than the last step's parameters.
+        /// 0 turns averaging off. Default 0.
+        /// </summary>
+        public float ParameterAveragingDecay { get; set; }
+
         /// <summary>Gradients are clipped to this global L2 norm; 0 disables clipping. Default 5.</summary>
         public float GradientClipNorm { get; set; } = 5f;
 
@@ -198,6 +206,7 @@ public sealed partial class HyperDpoRankingTrainer
             Require(float.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), $"must be a positive number; got {LearningRate}");
             Require(float.IsFinite(WeightDecay) && WeightDecay >= 0, nameof(WeightDecay), $"must be >= 0; got {WeightDecay}");
             Require(float.IsFinite(GradientClipNorm) && GradientClipNorm >= 0, nameof(GradientClipNorm), $"must be >= 0; got {GradientClipNorm}");
+            Require(float.IsFinite(ParameterAveragingDecay) && ParameterAveragingDecay >= 0 && ParameterAveragingDecay < 1, nameof(ParameterAveragingDecay), $"must be in [0, 1); got {ParameterAveragingDecay}");
             Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), $"must be >= 0; got {EarlyStoppingPatience}");
             Require(ValidationGridDivisions is null or > 0, nameof(ValidationGridDivisions), $"must be positive or null; got {ValidationGridDivisions}");
             Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), $"must be positive or null; got {NumberOfThreads}");

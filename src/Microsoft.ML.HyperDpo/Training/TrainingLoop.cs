@@ -53,6 +53,9 @@ internal sealed class TrainingLoop
         var (mean, scale) = FeatureStandardizer.Fit(train);
         var model = new ConditionedScorer(train.FeatureCount, k, o.HiddenSizes, o.Dropout, o.Conditioning, mean, scale);
         model.to(device);
+        // The averaged copy is what validation measures and what the fit returns; without averaging it is the model itself.
+        var averaging = o.ParameterAveragingDecay > 0 ? new ParameterAverage(model, o.ParameterAveragingDecay, device) : null;
+        var kept = averaging?.Averaged ?? model;
 
         using var features = tensor(train.Features, new long[] { train.RowCount, train.FeatureCount }).to(device);
         using var labels = tensor(train.Labels, new long[] { train.RowCount, k }).to(device);
@@ -102,6 +105,7 @@ internal sealed class TrainingLoop
                     if (o.GradientClipNorm > 0)
                         nn.utils.clip_grad_norm_(model.parameters(), o.GradientClipNorm);
                     optimizer.step();
+                    averaging?.Update();
                     lossSum += objective.item<float>() * batch.ListCount;
                     listCount += batch.ListCount;
                     documents += batch.RealDocuments;
@@ -112,8 +116,8 @@ internal sealed class TrainingLoop
                 string note = "";
                 if (evaluator is not null)
                 {
-                    model.eval();
-                    var measured = evaluator.Measure(model);
+                    kept.eval();
+                    var measured = evaluator.Measure(kept);
                     // One trade-off is trained, so its scalarised NDCG is the figure, not a front's.
                     double score = fixedWeights is null
                         ? ValidationEvaluator.Summarize(measured, o.EarlyStoppingMetric)
@@ -124,7 +128,7 @@ internal sealed class TrainingLoop
                         bestScore = score;
                         bestEpoch = epoch;
                         sinceBest = 0;
-                        ReplaceState(ref bestState, model);
+                        ReplaceState(ref bestState, kept);
                         note = " (best so far)";
                     }
                     else
@@ -147,7 +151,7 @@ internal sealed class TrainingLoop
                 }
             }
             if (bestState is not null)
-                model.load_state_dict(bestState);
+                kept.load_state_dict(bestState);
         }
         finally
         {
@@ -156,9 +160,9 @@ internal sealed class TrainingLoop
                 foreach (var t in bestState.Values) t.Dispose();
             optimizer.Dispose();
         }
-        model.eval();
+        kept.eval();
         var report = new TrainingReport(epochs, bestEpoch, clock.Elapsed, documents, slots, device.ToString(), seed);
-        return (model, report);
+        return (kept, report);
     }
 
     private static void ReplaceState(ref Dictionary<string, Tensor>? state, ConditionedScorer model)
