@@ -27,6 +27,18 @@ public enum ListwiseLossKind
     ListNet,
 }
 
+/// <summary>How the Plackett-Luce loss treats documents whose labels are equal.</summary>
+public enum TieHandling
+{
+    /// <summary>Order them at random, afresh at every step, and sum over every position of that order (lowest grade included).</summary>
+    RandomOrder,
+    /// <summary>
+    /// Breslow's form: each document above its list's lowest grade is chosen first among all documents not better than it, its equals
+    /// included; the lowest grade adds no term. Equal labels are never ordered, so the loss does not pull their scores together.
+    /// </summary>
+    Grouped,
+}
+
 /// <summary>Which validation figure early stopping maximises.</summary>
 public enum EarlyStoppingMetric
 {
@@ -90,6 +102,9 @@ public sealed partial class HyperDpoRankingTrainer
 
         /// <summary>Plackett-Luce truncation: only the first k positions of each label order are scored. Null: the full list.</summary>
         public int? TopK { get; set; }
+
+        /// <summary>How the Plackett-Luce loss treats equal labels. Default <see cref="TieHandling.RandomOrder"/>.</summary>
+        public TieHandling Ties { get; set; } = TieHandling.RandomOrder;
 
         /// <summary>DPO temperature beta in z = beta * (s - r). With a reference model it sets how far the ranking may move from the
         /// reference; without one it sets the sharpness of the Plackett-Luce distribution the network starts from. Default 5.</summary>
