@@ -88,8 +88,12 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Seed of every random choice (initial weights, shuffling, Dirichlet draws, tie-breaking, dropout). Null: drawn from the MLContext's seeded random source.</summary>
         public int? Seed { get; set; }
 
-        /// <summary>How the network is conditioned on the objective weights. Default <see cref="ConditioningKind.FiLM"/>.</summary>
-        public ConditioningKind Conditioning { get; set; } = ConditioningKind.FiLM;
+        /// <summary>
+        /// How the network is conditioned on the objective weights. Default <see cref="ConditioningKind.Hypernetwork"/>: on the validation
+        /// parts of MQ2008's five folds (relevance with PageRank, and with URL length) its fronts matched FiLM's (hypervolume 0.4431 against
+        /// 0.4423, mean of the two) and it trains about a third faster, having no per-layer modulation.
+        /// </summary>
+        public ConditioningKind Conditioning { get; set; } = ConditioningKind.Hypernetwork;
 
         /// <summary>Hidden layer widths of the scoring MLP. Default 128, 64.</summary>
         public int[] HiddenSizes { get; set; } = { 128, 64 };
@@ -110,8 +114,13 @@ public sealed partial class HyperDpoRankingTrainer
         /// reference; without one it sets the sharpness of the Plackett-Luce distribution the network starts from. Default 5.</summary>
         public float Beta { get; set; } = 5f;
 
-        /// <summary>Concentration alpha of the symmetric Dirichlet from which each training list draws its objective weights; 1 is uniform on the simplex, smaller favours the corners. Default 1.</summary>
-        public float DirichletAlpha { get; set; } = 1f;
+        /// <summary>
+        /// Concentration alpha of the symmetric Dirichlet from which each training list draws its objective weights; 1 is uniform on the
+        /// simplex, smaller favours the corners. Default 0.5: the corners, where one objective is learnt alone, are the hardest points
+        /// of the front, and drawing them more often widened the validation fronts on MQ2008 (hypervolume +1.1% with PageRank, +1.8%
+        /// with URL length against alpha = 1, five folds).
+        /// </summary>
+        public float DirichletAlpha { get; set; } = 0.5f;
 
         /// <summary>
         /// Train one trade-off only: every list uses these weights (K values &gt;= 0, not all zero, normalised to sum 1) instead
