@@ -6,7 +6,8 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 /// <summary>
 /// Draws the fronts of a comparison as a PNG: every objective pair's NDCG@k (mean over splits, weight by weight), HyperDPO as a
 /// curve through its grid weights, every other method as points. One panel for two objectives; for K &gt;= 3 one panel per pair of
-/// objectives (the pairwise projections of the K-dimensional fronts), laid out in a grid.
+/// objectives (the pairwise projections of the K-dimensional fronts), laid out in a grid, where HyperDPO's curve runs along the
+/// weights that mix only that pair and its other lattice points are small unconnected markers.
 /// </summary>
 /// <remarks>Renders with ScottPlot 5 on SkiaSharp, headless (no display needed on Linux).</remarks>
 public static class FrontPlot
@@ -50,6 +51,8 @@ public static class FrontPlot
         png.SaveTo(file);
     }
 
+    private static bool OnEdge(float[] weights, int x, int y) => weights.Where((_, i) => i != x && i != y).All(w => w == 0f);
+
     private static byte[] Panel(ComparisonResult result, int x, int y, string curveMethod, bool legend)
     {
         var plot = new Plot();
@@ -58,15 +61,27 @@ public static class FrontPlot
         for (int m = 0; m < result.Summaries.Count; m++)
         {
             var summary = result.Summaries[m];
-            var points = summary.MeanProfile.Points;
-            double[] xs = points.Select(p => p.Ndcg[x][k - 1]).ToArray();
-            double[] ys = points.Select(p => p.Ndcg[y][k - 1]).ToArray();
-            var scatter = plot.Add.Scatter(xs, ys, palette.GetColor(m));
-            scatter.LegendText = summary.Method;
-            scatter.MarkerShape = Shapes[m % Shapes.Length];
             bool curve = summary.Method == curveMethod;
-            scatter.LineWidth = curve ? 2.5f : 0;
-            scatter.MarkerSize = curve ? 5 : 8;
+            // The curve is the pair's own trade-off: the weights on the simplex edge between objectives x and y. The rest of a
+            // K >= 3 lattice projects to points inside the panel, drawn unconnected.
+            var edge = summary.MeanProfile.Points.Where(p => curve && OnEdge(p.Weights, x, y)).OrderByDescending(p => p.Weights[x]).ToList();
+            var rest = summary.MeanProfile.Points.Except(edge).ToList();
+            if (edge.Count > 0)
+            {
+                var line = plot.Add.Scatter(edge.Select(p => p.Ndcg[x][k - 1]).ToArray(), edge.Select(p => p.Ndcg[y][k - 1]).ToArray(), palette.GetColor(m));
+                line.LegendText = summary.Method;
+                line.MarkerShape = Shapes[m % Shapes.Length];
+                line.LineWidth = 2.5f;
+                line.MarkerSize = 5;
+            }
+            if (rest.Count > 0)
+            {
+                var points = plot.Add.Scatter(rest.Select(p => p.Ndcg[x][k - 1]).ToArray(), rest.Select(p => p.Ndcg[y][k - 1]).ToArray(), palette.GetColor(m));
+                points.LegendText = edge.Count > 0 ? "" : summary.Method;
+                points.MarkerShape = Shapes[m % Shapes.Length];
+                points.LineWidth = 0;
+                points.MarkerSize = curve ? 4 : 8;
+            }
         }
         plot.XLabel($"{result.Objectives[x]} NDCG@{k}");
         plot.YLabel($"{result.Objectives[y]} NDCG@{k}");
