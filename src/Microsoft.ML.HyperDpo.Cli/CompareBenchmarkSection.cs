@@ -24,6 +24,8 @@ internal static class CompareBenchmarkSection
         foreach (var (title, result, files) in reports)
         {
             md.AppendLine().AppendLine($"### {title}").AppendLine();
+            md.AppendLine(Invariant($"This comparison took {result.WallTime.TotalSeconds:F0} s of wall time (every fit and evaluation of every method on every fold; data loading excluded)."));
+            md.AppendLine();
             md.Append(ComparisonMarkdown.Render(result, perWeight: false));
             md.AppendLine();
             md.AppendLine("| method | " + string.Join(" | ", result.Splits) + " |");

@@ -107,6 +107,7 @@ internal static class CompareCommand
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(title)}[/]");
             var result = RunWithProgress(ml, splits, options);
             Print(result);
+            AnsiConsole.MarkupLine($"This comparison: {result.WallTime.TotalSeconds:F0} s wall time (data loaded).");
             string prefix = Path.Combine(output, Slug(options.LabelColumnNames));
             var files = ComparisonReport.Write(result, prefix, title);
             AnsiConsole.MarkupLine($"Reports: {Markup.Escape(string.Join(", ", files))}");

@@ -28,7 +28,6 @@ public sealed class LambdaMartScoreSoup : FrontMethod
         var ml = context.MLContext;
         var rule = ScalarisedLabelRule.Fit(context.Split.Train, context.LabelColumnNames);
         var total = TimeSpan.Zero;
-        IEstimator<ITransformer> scoring = new EstimatorChain<ITransformer>();
         var chain = new List<ITransformer>();
         var columns = new string[context.Objectives];
         var mean = new double[context.Objectives];

@@ -92,6 +92,7 @@ public sealed class ScalarisedLabelRule
 
     private static IEnumerable<float> ReadSingle(IDataView data, DataViewSchema.Column column)
     {
+        // Any context will do: converting a column to Single draws no random numbers.
         var ml = new MLContext();
         var converted = ml.Transforms.Conversion.ConvertType("__Label", column.Name, DataKind.Single).Fit(data).Transform(data);
         return converted.GetColumn<float>("__Label");
