@@ -4,8 +4,8 @@ namespace Microsoft.ML.HyperDpo.Cli;
 
 /// <summary>
 /// One objective named on the command line: <c>label</c> (the file's graded relevance) or
-/// <c>feature:N:higher|lower</c> (LETOR feature id N, 1-based, graded 0..4 by its rank within each query and
-/// removed from the model's inputs).
+/// <c>feature:N:higher|lower[:Name]</c> (LETOR feature id N, 1-based, graded 0..4 by its rank within each query and
+/// removed from the model's inputs; the label column is called Name, or FeatureN).
 /// </summary>
 internal sealed record ObjectiveSpec(string ColumnName, int? FeatureId, FeatureDirection Direction)
 {
@@ -19,6 +19,9 @@ internal sealed record ObjectiveSpec(string ColumnName, int? FeatureId, FeatureD
         var repeated = specs.Where(s => s.FeatureId is not null).GroupBy(s => s.FeatureId).FirstOrDefault(g => g.Count() > 1);
         if (repeated is not null)
             throw new ArgumentException($"--objectives names feature {repeated.Key} more than once: '{text}'.");
+        var sameName = specs.GroupBy(s => s.ColumnName, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (sameName is not null)
+            throw new ArgumentException($"--objectives gives two objectives the column name '{sameName.Key}': '{text}'.");
         return specs;
     }
 
@@ -27,7 +30,7 @@ internal sealed record ObjectiveSpec(string ColumnName, int? FeatureId, FeatureD
         if (token.Equals("label", StringComparison.OrdinalIgnoreCase))
             return new ObjectiveSpec("Label", null, FeatureDirection.HigherIsBetter);
         var parts = token.Split(':');
-        if (parts.Length == 3 && parts[0].Equals("feature", StringComparison.OrdinalIgnoreCase)
+        if (parts.Length is 3 or 4 && parts[0].Equals("feature", StringComparison.OrdinalIgnoreCase)
             && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int id) && id >= 1)
         {
             var direction = parts[2].ToLowerInvariant() switch
@@ -36,8 +39,11 @@ internal sealed record ObjectiveSpec(string ColumnName, int? FeatureId, FeatureD
                 "lower" => FeatureDirection.LowerIsBetter,
                 _ => throw new ArgumentException($"Objective '{token}': the direction must be 'higher' or 'lower', not '{parts[2]}'."),
             };
-            return new ObjectiveSpec($"Feature{id}", id, direction);
+            string name = parts.Length == 4 ? parts[3] : $"Feature{id}";
+            if (name.Length == 0 || !name.All(c => char.IsLetterOrDigit(c) || c == '_'))
+                throw new ArgumentException($"Objective '{token}': the column name '{name}' must be letters, digits or '_'.");
+            return new ObjectiveSpec(name, id, direction);
         }
-        throw new ArgumentException($"Objective '{token}' is not understood: use 'label' or 'feature:N:higher' / 'feature:N:lower' with N the 1-based LETOR feature id.");
+        throw new ArgumentException($"Objective '{token}' is not understood: use 'label' or 'feature:N:higher' / 'feature:N:lower' with N the 1-based LETOR feature id, optionally followed by ':Name' for the label column.");
     }
 }

@@ -33,12 +33,9 @@ public static class ObjectiveNdcg
     /// Scores <paramref name="data"/> with <paramref name="model"/> at every weight vector of <paramref name="grid"/> and measures
     /// each objective's NDCG@1..<paramref name="truncation"/>.
     /// </summary>
+    /// <remarks>The points of <see cref="ParetoProfiler.Profile(MLContext, HyperDpoRankingTransformer, IDataView, ParetoProfileOptions?)"/> on that grid.</remarks>
     public static IReadOnlyList<WeightedNdcg> AlongGrid(MLContext mlContext, HyperDpoRankingTransformer model, IDataView data,
-        IReadOnlyList<float[]> grid, string rowGroupColumnName = "GroupId", int truncation = 10)
-    {
-        var cached = mlContext.Data.Cache(data);
-        return grid
-            .Select(w => new WeightedNdcg(w, Measure(mlContext, model.WithObjectiveWeights(w).Transform(cached), model.Objectives, rowGroupColumnName, truncation: truncation)))
-            .ToList();
-    }
+        IReadOnlyList<float[]> grid, string rowGroupColumnName = "GroupId", int truncation = 10) =>
+        ParetoProfiler.Profile(mlContext, model, data,
+            new ParetoProfileOptions { Weights = grid, NdcgAt = truncation, RowGroupColumnName = rowGroupColumnName }).Points;
 }

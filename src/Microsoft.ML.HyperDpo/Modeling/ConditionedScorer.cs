@@ -7,7 +7,8 @@ namespace Microsoft.ML.HyperDpo.Modeling;
 
 /// <summary>
 /// The weight-conditioned scoring network g(x; w): an MLP over standardised features whose behaviour is set by
-/// the objective weights w, in one of three ways (<see cref="ConditioningKind"/>).
+/// the objective weights w, in one of three ways (<see cref="ConditioningKind"/>), or a plain MLP that ignores w
+/// (<see cref="ConditioningKind.None"/>, the single-trade-off baselines).
 /// </summary>
 /// <remarks>
 /// Shapes: features [..., F], weights [..., K] (broadcastable to the features' leading dimensions) -> scores [...].
@@ -17,6 +18,8 @@ namespace Microsoft.ML.HyperDpo.Modeling;
 internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>
 {
     private readonly ConditioningKind _kind;
+    private readonly int[] _hiddenSizes;
+    private readonly float _dropoutRate;
     private readonly ModuleList<Linear> hidden;
     private readonly ModuleList<Linear> film;
     private readonly Linear output;
@@ -29,10 +32,13 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>
         ConditioningKind kind, float[] featureMean, float[] featureScale) : base(nameof(ConditionedScorer))
     {
         _kind = kind;
+        _hiddenSizes = hiddenSizes.ToArray();
+        _dropoutRate = dropoutRate;
         FeatureCount = features;
         ObjectiveCount = objectives;
         var layers = new List<Linear>();
-        int width = features + objectives;
+        // Unconditioned networks do not see w at all, so their input is the features alone.
+        int width = features + (kind == ConditioningKind.None ? 0 : objectives);
         foreach (int h in hiddenSizes)
         {
             layers.Add(Linear(width, h));
@@ -55,12 +61,16 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>
     public int FeatureCount { get; }
     public int ObjectiveCount { get; }
 
+    /// <summary>A network of the same architecture, with fresh parameters, for state to be loaded into (parameter soups).</summary>
+    public ConditionedScorer EmptyCopy() =>
+        new(FeatureCount, ObjectiveCount, _hiddenSizes, _dropoutRate, _kind, new float[FeatureCount], Enumerable.Repeat(1f, FeatureCount).ToArray());
+
     public override Tensor forward(Tensor features, Tensor weights)
     {
         using var scope = torch.NewDisposeScope();
         var x = (features - feature_mean) / feature_scale;
         var w = weights.expand(MatchLeading(weights, features));
-        var h = torch.cat(new[] { x, w }, dim: -1);
+        var h = _kind == ConditioningKind.None ? x : torch.cat(new[] { x, w }, dim: -1);
         for (int i = 0; i < hidden.Count; i++)
         {
             h = hidden[i].forward(h);

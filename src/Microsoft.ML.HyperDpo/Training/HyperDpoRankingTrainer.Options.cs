@@ -9,6 +9,13 @@ public enum ConditioningKind
     FiLM,
     /// <summary>As <see cref="Input"/>, and a hypernetwork maps w to the weights and bias of the output layer (Pareto HyperNetwork style).</summary>
     Hypernetwork,
+    /// <summary>
+    /// No conditioning: the network ignores w and learns a single trade-off, the one given by
+    /// <see cref="HyperDpoRankingTrainer.Options.FixedObjectiveWeights"/> (which this kind requires). This is the
+    /// DPO-LS baseline's model (one fit per weight); <see cref="HyperDpoRankingTransformer.WithObjectiveWeights"/>
+    /// then changes nothing in the scores.
+    /// </summary>
+    None,
 }
 
 /// <summary>The listwise loss applied to each objective's ranking.</summary>
@@ -18,6 +25,18 @@ public enum ListwiseLossKind
     PlackettLuce,
     /// <summary>ListNet: cross-entropy between softmax(gain of labels) and softmax(z) (top-one Plackett-Luce with soft targets).</summary>
     ListNet,
+}
+
+/// <summary>How the Plackett-Luce loss treats documents whose labels are equal.</summary>
+public enum TieHandling
+{
+    /// <summary>Order them at random, afresh at every step, and sum over every position of that order (lowest grade included).</summary>
+    RandomOrder,
+    /// <summary>
+    /// Breslow's form: each document above its list's lowest grade is chosen first among all documents not better than it, its equals
+    /// included; the lowest grade adds no term. Equal labels are never ordered, so the loss does not pull their scores together.
+    /// </summary>
+    Grouped,
 }
 
 /// <summary>Which validation figure early stopping maximises.</summary>
@@ -69,14 +88,22 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Seed of every random choice (initial weights, shuffling, Dirichlet draws, tie-breaking, dropout). Null: drawn from the MLContext's seeded random source.</summary>
         public int? Seed { get; set; }
 
-        /// <summary>How the network is conditioned on the objective weights. Default <see cref="ConditioningKind.FiLM"/>.</summary>
-        public ConditioningKind Conditioning { get; set; } = ConditioningKind.FiLM;
+        /// <summary>
+        /// How the network is conditioned on the objective weights. Default <see cref="ConditioningKind.Hypernetwork"/>: on the validation
+        /// parts of MQ2008's five folds (relevance with PageRank, and with URL length) its fronts matched FiLM's (hypervolume 0.4431 against
+        /// 0.4423, mean of the two) and it trains about a third faster, having no per-layer modulation.
+        /// </summary>
+        public ConditioningKind Conditioning { get; set; } = ConditioningKind.Hypernetwork;
 
         /// <summary>Hidden layer widths of the scoring MLP. Default 128, 64.</summary>
         public int[] HiddenSizes { get; set; } = { 128, 64 };
 
-        /// <summary>Dropout after each hidden layer during training. Default 0.1.</summary>
-        public float Dropout { get; set; } = 0.1f;
+        /// <summary>
+        /// Dropout after each hidden layer during training. Default 0: with early stopping on validation data, dropout 0.1 and 0.05
+        /// gave narrower validation fronts on MQ2008's five folds than none (mean hypervolume over PageRank and URL length 0.4431,
+        /// 0.4448 and 0.4454), and no dropout trains faster. Raise it for larger networks, or without validation data.
+        /// </summary>
+        public float Dropout { get; set; }
 
         /// <summary>The listwise loss. Default <see cref="ListwiseLossKind.PlackettLuce"/>.</summary>
         public ListwiseLossKind Loss { get; set; } = ListwiseLossKind.PlackettLuce;
@@ -84,12 +111,27 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Plackett-Luce truncation: only the first k positions of each label order are scored. Null: the full list.</summary>
         public int? TopK { get; set; }
 
+        /// <summary>How the Plackett-Luce loss treats equal labels. Default <see cref="TieHandling.RandomOrder"/>.</summary>
+        public TieHandling Ties { get; set; } = TieHandling.RandomOrder;
+
         /// <summary>DPO temperature beta in z = beta * (s - r). With a reference model it sets how far the ranking may move from the
         /// reference; without one it sets the sharpness of the Plackett-Luce distribution the network starts from. Default 5.</summary>
         public float Beta { get; set; } = 5f;
 
-        /// <summary>Concentration alpha of the symmetric Dirichlet from which each training list draws its objective weights; 1 is uniform on the simplex, smaller favours the corners. Default 1.</summary>
-        public float DirichletAlpha { get; set; } = 1f;
+        /// <summary>
+        /// Concentration alpha of the symmetric Dirichlet from which each training list draws its objective weights; 1 is uniform on the
+        /// simplex, smaller favours the corners. Default 0.5: the corners, where one objective is learnt alone, are the hardest points
+        /// of the front, and drawing them more often widened the validation fronts on MQ2008 (hypervolume +1.1% with PageRank, +1.8%
+        /// with URL length against alpha = 1, five folds).
+        /// </summary>
+        public float DirichletAlpha { get; set; } = 0.5f;
+
+        /// <summary>
+        /// Train one trade-off only: every list uses these weights (K values &gt;= 0, not all zero, normalised to sum 1) instead
+        /// of a Dirichlet draw, early stopping follows the validation NDCG@k weighted by them (sum_k w_k NDCG_k), and they
+        /// are the fitted transformer's initial weights. Required by <see cref="ConditioningKind.None"/>. Null: w ~ Dirichlet(alpha).
+        /// </summary>
+        public float[]? FixedObjectiveWeights { get; set; }
 
         /// <summary>Weight lambda of the COSMOS penalty -lambda * cos(w, (L_1..L_K)) that spreads the front. Default 0 (off).</summary>
         public float CosmosPenalty { get; set; }
@@ -125,6 +167,14 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Learning-rate schedule. Default <see cref="LearningRateSchedule.WarmupCosine"/>.</summary>
         public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.WarmupCosine;
 
+        /// <summary>
+        /// Decay d of an exponential moving average of the parameters (Polyak averaging): after every step, avg = d avg + (1 - d) theta,
+        /// with d ramped up from 0.1 over the first steps as (1 + t) / (10 + t) so that the average forgets the initial parameters.
+        /// Validation, early stopping and the fitted model use the average, which is less noisy than the last step's parameters.
+        /// 0 turns averaging off. Default 0.
+        /// </summary>
+        public float ParameterAveragingDecay { get; set; }
+
         /// <summary>Gradients are clipped to this global L2 norm; 0 disables clipping. Default 5.</summary>
         public float GradientClipNorm { get; set; } = 5f;
 
@@ -140,6 +190,15 @@ public sealed partial class HyperDpoRankingTrainer
 
         /// <summary>Truncation k of NDCG@k for validation. Default 10.</summary>
         public int EvaluationTruncation { get; set; } = 10;
+
+        /// <summary>
+        /// LibTorch's intra-op threads while training on the CPU; the previous count is restored when the fit ends. Default 1:
+        /// these networks are small, and LibTorch's thread pool costs more per operation than it gains (on MQ2008, 2 cores:
+        /// 7.3 s with 1 thread against 12.3 s with 2 for the same, bit-identical, fit; far worse when other processes load the
+        /// cores). The count is a process-wide LibTorch setting, so concurrent fits should agree on it. Null: LibTorch's own
+        /// choice (one thread per core).
+        /// </summary>
+        public int? NumberOfThreads { get; set; } = 1;
 
         /// <summary>Where to train and score. Default <see cref="TorchDevice.Auto"/>.</summary>
         public TorchDevice Device { get; set; } = TorchDevice.Auto;
@@ -185,11 +244,18 @@ public sealed partial class HyperDpoRankingTrainer
             Require(float.IsFinite(LearningRate) && LearningRate > 0, nameof(LearningRate), $"must be a positive number; got {LearningRate}");
             Require(float.IsFinite(WeightDecay) && WeightDecay >= 0, nameof(WeightDecay), $"must be >= 0; got {WeightDecay}");
             Require(float.IsFinite(GradientClipNorm) && GradientClipNorm >= 0, nameof(GradientClipNorm), $"must be >= 0; got {GradientClipNorm}");
+            Require(float.IsFinite(ParameterAveragingDecay) && ParameterAveragingDecay >= 0 && ParameterAveragingDecay < 1, nameof(ParameterAveragingDecay), $"must be in [0, 1); got {ParameterAveragingDecay}");
             Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), $"must be >= 0; got {EarlyStoppingPatience}");
             Require(ValidationGridDivisions is null or > 0, nameof(ValidationGridDivisions), $"must be positive or null; got {ValidationGridDivisions}");
+            Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), $"must be positive or null; got {NumberOfThreads}");
             Require(EvaluationTruncation > 0, nameof(EvaluationTruncation), $"must be positive; got {EvaluationTruncation}");
             if (InitialObjectiveWeights is not null)
                 ObjectiveWeights.Normalize(InitialObjectiveWeights, LabelColumnNames.Length, nameof(InitialObjectiveWeights));
+            if (FixedObjectiveWeights is not null)
+                ObjectiveWeights.Normalize(FixedObjectiveWeights, LabelColumnNames.Length, nameof(FixedObjectiveWeights));
+            else if (Conditioning == ConditioningKind.None)
+                throw new ArgumentException($"{nameof(Conditioning)} = {nameof(ConditioningKind.None)} trains a network that ignores the objective weights, so it needs " +
+                    $"{nameof(FixedObjectiveWeights)}: the one trade-off to train (e.g. {{ 0.7, 0.3 }}).", nameof(FixedObjectiveWeights));
             if (InitialCheckpoint is { } c)
             {
                 Require(c.Objectives.Count == LabelColumnNames.Length, nameof(InitialCheckpoint),
@@ -207,10 +273,11 @@ public sealed partial class HyperDpoRankingTrainer
             copy.LabelColumnNames = (string[])LabelColumnNames.Clone();
             copy.HiddenSizes = (int[])HiddenSizes.Clone();
             copy.InitialObjectiveWeights = (float[]?)InitialObjectiveWeights?.Clone();
+            copy.FixedObjectiveWeights = (float[]?)FixedObjectiveWeights?.Clone();
             return copy;
         }
 
-        internal int ValidationDivisions => ValidationGridDivisions ?? LabelColumnNames.Length switch { 2 => 10, 3 => 4, _ => 2 };
+        internal int ValidationDivisions => ValidationGridDivisions ?? Evaluation.ParetoProfileOptions.DefaultGridDivisions(LabelColumnNames.Length);
 
         private static void Require(bool condition, string option, string message)
         {

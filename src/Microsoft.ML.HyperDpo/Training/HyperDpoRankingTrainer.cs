@@ -79,9 +79,11 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
 
         var (network, report, optimizerState) = new TrainingLoop(o, _host, channel).Run(train, validation, device, seed, initial);
         var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), o.ReferenceModel, o.ReferenceScoreColumnName);
-        var weights = o.InitialObjectiveWeights is null
-            ? HyperDpo.ObjectiveWeights.Uniform(o.LabelColumnNames.Length)
-            : HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights));
+        var weights = o.InitialObjectiveWeights is not null
+            ? HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights))
+            : o.FixedObjectiveWeights is not null
+                ? HyperDpo.ObjectiveWeights.Normalize(o.FixedObjectiveWeights, o.LabelColumnNames.Length, nameof(o.FixedObjectiveWeights))
+                : HyperDpo.ObjectiveWeights.Uniform(o.LabelColumnNames.Length);
         // The saved options drop the initial checkpoint, so that models do not keep a chain of earlier checkpoints alive.
         var trainedWith = o.Clone();
         trainedWith.InitialCheckpoint = null;

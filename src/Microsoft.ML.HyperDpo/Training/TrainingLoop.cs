@@ -36,6 +36,23 @@ internal sealed class TrainingLoop
     public (ConditionedScorer Model, TrainingReport Report, byte[] OptimizerState) Run(ListwiseDataset train, ListwiseDataset? validation, Device device, int seed,
         HyperDpoCheckpoint? initial = null)
     {
+        if (_options.NumberOfThreads is not int threads || device.type != DeviceType.CPU)
+            return RunWithCurrentThreads(train, validation, device, seed, initial);
+        int previous = torch.get_num_threads();
+        torch.set_num_threads(threads);
+        try
+        {
+            return RunWithCurrentThreads(train, validation, device, seed, initial);
+        }
+        finally
+        {
+            torch.set_num_threads(previous);
+        }
+    }
+
+    private (ConditionedScorer Model, TrainingReport Report, byte[] OptimizerState) RunWithCurrentThreads(ListwiseDataset train, ListwiseDataset? validation,
+        Device device, int seed, HyperDpoCheckpoint? initial)
+    {
         var o = _options;
         int k = train.ObjectiveCount;
         torch.random.manual_seed(seed);
@@ -45,11 +62,16 @@ internal sealed class TrainingLoop
         if (initial is not null)
             initial.CopyNetworkInto(model);
         model.to(device);
+        // The averaged copy is what validation measures and what the fit returns; without averaging it is the model itself.
+        var averaging = o.ParameterAveragingDecay > 0 ? new ParameterAverage(model, o.ParameterAveragingDecay, device) : null;
+        var kept = averaging?.Averaged ?? model;
 
         using var features = tensor(train.Features, new long[] { train.RowCount, train.FeatureCount }).to(device);
         using var labels = tensor(train.Labels, new long[] { train.RowCount, k }).to(device);
         var sampler = new DirichletSampler(k, o.DirichletAlpha, generator, device);
-        var loss = ListwiseLossMath.Create(o.Loss, o.TopK);
+        float[]? fixedWeights = o.FixedObjectiveWeights is null ? null : ObjectiveWeights.Normalize(o.FixedObjectiveWeights, k, nameof(o.FixedObjectiveWeights));
+        using var fixedW = fixedWeights is null ? null : tensor(fixedWeights, new long[] { 1, k }, device: device);
+        var loss = ListwiseLossMath.Create(o.Loss, o.TopK, o.Ties);
         var batcher = new ListwiseBatcher(train, o.BatchSize, o.MaxListLength, new Random(seed));
         var optimizer = optim.AdamW(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
         if (initial?.OptimizerState is { } saved)
@@ -57,7 +79,8 @@ internal sealed class TrainingLoop
                 optimizer.load_state_dict(reader);
         var schedule = new LearningRateScheduler(o.LearningRateSchedule, o.LearningRate, o.NumberOfEpochs * batcher.BatchesPerEpoch);
         var evaluator = validation is null ? null
-            : new ValidationEvaluator(validation, SimplexLattice.Points(k, o.ValidationDivisions), o.EvaluationTruncation, device);
+            : new ValidationEvaluator(validation, fixedWeights is null ? SimplexLattice.Points(k, o.ValidationDivisions) : new[] { fixedWeights },
+                o.EvaluationTruncation, device);
 
         var epochs = new List<EpochRecord>();
         double bestScore = double.NegativeInfinity;
@@ -83,7 +106,7 @@ internal sealed class TrainingLoop
                     var mask = tensor(batch.Mask, device: device).reshape(batch.ListCount, batch.Width);
                     var x = features.index_select(0, rows).reshape(batch.ListCount, batch.Width, train.FeatureCount);
                     var y = labels.index_select(0, rows).reshape(batch.ListCount, batch.Width, k);
-                    var w = sampler.Sample(batch.ListCount);
+                    var w = fixedW is null ? sampler.Sample(batch.ListCount) : fixedW.expand(batch.ListCount, k);
                     var z = model.forward(x, w.unsqueeze(1)) * o.Beta;
                     var perObjective = stack(Enumerable.Range(0, k).Select(j => loss.Compute(z, y.select(2, j), mask, generator)), dim: 1);
                     var total = (w * perObjective).sum(1);
@@ -95,6 +118,7 @@ internal sealed class TrainingLoop
                     if (o.GradientClipNorm > 0)
                         nn.utils.clip_grad_norm_(model.parameters(), o.GradientClipNorm);
                     optimizer.step();
+                    averaging?.Update();
                     lossSum += objective.item<float>() * batch.ListCount;
                     listCount += batch.ListCount;
                     documents += batch.RealDocuments;
@@ -105,15 +129,19 @@ internal sealed class TrainingLoop
                 string note = "";
                 if (evaluator is not null)
                 {
-                    model.eval();
-                    double score = ValidationEvaluator.Summarize(evaluator.Measure(model), o.EarlyStoppingMetric);
+                    kept.eval();
+                    var measured = evaluator.Measure(kept);
+                    // One trade-off is trained, so its scalarised NDCG is the figure, not a front's.
+                    double score = fixedWeights is null
+                        ? ValidationEvaluator.Summarize(measured, o.EarlyStoppingMetric)
+                        : measured[0].Select((ndcg, j) => fixedWeights[j] * ndcg).Sum();
                     validationScore = score;
                     if (score > bestScore)
                     {
                         bestScore = score;
                         bestEpoch = epoch;
                         sinceBest = 0;
-                        ReplaceState(ref bestState, model);
+                        ReplaceState(ref bestState, kept);
                         note = " (best so far)";
                     }
                     else
@@ -128,7 +156,7 @@ internal sealed class TrainingLoop
                 epochs.Add(new EpochRecord(epoch, lossSum / listCount, validationScore, clock.Elapsed));
                 _channel.Info(MessageSensitivity.None,
                     $"HyperDPO epoch {epoch}/{o.NumberOfEpochs}: loss {lossSum / listCount:F4}" +
-                    (validationScore is double v ? $", validation {o.EarlyStoppingMetric} {v:F4}{note}" : ""));
+                    (validationScore is double v ? $", validation {(fixedWeights is null ? o.EarlyStoppingMetric.ToString() : "weighted NDCG")} {v:F4}{note}" : ""));
                 if (evaluator is not null && o.EarlyStoppingPatience > 0 && sinceBest >= o.EarlyStoppingPatience)
                 {
                     _channel.Info(MessageSensitivity.None, $"HyperDPO: stopping early after epoch {epoch}; keeping epoch {bestEpoch}.");
@@ -143,7 +171,7 @@ internal sealed class TrainingLoop
                 optimizerState = memory.ToArray();
             }
             if (bestState is not null)
-                model.load_state_dict(bestState);
+                kept.load_state_dict(bestState);
         }
         finally
         {
@@ -152,9 +180,10 @@ internal sealed class TrainingLoop
                 foreach (var t in bestState.Values) t.Dispose();
             optimizer.Dispose();
         }
-        model.eval();
+        kept.eval();
         var report = new TrainingReport(epochs, bestEpoch, clock.Elapsed, documents, slots, device.ToString(), seed);
-        return (model, report, optimizerState);
+        // With parameter averaging the kept network is the average; the optimiser state is that of the trained one.
+        return (kept, report, optimizerState);
     }
 
     private static void ReplaceState(ref Dictionary<string, Tensor>? state, ConditionedScorer model)

@@ -1,0 +1,83 @@
+using Microsoft.ML.HyperDpo.Evaluation;
+
+namespace Microsoft.ML.HyperDpo.Comparison;
+
+/// <summary>Everything <see cref="ParetoComparison.Run"/> measured: each method on each split, and their summaries.</summary>
+public sealed class ComparisonResult
+{
+    internal ComparisonResult(IReadOnlyList<string> objectives, IReadOnlyList<float[]> grid, IReadOnlyList<string> splits,
+        IReadOnlyList<string> methods, IReadOnlyList<MethodRun> runs, ParetoProfileOptions profileOptions, TimeSpan wallTime)
+    {
+        Objectives = objectives;
+        Grid = grid;
+        Splits = splits;
+        Methods = methods;
+        Runs = runs;
+        WallTime = wallTime;
+        NdcgAt = profileOptions.NdcgAt;
+        Summaries = methods.Select(m => Summarise(m, profileOptions)).ToList();
+    }
+
+    /// <summary>The objectives (label column names), in the order of the weights.</summary>
+    public IReadOnlyList<string> Objectives { get; }
+
+    /// <summary>The weights every method was trained and measured at.</summary>
+    public IReadOnlyList<float[]> Grid { get; }
+
+    /// <summary>The splits' names, in run order.</summary>
+    public IReadOnlyList<string> Splits { get; }
+
+    /// <summary>The methods' names, in report order.</summary>
+    public IReadOnlyList<string> Methods { get; }
+
+    /// <summary>Each method on each split.</summary>
+    public IReadOnlyList<MethodRun> Runs { get; }
+
+    /// <summary>One summary per method, in <see cref="Methods"/> order.</summary>
+    public IReadOnlyList<MethodSummary> Summaries { get; }
+
+    /// <summary>The k of the NDCG@k that defines the fronts.</summary>
+    public int NdcgAt { get; }
+
+    /// <summary>Wall time of the whole comparison (data already loaded).</summary>
+    public TimeSpan WallTime { get; }
+
+    /// <summary>The summary of the method named <paramref name="method"/>.</summary>
+    /// <exception cref="ArgumentException">No method has that name.</exception>
+    public MethodSummary Summary(string method) => Summaries.FirstOrDefault(s => s.Method == method)
+        ?? throw new ArgumentException($"No method '{method}' in this comparison; it ran {string.Join(", ", Methods)}.", nameof(method));
+
+    private MethodSummary Summarise(string method, ParetoProfileOptions profileOptions)
+    {
+        var runs = Runs.Where(r => r.Method == method).ToList();
+        int depth = runs[0].TestProfile.Points[0].Ndcg[0].Length;
+        var mean = new List<WeightedNdcg>();
+        var std = new List<WeightedNdcg>();
+        for (int p = 0; p < Grid.Count; p++)
+        {
+            var m = new double[Objectives.Count][];
+            var s = new double[Objectives.Count][];
+            for (int k = 0; k < Objectives.Count; k++)
+            {
+                m[k] = new double[depth];
+                s[k] = new double[depth];
+                for (int t = 0; t < depth; t++)
+                {
+                    var stat = MeanStd.Of(runs.Select(r => r.TestProfile.Points[p].Ndcg[k][t]));
+                    m[k][t] = stat.Mean;
+                    s[k][t] = stat.Std;
+                }
+            }
+            mean.Add(new WeightedNdcg(Grid[p], m));
+            std.Add(new WeightedNdcg(Grid[p], s));
+        }
+        return new MethodSummary(
+            method,
+            MeanStd.Of(runs.Select(r => r.TestProfile.Hypervolume)),
+            MeanStd.Of(runs.Select(r => r.TrainingTime.TotalSeconds)),
+            MeanStd.Of(runs.Select(r => r.ScoringTime.TotalSeconds)),
+            runs[0].Fits,
+            ParetoProfiler.FromPoints(Objectives, mean, profileOptions),
+            std);
+    }
+}

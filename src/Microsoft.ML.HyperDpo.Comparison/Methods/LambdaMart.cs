@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
+
+namespace Microsoft.ML.HyperDpo.Comparison;
+
+/// <summary>One timed LambdaMART fit with default options, shared by the scalarised and score-soup baselines.</summary>
+internal static class LambdaMart
+{
+    public static (ITransformer Model, TimeSpan Elapsed) Train(FrontFitContext context, LambdaMartLibrary library, IDataView data, string labelColumnName, double[] gains)
+    {
+        var ml = context.MLContext;
+        IEstimator<ITransformer> trainer = library switch
+        {
+            LambdaMartLibrary.FastTree => ml.Ranking.Trainers.FastTree(new FastTreeRankingTrainer.Options
+            {
+                LabelColumnName = labelColumnName,
+                FeatureColumnName = context.FeatureColumnName,
+                RowGroupColumnName = context.RowGroupColumnName,
+                CustomGains = gains,
+            }),
+            LambdaMartLibrary.LightGbm => ml.Ranking.Trainers.LightGbm(new LightGbmRankingTrainer.Options
+            {
+                LabelColumnName = labelColumnName,
+                FeatureColumnName = context.FeatureColumnName,
+                RowGroupColumnName = context.RowGroupColumnName,
+                CustomGains = gains.Select(g => (int)g).ToArray(),
+                Seed = context.Seed,
+            }),
+            _ => throw new ArgumentOutOfRangeException(nameof(library), library, "Unknown LambdaMART library."),
+        };
+        var clock = Stopwatch.StartNew();
+        var model = trainer.Fit(data);
+        var elapsed = clock.Elapsed;
+        context.Fitted();
+        return (model, elapsed);
+    }
+
+    public static string Name(LambdaMartLibrary library) => library == LambdaMartLibrary.FastTree ? "FastTree" : "LightGBM";
+}

@@ -1,0 +1,57 @@
+using Microsoft.ML.HyperDpo.Evaluation;
+
+namespace Microsoft.ML.HyperDpo.Comparison;
+
+/// <summary>Settings of <see cref="ParetoComparison"/>.</summary>
+public sealed class ParetoComparisonOptions
+{
+    /// <summary>One graded label column per objective (K &gt;= 2), higher is better, in the order of the weights.</summary>
+    public string[] LabelColumnNames { get; set; } = Array.Empty<string>();
+
+    /// <summary>The feature vector column. Default <c>Features</c>.</summary>
+    public string FeatureColumnName { get; set; } = "Features";
+
+    /// <summary>The query (group) key column. Default <c>GroupId</c>.</summary>
+    public string RowGroupColumnName { get; set; } = "GroupId";
+
+    /// <summary>The methods to compare, in report order. Null: <see cref="FrontMethods.All"/> with default options.</summary>
+    public IReadOnlyList<FrontMethod>? Methods { get; set; }
+
+    /// <summary>Step 1/m of the simplex lattice every method is trained and measured at. Null: 10 for K = 2, 4 for K = 3, 2 beyond.</summary>
+    public int? GridDivisions { get; set; }
+
+    /// <summary>The k of NDCG@k that defines each front and its hypervolume; NDCG@1..k are all measured. Default 10.</summary>
+    public int NdcgAt { get; set; } = 10;
+
+    /// <summary>The hypervolume's reference point (one value per objective). Null: the origin.</summary>
+    public double[]? ReferencePoint { get; set; }
+
+    /// <summary>Seed of every fit. Default 1.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>The profiler settings these options imply, for the grid <paramref name="grid"/>.</summary>
+    internal ParetoProfileOptions ProfileOptions(IReadOnlyList<float[]> grid) => new()
+    {
+        Weights = grid,
+        NdcgAt = NdcgAt,
+        ReferencePoint = ReferencePoint,
+        RowGroupColumnName = RowGroupColumnName,
+    };
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    internal void Validate()
+    {
+        if (LabelColumnNames is null || LabelColumnNames.Length < 2)
+            throw new ArgumentException($"{nameof(LabelColumnNames)} must name at least two label columns; got {LabelColumnNames?.Length ?? 0}.", nameof(LabelColumnNames));
+        if (LabelColumnNames.Distinct().Count() != LabelColumnNames.Length)
+            throw new ArgumentException($"{nameof(LabelColumnNames)} names a column twice: {string.Join(", ", LabelColumnNames)}.", nameof(LabelColumnNames));
+        if (GridDivisions is < 1)
+            throw new ArgumentException($"{nameof(GridDivisions)} must be at least 1 or null; got {GridDivisions}.", nameof(GridDivisions));
+        if (NdcgAt < 1)
+            throw new ArgumentException($"{nameof(NdcgAt)} must be at least 1; got {NdcgAt}.", nameof(NdcgAt));
+        if (Methods is { Count: 0 })
+            throw new ArgumentException($"{nameof(Methods)} is empty; give at least one method, or null for all.", nameof(Methods));
+        if (Methods is not null && Methods.Select(m => m.Name).Distinct().Count() != Methods.Count)
+            throw new ArgumentException($"{nameof(Methods)} has two methods of the same name: {string.Join(", ", Methods.Select(m => m.Name))}.", nameof(Methods));
+    }
+}

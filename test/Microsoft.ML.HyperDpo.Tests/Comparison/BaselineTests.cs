@@ -1,0 +1,82 @@
+using Microsoft.ML.HyperDpo.Comparison;
+using Microsoft.ML.HyperDpo.Evaluation;
+
+namespace Microsoft.ML.HyperDpo.Tests.Comparison;
+
+/// <summary>Each method of the comparison, trained and measured on a small slice of MQ2008.</summary>
+[TestClass]
+public class BaselineTests
+{
+    private static FrontMethod Method(string name) => name switch
+    {
+        "HyperDPO" => new HyperDpoFront(Mq2008Slice.FastDpo),
+        "DPO-LS" => new DpoLinearScalarization(Mq2008Slice.FastDpo),
+        "DPO Soup" => new DpoSoup(Mq2008Slice.FastDpo),
+        "FastTree scalarised" => new ScalarisedLambdaMart(LambdaMartLibrary.FastTree),
+        "LightGBM scalarised" => new ScalarisedLambdaMart(LambdaMartLibrary.LightGbm),
+        "FastTree score soup" => new LambdaMartScoreSoup(LambdaMartLibrary.FastTree),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [TestMethod]
+    [DataRow("HyperDPO", 1)]
+    [DataRow("DPO-LS", 3)]
+    [DataRow("DPO Soup", 2)]
+    [DataRow("FastTree scalarised", 3)]
+    [DataRow("LightGBM scalarised", 3)]
+    [DataRow("FastTree score soup", 2)]
+    public void RunsOnASliceOfRealDataAndTracesAFront(string name, int fits)
+    {
+        var (ml, split) = Mq2008Slice.Load();
+        int reported = 0;
+        var options = new ParetoComparisonOptions { LabelColumnNames = Mq2008Slice.Objectives, Methods = new[] { Method(name) }, GridDivisions = 2 };
+
+        var result = ParetoComparison.Run(ml, new[] { split }, options, new Reporter(_ => reported++));
+
+        var run = result.Runs.Single();
+        Assert.AreEqual(name, run.Method);
+        Assert.AreEqual(fits, run.Fits);
+        Assert.AreEqual(fits + 1, reported, "one report per fit and one for the evaluation");
+        Assert.HasCount(3, run.TestProfile.Points);
+        Assert.IsGreaterThan(TimeSpan.Zero, run.TrainingTime);
+        Assert.IsGreaterThan(0.1, run.TestProfile.Hypervolume, "a trained ranker is far from the origin on both objectives");
+        foreach (var point in run.TestProfile.Points)
+            foreach (double[] ndcg in point.Ndcg)
+                Assert.IsTrue(ndcg.All(v => v is >= 0 and <= 1), string.Join(", ", ndcg));
+        // Relevance is best at (1, 0) and PageRank at (0, 1): every method trades one for the other.
+        var corners = (First: run.TestProfile.Points[0], Last: run.TestProfile.Points[^1]);
+        Assert.IsGreaterThan(corners.Last.Ndcg[0][9], corners.First.Ndcg[0][9], $"{name}: relevance NDCG@10 at (1,0) vs (0,1)");
+        Assert.IsGreaterThan(corners.First.Ndcg[1][9], corners.Last.Ndcg[1][9], $"{name}: PageRank NDCG@10 at (0,1) vs (1,0)");
+    }
+
+    [TestMethod]
+    public void TheScoreSoupsCornerRanksLikeItsSingleObjectiveModel()
+    {
+        var (ml, split) = Mq2008Slice.Load();
+        var soup = new LambdaMartScoreSoup().Fit(new FrontFitContext(ml, split, Mq2008Slice.Objectives, "Features", "GroupId", SimplexLattice.Points(2, 2), 1, null));
+        var alone = ml.Ranking.Trainers.FastTree(labelColumnName: "PageRank").Fit(split.Train);
+
+        double soupNdcg = SyntheticRanking.Ndcg(ml, soup.ModelAt(new[] { 0f, 1f }).Transform(split.Test), "PageRank");
+        double aloneNdcg = SyntheticRanking.Ndcg(ml, alone.Transform(split.Test), "PageRank");
+
+        // Standardising is increasing and affine, so the order, and NDCG, are the single model's.
+        Assert.AreEqual(aloneNdcg, soupNdcg, 1e-9);
+        Assert.AreEqual(2, soup.Fits);
+    }
+
+    [TestMethod]
+    public void OneModelPerWeightMethodsRejectWeightsOffTheirGrid()
+    {
+        var (ml, split) = Mq2008Slice.Load();
+        var fitted = new ScalarisedLambdaMart(LambdaMartLibrary.LightGbm).Fit(
+            new FrontFitContext(ml, split, Mq2008Slice.Objectives, "Features", "GroupId", new[] { new[] { 1f, 0f } }, 1, null));
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => fitted.ModelAt(new[] { 0.5f, 0.5f }));
+        StringAssert.Contains(error.Message, "none was trained for (0.5, 0.5)");
+    }
+
+    private sealed class Reporter(Action<ComparisonProgress> report) : IProgress<ComparisonProgress>
+    {
+        public void Report(ComparisonProgress value) => report(value);
+    }
+}
