@@ -160,6 +160,26 @@ public class WeightedScoreTests
         for (int r = 0; r < expected.Length; r++) Assert.AreEqual(expected[r], actual[r], 1e-6f, $"row {r}");
     }
 
+    /// <summary>A row whose first Single column is a scalar (as LETOR data, where Label comes first).</summary>
+    public sealed class LabelFirstRow
+    {
+        public float Label { get; set; }
+        [Microsoft.ML.Data.VectorType(SyntheticRanking.FeatureCount)]
+        public float[] Features { get; set; }
+    }
+
+    [TestMethod]
+    public void ConstantWeightsWorkWhenTheFirstSingleColumnIsAScalar()
+    {
+        var ml = new MLContext(1);
+        var rows = SyntheticRanking.Rows(5, 3, 9, seed: 55).Select(r => new LabelFirstRow { Label = r.RelevanceA, Features = r.Features }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var scored = ml.Transforms.ConstantObjectiveWeights(new[] { 1f, 3f }).Append(ml.Transforms.WeightedScore(Model)).Fit(data).Transform(data);
+        var expected = SyntheticRanking.Scores(Model.WithObjectiveWeights(0.25f, 0.75f).Transform(data));
+        var actual = SyntheticRanking.Scores(scored);
+        for (int r = 0; r < expected.Length; r++) Assert.AreEqual(expected[r], actual[r], 1e-6f, $"row {r}");
+    }
+
     [TestMethod]
     public void InvalidConstantWeightsAreRejected()
     {

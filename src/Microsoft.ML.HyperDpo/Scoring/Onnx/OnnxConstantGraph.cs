@@ -15,8 +15,8 @@ internal static class OnnxConstantGraph
     public static void Write(Stream stream, string anchor, int? anchorSize, string output, float[] values)
     {
         var g = new OnnxGraph();
-        if (anchorSize is int size) g.Input(anchor, null, size);
-        else g.Input(anchor, (long?)null);
+        // ML.NET's OnnxTransformer feeds one row at a time with a batch dimension, a scalar column as [1, 1].
+        g.Input(anchor, null, anchorSize ?? 1);
         g.Output(g.Constant("objective_weights", values, values.Length), output, values.Length);
         g.WriteModel(stream, "HyperDpoConstantObjectiveWeights", "A constant objective-weight vector for HyperDPO's WeightedScore; the input is ignored.",
             new Dictionary<string, string>());
