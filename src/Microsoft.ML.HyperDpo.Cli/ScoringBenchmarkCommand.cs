@@ -90,7 +90,7 @@ internal static class ScoringBenchmarkCommand
         md.AppendLine("## Scoring: HyperDPO vs. FastTree, in memory and after Save/Load").AppendLine();
         md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-scoring{(mq2008 is null ? "" : " --mq2008 " + mq2008)}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, Vector<float> of {System.Numerics.Vector<float>.Count} lanes)."));
         md.AppendLine();
-        md.AppendLine(Invariant($"{data.Description}. HyperDPO: default network (FiLM, 128-64), {epochs} epochs, scored at w = (0.5, 0.5); FastTree: LambdaMART with defaults on {data.Objectives[0]}. "));
+        md.AppendLine(Invariant($"{data.Description}. HyperDPO: default network ({Defaults.Conditioning}, {string.Join("-", Defaults.HiddenSizes)}), {epochs} epochs, scored at w = (0.5, 0.5); FastTree: LambdaMART with defaults on {data.Objectives[0]}. "));
         md.AppendLine(Invariant($"Throughput: {big.GetRowCount():N0} test rows (replicated, cached), a cursor over Score, best of three passes after a warm-up pass. Latency: `PredictionEngine.Predict` on one row, {LatencyCalls:N0} calls after {LatencyCalls / 10:N0} warm-up calls. "));
         md.AppendLine("In memory HyperDPO scores with its managed forward pass (docs/persistence.md); after Load it is ML.NET's OnnxTransformer, which calls ONNX Runtime once per row.").AppendLine();
         md.AppendLine("| model | rows/s | vs. FastTree in memory | latency p50, us | latency p99, us |");
@@ -200,4 +200,6 @@ internal static class ScoringBenchmarkCommand
         }
         return new MemoryTrace(heap, workingSet, clock.Elapsed.TotalMilliseconds * 1000 / count);
     }
+
+    private static readonly HyperDpoRankingTrainer.Options Defaults = new();
 }
