@@ -5,8 +5,8 @@ namespace Microsoft.ML.HyperDpo.Tests.Notebooks;
 
 /// <summary>
 /// Executes every notebook in notebooks/ headless with dotnet-repl (as a reader of the docs would run it) and checks
-/// that no cell produced an error. Needs the dotnet-repl tool (.ci/run installs it) and builds the library in
-/// Release first, since the notebooks load it from src/Microsoft.ML.HyperDpo/bin/Release.
+/// that no cell produced an error. Needs the dotnet-repl tool (.ci/run installs it) and builds the library and the
+/// comparison project in Release first, since the notebooks load them from src/*/bin/Release.
 /// </summary>
 [TestClass]
 public class NotebookExecutionTests
@@ -51,7 +51,8 @@ public class NotebookExecutionTests
 
     private static readonly Lazy<string> ReleaseBuild = new(() =>
     {
-        var build = Run("dotnet", Root(), "build", "-c", "Release", Path.Combine("src", "Microsoft.ML.HyperDpo", "Microsoft.ML.HyperDpo.csproj"));
+        // As the notebooks say: `dotnet build -c Release` at the root (they load the library and the comparison project).
+        var build = Run("dotnet", Root(), "build", "-c", "Release", Path.Combine("src", "Microsoft.ML.HyperDpo.Comparison", "Microsoft.ML.HyperDpo.Comparison.csproj"));
         return build.Code == 0 ? "" : build.Output;
     });
 
@@ -64,7 +65,7 @@ public class NotebookExecutionTests
         string repl = DotnetRepl();
         if (repl is null)
             Assert.Inconclusive("Skipped: dotnet-repl is not installed (dotnet tool install -g dotnet-repl --version 0.3.259; .ci/run does this).");
-        Assert.AreEqual("", ReleaseBuild.Value, "dotnet build -c Release of the library");
+        Assert.AreEqual("", ReleaseBuild.Value, "dotnet build -c Release of the library and the comparison project");
 
         string folder = Path.Combine(Root(), "notebooks");
         string output = Path.Combine(Path.GetTempPath(), $"hyperdpo-{Guid.NewGuid():N}-{notebook}");
