@@ -11,7 +11,7 @@ internal sealed record RankingDataSets(IDataView Train, IDataView? Validation, I
     /// </summary>
     public static RankingDataSets FromLetor(MLContext ml, string[] train, string[] valid, string[] test, IReadOnlyList<ObjectiveSpec> objectives)
     {
-        int featureCount = LetorFeatureCount(train.Concat(valid).Concat(test));
+        int featureCount = LetorTextLoader.FeatureCount(train.Concat(valid).Concat(test).ToArray());
         IEstimator<ITransformer> pipeline = new EstimatorChain<ITransformer>();
         // Remove the highest slots first so that the other feature ids keep their slot positions.
         foreach (var o in objectives.Where(o => o.FeatureId is not null).OrderByDescending(o => o.FeatureId))
@@ -32,18 +32,5 @@ internal sealed record RankingDataSets(IDataView Train, IDataView? Validation, I
         var splits = SyntheticRankingData.GenerateSplits(ml, new SyntheticRankingDataOptions { Seed = seed });
         return new RankingDataSets(splits.Train, splits.Validation, splits.Test, new[] { "Relevance", "Quality" },
             $"embedded synthetic data (SyntheticRankingData, seed {seed}): objectives Relevance and Quality, correlation -0.3");
-    }
-
-    private static int LetorFeatureCount(IEnumerable<string> files)
-    {
-        int max = 0;
-        foreach (string file in files)
-            foreach (string line in File.ReadLines(file))
-                foreach (string token in line.Split('#')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(2))
-                {
-                    int colon = token.IndexOf(':');
-                    if (colon > 0 && int.TryParse(token.AsSpan(0, colon), out int id)) max = Math.Max(max, id);
-                }
-        return max;
     }
 }

@@ -116,6 +116,25 @@ public static class LetorTextLoader
         return new SingleCursorDenseView(loader.Load(source), FeaturesColumnName, rows);
     }
 
+    /// <summary>
+    /// The largest feature id in the files, after checking every data line: the feature count to pass to
+    /// <see cref="LoadLetorFiles(DataOperationsCatalog, int?, string[])"/> so that separately loaded sets (train, validation, test) agree.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A data line is malformed.</exception>
+    public static int FeatureCount(params string[] paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        int max = 0;
+        foreach (string path in paths)
+        {
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"LETOR file '{path}' does not exist.", path);
+            max = Math.Max(max, ScanFile(Path.GetFullPath(path), null).MaxIndex);
+        }
+        return max;
+    }
+
     /// <summary>Checks every data line of one file; returns its data-line count and its largest feature id.</summary>
     private static (long Rows, int MaxIndex) ScanFile(string path, int? featureCount)
     {

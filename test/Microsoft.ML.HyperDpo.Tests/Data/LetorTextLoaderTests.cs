@@ -298,4 +298,12 @@ public class LetorTextLoaderTests
         Assert.ThrowsExactly<ArgumentException>(() => data.LoadLetorFiles(""));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => data.LoadLetorFiles(0, "x.txt"));
     }
+
+    [TestMethod]
+    public void FeatureCountIsTheLargestFeatureIdOfTheFiles()
+    {
+        Assert.AreEqual(46, LetorTextLoader.FeatureCount(SharedData.RequireFile("letor4-mq2008/S1.txt"), SharedData.RequireFile("letor4-mq2008/S5.txt")));
+        Assert.AreEqual(136, LetorTextLoader.FeatureCount(SharedData.RequireFile("mslr-web10k-sample-1query/sample_text.txt")));
+        Assert.ThrowsExactly<FileNotFoundException>(() => LetorTextLoader.FeatureCount("no-such-file.txt"));
+    }
 }

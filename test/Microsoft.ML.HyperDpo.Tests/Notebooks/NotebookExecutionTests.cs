@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Microsoft.ML.HyperDpo.Tests.Notebooks;
@@ -11,17 +10,9 @@ namespace Microsoft.ML.HyperDpo.Tests.Notebooks;
 [TestClass]
 public class NotebookExecutionTests
 {
-    private static string Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Microsoft.ML.HyperDpo.sln"))) return dir.FullName;
-        Assert.Inconclusive("Skipped: the repository is not above the test assembly.");
-        return "";
-    }
-
     public static IEnumerable<object[]> Notebooks()
     {
-        string folder = Path.Combine(Root(), "notebooks");
+        string folder = Path.Combine(ChildProcess.RepositoryRoot(), "notebooks");
         return Directory.Exists(folder)
             ? Directory.EnumerateFiles(folder, "*.ipynb").Order().Select(f => new object[] { Path.GetFileName(f) })
             : Array.Empty<object[]>();
@@ -35,25 +26,11 @@ public class NotebookExecutionTests
             .Select(d => Path.Combine(d, "dotnet-repl")).FirstOrDefault(File.Exists);
     }
 
-    private static (int Code, string Output) Run(string fileName, string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo(fileName) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args) start.ArgumentList.Add(a);
-        start.Environment.Remove("MSBuildExtensionsPath");
-        start.Environment.Remove("MSBuildSDKsPath");
-        start.Environment.Remove("MSBUILD_EXE_PATH");
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
-    }
-
     private static readonly Lazy<string> ReleaseBuild = new(() =>
     {
         // As the notebooks say: `dotnet build -c Release` at the root (they load the library and the comparison project).
-        var build = Run("dotnet", Root(), "build", "-c", "Release", Path.Combine("src", "Microsoft.ML.HyperDpo.Comparison", "Microsoft.ML.HyperDpo.Comparison.csproj"));
-        return build.Code == 0 ? "" : build.Output;
+        var build = ChildProcess.Run("dotnet", ChildProcess.RepositoryRoot(), "build", "-c", "Release", Path.Combine("src", "Microsoft.ML.HyperDpo.Comparison", "Microsoft.ML.HyperDpo.Comparison.csproj"));
+        return build.ExitCode == 0 ? "" : build.Output;
     });
 
     [TestMethod]
@@ -67,12 +44,12 @@ public class NotebookExecutionTests
             Assert.Inconclusive("Skipped: dotnet-repl is not installed (dotnet tool install -g dotnet-repl --version 0.3.259; .ci/run does this).");
         Assert.AreEqual("", ReleaseBuild.Value, "dotnet build -c Release of the library and the comparison project");
 
-        string folder = Path.Combine(Root(), "notebooks");
+        string folder = Path.Combine(ChildProcess.RepositoryRoot(), "notebooks");
         string output = Path.Combine(Path.GetTempPath(), $"hyperdpo-{Guid.NewGuid():N}-{notebook}");
         try
         {
             // dotnet-repl's exit code is not reliable (1 even on success); the written outputs are the verdict.
-            var run = Run(repl, folder, "--run", notebook, "--exit-after-run", "--output-path", output);
+            var run = ChildProcess.Run(repl, folder, "--run", notebook, "--exit-after-run", "--output-path", output);
             Assert.IsTrue(File.Exists(output), $"dotnet-repl wrote no output notebook:\n{run.Output}");
             using var executed = JsonDocument.Parse(File.ReadAllText(output));
             var codeCells = executed.RootElement.GetProperty("cells").EnumerateArray()

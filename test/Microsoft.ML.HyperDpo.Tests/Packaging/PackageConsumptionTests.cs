@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using Microsoft.ML.HyperDpo.Native;
 
@@ -11,35 +10,12 @@ namespace Microsoft.ML.HyperDpo.Tests.Packaging;
 [TestClass]
 public class PackageConsumptionTests
 {
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Microsoft.ML.HyperDpo.sln"))) return dir.FullName;
-        Assert.Inconclusive("Skipped: the repository (Microsoft.ML.HyperDpo.sln) is not above the test assembly.");
-        return "";
-    }
-
-    private static (int ExitCode, string Output) Run(string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args) start.ArgumentList.Add(a);
-        // MSBuild variables of the test run must not leak into the child builds.
-        start.Environment.Remove("MSBuildExtensionsPath");
-        start.Environment.Remove("MSBuildSDKsPath");
-        start.Environment.Remove("MSBUILD_EXE_PATH");
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
-    }
-
     [TestMethod]
     [TestCategory("Package")]
     [Timeout(600_000)]
     public void PackageRestoresIntoAFreshProjectThatTrainsAndScores()
     {
-        string root = RepositoryRoot();
+        string root = ChildProcess.RepositoryRoot();
         string work = Path.Combine(Path.GetTempPath(), "hyperdpo-package-" + Guid.NewGuid().ToString("N"));
         string feed = Path.Combine(work, "feed"), app = Path.Combine(work, "app");
         // A version of its own, so that no earlier copy in the NuGet cache can stand in for this build.
@@ -49,7 +25,7 @@ public class PackageConsumptionTests
         Directory.CreateDirectory(app);
         try
         {
-            var pack = Run(root, "pack", Path.Combine("src", "Microsoft.ML.HyperDpo", "Microsoft.ML.HyperDpo.csproj"), "-c", "Release", "-o", feed, $"-p:Version={version}");
+            var pack = ChildProcess.Run("dotnet", root, "pack", Path.Combine("src", "Microsoft.ML.HyperDpo", "Microsoft.ML.HyperDpo.csproj"), "-c", "Release", "-o", feed, $"-p:Version={version}");
             Assert.AreEqual(0, pack.ExitCode, pack.Output);
             using (var nupkg = ZipFile.OpenRead(Path.Combine(feed, $"HyperDpo.MLNet.{version}.nupkg")))
             {
@@ -88,7 +64,7 @@ public class PackageConsumptionTests
                 var metrics = ml.Ranking.Evaluate(model.WithObjectiveWeights(1f, 0f).Transform(data.Test), labelColumnName: "Relevance");
                 Console.WriteLine($"NDCG@10 {metrics.NormalizedDiscountedCumulativeGains[9]:F4}");
                 """);
-            var build = Run(app, "build", "-c", "Release");
+            var build = ChildProcess.Run("dotnet", app, "build", "-c", "Release");
             Assert.AreEqual(0, build.ExitCode, build.Output);
             string bin = Path.Combine(app, "bin", "Release", "net10.0");
 
@@ -104,7 +80,7 @@ public class PackageConsumptionTests
                 pristinePlaced = true;
             }
 
-            var run = Run(app, "exec", Path.Combine(bin, "app.dll"));
+            var run = ChildProcess.Run("dotnet", app, "exec", Path.Combine(bin, "app.dll"));
             Assert.AreEqual(0, run.ExitCode, run.Output);
             StringAssert.Matches(run.Output, new System.Text.RegularExpressions.Regex(@"NDCG@10 0\.\d{4}"));
             if (pristinePlaced && !TorchSharpNativeFix.RunningLibStdCxxHasVersion())
