@@ -25,6 +25,18 @@ internal static class DpoFit
         return (model, elapsed);
     }
 
+    /// <summary>
+    /// Fits the unconditioned network (<see cref="ConditioningKind.None"/>) on the one trade-off <paramref name="weights"/>:
+    /// a DPO-LS model, or a DPO Soup ingredient at a corner of the simplex.
+    /// </summary>
+    public static (HyperDpoRankingTransformer Model, TimeSpan Elapsed) TrainUnconditioned(FrontFitContext context,
+        Func<HyperDpoRankingTrainer.Options> options, float[] weights) =>
+        Train(context, options, o =>
+        {
+            o.Conditioning = ConditioningKind.None;
+            o.FixedObjectiveWeights = weights;
+        });
+
     /// <summary>Default trainer options, for methods created without a factory.</summary>
     public static HyperDpoRankingTrainer.Options Defaults() => new();
 }

@@ -26,11 +26,7 @@ public sealed class DpoLinearScalarization : FrontMethod
         var total = TimeSpan.Zero;
         foreach (float[] w in context.Grid)
         {
-            var (model, elapsed) = DpoFit.Train(context, _options, o =>
-            {
-                o.Conditioning = ConditioningKind.None;
-                o.FixedObjectiveWeights = w;
-            });
+            var (model, elapsed) = DpoFit.TrainUnconditioned(context, _options, w);
             models.Add((w, model));
             total += elapsed;
         }

@@ -25,12 +25,7 @@ public sealed class DpoSoup : FrontMethod
         var total = TimeSpan.Zero;
         for (int k = 0; k < context.Objectives; k++)
         {
-            float[] corner = context.Corner(k);
-            var (model, elapsed) = DpoFit.Train(context, _options, o =>
-            {
-                o.Conditioning = ConditioningKind.None;
-                o.FixedObjectiveWeights = corner;
-            });
+            var (model, elapsed) = DpoFit.TrainUnconditioned(context, _options, context.Corner(k));
             models.Add(model);
             total += elapsed;
         }

@@ -1,3 +1,4 @@
+using Microsoft.ML.HyperDpo.Data;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.HyperDpo;
@@ -158,31 +159,25 @@ internal sealed class FeatureRankObjectiveDataView : IDataView
         }
     }
 
-    private sealed class Cursor : DataViewRowCursor
+    private sealed class Cursor : PassThroughCursor
     {
         private readonly FeatureRankObjectiveDataView _parent;
-        private readonly DataViewRowCursor _input;
         private readonly HashSet<int> _active;
         private readonly float[]? _grades;
         private long _rows;
 
-        public Cursor(FeatureRankObjectiveDataView parent, DataViewRowCursor input, HashSet<int> active, float[]? grades)
+        public Cursor(FeatureRankObjectiveDataView parent, DataViewRowCursor input, HashSet<int> active, float[]? grades) : base(input)
         {
             _parent = parent;
-            _input = input;
             _active = active;
             _grades = grades;
         }
 
         public override DataViewSchema Schema => _parent.Schema;
 
-        public override long Position => _input.Position;
-
-        public override long Batch => _input.Batch;
-
         public override bool MoveNext()
         {
-            bool more = _input.MoveNext();
+            bool more = base.MoveNext();
             if (more)
                 _rows++;
             // The grades come from an earlier pass; an input that changes between reads would misalign them.
@@ -191,8 +186,6 @@ internal sealed class FeatureRankObjectiveDataView : IDataView
             return more;
         }
 
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-
         public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
@@ -200,16 +193,14 @@ internal sealed class FeatureRankObjectiveDataView : IDataView
             if (!_active.Contains(column.Index))
                 throw new InvalidOperationException($"Column '{column.Name}' (index {column.Index}) was not requested when this cursor was made.");
             if (column.Index < _parent._labelIndex)
-                return _input.GetGetter<TValue>(_input.Schema[column.Index]);
+                return Input.GetGetter<TValue>(Input.Schema[column.Index]);
             if (column.Index == _parent._labelIndex)
             {
-                CheckType<TValue, float>(column);
                 var grades = _grades!;
-                ValueGetter<float> label = (ref float value) => value = grades[checked((int)_input.Position)];
-                return (ValueGetter<TValue>)(Delegate)label;
+                return As<TValue, float>(column, (ref float value) => value = grades[checked((int)Input.Position)]);
             }
-            CheckType<TValue, VBuffer<float>>(column);
-            var source = _input.GetGetter<VBuffer<float>>(_input.Schema[_parent._inputFeatures]);
+            RequireType<TValue, VBuffer<float>>(column);
+            var source = Input.GetGetter<VBuffer<float>>(Input.Schema[_parent._inputFeatures]);
             int slot = _parent._settings.FeatureIndex;
             VBuffer<float> scratch = default;
             ValueGetter<VBuffer<float>> features = (ref VBuffer<float> value) =>
@@ -225,20 +216,7 @@ internal sealed class FeatureRankObjectiveDataView : IDataView
                 }
                 value = editor.Commit();
             };
-            return (ValueGetter<TValue>)(Delegate)features;
-        }
-
-        private static void CheckType<TValue, TExpected>(DataViewSchema.Column column)
-        {
-            if (typeof(TValue) != typeof(TExpected))
-                throw new InvalidOperationException($"Column '{column.Name}' holds {typeof(TExpected).Name}, not {typeof(TValue).Name}.");
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-                _input.Dispose();
-            base.Dispose(disposing);
+            return As<TValue, VBuffer<float>>(column, features);
         }
     }
 }

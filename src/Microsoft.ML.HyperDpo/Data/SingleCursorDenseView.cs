@@ -1,3 +1,4 @@
+using Microsoft.ML.HyperDpo.Data;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.HyperDpo;
@@ -61,38 +62,31 @@ internal sealed class SingleCursorDenseView : IDataView
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         => [GetRowCursor(columnsNeeded, rand)];
 
-    private sealed class Cursor(DataViewRowCursor inner, int denseColumn, object gate) : DataViewRowCursor
+    private sealed class Cursor(DataViewRowCursor inner, int denseColumn, object gate) : PassThroughCursor(inner)
     {
-        public override DataViewSchema Schema => inner.Schema;
-
-        public override long Position => inner.Position;
-
-        public override long Batch => inner.Batch;
+        public override DataViewSchema Schema => Input.Schema;
 
         public override bool MoveNext()
         {
             lock (gate)
-                return inner.MoveNext();
+                return base.MoveNext();
         }
 
-        public override bool IsColumnActive(DataViewSchema.Column column) => inner.IsColumnActive(column);
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => inner.GetIdGetter();
+        public override bool IsColumnActive(DataViewSchema.Column column) => Input.IsColumnActive(column);
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
             if (column.Index != denseColumn)
             {
-                var getter = inner.GetGetter<TValue>(column);
+                var getter = Input.GetGetter<TValue>(column);
                 return (ref TValue value) =>
                 {
                     lock (gate)
                         getter(ref value);
                 };
             }
-            if (typeof(TValue) != typeof(VBuffer<float>))
-                throw new InvalidOperationException($"Column '{column.Name}' holds VBuffer<float>, not {typeof(TValue).Name}.");
-            var source = inner.GetGetter<VBuffer<float>>(column);
+            RequireType<TValue, VBuffer<float>>(column);
+            var source = Input.GetGetter<VBuffer<float>>(column);
             VBuffer<float> scratch = default;
             ValueGetter<VBuffer<float>> dense = (ref VBuffer<float> value) =>
             {
@@ -104,14 +98,7 @@ internal sealed class SingleCursorDenseView : IDataView
                     value = editor.Commit();
                 }
             };
-            return (ValueGetter<TValue>)(Delegate)dense;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-                inner.Dispose();
-            base.Dispose(disposing);
+            return As<TValue, VBuffer<float>>(column, dense);
         }
     }
 }

@@ -140,26 +140,20 @@ internal sealed class ScoredDataView : IDataView
         public void Dispose() => _cursor.Dispose();
     }
 
-    private sealed class Cursor : DataViewRowCursor
+    private sealed class Cursor : Data.PassThroughCursor
     {
         private readonly ScoredDataView _parent;
-        private readonly DataViewRowCursor _input;
         private readonly BlockScorer? _blocks;
         private readonly HashSet<int> _active;
 
-        public Cursor(ScoredDataView parent, DataViewRowCursor input, BlockScorer? blocks, HashSet<int> active)
+        public Cursor(ScoredDataView parent, DataViewRowCursor input, BlockScorer? blocks, HashSet<int> active) : base(input)
         {
             _parent = parent;
-            _input = input;
             _blocks = blocks;
             _active = active;
         }
 
         public override DataViewSchema Schema => _parent.Schema;
-        public override long Position => _input.Position;
-        public override long Batch => _input.Batch;
-        public override bool MoveNext() => _input.MoveNext();
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
         public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
@@ -167,20 +161,14 @@ internal sealed class ScoredDataView : IDataView
             if (!IsColumnActive(column))
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
             if (column.Index < Schema.Count - 1)
-                return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-            if (typeof(TValue) != typeof(float))
-                throw new InvalidOperationException($"Column '{column.Name}' is Single; a getter of {typeof(TValue).Name} was asked for.");
-            ValueGetter<float> getter = (ref float value) => value = _blocks!.ScoreAt(_input.Position);
-            return (ValueGetter<TValue>)(Delegate)getter;
+                return Input.GetGetter<TValue>(Input.Schema[column.Index]);
+            return As<TValue, float>(column, (ref float value) => value = _blocks!.ScoreAt(Input.Position));
         }
 
         protected override void Dispose(bool disposing)
         {
             if (disposing)
-            {
-                _input.Dispose();
                 _blocks?.Dispose();
-            }
             base.Dispose(disposing);
         }
     }
