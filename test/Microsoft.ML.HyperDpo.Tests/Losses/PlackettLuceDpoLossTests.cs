@@ -1,22 +1,13 @@
 using Microsoft.ML.HyperDpo.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
+using static Microsoft.ML.HyperDpo.Tests.Losses.LossEvaluation;
 
 namespace Microsoft.ML.HyperDpo.Tests.Losses;
 
 [TestClass]
 public class PlackettLuceDpoLossTests
 {
-    private static double LossOf(IListwiseLoss loss, float[] z, float[] y, bool[] mask, int lists = 1)
-    {
-        int width = z.Length / lists;
-        using var zt = tensor(z, new long[] { lists, width });
-        using var yt = tensor(y, new long[] { lists, width });
-        using var mt = tensor(mask, new long[] { lists, width });
-        using var l = loss.Compute(zt, yt, mt, new Generator(1));
-        return l.sum().item<float>();
-    }
-
     [TestMethod]
     public void TwoItemsEqualsDpoSigmoidLoss()
     {
