@@ -1,4 +1,6 @@
 #:project ../src/Microsoft.ML.HyperDpo/Microsoft.ML.HyperDpo.csproj
+// The application picks TorchSharp's native backend: CPU here (the version comes from Directory.Packages.props).
+#:package TorchSharp-cpu
 #:property NoWarn=NU1603
 // File-based apps default to native-AOT settings, under which ML.NET (which emits code at run time) cannot run.
 #:property PublishAot=false
