@@ -44,7 +44,9 @@ var model = mlContext.Ranking.Trainers.HyperDpo(new HyperDpoRankingTrainer.Optio
     LabelColumnNames = objectives,
     Seed = 1,
 }).Fit(train, validation);
-Console.WriteLine($"Trained: {model.TrainingReport!.Epochs.Count} epochs in {model.TrainingReport.TrainingTime.TotalSeconds:F1} s");
+var report = model.TrainingReport!;
+// Early stopping keeps the best epoch on the validation data, not the last one trained.
+Console.WriteLine($"Trained {report.Epochs.Count} epochs in {report.TrainingTime.TotalSeconds:F1} s; kept epoch {report.BestEpoch}");
 
 // 3. Move along the front after training: each weight vector is just another transformer.
 foreach (var w in SimplexLattice.Points(2, 4))

@@ -8,6 +8,9 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        // Redirected output (a file, a pipe, CI logs) is not wrapped at 80 columns: lines and tables keep their full width.
+        AnsiConsole.Console = Console(System.Console.Out, System.Console.IsOutputRedirected);
+        var errors = Console(System.Console.Error, System.Console.IsErrorRedirected);
         var root = new RootCommand("HyperDPO for ML.NET: one ranking model for every trade-off between several objectives.")
         {
             TrainCommand.Create(),
@@ -23,8 +26,22 @@ internal static class Program
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidOperationException or InvalidDataException)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            errors.MarkupLine($"[red]error:[/] {Markup.Escape(UserMessage(e))}");
             return 2;
         }
     }
+
+    private static IAnsiConsole Console(TextWriter writer, bool redirected)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        if (redirected) console.Profile.Width = UnwrappedWidth;
+        return console;
+    }
+
+    /// <summary>Wide enough that no line or table of this tool wraps.</summary>
+    private const int UnwrappedWidth = 4096;
+
+    /// <summary>The message without the "(Parameter 'x')" that .NET appends: the parameter is the library's, not the user's.</summary>
+    internal static string UserMessage(Exception e) =>
+        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
 }

@@ -112,7 +112,7 @@ public sealed class FeatureRankObjectiveTransformer : ITransformer
         if (features.Type is not VectorDataViewType { IsKnownSize: true } vector || vector.ItemType != NumberDataViewType.Single)
             throw new ArgumentException($"FeatureRankObjective: column '{FeaturesColumnName}' is {features.Type}; expected a known-size vector of Single.", nameof(schema));
         if (FeatureIndex >= vector.Size)
-            throw new ArgumentException($"FeatureRankObjective: feature index {FeatureIndex} is beyond column '{FeaturesColumnName}', which has {vector.Size} slots (valid indices 0..{vector.Size - 1}; LETOR feature id N is slot N - 1).", nameof(schema));
+            throw new ArgumentException($"FeatureRankObjective: feature index {FeatureIndex} (LETOR feature id {FeatureIndex + 1}) is beyond column '{FeaturesColumnName}', which has {vector.Size} slots (valid indices 0..{vector.Size - 1}, feature ids 1..{vector.Size}).", nameof(schema));
         if (RemoveFromFeatures && vector.Size < 2)
             throw new ArgumentException($"FeatureRankObjective: column '{FeaturesColumnName}' has only {vector.Size} slot, so removing slot {FeatureIndex} would leave an empty vector.", nameof(schema));
         var group = schema.GetColumnOrNull(RowGroupColumnName)
