@@ -41,7 +41,25 @@ internal static class Program
     /// <summary>Wide enough that no line or table of this tool wraps.</summary>
     private const int UnwrappedWidth = 4096;
 
-    /// <summary>The message without the "(Parameter 'x')" that .NET appends: the parameter is the library's, not the user's.</summary>
-    internal static string UserMessage(Exception e) =>
-        e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+    /// <summary>The trainer options that the commands set from flags, by the flag the user typed.</summary>
+    private static readonly Dictionary<string, string> OptionFlags = new()
+    {
+        [nameof(HyperDpoRankingTrainer.Options.NumberOfEpochs)] = "--epochs",
+        [nameof(HyperDpoRankingTrainer.Options.Beta)] = "--beta",
+        [nameof(HyperDpoRankingTrainer.Options.LearningRate)] = "--learning-rate",
+        [nameof(HyperDpoRankingTrainer.Options.BatchSize)] = "--batch-size",
+    };
+
+    /// <summary>
+    /// The message in the user's terms: without the "(Parameter 'x')" that .NET appends (the parameter is the library's),
+    /// and with a trainer option named by its flag ("--epochs must be positive", not "NumberOfEpochs ...").
+    /// </summary>
+    internal static string UserMessage(Exception e)
+    {
+        if (e is not ArgumentException { ParamName: { } name }) return e.Message;
+        string message = e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        return OptionFlags.TryGetValue(name, out string? flag) && message.StartsWith(name + " ", StringComparison.Ordinal)
+            ? flag + message[name.Length..]
+            : message;
+    }
 }

@@ -56,6 +56,15 @@ public class CliTests
     }
 
     [TestMethod]
+    public void AnInvalidTrainerSettingIsNamedByItsFlag()
+    {
+        var (code, output, error) = Hyperdpo("train", "--train", LetorFile(), "--epochs", "0");
+        Assert.AreEqual(2, code);
+        Assert.AreEqual("error: --epochs must be positive; got 0.", error.Trim());
+        Assert.DoesNotContain("error", output);
+    }
+
+    [TestMethod]
     public void AMissingFileIsAnErrorOnStandardError()
     {
         var (code, output, error) = Hyperdpo("train", "--train", "nowhere.txt");
