@@ -98,7 +98,7 @@ public sealed class FeatureRankObjectiveTransformer : ITransformer
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)SavedForm()).Save(ctx);
 
     /// <summary>The stock transformer this one is saved as: the slot removal, or an empty chain.</summary>
-    internal ITransformer SavedForm()
+    private ITransformer SavedForm()
     {
         var env = (IHostEnvironment)new MLContext();
         return RemoveFromFeatures ? MlNetInternals.DropSlot(env, FeaturesColumnName, FeatureIndex) : new TransformerChain<ITransformer>();

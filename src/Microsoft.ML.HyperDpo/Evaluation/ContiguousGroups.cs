@@ -1,5 +1,3 @@
-using Microsoft.ML.Data;
-
 namespace Microsoft.ML.HyperDpo.Evaluation;
 
 /// <summary>
@@ -17,7 +15,7 @@ internal static class ContiguousGroups
     {
         var column = Data.ColumnChecks.GroupKey(data.Schema, rowGroupColumnName);
         using var cursor = data.GetRowCursor(new[] { column });
-        var key = KeyGetter(cursor, column);
+        var key = Data.ColumnChecks.KeyGetter(cursor, column);
         var finished = new HashSet<ulong>();
         ulong current = 0;
         long row = 0;
@@ -37,15 +35,5 @@ internal static class ContiguousGroups
             }
             row++;
         }
-    }
-
-    private static Func<ulong> KeyGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
-    {
-        Type raw = column.Type.RawType;
-        if (raw == typeof(uint)) { var g = cursor.GetGetter<uint>(column); uint v = 0; return () => { g(ref v); return v; }; }
-        if (raw == typeof(ulong)) { var g = cursor.GetGetter<ulong>(column); ulong v = 0; return () => { g(ref v); return v; }; }
-        if (raw == typeof(ushort)) { var g = cursor.GetGetter<ushort>(column); ushort v = 0; return () => { g(ref v); return v; }; }
-        if (raw == typeof(byte)) { var g = cursor.GetGetter<byte>(column); byte v = 0; return () => { g(ref v); return v; }; }
-        throw new ArgumentException($"The row group column '{column.Name}' has key type {column.Type} over {raw.Name}, which is not supported.", column.Name);
     }
 }
