@@ -58,7 +58,7 @@ internal sealed class TrainingLoop
         torch.random.manual_seed(seed);
         var generator = new Generator((ulong)seed, device);
         var (mean, scale) = initial is null ? FeatureStandardizer.Fit(train) : (initial.Parameters.Mean, initial.Parameters.Scale);
-        var model = new ConditionedScorer(train.FeatureCount, k, o.HiddenSizes, o.Dropout, o.Conditioning, mean, scale);
+        var model = new ConditionedScorer(train.FeatureCount, ConditionVector.Width(k), o.HiddenSizes, o.Dropout, o.Conditioning, mean, scale);
         if (initial is not null)
             initial.CopyNetworkInto(model);
         model.to(device);
