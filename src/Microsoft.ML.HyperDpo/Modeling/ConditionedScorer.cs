@@ -17,7 +17,7 @@ namespace Microsoft.ML.HyperDpo.Modeling;
 /// The feature standardisation (mean and scale fitted on the training data) lives in buffers of the module, so it is
 /// saved with the parameters and travels with any export.
 /// </remarks>
-internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>
+internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>, IRankingNetwork
 {
     private readonly int[] _hiddenSizes;
     private readonly float _dropoutRate;
@@ -48,8 +48,10 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>
             width = h;
         }
         hidden = new ModuleList<Linear>(layers.ToArray());
+        var shape = new ConditioningShape(features, conditionWidth, _hiddenSizes, firstInputs);
+        ConditioningModule? before = definition.BuiltBeforeOutput ? definition.Create(shape) : null;
         output = Linear(width, 1);
-        conditioning = definition.Create(new ConditioningShape(features, conditionWidth, _hiddenSizes, firstInputs));
+        conditioning = before ?? definition.Create(shape);
         dropout = Dropout(dropoutRate);
         feature_mean = torch.tensor(featureMean).reshape(1, features);
         feature_scale = torch.tensor(featureScale).reshape(1, features);
@@ -65,6 +67,16 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>
     /// <summary>A network of the same architecture, with fresh parameters, for state to be loaded into (parameter soups).</summary>
     public ConditionedScorer EmptyCopy() =>
         new(FeatureCount, ConditionWidth, _hiddenSizes, _dropoutRate, Kind, new float[FeatureCount], Enumerable.Repeat(1f, FeatureCount).ToArray());
+
+    nn.Module IRankingNetwork.Module => this;
+
+    IRankingNetwork IRankingNetwork.EmptyCopy() => EmptyCopy();
+
+    /// <summary>Each document is scored alone, so padding and list boundaries change nothing.</summary>
+    public Tensor ScoreLists(Tensor features, Tensor condition, Tensor mask) => forward(features, condition.unsqueeze(1));
+
+    /// <inheritdoc cref="IRankingNetwork.ScoreRows"/>
+    public Tensor ScoreRows(Tensor features, Tensor condition, int[] listLengths) => forward(features, condition);
 
     public override Tensor forward(Tensor features, Tensor condition)
     {

@@ -13,7 +13,7 @@ namespace Microsoft.ML.HyperDpo.Modeling.Conditioning;
 /// </summary>
 internal sealed class FilmConditioning : ConditioningModule
 {
-    public static readonly ConditioningDefinition Definition = new(ConditioningKind.FiLM, ConcatenatesCondition: true, s => new FilmConditioning(s));
+    public static readonly ConditioningDefinition Definition = new(ConditioningKind.FiLM, ConcatenatesCondition: true, s => new FilmConditioning(s), BuiltBeforeOutput: true);
 
     private readonly ModuleList<Linear> layers;
 

@@ -5,7 +5,7 @@ namespace Microsoft.ML.HyperDpo.Modeling.Conditioning;
 /// </summary>
 internal sealed class NoConditioning : ConditioningModule
 {
-    public static readonly ConditioningDefinition Definition = new(ConditioningKind.None, ConcatenatesCondition: false, _ => new NoConditioning());
+    public static readonly ConditioningDefinition Definition = new(ConditioningKind.None, ConcatenatesCondition: false, _ => new NoConditioning(), IgnoresCondition: true);
 
     private NoConditioning() : base(nameof(NoConditioning))
     {
