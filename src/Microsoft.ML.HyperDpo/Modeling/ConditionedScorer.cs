@@ -13,7 +13,8 @@ namespace Microsoft.ML.HyperDpo.Modeling;
 /// (<see cref="ConditioningKind"/>, registered in <see cref="ConditioningRegistry"/>).
 /// </summary>
 /// <remarks>
-/// Shapes: features [..., F], condition [..., C] (broadcastable to the features' leading dimensions) -> scores [...].
+/// Shapes: features [..., F], condition [..., C] of the same rank, each leading dimension equal to the features' or 1
+/// (one vector per list: [B, 1, C] with features [B, L, F]; one for all: [1, C] with [N, F]) -> scores [...].
 /// The feature standardisation (mean and scale fitted on the training data) lives in buffers of the module, so it is
 /// saved with the parameters and travels with any export.
 /// </remarks>
@@ -82,11 +83,12 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>, IRanki
     {
         using var scope = torch.NewDisposeScope();
         var x = (features - feature_mean) / feature_scale;
-        var c = condition.expand(MatchLeading(condition, features));
-        var h = _concatenates ? torch.cat(new[] { x, c }, dim: -1) : x;
+        // The kind's hooks get c as given (broadcastable, so one vector per list is computed with once); only the
+        // concatenation needs a copy per document.
+        var h = _concatenates ? torch.cat(new[] { x, condition.expand(MatchLeading(condition, features)) }, dim: -1) : x;
         for (int i = 0; i < hidden.Count; i++)
-            h = dropout.forward(functional.silu(conditioning.Layer(i, hidden[i], h, c)));
-        return conditioning.Score(output, h, c).MoveToOuterDisposeScope();
+            h = dropout.forward(functional.silu(conditioning.Layer(i, hidden[i], h, condition)));
+        return conditioning.Score(output, h, condition).MoveToOuterDisposeScope();
     }
 
     /// <summary>A TorchSharp-free copy of everything the network computes with (to the CPU, as float32).</summary>

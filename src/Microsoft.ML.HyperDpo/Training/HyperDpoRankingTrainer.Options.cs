@@ -20,6 +20,12 @@ public enum ConditioningKind
     /// then changes nothing in the scores.
     /// </summary>
     None,
+    /// <summary>
+    /// A true hypernetwork (Pareto HyperNetworks style): an MLP maps w to the weights and biases of every layer of the scoring
+    /// MLP, generated in chunks when they are many, and added to shared base weights. The scoring MLP sees the features only.
+    /// The strongest conditioning: the whole network changes with w, at the cost of generating its weights for each w.
+    /// </summary>
+    FullHypernetwork,
 }
 
 /// <summary>The listwise loss applied to each objective's ranking.</summary>

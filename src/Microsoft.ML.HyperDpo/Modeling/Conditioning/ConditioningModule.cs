@@ -18,7 +18,10 @@ internal abstract class ConditioningModule : nn.Module
     {
     }
 
-    /// <summary>Hidden layer <paramref name="layer"/>'s pre-activation of <paramref name="h"/> [..., inputs] under c [..., C]; <paramref name="trunk"/> is the trunk's layer.</summary>
+    /// <summary>
+    /// Hidden layer <paramref name="layer"/>'s pre-activation of <paramref name="h"/> [..., inputs] under c [..., C] (same rank, each
+    /// leading dimension equal to h's or 1); <paramref name="trunk"/> is the trunk's layer. Called for layer 0 first in every forward pass.
+    /// </summary>
     public virtual Tensor Layer(int layer, Linear trunk, Tensor h, Tensor c) => trunk.forward(h);
 
     /// <summary>The score [...] of the last hidden activations <paramref name="h"/> under c; <paramref name="output"/> is the trunk's output layer.</summary>

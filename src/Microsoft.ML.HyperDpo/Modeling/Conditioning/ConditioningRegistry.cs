@@ -12,6 +12,7 @@ internal static class ConditioningRegistry
         FilmConditioning.Definition,
         HeadBlendConditioning.Definition,
         NoConditioning.Definition,
+        FullHypernetworkConditioning.Definition,
     }.ToDictionary(d => d.Kind);
 
     /// <summary>Every registered kind.</summary>
