@@ -26,6 +26,14 @@ public enum ConditioningKind
     /// The strongest conditioning: the whole network changes with w, at the cost of generating its weights for each w.
     /// </summary>
     FullHypernetwork,
+    /// <summary>
+    /// Hyper Prompt Tuning, for <see cref="RankerArchitecture.Transformer"/>: an MLP maps w to
+    /// <see cref="HyperDpoRankingTrainer.Options.PromptCount"/> prompt embeddings prepended to each query's documents; the
+    /// transformer blocks are unchanged (and may be a frozen backbone, <see cref="HyperDpoRankingTrainer.Options.FrozenBackbone"/>).
+    /// </summary>
+    HyperPrompt,
+    /// <summary>For <see cref="RankerArchitecture.Transformer"/>: w mapped linearly to one extra token prepended to each query's documents.</summary>
+    WeightToken,
 }
 
 /// <summary>The listwise loss applied to each objective's ranking.</summary>
@@ -84,7 +92,7 @@ public sealed partial class HyperDpoRankingTrainer
     /// Every setting of <see cref="HyperDpoRankingTrainer"/>. Each has a default that works on
     /// LETOR-style data; <see cref="Validate"/> checks them all once, before training starts.
     /// </summary>
-    public sealed class Options
+    public sealed partial class Options
     {
         /// <summary>One graded label column per objective (K &gt;= 2), higher is better; their order is the order of the objective weights.</summary>
         public string[] LabelColumnNames { get; set; } = Array.Empty<string>();
@@ -268,11 +276,12 @@ public sealed partial class HyperDpoRankingTrainer
             Require(ValidationGridDivisions is null or > 0, nameof(ValidationGridDivisions), $"must be positive or null; got {ValidationGridDivisions}");
             Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), $"must be positive or null; got {NumberOfThreads}");
             Require(EvaluationTruncation > 0, nameof(EvaluationTruncation), $"must be positive; got {EvaluationTruncation}");
+            ValidateArchitecture();
             if (InitialObjectiveWeights is not null)
                 ObjectiveWeights.Normalize(InitialObjectiveWeights, LabelColumnNames.Length, nameof(InitialObjectiveWeights));
             if (FixedObjectiveWeights is not null)
                 ObjectiveWeights.Normalize(FixedObjectiveWeights, LabelColumnNames.Length, nameof(FixedObjectiveWeights));
-            else if (Modeling.Conditioning.ConditioningRegistry.Get(Conditioning).IgnoresCondition)
+            else if (IgnoresObjectiveWeights)
                 throw new ArgumentException($"{nameof(Conditioning)} = {Conditioning} trains a network that ignores the objective weights, so it needs " +
                     $"{nameof(FixedObjectiveWeights)}: the one trade-off to train (e.g. {{ 0.7, 0.3 }}).", nameof(FixedObjectiveWeights));
             if (InitialCheckpoint is { } c)

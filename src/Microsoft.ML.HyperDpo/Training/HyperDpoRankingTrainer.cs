@@ -80,7 +80,7 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
 
         var (network, report, optimizerState) = new TrainingLoop(o, _host, channel)
             .Run(train, validation, device, seed, () => CreateNetwork(o, train, initial), initial?.OptimizerState);
-        var model = new ConditionedScoringModel((ConditionedScorer)network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), o.ReferenceModel, o.ReferenceScoreColumnName);
+        var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), o.ReferenceModel, o.ReferenceScoreColumnName, o.RowGroupColumnName);
         var weights = o.InitialObjectiveWeights is not null
             ? HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights))
             : o.FixedObjectiveWeights is not null
@@ -99,8 +99,10 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
     /// </summary>
     private static IRankingNetwork CreateNetwork(Options o, ListwiseDataset train, HyperDpoCheckpoint? initial)
     {
-        var (mean, scale) = initial is null ? FeatureStandardizer.Fit(train) : (initial.Parameters.Mean, initial.Parameters.Scale);
-        var network = new ConditionedScorer(train.FeatureCount, ConditionVector.Width(train.ObjectiveCount), o.HiddenSizes, o.Dropout, o.Conditioning, mean, scale);
+        if (o.FrozenBackbone is { } backbone)
+            return Modeling.Transformer.FrozenBackbone.Create(o, backbone, train);
+        var (mean, scale) = initial is null ? FeatureStandardizer.Fit(train) : initial.Standardization;
+        var network = RankingNetworks.Create(o, train.FeatureCount, train.ObjectiveCount, mean, scale);
         initial?.CopyNetworkInto(network);
         return network;
     }

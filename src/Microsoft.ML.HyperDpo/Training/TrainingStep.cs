@@ -25,6 +25,7 @@ internal sealed class TrainingStep : IDisposable
     private readonly Tensor _labels;
     private readonly IListwiseLoss _loss;
     private readonly OptimizerHelper _optimizer;
+    private readonly Parameter[] _trainable;
     private readonly LearningRateScheduler _schedule;
     private int _step;
 
@@ -49,7 +50,9 @@ internal sealed class TrainingStep : IDisposable
         _features = tensor(train.Features, new long[] { train.RowCount, train.FeatureCount }).to(device);
         _labels = tensor(train.Labels, new long[] { train.RowCount, train.ObjectiveCount }).to(device);
         _loss = ListwiseLossMath.Create(options.Loss, options.TopK, options.Ties);
-        _optimizer = optim.AdamW(network.Module.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        // Frozen parameters (a frozen backbone) are left out, so that neither the step nor weight decay moves them.
+        _trainable = network.Module.parameters().Where(p => p.requires_grad).ToArray();
+        _optimizer = optim.AdamW(_trainable, options.LearningRate, weight_decay: options.WeightDecay);
         if (optimizerState is not null)
             using (var reader = new BinaryReader(new MemoryStream(optimizerState)))
                 _optimizer.load_state_dict(reader);
@@ -78,7 +81,7 @@ internal sealed class TrainingStep : IDisposable
         _optimizer.zero_grad();
         objective.backward();
         if (o.GradientClipNorm > 0)
-            nn.utils.clip_grad_norm_(_network.Module.parameters(), o.GradientClipNorm);
+            nn.utils.clip_grad_norm_(_trainable, o.GradientClipNorm);
         _optimizer.step();
         return objective.item<float>();
     }

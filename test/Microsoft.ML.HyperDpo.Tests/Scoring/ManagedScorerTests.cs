@@ -20,7 +20,7 @@ public class ManagedScorerTests
             using (no_grad())
             using (var xt = tensor(x, new long[] { rows, f }))
             using (var wt = tensor(w, new long[] { rows, k }))
-            using (var s = model.Network.forward(xt, wt))
+            using (var s = ((Microsoft.ML.HyperDpo.Modeling.ConditionedScorer)model.Network).forward(xt, wt))
                 expected = s.data<float>().ToArray();
 
             var workspace = model.Scorer.CreateWorkspace(rows);
