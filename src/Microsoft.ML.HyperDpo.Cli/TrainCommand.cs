@@ -18,6 +18,7 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed for data generation and training.", DefaultValueFactory = _ => 1 };
         var divisions = new Option<int>("--grid") { Description = "Report weights on the simplex lattice with step 1/m.", DefaultValueFactory = _ => 4 };
         var conditioning = new Option<ConditioningKind?>("--conditioning") { Description = $"How the network reads the objective weights: {string.Join(", ", Enum.GetNames<ConditioningKind>())} (default: the trainer's; see docs/conditioning.md)." };
+        var architecture = new Option<RankerArchitecture?>("--architecture") { Description = "Mlp (scores each document alone) or Transformer (scores a query's documents together; default: the trainer's)." };
         var loss = new Option<ListwiseLossKind?>("--loss") { Description = "PlackettLuce or ListNet (default: the trainer's)." };
         var beta = new Option<float?>("--beta") { Description = "DPO temperature beta (default: the trainer's)." };
         var learningRate = new Option<float?>("--learning-rate") { Description = "AdamW learning rate (default: the trainer's)." };
@@ -26,12 +27,13 @@ internal static class TrainCommand
 
         var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights.")
         {
-            train, valid, test, objectives, epochs, seed, divisions, conditioning, loss, beta, learningRate, batchSize, output,
+            train, valid, test, objectives, epochs, seed, divisions, architecture, conditioning, loss, beta, learningRate, batchSize, output,
         };
         command.SetAction(result =>
         {
             var options = new HyperDpoRankingTrainer.Options { Seed = result.GetValue(seed) };
             if (result.GetValue(epochs) is int e) options.NumberOfEpochs = e;
+            if (result.GetValue(architecture) is RankerArchitecture a) options.Architecture = a;
             if (result.GetValue(conditioning) is ConditioningKind c) options.Conditioning = c;
             if (result.GetValue(loss) is ListwiseLossKind l) options.Loss = l;
             if (result.GetValue(beta) is float b) options.Beta = b;
@@ -78,7 +80,13 @@ internal static class TrainCommand
         AnsiConsole.Write(table);
         var front = rows.Select(r => r.At(10)).ToList();
         AnsiConsole.MarkupLine($"Hypervolume of the NDCG@10 front (reference: origin): [bold]{Hypervolume.Compute(front):F4}[/]");
-        if (output is not null)
+        if (output is not null && options.Architecture == RankerArchitecture.Transformer)
+        {
+            // A listwise model scores whole groups, which ML.NET's stock loader cannot; its saved form is a checkpoint.
+            HyperDpoCheckpoint.Save(model, output);
+            AnsiConsole.MarkupLine($"Saved a checkpoint to [bold]{Markup.Escape(output)}[/] (load with HyperDpoCheckpoint.Load; see docs/conditioning.md).");
+        }
+        else if (output is not null)
         {
             ml.Model.SaveAtomically(model, data.Train.Schema, output);
             AnsiConsole.MarkupLine($"Saved to [bold]{Markup.Escape(output)}[/] (load with mlContext.Model.Load; see docs/persistence.md).");
