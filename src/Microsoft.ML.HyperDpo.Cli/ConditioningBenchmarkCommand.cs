@@ -59,6 +59,7 @@ internal static class ConditioningBenchmarkCommand
     {
         var results = new Dictionary<(int Configuration, int Variant), List<FitFigures>>();
         var objectiveNames = new string[Configurations.Length][];
+        var done = new List<int>();
         foreach (int fold in folds)
         {
             var (trainFiles, validFiles, testFiles) = Mq2008Folds.Files(folder, fold);
@@ -90,12 +91,13 @@ internal static class ConditioningBenchmarkCommand
                         $"Fold {fold}, {Configurations[c].Name}, {variant.Name}: test hypervolume {run.TestHypervolume:F4}, corners {string.Join(" / ", corners.Select(x => x.ToString("F4", CultureInfo.InvariantCulture)))}, validation hypervolume {run.ValidationHypervolume:F4}, {run.FitSeconds:F1} s ({run.Epochs} epochs)")));
                 }
             }
-        }
 
-        string markdown = Markdown(results, objectiveNames, folds);
-        AnsiConsole.WriteLine(markdown);
-        BenchmarkReport.WriteSection(output, Section, markdown);
-        AnsiConsole.MarkupLine($"Wrote the [bold]{Section}[/] section of {Markup.Escape(output)}.");
+            // The section is rewritten after every fold, so an interrupted run still reports the folds it finished.
+            done.Add(fold);
+            BenchmarkReport.WriteSection(output, Section, Markdown(results, objectiveNames, done));
+            AnsiConsole.MarkupLine($"Wrote the [bold]{Section}[/] section of {Markup.Escape(output)} (folds {string.Join(", ", done)}).");
+        }
+        AnsiConsole.WriteLine(Markdown(results, objectiveNames, done));
         return 0;
     }
 

@@ -52,9 +52,6 @@ internal sealed class ConditionedScoringModel
     public ITransformer? Reference { get; }
     public string ReferenceScoreColumnName { get; }
 
-    /// <summary>The length of the conditioning vector c the network reads.</summary>
-    public int ConditionWidth => Network.ConditionWidth;
-
     /// <summary>The network's weights as plain arrays (for the managed scorer and the ONNX export).</summary>
     public ScorerParameters Parameters => _parameters ?? throw RowwiseOnly();
 
