@@ -69,7 +69,7 @@ internal static class BenchmarkCommand
         double treeRowsPerSecond = Enumerable.Range(0, 3).Max(_ => RowsPerSecond(treeScored));
         var report = hyper.TrainingReport!;
         double docsPerSecond = report.DocumentsProcessed / report.TrainingTime.TotalSeconds;
-        double flopsPerSlot = 6.0 * hyper.ScoringModel.Network.parameters().Where(p => p.dim() == 2).Sum(p => (double)p.shape[0] * p.shape[1]);
+        double flopsPerSlot = 6.0 * hyper.ScoringModel.Network.Module.parameters().Where(p => p.dim() == 2).Sum(p => (double)p.shape[0] * p.shape[1]);
         double impliedFlops = report.PaddedDocumentsProcessed / report.TrainingTime.TotalSeconds * flopsPerSlot;
         double matmulFlops = MatmulRate();
 

@@ -17,6 +17,7 @@ internal static class Program
             BenchmarkCommand.Create(),
             ScoringBenchmarkCommand.Create(),
             CompareCommand.Create(),
+            ConditioningBenchmarkCommand.Create(),
         };
         // With no command at all, run the main job: train on the embedded data.
         var parse = root.Parse(args.Length == 0 ? new[] { "train" } : args);

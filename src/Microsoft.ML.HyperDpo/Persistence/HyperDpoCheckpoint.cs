@@ -85,15 +85,23 @@ public sealed class HyperDpoCheckpoint
     }
 
     internal byte[]? OptimizerState { get; }
-    internal ScorerParameters Parameters => Model.ScoringModel.Parameters;
+    /// <summary>The feature standardisation (mean, scale) of the checkpoint's network.</summary>
+    internal (float[] Mean, float[] Scale) Standardization
+    {
+        get
+        {
+            var state = Model.ScoringModel.Network.Module.state_dict();
+            return (Modeling.Conditioning.LinearExport.Read(state["feature_mean"]), Modeling.Conditioning.LinearExport.Read(state["feature_scale"]));
+        }
+    }
 
     /// <summary>Copies the checkpoint's network weights into a freshly built network of the same architecture.</summary>
-    internal void CopyNetworkInto(ConditionedScorer target)
+    internal void CopyNetworkInto(IRankingNetwork target)
     {
         using var memory = new MemoryStream();
-        NetworkStateFormat.Write(memory, Model.ScoringModel.Network);
+        NetworkStateFormat.Write(memory, Model.ScoringModel.Network.Module);
         memory.Position = 0;
-        NetworkStateFormat.ReadInto(memory, target);
+        NetworkStateFormat.ReadInto(memory, target.Module);
     }
 
     /// <summary>
@@ -112,7 +120,7 @@ public sealed class HyperDpoCheckpoint
         var entries = new Dictionary<string, byte[]>();
         using (var network = new MemoryStream())
         {
-            NetworkStateFormat.Write(network, model.ScoringModel.Network);
+            NetworkStateFormat.Write(network, model.ScoringModel.Network.Module);
             entries[NetworkEntry] = network.ToArray();
         }
         if (state.OptimizerState is not null) entries[OptimizerEntry] = state.OptimizerState;
@@ -205,18 +213,17 @@ public sealed class HyperDpoCheckpoint
             throw Bad($"its options are invalid ({e.Message})", e);
         }
 
-        var network = new ConditionedScorer(manifest.FeatureCount, manifest.Objectives.Length, options.HiddenSizes, options.Dropout, options.Conditioning,
-            new float[manifest.FeatureCount], Enumerable.Repeat(1f, manifest.FeatureCount).ToArray());
+        var network = RankingNetworks.CreateEmpty(options, manifest.FeatureCount, manifest.Objectives.Length);
         try
         {
             using var stream = new MemoryStream(entries[NetworkEntry]);
-            NetworkStateFormat.ReadInto(stream, network);
+            NetworkStateFormat.ReadInto(stream, network.Module);
         }
         catch (InvalidDataException e)
         {
             throw Bad(e.Message, e);
         }
-        network.eval();
+        network.Module.eval();
 
         ITransformer? reference = null;
         if (manifest.Sha256.ContainsKey(ReferenceEntry))
@@ -243,7 +250,7 @@ public sealed class HyperDpoCheckpoint
 
         byte[]? optimizer = manifest.Sha256.ContainsKey(OptimizerEntry) ? entries[OptimizerEntry] : null;
         var env = (IHostEnvironment)mlContext;
-        var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, options.ReferenceScoreColumnName);
+        var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, options.ReferenceScoreColumnName, options.RowGroupColumnName);
         var state = new TrainingState(options, optimizer, manifest.EpochsCompleted);
         var model = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), scoring, weights, null, state);
         return new HyperDpoCheckpoint(model, options, optimizer, manifest.EpochsCompleted);

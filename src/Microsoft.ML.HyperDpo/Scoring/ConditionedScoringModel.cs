@@ -12,9 +12,10 @@ namespace Microsoft.ML.HyperDpo.Scoring;
 /// </summary>
 internal sealed class ConditionedScoringModel
 {
-    public ConditionedScoringModel(ConditionedScorer network, Device device, string featureColumnName, IReadOnlyList<string> objectives,
-        ITransformer? reference, string referenceScoreColumnName)
+    public ConditionedScoringModel(IRankingNetwork network, Device device, string featureColumnName, IReadOnlyList<string> objectives,
+        ITransformer? reference, string referenceScoreColumnName, string groupColumnName)
     {
+        GroupColumnName = groupColumnName;
         Network = network;
         Device = device;
         FeatureColumnName = featureColumnName;
@@ -23,11 +24,27 @@ internal sealed class ConditionedScoringModel
         ReferenceScoreColumnName = referenceScoreColumnName;
         // The network is never trained again once it is here (a resumed fit trains a copy), so one copy of its
         // weights serves every scoring call.
-        Parameters = ScorerParameters.From(network);
-        Scorer = new ManagedScorer(Parameters);
+        if (network is ConditionedScorer rowwise)
+        {
+            _parameters = rowwise.Export();
+            _scorer = new ManagedScorer(_parameters);
+        }
+        else
+        {
+            Listwise = (Modeling.Transformer.TransformerRanker)network;
+        }
     }
 
-    public ConditionedScorer Network { get; }
+    private readonly ScorerParameters? _parameters;
+    private readonly ManagedScorer? _scorer;
+
+    public IRankingNetwork Network { get; }
+
+    /// <summary>The listwise (transformer) network, which scores whole groups; null for a row-wise (MLP) network.</summary>
+    public Modeling.Transformer.TransformerRanker? Listwise { get; }
+
+    /// <summary>The group column a listwise network's groups are read from (the trainer's <c>RowGroupColumnName</c>).</summary>
+    public string GroupColumnName { get; }
     public Device Device { get; }
     public string FeatureColumnName { get; }
     public IReadOnlyList<string> Objectives { get; }
@@ -36,10 +53,13 @@ internal sealed class ConditionedScoringModel
     public string ReferenceScoreColumnName { get; }
 
     /// <summary>The network's weights as plain arrays (for the managed scorer and the ONNX export).</summary>
-    public ScorerParameters Parameters { get; }
+    public ScorerParameters Parameters => _parameters ?? throw RowwiseOnly();
 
     /// <summary>The managed forward pass that scores every row.</summary>
-    public ManagedScorer Scorer { get; }
+    public ManagedScorer Scorer => _scorer ?? throw RowwiseOnly();
+
+    private static NotSupportedException RowwiseOnly() =>
+        new("A listwise (Transformer) HyperDPO model scores whole groups, not single rows; see docs/conditioning.md.");
 
     /// <summary>Checks that <paramref name="schema"/> has the feature column the network was trained on.</summary>
     public DataViewSchema.Column CheckFeatures(DataViewSchema schema)
@@ -60,6 +80,7 @@ internal sealed class ConditionedScoringModel
         ManagedScorer.Workspace workspace)
     {
         if (rows == 0) return;
+        // The conditioning vector is c = w (ConditionVector).
         Scorer.Score(features[..(rows * FeatureCount)], rows, weights, scores, workspace);
         if (!reference.IsEmpty)
             for (int i = 0; i < rows; i++) scores[i] += reference[i];

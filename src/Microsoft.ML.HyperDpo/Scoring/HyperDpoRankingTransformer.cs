@@ -68,7 +68,10 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     public HyperDpoRankingTransformer WithObjectiveWeights(params float[] weights) =>
         new(_env, _model, HyperDpo.ObjectiveWeights.Normalize(weights, Objectives.Count, nameof(weights)), TrainingReport, TrainingState);
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// True. A listwise (Transformer) model still refuses <see cref="GetRowToRowMapper"/>, with an error that says why (it scores whole
+    /// groups, docs/conditioning.md), rather than letting ML.NET report only that it is no row-to-row mapper.
+    /// </summary>
     public bool IsRowToRowMapper => true;
 
     /// <inheritdoc/>
@@ -79,10 +82,11 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     }
 
     /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(inputSchema, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
+    /// <exception cref="NotSupportedException">A listwise (Transformer) model: a single row has no group to be scored in.</exception>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ListwiseScoring.RowToRowMapper(inputSchema, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
 
     /// <inheritdoc/>
-    public IDataView Transform(IDataView input) => new ScoredDataView(input, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
+    public IDataView Transform(IDataView input) => ListwiseScoring.Transform(input, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
 
     /// <summary>The name of the weights input of the graph written by <see cref="ExportToOnnx(Stream)"/>.</summary>
     public const string OnnxObjectiveWeightsInputName = "ObjectiveWeights";
@@ -114,8 +118,7 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(stream);
         var weights = fixedObjectiveWeights ? ObjectiveWeightSource.Fixed(_weights) : ObjectiveWeightSource.FromColumn(OnnxObjectiveWeightsInputName);
-        Scoring.Onnx.OnnxScoringGraph.Write(stream, _model.Parameters, Objectives, FeatureColumnName, weights,
-            _model.Reference is null ? null : OnnxReferenceScoreInputName, ScoreColumnName);
+        ListwiseScoring.ExportToOnnx(stream, _model, weights, ScoreColumnName);
     }
 
     /// <summary>
@@ -123,5 +126,5 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     /// docs/persistence.md): <c>mlContext.Model.Load</c> then returns stock ML.NET components that need
     /// Microsoft.ML.OnnxTransformer and ONNX Runtime, not this library.
     /// </summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => SavedForm.Save(ctx, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ListwiseScoring.Save(ctx, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
 }

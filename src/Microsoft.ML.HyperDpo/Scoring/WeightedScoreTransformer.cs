@@ -49,10 +49,10 @@ public sealed class WeightedScoreTransformer : ITransformer
     }
 
     /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(inputSchema, Model.ScoringModel, _weights, OutputColumnName);
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ListwiseScoring.RowToRowMapper(inputSchema, Model.ScoringModel, _weights, OutputColumnName);
 
     /// <inheritdoc/>
-    public IDataView Transform(IDataView input) => new ScoredDataView(input, Model.ScoringModel, _weights, OutputColumnName);
+    public IDataView Transform(IDataView input) => ListwiseScoring.Transform(input, Model.ScoringModel, _weights, OutputColumnName);
 
     /// <summary>
     /// Writes the ONNX graph this transformer computes: inputs the feature column [N, F] and the weights column
@@ -63,10 +63,9 @@ public sealed class WeightedScoreTransformer : ITransformer
     public void ExportToOnnx(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        OnnxScoringGraph.Write(stream, Model.ScoringModel.Parameters, Model.Objectives, Model.FeatureColumnName, _weights,
-            Model.ScoringModel.Reference is null ? null : HyperDpoRankingTransformer.OnnxReferenceScoreInputName, OutputColumnName);
+        ListwiseScoring.ExportToOnnx(stream, Model.ScoringModel, _weights, OutputColumnName);
     }
 
     /// <summary>Saves as stock ML.NET transformers over the exported graph (docs/persistence.md).</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => SavedForm.Save(ctx, Model.ScoringModel, _weights, OutputColumnName);
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ListwiseScoring.Save(ctx, Model.ScoringModel, _weights, OutputColumnName);
 }

@@ -7,7 +7,11 @@ public enum ConditioningKind
     Input,
     /// <summary>As <see cref="Input"/>, and w is also mapped to a per-unit scale and shift of every hidden layer (FiLM).</summary>
     FiLM,
-    /// <summary>As <see cref="Input"/>, and a hypernetwork maps w to the weights and bias of the output layer (Pareto HyperNetwork style).</summary>
+    /// <summary>
+    /// A blend of output heads: as <see cref="Input"/>, and a linear map from w changes the output layer's weights and bias, so
+    /// the score is the w-weighted blend of K output heads on a shared trunk. Only the last layer is generated from w; the
+    /// name is kept for compatibility.
+    /// </summary>
     Hypernetwork,
     /// <summary>
     /// No conditioning: the network ignores w and learns a single trade-off, the one given by
@@ -16,6 +20,20 @@ public enum ConditioningKind
     /// then changes nothing in the scores.
     /// </summary>
     None,
+    /// <summary>
+    /// A true hypernetwork (Pareto HyperNetworks style): an MLP maps w to the weights and biases of every layer of the scoring
+    /// MLP, generated in chunks when they are many, and added to shared base weights. The scoring MLP sees the features only.
+    /// The strongest conditioning: the whole network changes with w, at the cost of generating its weights for each w.
+    /// </summary>
+    FullHypernetwork,
+    /// <summary>
+    /// Hyper Prompt Tuning, for <see cref="RankerArchitecture.Transformer"/>: an MLP maps w to
+    /// <see cref="HyperDpoRankingTrainer.Options.PromptCount"/> prompt embeddings prepended to each query's documents; the
+    /// transformer blocks are unchanged (and may be a frozen backbone, <see cref="HyperDpoRankingTrainer.Options.FrozenBackbone"/>).
+    /// </summary>
+    HyperPrompt,
+    /// <summary>For <see cref="RankerArchitecture.Transformer"/>: w mapped linearly to one extra token prepended to each query's documents.</summary>
+    WeightToken,
 }
 
 /// <summary>The listwise loss applied to each objective's ranking.</summary>
@@ -74,7 +92,7 @@ public sealed partial class HyperDpoRankingTrainer
     /// Every setting of <see cref="HyperDpoRankingTrainer"/>. Each has a default that works on
     /// LETOR-style data; <see cref="Validate"/> checks them all once, before training starts.
     /// </summary>
-    public sealed class Options
+    public sealed partial class Options
     {
         /// <summary>One graded label column per objective (K &gt;= 2), higher is better; their order is the order of the objective weights.</summary>
         public string[] LabelColumnNames { get; set; } = Array.Empty<string>();
@@ -217,6 +235,15 @@ public sealed partial class HyperDpoRankingTrainer
         public HyperDpoCheckpoint? InitialCheckpoint { get; set; }
 
         /// <summary>
+        /// Receives a <see cref="TrainingProgress"/> record after every epoch (loss, validation figure, best epoch, early stop),
+        /// on the training thread, before the next epoch starts; cancelling the <c>MLContext</c> from it stops the fit at the next
+        /// step. <see cref="System.Progress{T}"/> forwards records to its synchronisation context or the thread pool, so they may
+        /// arrive later; implement <see cref="IProgress{T}"/> directly to handle each one at once. Not saved with the model or
+        /// checkpoints. The same figures also go to <c>MLContext.Log</c>. Null: no records.
+        /// </summary>
+        public IProgress<TrainingProgress>? Progress { get; set; }
+
+        /// <summary>
         /// Checks every option and throws an <see cref="ArgumentException"/> that names the first one that is wrong.
         /// </summary>
         public void Validate()
@@ -249,12 +276,13 @@ public sealed partial class HyperDpoRankingTrainer
             Require(ValidationGridDivisions is null or > 0, nameof(ValidationGridDivisions), $"must be positive or null; got {ValidationGridDivisions}");
             Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), $"must be positive or null; got {NumberOfThreads}");
             Require(EvaluationTruncation > 0, nameof(EvaluationTruncation), $"must be positive; got {EvaluationTruncation}");
+            ValidateArchitecture();
             if (InitialObjectiveWeights is not null)
                 ObjectiveWeights.Normalize(InitialObjectiveWeights, LabelColumnNames.Length, nameof(InitialObjectiveWeights));
             if (FixedObjectiveWeights is not null)
                 ObjectiveWeights.Normalize(FixedObjectiveWeights, LabelColumnNames.Length, nameof(FixedObjectiveWeights));
-            else if (Conditioning == ConditioningKind.None)
-                throw new ArgumentException($"{nameof(Conditioning)} = {nameof(ConditioningKind.None)} trains a network that ignores the objective weights, so it needs " +
+            else if (IgnoresObjectiveWeights)
+                throw new ArgumentException($"{nameof(Conditioning)} = {Conditioning} trains a network that ignores the objective weights, so it needs " +
                     $"{nameof(FixedObjectiveWeights)}: the one trade-off to train (e.g. {{ 0.7, 0.3 }}).", nameof(FixedObjectiveWeights));
             if (InitialCheckpoint is { } c)
             {

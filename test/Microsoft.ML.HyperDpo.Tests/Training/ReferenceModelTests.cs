@@ -31,7 +31,7 @@ public class ReferenceModelTests
         using var w = tensor(new[] { 0.3f, 0.7f }, new long[] { 1, 2 });
         float[] g;
         using (no_grad())
-        using (var s = model.ScoringModel.Network.forward(x, w))
+        using (var s = ((Microsoft.ML.HyperDpo.Modeling.ConditionedScorer)model.ScoringModel.Network).forward(x, w))
             g = s.data<float>().ToArray();
         for (int i = 0; i < scores.Length; i++)
             Assert.AreEqual(referenceScores[i] + g[i], scores[i], 1e-4, $"row {i}");

@@ -3,7 +3,7 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.HyperDpo;
+namespace Microsoft.ML.HyperDpo.Comparison;
 
 /// <summary>
 /// Model soup: one HyperDPO network whose every parameter is the weighted average of the same parameter in several fitted
@@ -45,11 +45,11 @@ public static class ParameterSoup
                 throw new ArgumentException($"Model {i} has a different reference model from model 0; a soup mixes networks over one reference.", nameof(models));
         }
 
-        var states = models.Select(m => m.ScoringModel.Network.state_dict()).ToList();
+        var states = models.Select(m => m.ScoringModel.Network.Module.state_dict()).ToList();
         var network = first.Network.EmptyCopy();
         using (no_grad())
         {
-            var target = network.state_dict();
+            var target = network.Module.state_dict();
             foreach (var (name, tensor) in target)
             {
                 for (int i = 0; i < states.Count; i++)
@@ -62,9 +62,9 @@ public static class ParameterSoup
                 tensor.copy_(sum);
             }
         }
-        network.to(first.Device);
-        network.eval();
-        var model = new ConditionedScoringModel(network, first.Device, first.FeatureColumnName, first.Objectives, first.Reference, first.ReferenceScoreColumnName);
+        network.Module.to(first.Device);
+        network.Module.eval();
+        var model = new ConditionedScoringModel(network, first.Device, first.FeatureColumnName, first.Objectives, first.Reference, first.ReferenceScoreColumnName, first.GroupColumnName);
         var objectiveWeights = mix.Length == first.Objectives.Count ? mix : models[0].ObjectiveWeights.ToArray();
         return new HyperDpoRankingTransformer((IHostEnvironment)mlContext, model, objectiveWeights, report: null);
     }

@@ -1,0 +1,142 @@
+using Microsoft.ML.HyperDpo.Modeling.Conditioning;
+using Microsoft.ML.HyperDpo.Scoring;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Microsoft.ML.HyperDpo.Modeling.Transformer;
+
+/// <summary>The sizes of a <see cref="TransformerRanker"/>.</summary>
+internal sealed record TransformerShape(int FeatureCount, int ConditionWidth, ConditioningKind Kind, int Width, int Heads, int Blocks, int PromptCount, float Dropout)
+{
+    public int PromptTokens => TransformerConditioning.PromptTokens(Kind, PromptCount);
+    public bool ConcatenatesCondition => TransformerConditioning.ConcatenatesCondition(Kind);
+}
+
+/// <summary>
+/// The listwise transformer ranker: the documents of one list form a sequence. Standardised features (with c appended for
+/// Input conditioning) are projected to width d; the kind's prompt tokens (Hyper Prompt Tuning, or one weight token) are
+/// prepended; self-attention blocks with a key padding mask and no positional encoding follow, so each document's score is
+/// equivariant to the order of the others; a scoring head (LayerNorm, d -> d SiLU, d -> 1) scores each document position.
+/// </summary>
+/// <remarks>Shapes: features [B, L, F], condition [B, C], mask [B, L] (true: a real document) -> scores [B, L].</remarks>
+internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>, IRankingNetwork
+{
+    private const int SlotsPerForward = 16384;
+    private readonly TransformerShape _shape;
+    private readonly Linear projection;
+    private readonly PromptGenerator? prompts;
+    private readonly ModuleList<TransformerBlock> blocks;
+    private readonly LayerNorm head_norm;
+    private readonly Linear head_hidden;
+    private readonly Linear head_out;
+    private readonly Tensor feature_mean;
+    private readonly Tensor feature_scale;
+
+    public TransformerRanker(TransformerShape shape, float[] featureMean, float[] featureScale) : base(nameof(TransformerRanker))
+    {
+        _shape = shape;
+        projection = Linear(shape.FeatureCount + (shape.ConcatenatesCondition ? shape.ConditionWidth : 0), shape.Width);
+        prompts = TransformerConditioning.CreatePrompts(shape.Kind, shape.ConditionWidth, shape.Width, shape.PromptCount);
+        blocks = new ModuleList<TransformerBlock>(Enumerable.Range(0, shape.Blocks).Select(_ => new TransformerBlock(shape.Width, shape.Heads, shape.Dropout)).ToArray());
+        head_norm = LayerNorm(shape.Width);
+        head_hidden = Linear(shape.Width, shape.Width);
+        head_out = Linear(shape.Width, 1);
+        feature_mean = torch.tensor(featureMean).reshape(1, 1, shape.FeatureCount);
+        feature_scale = torch.tensor(featureScale).reshape(1, 1, shape.FeatureCount);
+        RegisterComponents();
+    }
+
+    public TransformerShape Shape => _shape;
+    public nn.Module Module => this;
+    public int FeatureCount => _shape.FeatureCount;
+    public int ConditionWidth => _shape.ConditionWidth;
+
+    public IRankingNetwork EmptyCopy() =>
+        new TransformerRanker(_shape, new float[FeatureCount], Enumerable.Repeat(1f, FeatureCount).ToArray());
+
+    public override Tensor forward(Tensor features, Tensor condition, Tensor mask)
+    {
+        using var scope = torch.NewDisposeScope();
+        long b = features.shape[0], l = features.shape[1];
+        var x = (features - feature_mean) / feature_scale;
+        if (_shape.ConcatenatesCondition)
+            x = torch.cat(new[] { x, condition.unsqueeze(1).expand(b, l, condition.shape[^1]) }, dim: -1);
+        var h = projection.forward(x);
+        var keys = mask;
+        int m = _shape.PromptTokens;
+        if (prompts is not null)
+        {
+            h = torch.cat(new[] { prompts.forward(condition), h }, dim: 1);
+            keys = torch.cat(new[] { torch.ones(b, m, dtype: ScalarType.Bool, device: mask.device), mask }, dim: 1);
+        }
+        foreach (var block in blocks) h = block.forward(h, keys);
+        h = h.narrow(1, m, l);
+        return head_out.forward(functional.silu(head_hidden.forward(head_norm.forward(h)))).squeeze(-1).MoveToOuterDisposeScope();
+    }
+
+    public Tensor ScoreLists(Tensor features, Tensor condition, Tensor mask) => forward(features, condition, mask);
+
+    public Tensor ScoreRows(Tensor features, Tensor condition, int[] listLengths) => ScoreGroups(features, condition, listLengths);
+
+    /// <summary>
+    /// Scores whole lists laid end to end: features [N, F] (list i is the next <paramref name="lengths"/>[i] rows), conditions
+    /// [1, C] for all lists or [lists, C] -> scores [N]. Lists are padded into batches of at most about 16384 slots.
+    /// </summary>
+    public Tensor ScoreGroups(Tensor features, Tensor conditions, int[] lengths)
+    {
+        using var scope = torch.NewDisposeScope();
+        var results = new List<Tensor>();
+        int first = 0, start = 0;
+        while (first < lengths.Length)
+        {
+            int count = 1, width = lengths[first];
+            while (first + count < lengths.Length && (count + 1) * Math.Max(width, lengths[first + count]) <= SlotsPerForward)
+                width = Math.Max(width, lengths[first + count++]);
+            var index = new long[count * width];
+            var mask = new bool[count * width];
+            int row = start;
+            for (int i = 0; i < count; i++)
+                for (int j = 0; j < lengths[first + i]; j++, row++)
+                {
+                    index[i * width + j] = row;
+                    mask[i * width + j] = true;
+                }
+            var device = features.device;
+            var maskTensor = torch.tensor(mask, device: device).reshape(count, width);
+            var x = features.index_select(0, torch.tensor(index, device: device)).reshape(count, width, FeatureCount);
+            var c = conditions.shape[0] == 1 ? conditions.expand(count, -1) : conditions.narrow(0, first, count);
+            results.Add(forward(x, c, maskTensor).masked_select(maskTensor));
+            first += count;
+            start = row;
+        }
+        return torch.cat(results.ToArray(), 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Freezes the feature projection and the blocks (the backbone): they get no gradient and keep their values.</summary>
+    public void FreezeBackbone()
+    {
+        foreach (var p in projection.parameters().Concat(blocks.parameters())) p.requires_grad = false;
+    }
+
+    /// <summary>The names of the backbone's state entries (feature standardisation, projection, blocks) and of the head's.</summary>
+    public static bool IsBackboneEntry(string name) => name.StartsWith("projection.", StringComparison.Ordinal) ||
+        name.StartsWith("blocks.", StringComparison.Ordinal) || name is "feature_mean" or "feature_scale";
+
+    public static bool IsHeadEntry(string name) => name.StartsWith("head_", StringComparison.Ordinal);
+
+    /// <summary>The weights as plain arrays, for the ONNX export.</summary>
+    public TransformerParameters Export()
+    {
+        var (hiddenPrompt, outputPrompt) = prompts?.Export() ?? (null, null!);
+        return new TransformerParameters(_shape, LinearExport.Read(feature_mean), LinearExport.Read(feature_scale), projection.ToDense(),
+            prompts is null ? null : hiddenPrompt, prompts is null ? null : outputPrompt, blocks.Select(b => b.Export()).ToArray(),
+            TransformerBlock.Norm(head_norm), head_hidden.ToDense(), head_out.ToDense());
+    }
+}
+
+/// <summary>A transformer ranker's weights as plain arrays.</summary>
+internal sealed record TransformerParameters(TransformerShape Shape, float[] Mean, float[] Scale, DenseLayer Projection,
+    DenseLayer? PromptHidden, DenseLayer? PromptOutput, TransformerBlockParameters[] Blocks, (float[] Scale, float[] Bias) HeadNorm,
+    DenseLayer HeadHidden, DenseLayer HeadOut);
