@@ -54,29 +54,58 @@ internal sealed class ScorerParameters
     public int Width => Hidden[^1].Outputs;
 
     /// <summary>Copies the parameters and buffers out of <paramref name="network"/> (to the CPU, as float32).</summary>
-    public static ScorerParameters From(ConditionedScorer network)
+    public static ScorerParameters From(ConditionedScorer network) => From(NetworkState.From(network), network.ObjectiveCount);
+
+    /// <summary>
+    /// Reads the parameters from a state dictionary of <paramref name="objectiveCount"/> objectives; the feature count
+    /// is the length of its <c>feature_mean</c>. Throws <see cref="InvalidDataException"/> when an entry is missing or
+    /// a shape does not fit the others.
+    /// </summary>
+    public static ScorerParameters From(NetworkState state, int objectiveCount)
     {
-        var state = network.state_dict();
-        float[] Read(string key) => state.TryGetValue(key, out var t)
-            ? t.detach().cpu().to_type(ScalarType.Float32).data<float>().ToArray()
-            : throw new InvalidOperationException($"The scoring network has no '{key}' entry; it was not built by this version of HyperDPO.");
-        DenseLayer Layer(string prefix)
+        NetworkState.Entry Get(string key) => state.TryGet(key, out var e) ? e
+            : throw new InvalidDataException($"The scoring network has no '{key}' entry; it was not built by this version of HyperDPO.");
+        float[] Read(string key, long length)
         {
-            var weight = state[prefix + ".weight"];
-            return new DenseLayer((int)weight.shape[1], (int)weight.shape[0], Read(prefix + ".weight"), Read(prefix + ".bias"));
+            var e = Get(key);
+            return e.Values.Length == length ? e.Values
+                : throw new InvalidDataException($"The scoring network's '{key}' entry has {e.Values.Length} values; expected {length}.");
+        }
+        DenseLayer Layer(string prefix, int inputs)
+        {
+            var weight = Get(prefix + ".weight");
+            if (weight.Shape.Length != 2 || weight.Shape[1] != inputs || weight.Shape[0] < 1)
+                throw new InvalidDataException($"The scoring network's '{prefix}.weight' has shape [{string.Join(", ", weight.Shape)}]; expected [outputs, {inputs}].");
+            int outputs = (int)weight.Shape[0];
+            return new DenseLayer(inputs, outputs, Read(prefix + ".weight", (long)outputs * inputs), Read(prefix + ".bias", outputs));
         }
 
-        int f = network.FeatureCount, k = network.ObjectiveCount;
+        int k = objectiveCount;
+        var mean = Get("feature_mean").Values;
+        int f = mean.Length;
+        if (f < 1 || k < 1)
+            throw new InvalidDataException($"The scoring network has {f} features and {k} objectives; both must be at least 1.");
         var hidden = new List<DenseLayer>();
-        while (state.ContainsKey($"hidden.{hidden.Count}.weight")) hidden.Add(Layer($"hidden.{hidden.Count}"));
+        if (state.TryGet("hidden.0.weight", out var first) && first.Shape.Length == 2)
+        {
+            // w is concatenated to the features when the first layer takes F + K inputs.
+            hidden.Add(Layer("hidden.0", first.Shape[1] == f + k ? f + k : f));
+            while (state.Contains($"hidden.{hidden.Count}.weight")) hidden.Add(Layer($"hidden.{hidden.Count}", hidden[^1].Outputs));
+        }
         if (hidden.Count == 0)
-            throw new InvalidOperationException("The scoring network has no hidden layer.");
+            throw new InvalidDataException("The scoring network has no hidden layer.");
         bool concatenates = hidden[0].Inputs == f + k;
-        if (!concatenates && hidden[0].Inputs != f)
-            throw new InvalidOperationException($"The first hidden layer takes {hidden[0].Inputs} inputs; expected {f} features or {f} + {k} with the weights.");
-        var film = state.ContainsKey("film.0.weight") ? Enumerable.Range(0, hidden.Count).Select(i => Layer($"film.{i}")).ToArray() : null;
-        var hyper = state.ContainsKey("hyper.weight") ? Layer("hyper") : null;
-        return new ScorerParameters(f, k, concatenates, Read("feature_mean"), Read("feature_scale"), hidden.ToArray(), film, Layer("output"), hyper);
+        var film = state.Contains("film.0.weight") ? hidden.Select((h, i) => Layer($"film.{i}", k)).ToArray() : null;
+        if (film is not null && film.Where((l, i) => l.Outputs != 2 * hidden[i].Outputs).Any())
+            throw new InvalidDataException("The scoring network's FiLM layers do not match its hidden layers.");
+        int width = hidden[^1].Outputs;
+        var hyper = state.Contains("hyper.weight") ? Layer("hyper", k) : null;
+        if (hyper is not null && hyper.Outputs != width + 1)
+            throw new InvalidDataException($"The scoring network's hypernetwork has {hyper.Outputs} outputs; expected {width + 1}.");
+        var output = Layer("output", width);
+        if (output.Outputs != 1)
+            throw new InvalidDataException($"The scoring network's output layer has {output.Outputs} outputs; expected 1.");
+        return new ScorerParameters(f, k, concatenates, mean, Read("feature_scale", f), hidden.ToArray(), film, output, hyper);
     }
 
     /// <summary>

@@ -14,24 +14,45 @@ internal sealed class ConditionedScoringModel
 {
     public ConditionedScoringModel(ConditionedScorer network, Device device, string featureColumnName, IReadOnlyList<string> objectives,
         ITransformer? reference, string referenceScoreColumnName)
+        // The network is never trained again once it is here (a resumed fit trains a copy), so one copy of its
+        // weights serves every scoring call.
+        : this(NetworkState.From(network), objectives.Count, featureColumnName, objectives, reference, referenceScoreColumnName)
     {
-        Network = network;
+        _network = network;
         Device = device;
+    }
+
+    /// <summary>
+    /// A model with no TorchSharp network, rebuilt from a saved state dictionary (<c>LoadHyperDpo</c>): it scores and
+    /// exports like any other, but cannot be trained further (no checkpoint, no parameter soup).
+    /// </summary>
+    public ConditionedScoringModel(NetworkState state, int objectiveCount, string featureColumnName, IReadOnlyList<string> objectives,
+        ITransformer? reference, string referenceScoreColumnName)
+    {
+        State = state;
+        Device = CPU;
         FeatureColumnName = featureColumnName;
         Objectives = objectives;
         Reference = reference;
         ReferenceScoreColumnName = referenceScoreColumnName;
-        // The network is never trained again once it is here (a resumed fit trains a copy), so one copy of its
-        // weights serves every scoring call.
-        Parameters = ScorerParameters.From(network);
+        Parameters = ScorerParameters.From(state, objectiveCount);
         Scorer = new ManagedScorer(Parameters);
     }
 
-    public ConditionedScorer Network { get; }
+    private readonly ConditionedScorer? _network;
+
+    /// <summary>The TorchSharp network; absent from a model loaded from an ML.NET model zip.</summary>
+    public ConditionedScorer Network => _network ?? throw new InvalidOperationException(
+        "This HyperDPO model was loaded from an ML.NET model zip (LoadHyperDpo), which holds the network's weights for scoring only: " +
+        "it cannot be trained further, checkpointed or averaged. Keep a HyperDpoCheckpoint of the fitted model for that (docs/persistence.md).");
+
+    /// <summary>The network's state dictionary as plain arrays (what a saved model carries, see <see cref="Persistence.SavedForm"/>).</summary>
+    public NetworkState State { get; }
+
     public Device Device { get; }
     public string FeatureColumnName { get; }
     public IReadOnlyList<string> Objectives { get; }
-    public int FeatureCount => Network.FeatureCount;
+    public int FeatureCount => Parameters.FeatureCount;
     public ITransformer? Reference { get; }
     public string ReferenceScoreColumnName { get; }
 
