@@ -1,0 +1,66 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.HyperDpo;
+
+namespace RankingService;
+
+/// <summary>
+/// The HyperDPO model the service ranks with, loaded once at start-up with <c>mlContext.Model.LoadHyperDpo</c>
+/// (managed scoring, checked weights). The transformer is immutable and thread-safe; each request builds its own
+/// small data view, with an <see cref="MLContext"/> per thread because an MLContext is not meant to be shared.
+/// </summary>
+public sealed class RankingModel
+{
+    private readonly HyperDpoRankingTransformer _model;
+    private readonly SchemaDefinition _schema;
+    private readonly ThreadLocal<MLContext> _contexts = new(() => new MLContext(seed: 0));
+
+    private RankingModel(HyperDpoRankingTransformer model)
+    {
+        _model = model;
+        _schema = SchemaDefinition.Create(typeof(DocumentRow));
+        _schema[nameof(DocumentRow.Features)].ColumnName = model.FeatureColumnName;
+        _schema[nameof(DocumentRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, model.FeatureCount);
+    }
+
+    /// <summary>Loads a model written by <c>hyperdpo train --out</c> (or any saved HyperDPO transformer or WeightedScore).</summary>
+    /// <exception cref="InvalidDataException">The file is not a HyperDPO model.</exception>
+    public static RankingModel Load(string path)
+    {
+        var loaded = new MLContext(seed: 0).Model.LoadHyperDpo(path);
+        return loaded switch
+        {
+            HyperDpoRankingTransformer hyper => new RankingModel(hyper),
+            WeightedScoreTransformer weighted => new RankingModel(weighted.Model),
+            _ => throw new InvalidDataException($"Model file '{path}' holds a {loaded.GetType().Name}, not a HyperDPO ranker saved by 'hyperdpo train --out'."),
+        };
+    }
+
+    /// <summary>The objectives, in the order of the weights.</summary>
+    public IReadOnlyList<string> Objectives => _model.Objectives;
+
+    /// <summary>Features per document.</summary>
+    public int FeatureCount => _model.FeatureCount;
+
+    /// <summary>The model at <paramref name="weights"/>; throws <see cref="ArgumentException"/> for invalid weights.</summary>
+    public HyperDpoRankingTransformer At(float[] weights) => _model.WithObjectiveWeights(weights);
+
+    /// <summary>Scores the documents' features (each of <see cref="FeatureCount"/> finite values) with <paramref name="model"/>.</summary>
+    public float[] Score(HyperDpoRankingTransformer model, IReadOnlyList<float[]> features)
+    {
+        var rows = features.Select(f => new DocumentRow { Features = f });
+        var data = _contexts.Value!.Data.LoadFromEnumerable(rows, _schema);
+        var scores = new float[features.Count];
+        var scored = model.Transform(data);
+        var column = scored.Schema[model.ScoreColumnName];
+        using var cursor = scored.GetRowCursor(new[] { column });
+        var getter = cursor.GetGetter<float>(column);
+        for (int i = 0; cursor.MoveNext(); i++) getter(ref scores[i]);
+        return scores;
+    }
+
+    private sealed class DocumentRow
+    {
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
+}
