@@ -13,6 +13,7 @@ internal static class Program
             TrainCommand.Create(),
             BenchmarkCommand.Create(),
             ScoringBenchmarkCommand.Create(),
+            ServiceLoadCommand.Create(),
             CompareCommand.Create(),
         };
         // With no command at all, run the main job: train on the embedded data.
