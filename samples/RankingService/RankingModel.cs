@@ -6,21 +6,18 @@ namespace RankingService;
 
 /// <summary>
 /// The HyperDPO model the service ranks with, loaded once at start-up with <c>mlContext.Model.LoadHyperDpo</c>
-/// (managed scoring, checked weights). The transformer is immutable and thread-safe; each request builds its own
-/// small data view, with an <see cref="MLContext"/> per thread because an MLContext is not meant to be shared.
+/// (managed scoring, checked weights). The transformer is immutable and thread-safe; each request scores its own
+/// small data view.
 /// </summary>
 public sealed class RankingModel
 {
     private readonly HyperDpoRankingTransformer _model;
-    private readonly SchemaDefinition _schema;
-    private readonly ThreadLocal<MLContext> _contexts = new(() => new MLContext(seed: 0));
+    private readonly DataViewSchema _schema;
 
     private RankingModel(HyperDpoRankingTransformer model)
     {
         _model = model;
-        _schema = SchemaDefinition.Create(typeof(DocumentRow));
-        _schema[nameof(DocumentRow.Features)].ColumnName = model.FeatureColumnName;
-        _schema[nameof(DocumentRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, model.FeatureCount);
+        _schema = FeatureRowsView.SchemaFor(model.FeatureColumnName, model.FeatureCount);
     }
 
     /// <summary>Loads a model written by <c>hyperdpo train --out</c> (or any saved HyperDPO transformer or WeightedScore).</summary>
@@ -48,8 +45,7 @@ public sealed class RankingModel
     /// <summary>Scores the documents' features (each of <see cref="FeatureCount"/> finite values) with <paramref name="model"/>.</summary>
     public float[] Score(HyperDpoRankingTransformer model, IReadOnlyList<float[]> features)
     {
-        var rows = features.Select(f => new DocumentRow { Features = f });
-        var data = _contexts.Value!.Data.LoadFromEnumerable(rows, _schema);
+        var data = new FeatureRowsView(_schema, features);
         var scores = new float[features.Count];
         var scored = model.Transform(data);
         var column = scored.Schema[model.ScoreColumnName];
@@ -57,10 +53,5 @@ public sealed class RankingModel
         var getter = cursor.GetGetter<float>(column);
         for (int i = 0; cursor.MoveNext(); i++) getter(ref scores[i]);
         return scores;
-    }
-
-    private sealed class DocumentRow
-    {
-        public float[] Features { get; set; } = Array.Empty<float>();
     }
 }

@@ -42,7 +42,7 @@ internal static class ServiceLoadCommand
         Directory.CreateDirectory(folder);
         try
         {
-            string description = modelPath is null ? "a HyperDPO model trained for 3 epochs on the embedded synthetic data (46 features, objectives Relevance and Quality), saved as `train --out` saves it" : "the model given with --model";
+            string description = modelPath is null ? "a HyperDPO model trained for 3 epochs on the embedded synthetic data (objectives Relevance and Quality), saved as `train --out` saves it" : "the model given with --model";
             modelPath ??= TrainModel(Path.Combine(folder, "model.zip"));
             string dll = BuildService(project);
             int port = FreePort();

@@ -54,6 +54,9 @@ internal static class SavedForm
     /// <summary>The graph metadata key of the network's state dictionary.</summary>
     public const string NetworkKey = "hyperdpo.network";
 
+    /// <summary>The graph metadata key of the hex SHA-256 of the description's UTF-8 bytes, a zero byte, and the network's bytes.</summary>
+    public const string ChecksumKey = "hyperdpo.sha256";
+
     /// <summary>The version of <see cref="Description"/> written, and the only one read.</summary>
     public const int Version = 1;
 
@@ -78,12 +81,17 @@ internal static class SavedForm
             outputColumn, model.Reference is null ? null : model.ReferenceScoreColumnName);
         using var network = new MemoryStream();
         NetworkStateFormat.Write(network, model.State);
+        string json = System.Text.Json.JsonSerializer.Serialize(description);
         return new Dictionary<string, string>
         {
-            [DescriptionKey] = System.Text.Json.JsonSerializer.Serialize(description),
+            [DescriptionKey] = json,
             [NetworkKey] = Convert.ToBase64String(network.ToArray()),
+            [ChecksumKey] = Checksum(json, network.ToArray()),
         };
     }
+
+    private static string Checksum(string description, byte[] network) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([.. System.Text.Encoding.UTF8.GetBytes(description), 0, .. network]));
 
     /// <summary>Builds the stock transformer (see the remarks).</summary>
     public static ITransformer Build(ConditionedScoringModel model, ObjectiveWeightSource weights, string outputColumn)
@@ -125,6 +133,18 @@ internal static class SavedForm
         if (onnx is null) return null;
         var header = OnnxModelHeader.Read(OnnxBytes(onnx));
         if (!header.Metadata.TryGetValue(DescriptionKey, out var json)) return null;
+        byte[] networkBytes;
+        try
+        {
+            networkBytes = Convert.FromBase64String(header.Metadata.GetValueOrDefault(NetworkKey, ""));
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"its network is not valid base64 ({e.Message})", e);
+        }
+        // The zip's own checks do not cover every byte ML.NET reads, so the saved form carries its own checksum.
+        if (header.Metadata.GetValueOrDefault(ChecksumKey) != Checksum(json, networkBytes))
+            throw new InvalidDataException("its HyperDPO description or network does not match its SHA-256 checksum (the file is corrupt)");
         Description description;
         try
         {
@@ -145,15 +165,8 @@ internal static class SavedForm
             throw new InvalidDataException($"its chain has {parts.Count} transformers with the graph at {parts.ToList().IndexOf(onnx)}; the description says {description.ChainLength} with the graph at {at}");
 
         NetworkState state;
-        try
-        {
-            using var network = new MemoryStream(Convert.FromBase64String(header.Metadata.GetValueOrDefault(NetworkKey, "")));
+        using (var network = new MemoryStream(networkBytes))
             state = NetworkStateFormat.Read(network);
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidDataException($"its network is not valid base64 ({e.Message})", e);
-        }
         var model = new ConditionedScoringModel(state, description.Objectives.Length, description.FeatureColumn, description.Objectives,
             description.ReferenceScoreColumn is null ? null : parts[0], description.ReferenceScoreColumn ?? "");
         var hyper = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), model,
