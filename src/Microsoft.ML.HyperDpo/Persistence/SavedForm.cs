@@ -68,8 +68,12 @@ internal static class SavedForm
     /// <param name="WeightsColumn">The weights column of a <see cref="WeightedScoreTransformer"/>; null for fixed weights.</param>
     /// <param name="OutputColumn">The score column.</param>
     /// <param name="ReferenceScoreColumn">The column the reference model writes its score to; null without a reference model.</param>
+    /// <param name="Conditioning">The network's <see cref="ConditioningKind"/>, by name.</param>
+    /// <param name="FeatureCount">The network's feature count.</param>
+    /// <param name="ConditionWidth">The length of the conditioning vector the network reads.</param>
+    /// <param name="HiddenSizes">The widths of its hidden layers.</param>
     public sealed record Description(int Version, string[] Objectives, string FeatureColumn, float[]? ObjectiveWeights, string? WeightsColumn,
-        string OutputColumn, string? ReferenceScoreColumn)
+        string OutputColumn, string? ReferenceScoreColumn, string Conditioning, int FeatureCount, int ConditionWidth, int[] HiddenSizes)
     {
         /// <summary>The number of transformers of the saved chain (see the remarks of <see cref="SavedForm"/>).</summary>
         public int ChainLength => (ReferenceScoreColumn is null ? 0 : 2) + 3 + (OutputColumn == "Score" ? 0 : 1);
@@ -77,10 +81,11 @@ internal static class SavedForm
 
     private static Dictionary<string, string> Describe(ConditionedScoringModel model, ObjectiveWeightSource weights, string outputColumn)
     {
+        var net = model.Network;
         var description = new Description(Version, model.Objectives.ToArray(), model.FeatureColumnName, weights.FixedWeights, weights.ColumnName,
-            outputColumn, model.Reference is null ? null : model.ReferenceScoreColumnName);
+            outputColumn, model.Reference is null ? null : model.ReferenceScoreColumnName, net.Kind.ToString(), net.FeatureCount, net.ConditionWidth, net.HiddenSizes.ToArray());
         using var network = new MemoryStream();
-        NetworkStateFormat.Write(network, model.State);
+        NetworkStateFormat.Write(network, net);
         string json = System.Text.Json.JsonSerializer.Serialize(description);
         return new Dictionary<string, string>
         {
@@ -164,14 +169,45 @@ internal static class SavedForm
         if (parts.Count != description.ChainLength || !ReferenceEquals(parts[at], onnx))
             throw new InvalidDataException($"its chain has {parts.Count} transformers with the graph at {parts.ToList().IndexOf(onnx)}; the description says {description.ChainLength} with the graph at {at}");
 
-        NetworkState state;
-        using (var network = new MemoryStream(networkBytes))
-            state = NetworkStateFormat.Read(network);
-        var model = new ConditionedScoringModel(state, description.Objectives.Length, description.FeatureColumn, description.Objectives,
+        var network = Network(description, networkBytes);
+        var model = new ConditionedScoringModel(network, TorchSharp.torch.CPU, description.FeatureColumn, description.Objectives,
             description.ReferenceScoreColumn is null ? null : parts[0], description.ReferenceScoreColumn ?? "");
         var hyper = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), model,
             CheckedWeights(description.ObjectiveWeights ?? Enumerable.Repeat(1f, description.Objectives.Length).ToArray(), description.Objectives.Length), report: null);
         return description.WeightsColumn is { } column ? new WeightedScoreTransformer(hyper, column, description.OutputColumn) : hyper;
+    }
+
+    /// <summary>The network the description names, with the saved state loaded (names and shapes checked).</summary>
+    private static ConditionedScorer Network(Description description, byte[] state)
+    {
+        if (!Enum.TryParse<ConditioningKind>(description.Conditioning, out var kind) || !Enum.IsDefined(kind))
+            throw new InvalidDataException($"its network has the conditioning '{description.Conditioning}', which this version of the library does not know");
+        int f = description.FeatureCount, c = description.ConditionWidth;
+        var hidden = description.HiddenSizes ?? Array.Empty<int>();
+        // The state holds every parameter, so a description that asks for more than the state could hold is corrupt
+        // (and must not make this allocate a huge network).
+        long parameters = 0, inputs = (long)f + c;
+        foreach (int h in hidden)
+        {
+            if (h < 1) break;
+            parameters += inputs * h;
+            inputs = h;
+        }
+        if (f < 1 || c < 1 || hidden.Length == 0 || hidden.Any(h => h < 1) || parameters > state.Length / 4)
+            throw new InvalidDataException($"its network description ({f} features, condition width {c}, hidden sizes [{string.Join(", ", hidden)}]) does not fit its {state.Length}-byte state");
+        var network = new ConditionedScorer(f, c, hidden, 0f, kind, new float[f], Enumerable.Repeat(1f, f).ToArray());
+        try
+        {
+            using var stream = new MemoryStream(state);
+            NetworkStateFormat.ReadInto(stream, network);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+        network.eval();
+        return network;
     }
 
     private static float[] CheckedWeights(float[] weights, int objectives)

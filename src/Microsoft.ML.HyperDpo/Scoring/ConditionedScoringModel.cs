@@ -14,47 +14,29 @@ internal sealed class ConditionedScoringModel
 {
     public ConditionedScoringModel(ConditionedScorer network, Device device, string featureColumnName, IReadOnlyList<string> objectives,
         ITransformer? reference, string referenceScoreColumnName)
-        // The network is never trained again once it is here (a resumed fit trains a copy), so one copy of its
-        // weights serves every scoring call.
-        : this(NetworkState.From(network), objectives.Count, featureColumnName, objectives, reference, referenceScoreColumnName)
     {
-        _network = network;
+        Network = network;
         Device = device;
-    }
-
-    /// <summary>
-    /// A model with no TorchSharp network, rebuilt from a saved state dictionary (<c>LoadHyperDpo</c>): it scores and
-    /// exports like any other, but cannot be trained further (no checkpoint, no parameter soup).
-    /// </summary>
-    public ConditionedScoringModel(NetworkState state, int objectiveCount, string featureColumnName, IReadOnlyList<string> objectives,
-        ITransformer? reference, string referenceScoreColumnName)
-    {
-        State = state;
-        Device = CPU;
         FeatureColumnName = featureColumnName;
         Objectives = objectives;
         Reference = reference;
         ReferenceScoreColumnName = referenceScoreColumnName;
-        Parameters = ScorerParameters.From(state, objectiveCount);
+        // The network is never trained again once it is here (a resumed fit trains a copy), so one copy of its
+        // weights serves every scoring call.
+        Parameters = network.Export();
         Scorer = new ManagedScorer(Parameters);
     }
 
-    private readonly ConditionedScorer? _network;
-
-    /// <summary>The TorchSharp network; absent from a model loaded from an ML.NET model zip.</summary>
-    public ConditionedScorer Network => _network ?? throw new InvalidOperationException(
-        "This HyperDPO model was loaded from an ML.NET model zip (LoadHyperDpo), which holds the network's weights for scoring only: " +
-        "it cannot be trained further, checkpointed or averaged. Keep a HyperDpoCheckpoint of the fitted model for that (docs/persistence.md).");
-
-    /// <summary>The network's state dictionary as plain arrays (what a saved model carries, see <see cref="Persistence.SavedForm"/>).</summary>
-    public NetworkState State { get; }
-
+    public ConditionedScorer Network { get; }
     public Device Device { get; }
     public string FeatureColumnName { get; }
     public IReadOnlyList<string> Objectives { get; }
-    public int FeatureCount => Parameters.FeatureCount;
+    public int FeatureCount => Network.FeatureCount;
     public ITransformer? Reference { get; }
     public string ReferenceScoreColumnName { get; }
+
+    /// <summary>The length of the conditioning vector c the network reads.</summary>
+    public int ConditionWidth => Network.ConditionWidth;
 
     /// <summary>The network's weights as plain arrays (for the managed scorer and the ONNX export).</summary>
     public ScorerParameters Parameters { get; }
@@ -81,6 +63,7 @@ internal sealed class ConditionedScoringModel
         ManagedScorer.Workspace workspace)
     {
         if (rows == 0) return;
+        // The conditioning vector is c = w (ConditionVector).
         Scorer.Score(features[..(rows * FeatureCount)], rows, weights, scores, workspace);
         if (!reference.IsEmpty)
             for (int i = 0; i < rows; i++) scores[i] += reference[i];
