@@ -36,9 +36,11 @@ internal sealed class TrainingStep : IDisposable
     /// <param name="device">Where training runs.</param>
     /// <param name="optimizerState">A saved AdamW state to continue from (a checkpoint's), or null.</param>
     /// <param name="totalSteps">Steps over the whole fit, for the learning-rate schedule.</param>
+    /// <param name="firstStep">The schedule's step to start at (a resumed fit's steps already run).</param>
     public TrainingStep(HyperDpoRankingTrainer.Options options, IRankingNetwork network, ListwiseDataset train, TrainingWeights weights,
-        Generator generator, Device device, byte[]? optimizerState, int totalSteps)
+        Generator generator, Device device, byte[]? optimizerState, int totalSteps, int firstStep = 0)
     {
+        _step = firstStep;
         _options = options;
         _network = network;
         _weights = weights;
