@@ -14,6 +14,7 @@ internal static class Program
             BenchmarkCommand.Create(),
             ScoringBenchmarkCommand.Create(),
             ServiceLoadCommand.Create(),
+            WebScaleBenchmarkCommand.Create(),
             CompareCommand.Create(),
         };
         // With no command at all, run the main job: train on the embedded data.
