@@ -48,7 +48,8 @@ internal sealed class TrainingStep : IDisposable
         _device = device;
         _featureCount = train.FeatureCount;
         _objectiveCount = train.ObjectiveCount;
-        _features = tensor(train.Features, new long[] { train.RowCount, train.FeatureCount }).to(device);
+        // On the CPU the tensor shares the dataset's array (pinned), so the features are held once, not twice.
+        _features = frombuffer(train.Features, ScalarType.Float32).reshape(train.RowCount, train.FeatureCount).to(device);
         _labels = tensor(train.Labels, new long[] { train.RowCount, train.ObjectiveCount }).to(device);
         _loss = ListwiseLossMath.Create(options.Loss, options.TopK, options.Ties);
         _optimizer = optim.AdamW(network.Module.parameters(), options.LearningRate, weight_decay: options.WeightDecay);

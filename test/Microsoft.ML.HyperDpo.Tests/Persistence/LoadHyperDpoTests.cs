@@ -22,12 +22,7 @@ public class LoadHyperDpoTests
 
     private static string NewPath(string name) => Path.Combine(_folder, name + ".zip");
 
-    private static void AssertClose(float[] expected, float[] actual, string what)
-    {
-        Assert.HasCount(expected.Length, actual, what);
-        for (int r = 0; r < expected.Length; r++)
-            Assert.AreEqual(expected[r], actual[r], 1e-5f, $"{what}, row {r}");
-    }
+    private static void AssertClose(float[] expected, float[] actual, string what) => SaveLoadTests.AssertClose(expected, actual, what);
 
     [TestMethod]
     public void EveryConditioningKindComesBackAsTheHyperDpoTransformerWithTheSameScores()
