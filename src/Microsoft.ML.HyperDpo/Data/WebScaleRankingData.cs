@@ -56,7 +56,19 @@ public static class WebScaleRankingData
 
     /// <summary>Documents of query <paramref name="query"/> (from its own seed).</summary>
     private static int Documents(int seed, int query) =>
-        (int)Math.Clamp(Math.Round(120 + 40 * Normal(new Random(HashCode.Combine(seed, query, 0)))), 10, 300);
+        (int)Math.Clamp(Math.Round(120 + 40 * Normal(new Random(StreamSeed(seed, query, 0)))), 10, 300);
+
+    /// <summary>
+    /// A seed for one query's stream, the same in every process (HashCode.Combine is randomised per process):
+    /// SplitMix64's finaliser over the three numbers.
+    /// </summary>
+    private static int StreamSeed(int seed, int query, int stream)
+    {
+        ulong z = ((ulong)(uint)seed << 32 | (uint)query) * 4 + (ulong)stream + 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
+    }
 
     private static double Normal(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
@@ -148,7 +160,7 @@ public static class WebScaleRankingData
             {
                 int seed = _view._seed;
                 _documents = Documents(seed, query);
-                var random = new Random(HashCode.Combine(seed, query, 1));
+                var random = new Random(StreamSeed(seed, query, 1));
                 double offset = Normal(random);
                 var d = _view._directions;
                 Span<double> x = stackalloc double[BaseFeatures];
