@@ -15,8 +15,9 @@ namespace Microsoft.ML;
 /// the loaded model (alone, or inside a pipeline's chain next to pre-processing and other steps, which stay as
 /// ML.NET loaded them) and replaces each with a <see cref="HyperDpoRankingTransformer"/> (fixed weights) or a
 /// <see cref="WeightedScoreTransformer"/> (weights from a column), with its reference model. Everything else is
-/// returned as <c>Load</c> returns it. A model loaded this way scores and exports to ONNX, but has no TorchSharp
-/// network: it cannot be trained further or checkpointed.
+/// returned as <c>Load</c> returns it. A model loaded this way scores, moves along the front
+/// (<see cref="HyperDpoRankingTransformer.WithObjectiveWeights"/>) and exports to ONNX; it carries no training state
+/// (optimiser, options), so it cannot be checkpointed: keep a <see cref="HyperDpoCheckpoint"/> to train further.
 /// </remarks>
 public static class HyperDpoModelLoader
 {
