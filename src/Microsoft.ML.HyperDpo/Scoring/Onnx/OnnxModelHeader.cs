@@ -3,16 +3,15 @@ using Google.Protobuf;
 namespace Microsoft.ML.HyperDpo.Scoring.Onnx;
 
 /// <summary>
-/// What a saved model's loader needs to know of an ONNX ModelProto without running it: the producer, the graph's
-/// input names and the metadata. Field numbers as in <see cref="OnnxGraph"/>; every other field is skipped.
+/// What a saved model's loader needs to know of an ONNX ModelProto without running it: the producer and the
+/// metadata. Field numbers as in <see cref="OnnxGraph"/>; every other field is skipped.
 /// </summary>
-internal sealed record OnnxModelHeader(string Producer, IReadOnlyList<string> Inputs, IReadOnlyDictionary<string, string> Metadata)
+internal sealed record OnnxModelHeader(string Producer, IReadOnlyDictionary<string, string> Metadata)
 {
     /// <summary>Reads the header of <paramref name="model"/>; throws <see cref="InvalidDataException"/> when it is not a well-formed protobuf message.</summary>
     public static OnnxModelHeader Read(byte[] model)
     {
         string producer = "";
-        var inputs = new List<string>();
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
@@ -24,9 +23,6 @@ internal sealed record OnnxModelHeader(string Producer, IReadOnlyList<string> In
                 {
                     case 2 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
                         producer = input.ReadString();
-                        break;
-                    case 7 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
-                        ReadGraphInputs(input.ReadBytes(), inputs);
                         break;
                     case 14 when WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited:
                         var entry = Fields(input.ReadBytes(), 1, 2);
@@ -42,20 +38,7 @@ internal sealed record OnnxModelHeader(string Producer, IReadOnlyList<string> In
         {
             throw new InvalidDataException($"The ONNX model is not a well-formed protobuf message ({e.Message}).", e);
         }
-        return new OnnxModelHeader(producer, inputs, metadata);
-    }
-
-    private static void ReadGraphInputs(ByteString graph, List<string> inputs)
-    {
-        var input = graph.CreateCodedInput();
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
-        {
-            if (WireFormat.GetTagFieldNumber(tag) == 11 && WireFormat.GetTagWireType(tag) == WireFormat.WireType.LengthDelimited)
-                inputs.Add(Fields(input.ReadBytes(), 1)[0] ?? "");
-            else
-                input.SkipLastField();
-        }
+        return new OnnxModelHeader(producer, metadata);
     }
 
     /// <summary>The string fields <paramref name="numbers"/> of a message (null where absent).</summary>
