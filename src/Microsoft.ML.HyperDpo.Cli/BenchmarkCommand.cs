@@ -142,14 +142,24 @@ internal static class BenchmarkCommand
         return rows / clock.Elapsed.TotalSeconds;
     }
 
-    private static double MatmulRate()
+    /// <summary>TorchSharp's fp32 1024x1024 matmul rate, with <paramref name="threads"/> LibTorch threads when given (restored afterwards).</summary>
+    internal static double MatmulRate(int? threads = null)
     {
-        const int n = 1024, repeats = 10;
-        using var a = randn(n, n);
-        using var b = randn(n, n);
-        using (var warm = a.mm(b)) { }
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < repeats; i++) using (var c = a.mm(b)) { }
-        return 2.0 * n * n * n * repeats / clock.Elapsed.TotalSeconds;
+        int previous = get_num_threads();
+        if (threads is int t) set_num_threads(t);
+        try
+        {
+            const int n = 1024, repeats = 10;
+            using var a = randn(n, n);
+            using var b = randn(n, n);
+            using (var warm = a.mm(b)) { }
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < repeats; i++) using (var c = a.mm(b)) { }
+            return 2.0 * n * n * n * repeats / clock.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            set_num_threads(previous);
+        }
     }
 }

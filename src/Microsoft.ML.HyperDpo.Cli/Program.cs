@@ -16,6 +16,8 @@ internal static class Program
             TrainCommand.Create(),
             BenchmarkCommand.Create(),
             ScoringBenchmarkCommand.Create(),
+            ServiceLoadCommand.Create(),
+            WebScaleBenchmarkCommand.Create(),
             CompareCommand.Create(),
             ConditioningBenchmarkCommand.Create(),
         };

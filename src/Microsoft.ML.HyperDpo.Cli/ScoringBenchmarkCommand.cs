@@ -42,10 +42,11 @@ internal static class ScoringBenchmarkCommand
         var tree = ml.Ranking.Trainers.FastTree(labelColumnName: data.Objectives[0]).Fit(data.Train);
         string folder = Path.Combine(Path.GetTempPath(), "hyperdpo-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        ITransformer hyperLoaded, treeLoaded;
+        ITransformer hyperLoaded, hyperLibraryLoaded, treeLoaded;
         try
         {
             hyperLoaded = SaveAndLoad(ml, hyper, data.Train.Schema, Path.Combine(folder, "hyperdpo.zip"));
+            hyperLibraryLoaded = new MLContext(1).Model.LoadHyperDpo(Path.Combine(folder, "hyperdpo.zip"));
             treeLoaded = SaveAndLoad(ml, tree, data.Train.Schema, Path.Combine(folder, "fasttree.zip"));
         }
         finally
@@ -58,6 +59,7 @@ internal static class ScoringBenchmarkCommand
         {
             ("HyperDPO, in memory", hyper),
             ("HyperDPO, after Load", hyperLoaded),
+            ("HyperDPO, after LoadHyperDpo", hyperLibraryLoaded),
             ("FastTree, in memory", tree),
             ("FastTree, after Load", treeLoaded),
         };
@@ -92,13 +94,14 @@ internal static class ScoringBenchmarkCommand
         md.AppendLine();
         md.AppendLine(Invariant($"{data.Description}. HyperDPO: default network ({Defaults.Conditioning}, {string.Join("-", Defaults.HiddenSizes)}), {epochs} epochs, scored at w = (0.5, 0.5); FastTree: LambdaMART with defaults on {data.Objectives[0]}. "));
         md.AppendLine(Invariant($"Throughput: {big.GetRowCount():N0} test rows (replicated, cached), a cursor over Score, best of three passes after a warm-up pass. Latency: `PredictionEngine.Predict` on one row, {LatencyCalls:N0} calls after {LatencyCalls / 10:N0} warm-up calls. "));
-        md.AppendLine("In memory HyperDPO scores with its managed forward pass (docs/persistence.md); after Load it is ML.NET's OnnxTransformer, which calls ONNX Runtime once per row.").AppendLine();
+        md.AppendLine("In memory and after `mlContext.Model.LoadHyperDpo` HyperDPO scores with its managed forward pass (docs/persistence.md); after stock `Load` it is ML.NET's OnnxTransformer, which calls ONNX Runtime once per row.").AppendLine();
         md.AppendLine("| model | rows/s | vs. FastTree in memory | latency p50, us | latency p99, us |");
         md.AppendLine("|---|---|---|---|---|");
         double baseline = throughput["FastTree, in memory"];
         foreach (var (name, _) in models)
             md.AppendLine(Invariant($"| {name} | {throughput[name]:N0} | {throughput[name] / baseline:F2} | {latency[name].P50:F1} | {latency[name].P99:F1} |"));
         md.AppendLine();
+        md.AppendLine(Invariant($"HyperDPO after LoadHyperDpo against FastTree after Load: {throughput["HyperDPO, after LoadHyperDpo"] / throughput["FastTree, after Load"]:F2}x the rows/s.")).AppendLine();
         md.AppendLine(Invariant($"Memory over {predictionCount:N0} single-row predictions through one prediction engine (managed heap after a full collection, and the process working set, after 10,000 warm-up predictions and then every quarter):")).AppendLine();
         md.AppendLine("| model | managed heap, MB (start -> end, max) | working set, MB (start -> end, max) | us per prediction |");
         md.AppendLine("|---|---|---|---|");

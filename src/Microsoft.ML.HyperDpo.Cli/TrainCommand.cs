@@ -25,11 +25,12 @@ internal static class TrainCommand
         var beta = new Option<float?>("--beta") { Description = "DPO temperature beta (default: the trainer's)." };
         var learningRate = new Option<float?>("--learning-rate") { Description = "AdamW learning rate (default: the trainer's)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Lists per step (default: the trainer's)." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Write a training checkpoint to this file after every epoch (atomically); resume a killed run from it with HyperDpoCheckpoint.Load(...).ResumeOptions." };
         var output = new Option<string?>("--out") { Description = "Save the model (at equal weights) with its preparation as an ML.NET model zip: mlContext.Model.Load reads it, without this library, and it scores rows as the files give them (all features)." };
 
         var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights.")
         {
-            train, valid, test, objectives, epochs, seed, divisions, architecture, conditioning, loss, beta, learningRate, batchSize, output,
+            train, valid, test, objectives, epochs, seed, divisions, architecture, conditioning, loss, beta, learningRate, batchSize, output, checkpoint,
         };
         command.SetAction(result =>
         {
@@ -41,6 +42,7 @@ internal static class TrainCommand
             if (result.GetValue(beta) is float b) options.Beta = b;
             if (result.GetValue(learningRate) is float r) options.LearningRate = r;
             if (result.GetValue(batchSize) is int n) options.BatchSize = n;
+            options.CheckpointPath = result.GetValue(checkpoint);
             return Run(Split(result.GetValue(train)), Split(result.GetValue(valid)), Split(result.GetValue(test)),
                 result.GetValue(objectives)!, options, result.GetValue(seed), result.GetValue(divisions), result.GetValue(output));
         });

@@ -30,7 +30,7 @@ namespace Microsoft.ML.HyperDpo;
 /// </list>
 /// <para>Lines that are empty, blank, or start with <c>#</c> after trimming white space are comments and are skipped, as ML.NET does. Tokens are separated by spaces or tabs.
 /// A valid line has a label, exactly one <c>qid:N</c> (N a non-negative integer), at most one <c>cost:w</c>, and feature tokens <c>i:v</c> with distinct integer ids 1 &lt;= i &lt;= featureCount
-/// and finite decimal values (digits, sign, point and exponent only).</para>
+/// and finite decimal values (digits, sign, point and exponent only). Feature ids go up to <see cref="MaxFeatureCount"/>.</para>
 /// <para>The view cannot shuffle (ML.NET's loader cannot either) and reports its row count, known from the scan.</para>
 /// </remarks>
 public static class LetorTextLoader
@@ -49,6 +49,13 @@ public static class LetorTextLoader
 
     /// <summary>Name of the feature vector column.</summary>
     public const string FeaturesColumnName = "Features";
+
+    /// <summary>
+    /// The largest feature id (and feature count) accepted: rows are handed out densely, so an id in the billions
+    /// (a typo, or a corrupt file) would otherwise ask for gigabytes per row. Public learning-to-rank sets have at
+    /// most a few hundred features.
+    /// </summary>
+    public const int MaxFeatureCount = 65_536;
 
     private static readonly char[] TokenSeparators = [' ', '\t'];
 
@@ -84,8 +91,8 @@ public static class LetorTextLoader
         ArgumentNullException.ThrowIfNull(paths);
         if (paths.Length == 0)
             throw new ArgumentException("Give at least one LETOR file path.", nameof(paths));
-        if (featureCount is < 1)
-            throw new ArgumentOutOfRangeException(nameof(featureCount), featureCount, "The feature count must be at least 1 (or null, to take the largest feature id in the files).");
+        if (featureCount is < 1 or > MaxFeatureCount)
+            throw new ArgumentOutOfRangeException(nameof(featureCount), featureCount, $"The feature count must be from 1 to {MaxFeatureCount} (or null, to take the largest feature id in the files).");
 
         var fullPaths = new string[paths.Length];
         for (int i = 0; i < paths.Length; i++)
@@ -192,8 +199,8 @@ public static class LetorTextLoader
                             throw BadLine(path, lineNumber, token, $"the feature id '{key}' is not a positive integer", "'<feature id>:<value>' with a 1-based integer id");
                         if (index == 0)
                             throw BadLine(path, lineNumber, token, "feature id 0 (LETOR feature ids start at 1)", "'<feature id>:<value>' with a 1-based integer id");
-                        if (index > (uint)(featureCount ?? int.MaxValue))
-                            throw BadLine(path, lineNumber, token, $"feature id {index} is beyond the feature count {featureCount}", $"feature ids from 1 to {featureCount}");
+                        if (index > (uint)(featureCount ?? MaxFeatureCount))
+                            throw BadLine(path, lineNumber, token, $"feature id {index} is beyond the feature count {featureCount ?? MaxFeatureCount}{(featureCount is null ? ", the most this loader supports" : "")}", $"feature ids from 1 to {featureCount ?? MaxFeatureCount}");
                         if (!seen.Add(index))
                             throw BadLine(path, lineNumber, token, $"feature id {index} appears twice on the line", "each feature id at most once per line");
                         if (!TryParseFiniteNumber(value, out _))

@@ -51,11 +51,16 @@ internal sealed class ListwiseDataset
         active.AddRange(labelCols);
         if (refCol is { } rc) active.Add(rc);
 
-        var features = new List<float>();
-        var labels = new List<float>();
-        var reference = new List<float>();
-        var groupOfRow = new List<ulong>();
+        // With a known row count the features go straight into one array of the exact size: the only full copy of
+        // them that a fit holds (LibTorch's tensors share it on the CPU).
+        long? knownRows = data.GetRowCount();
+        if (knownRows * featureCount > Array.MaxLength)
+            throw new InvalidOperationException($"The {dataName} has {knownRows} rows of {featureCount} features: more than one array of float can hold ({Array.MaxLength}); train on a sample.");
         int k = labelCols.Length;
+        var features = new GrowableArray((knownRows ?? 1024) * featureCount);
+        var labels = new GrowableArray((knownRows ?? 1024) * k);
+        var reference = new GrowableArray(knownRows ?? 1024);
+        var groupOfRow = new List<ulong>((int)Math.Min(knownRows ?? 1024, int.MaxValue));
 
         using (var cursor = data.GetRowCursor(active))
         {
@@ -110,18 +115,34 @@ internal sealed class ListwiseDataset
         if (groupOfRow.Count == 0)
             throw new InvalidOperationException($"The {dataName} has no rows.");
 
-        // Groups in order of first appearance; rows of a group keep their relative order.
+        // Groups in order of first appearance; rows of a group keep their relative order. When every group's rows are
+        // already contiguous (ML.NET's own rule for ranking data) the arrays are used as read, without a second copy.
+        var starts = new List<int> { 0 };
+        var seen = new HashSet<ulong> { groupOfRow[0] };
+        bool contiguous = true;
+        for (int i = 1; i < groupOfRow.Count && contiguous; i++)
+        {
+            if (groupOfRow[i] == groupOfRow[i - 1]) continue;
+            contiguous = seen.Add(groupOfRow[i]);
+            starts.Add(i);
+        }
+        if (contiguous)
+        {
+            starts.Add(groupOfRow.Count);
+            return new ListwiseDataset(features.ToExactArray(), labels.ToExactArray(), reference.ToExactArray(), starts.ToArray(), featureCount, k);
+        }
+
         var order = Enumerable.Range(0, groupOfRow.Count)
             .GroupBy(i => groupOfRow[i])
             .ToList();
-        var starts = new int[order.Count + 1];
+        var groupStarts = new int[order.Count + 1];
         var f = new float[features.Count];
         var l = new float[labels.Count];
         var rf = new float[reference.Count];
         int dst = 0;
         for (int gi = 0; gi < order.Count; gi++)
         {
-            starts[gi] = dst;
+            groupStarts[gi] = dst;
             foreach (int src in order[gi])
             {
                 features.CopyTo(src * featureCount, f, dst * featureCount, featureCount);
@@ -130,8 +151,30 @@ internal sealed class ListwiseDataset
                 dst++;
             }
         }
-        starts[^1] = dst;
-        return new ListwiseDataset(f, l, rf, starts, featureCount, k);
+        groupStarts[^1] = dst;
+        return new ListwiseDataset(f, l, rf, groupStarts, featureCount, k);
+    }
+
+    /// <summary>A float array filled in order, of a given initial capacity, doubled when it is exceeded.</summary>
+    private sealed class GrowableArray(long capacity)
+    {
+        private float[] _values = new float[Math.Max(1, capacity)];
+
+        public int Count { get; private set; }
+
+        public float this[int index] => _values[index];
+
+        public void Add(float value)
+        {
+            if (Count == _values.Length)
+                Array.Resize(ref _values, (int)Math.Min(Array.MaxLength, 2L * _values.Length));
+            _values[Count++] = value;
+        }
+
+        public void CopyTo(int start, float[] target, int targetStart, int count) => Array.Copy(_values, start, target, targetStart, count);
+
+        /// <summary>The values, without a copy when the capacity was exact.</summary>
+        public float[] ToExactArray() => _values.Length == Count ? _values : _values[..Count];
     }
 
     /// <summary>The label of <paramref name="row"/> for objective <paramref name="objective"/>.</summary>

@@ -62,6 +62,9 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>, IRanki
     public ConditioningKind Kind { get; }
     public int FeatureCount { get; }
 
+    /// <summary>The widths of the hidden layers.</summary>
+    public IReadOnlyList<int> HiddenSizes => _hiddenSizes;
+
     /// <summary>The length C of the conditioning vector the network reads.</summary>
     public int ConditionWidth { get; }
 

@@ -23,6 +23,10 @@ internal sealed record CheckpointManifest
     public int FeatureCount { get; init; }
     public float[] ObjectiveWeights { get; init; } = Array.Empty<float>();
     public int EpochsCompleted { get; init; }
+    /// <summary>Of <see cref="EpochsCompleted"/>, those run before the fit that wrote the checkpoint began (0 when absent).</summary>
+    public int EpochsBeforeFit { get; init; }
+    /// <summary>The epochs that fit planned in all (0 when absent: its options' NumberOfEpochs).</summary>
+    public int FitEpochs { get; init; }
     /// <summary>The trainer options (<see cref="CheckpointOptions"/>).</summary>
     public JsonObject Options { get; init; } = new();
 

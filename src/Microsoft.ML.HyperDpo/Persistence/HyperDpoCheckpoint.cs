@@ -32,17 +32,22 @@ public sealed class HyperDpoCheckpoint
     private const string NetworkEntry = "network.bin";
     private const string OptimizerEntry = "optimizer.bin";
     private const string ReferenceEntry = "reference.zip";
+    private const string RandomEntry = "random.bin";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     private readonly HyperDpoRankingTrainer.Options _options;
 
-    private HyperDpoCheckpoint(HyperDpoRankingTransformer model, HyperDpoRankingTrainer.Options options, byte[]? optimizerState, int epochsCompleted)
+    private HyperDpoCheckpoint(HyperDpoRankingTransformer model, HyperDpoRankingTrainer.Options options, byte[]? optimizerState, int epochsCompleted, int epochsBeforeFit, int fitEpochs)
     {
         Model = model;
         _options = options;
         OptimizerState = optimizerState;
         EpochsCompleted = epochsCompleted;
+        _epochsBeforeFit = epochsBeforeFit;
+        _fitEpochs = fitEpochs > 0 ? fitEpochs : options.NumberOfEpochs;
     }
+
+    private readonly int _epochsBeforeFit, _fitEpochs;
 
     /// <summary>The model, ready to score at the weights it was saved with.</summary>
     public HyperDpoRankingTransformer Model { get; }
@@ -80,6 +85,25 @@ public sealed class HyperDpoCheckpoint
             var o = _options.Clone();
             o.ReferenceModel = ReferenceModel;
             o.InitialCheckpoint = this;
+            return o;
+        }
+    }
+
+    /// <summary>
+    /// The options that finish the fit this checkpoint was written by (<see cref="HyperDpoRankingTrainer.Options.CheckpointPath"/>):
+    /// <see cref="TrainerOptions"/> with <see cref="HyperDpoRankingTrainer.Options.NumberOfEpochs"/> set to the epochs that fit
+    /// had still to run (0 when it had finished), and its learning-rate schedule continued where it stopped. The resumed fit
+    /// keeps writing checkpoints to the same path, so it can be resumed in turn. What it does not restore: the random streams
+    /// (list order, sampled weights) and the early-stopping history of the interrupted fit.
+    /// </summary>
+    public HyperDpoRankingTrainer.Options ResumeOptions
+    {
+        get
+        {
+            var o = TrainerOptions;
+            int done = EpochsCompleted - _epochsBeforeFit;
+            o.NumberOfEpochs = Math.Max(0, _fitEpochs - done);
+            o.ResumedFit = (_epochsBeforeFit, _fitEpochs, done, Model.TrainingState?.RandomState);
             return o;
         }
     }
@@ -124,6 +148,7 @@ public sealed class HyperDpoCheckpoint
             entries[NetworkEntry] = network.ToArray();
         }
         if (state.OptimizerState is not null) entries[OptimizerEntry] = state.OptimizerState;
+        if (state.RandomState is not null) entries[RandomEntry] = state.RandomState;
         if (model.ScoringModel.Reference is { } reference)
             using (var zip = new MemoryStream())
             {
@@ -140,6 +165,8 @@ public sealed class HyperDpoCheckpoint
             FeatureCount = model.FeatureCount,
             ObjectiveWeights = model.ObjectiveWeights.ToArray(),
             EpochsCompleted = state.EpochsCompleted,
+            EpochsBeforeFit = state.EpochsBeforeFit,
+            FitEpochs = state.FitEpochs,
             Options = CheckpointOptions.From(state.Options),
             Sha256 = entries.ToDictionary(e => e.Key, e => Convert.ToHexStringLower(SHA256.HashData(e.Value))),
         };
@@ -199,6 +226,8 @@ public sealed class HyperDpoCheckpoint
         }
         if (!manifest.Sha256.ContainsKey(NetworkEntry))
             throw Bad($"the manifest lists no {NetworkEntry} entry");
+        if (manifest.EpochsCompleted < 0 || manifest.EpochsBeforeFit < 0 || manifest.EpochsBeforeFit > manifest.EpochsCompleted || manifest.FitEpochs < 0)
+            throw Bad($"its epoch counts are inconsistent ({manifest.EpochsCompleted} completed, {manifest.EpochsBeforeFit} before its fit)");
 
         HyperDpoRankingTrainer.Options options;
         try
@@ -251,9 +280,10 @@ public sealed class HyperDpoCheckpoint
         byte[]? optimizer = manifest.Sha256.ContainsKey(OptimizerEntry) ? entries[OptimizerEntry] : null;
         var env = (IHostEnvironment)mlContext;
         var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, options.ReferenceScoreColumnName, options.RowGroupColumnName);
-        var state = new TrainingState(options, optimizer, manifest.EpochsCompleted);
+        byte[]? random = manifest.Sha256.ContainsKey(RandomEntry) ? entries[RandomEntry] : null;
+        var state = new TrainingState(options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs, random);
         var model = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), scoring, weights, null, state);
-        return new HyperDpoCheckpoint(model, options, optimizer, manifest.EpochsCompleted);
+        return new HyperDpoCheckpoint(model, options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs);
     }
 
     private static byte[] Read(ZipArchiveEntry entry)

@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.HyperDpo.Modeling;
 using Microsoft.ML.HyperDpo.Scoring;
 using Microsoft.ML.HyperDpo.Scoring.Onnx;
 using Microsoft.ML.Transforms.Onnx;
@@ -21,6 +22,10 @@ namespace Microsoft.ML.HyperDpo.Persistence;
 /// (<see cref="MlNetInternals.ScalarScore"/>), then a copy to the output column when that is not <c>Score</c>;</description></item>
 /// <item><description>a drop of the temporary columns.</description></item>
 /// </list>
+/// <para>The graph's metadata also holds what <see cref="HyperDpoModelLoader"/> needs to rebuild the HyperDPO transformer:
+/// <see cref="DescriptionKey"/> (a JSON <see cref="Description"/>) and <see cref="NetworkKey"/> (the network's state
+/// dictionary, <see cref="NetworkStateFormat"/>, base64). Stock ML.NET and ONNX Runtime ignore both.</para>
+/// <para>Versions of the description: 1, the first.</para>
 /// </remarks>
 internal static class SavedForm
 {
@@ -43,13 +48,64 @@ internal static class SavedForm
         }
     }
 
+    /// <summary>The graph metadata key of the saved form's description.</summary>
+    public const string DescriptionKey = "hyperdpo.saved_form";
+
+    /// <summary>The graph metadata key of the network's state dictionary.</summary>
+    public const string NetworkKey = "hyperdpo.network";
+
+    /// <summary>The graph metadata key of the hex SHA-256 of the description's UTF-8 bytes, a zero byte, and the network's bytes.</summary>
+    public const string ChecksumKey = "hyperdpo.sha256";
+
+    /// <summary>The version of <see cref="Description"/> written, and the only one read.</summary>
+    public const int Version = 1;
+
+    /// <summary>How the HyperDPO transformer was configured, besides its network.</summary>
+    /// <param name="Version">The description's version.</param>
+    /// <param name="Objectives">The objectives, in weight order.</param>
+    /// <param name="FeatureColumn">The feature column.</param>
+    /// <param name="ObjectiveWeights">The fixed weights of a <see cref="HyperDpoRankingTransformer"/>; null for a weights column.</param>
+    /// <param name="WeightsColumn">The weights column of a <see cref="WeightedScoreTransformer"/>; null for fixed weights.</param>
+    /// <param name="OutputColumn">The score column.</param>
+    /// <param name="ReferenceScoreColumn">The column the reference model writes its score to; null without a reference model.</param>
+    /// <param name="Conditioning">The network's <see cref="ConditioningKind"/>, by name.</param>
+    /// <param name="FeatureCount">The network's feature count.</param>
+    /// <param name="ConditionWidth">The length of the conditioning vector the network reads.</param>
+    /// <param name="HiddenSizes">The widths of its hidden layers.</param>
+    public sealed record Description(int Version, string[] Objectives, string FeatureColumn, float[]? ObjectiveWeights, string? WeightsColumn,
+        string OutputColumn, string? ReferenceScoreColumn, string Conditioning, int FeatureCount, int ConditionWidth, int[] HiddenSizes)
+    {
+        /// <summary>The number of transformers of the saved chain (see the remarks of <see cref="SavedForm"/>).</summary>
+        public int ChainLength => (ReferenceScoreColumn is null ? 0 : 2) + 3 + (OutputColumn == "Score" ? 0 : 1);
+    }
+
+    private static Dictionary<string, string> Describe(ConditionedScoringModel model, ObjectiveWeightSource weights, string outputColumn)
+    {
+        var net = model.Network;
+        var description = new Description(Version, model.Objectives.ToArray(), model.FeatureColumnName, weights.FixedWeights, weights.ColumnName,
+            outputColumn, model.Reference is null ? null : model.ReferenceScoreColumnName, net.Kind.ToString(), net.FeatureCount, net.ConditionWidth, net.HiddenSizes.ToArray());
+        using var network = new MemoryStream();
+        NetworkStateFormat.Write(network, net);
+        string json = System.Text.Json.JsonSerializer.Serialize(description);
+        return new Dictionary<string, string>
+        {
+            [DescriptionKey] = json,
+            [NetworkKey] = Convert.ToBase64String(network.ToArray()),
+            [ChecksumKey] = Checksum(json, network.ToArray()),
+        };
+    }
+
+    private static string Checksum(string description, byte[] network) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([.. System.Text.Encoding.UTF8.GetBytes(description), 0, .. network]));
+
     /// <summary>Builds the stock transformer (see the remarks).</summary>
     public static ITransformer Build(ConditionedScoringModel model, ObjectiveWeightSource weights, string outputColumn)
     {
         var ml = new MLContext();
         string? reference = model.Reference is null ? null : ReferenceColumn;
         using var graph = new MemoryStream();
-        OnnxScoringGraph.Write(graph, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, RawScoreColumn, referenceAsColumn: true);
+        OnnxScoringGraph.Write(graph, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, RawScoreColumn, referenceAsColumn: true,
+            Describe(model, weights, outputColumn));
         graph.Position = 0;
 
         var columns = new List<(string Name, DataViewType Type)> { (model.FeatureColumnName, new VectorDataViewType(NumberDataViewType.Single, model.FeatureCount)) };
@@ -68,5 +124,120 @@ internal static class SavedForm
         var temporary = reference is null ? new[] { RawScoreColumn } : new[] { RawScoreColumn, ReferenceColumn };
         chain.Add(ml.Transforms.DropColumns(temporary).Fit(EmptyDataView.With(temporary.Select(c => (c, (DataViewType)NumberDataViewType.Single)).ToArray())));
         return new TransformerChain<ITransformer>(chain.ToArray());
+    }
+
+    /// <summary>
+    /// The HyperDPO transformer a loaded chain is the saved form of, scoring with the managed forward pass; null when
+    /// <paramref name="parts"/> is not a saved form written with a description (another chain, or a model saved by a
+    /// version of this library that wrote none).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The chain is a saved form whose description, network or structure is invalid.</exception>
+    public static ITransformer? TryRebuild(IReadOnlyList<ITransformer> parts, IHostEnvironment env)
+    {
+        var onnx = parts.OfType<OnnxTransformer>().FirstOrDefault();
+        if (onnx is null) return null;
+        var header = OnnxModelHeader.Read(OnnxBytes(onnx));
+        if (!header.Metadata.TryGetValue(DescriptionKey, out var json)) return null;
+        byte[] networkBytes;
+        try
+        {
+            networkBytes = Convert.FromBase64String(header.Metadata.GetValueOrDefault(NetworkKey, ""));
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"its network is not valid base64 ({e.Message})", e);
+        }
+        // The zip's own checks do not cover every byte ML.NET reads, so the saved form carries its own checksum.
+        if (header.Metadata.GetValueOrDefault(ChecksumKey) != Checksum(json, networkBytes))
+            throw new InvalidDataException("its HyperDPO description or network does not match its SHA-256 checksum (the file is corrupt)");
+        Description description;
+        try
+        {
+            description = System.Text.Json.JsonSerializer.Deserialize<Description>(json)
+                ?? throw new InvalidDataException("its description is empty");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"its description is not valid JSON ({e.Message})", e);
+        }
+        if (description.Version != Version)
+            throw new InvalidDataException($"its saved form has version {description.Version}; this library reads version {Version}");
+        if (description.Objectives is not { Length: > 0 } || string.IsNullOrEmpty(description.FeatureColumn) || string.IsNullOrEmpty(description.OutputColumn)
+            || (description.ObjectiveWeights is null) == (description.WeightsColumn is null))
+            throw new InvalidDataException("its description lacks the objectives, the columns or the source of the weights");
+        int at = description.ReferenceScoreColumn is null ? 0 : 2;
+        if (parts.Count != description.ChainLength || !ReferenceEquals(parts[at], onnx))
+            throw new InvalidDataException($"its chain has {parts.Count} transformers with the graph at {parts.ToList().IndexOf(onnx)}; the description says {description.ChainLength} with the graph at {at}");
+
+        var network = Network(description, networkBytes);
+        var model = new ConditionedScoringModel(network, TorchSharp.torch.CPU, description.FeatureColumn, description.Objectives,
+            description.ReferenceScoreColumn is null ? null : parts[0], description.ReferenceScoreColumn ?? "");
+        var hyper = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), model,
+            CheckedWeights(description.ObjectiveWeights ?? Enumerable.Repeat(1f, description.Objectives.Length).ToArray(), description.Objectives.Length), report: null);
+        return description.WeightsColumn is { } column ? new WeightedScoreTransformer(hyper, column, description.OutputColumn) : hyper;
+    }
+
+    /// <summary>The network the description names, with the saved state loaded (names and shapes checked).</summary>
+    private static ConditionedScorer Network(Description description, byte[] state)
+    {
+        if (!Enum.TryParse<ConditioningKind>(description.Conditioning, out var kind) || !Enum.IsDefined(kind))
+            throw new InvalidDataException($"its network has the conditioning '{description.Conditioning}', which this version of the library does not know");
+        int f = description.FeatureCount, c = description.ConditionWidth;
+        var hidden = description.HiddenSizes ?? Array.Empty<int>();
+        // The state holds every parameter, so a description that asks for more than the state could hold is corrupt
+        // (and must not make this allocate a huge network).
+        long parameters = 0, inputs = (long)f + c;
+        foreach (int h in hidden)
+        {
+            if (h < 1) break;
+            parameters += inputs * h;
+            inputs = h;
+        }
+        if (f < 1 || c < 1 || hidden.Length == 0 || hidden.Any(h => h < 1) || parameters > state.Length / 4)
+            throw new InvalidDataException($"its network description ({f} features, condition width {c}, hidden sizes [{string.Join(", ", hidden)}]) does not fit its {state.Length}-byte state");
+        var network = new ConditionedScorer(f, c, hidden, 0f, kind, new float[f], Enumerable.Repeat(1f, f).ToArray());
+        try
+        {
+            using var stream = new MemoryStream(state);
+            NetworkStateFormat.ReadInto(stream, network);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+        network.eval();
+        return network;
+    }
+
+    private static float[] CheckedWeights(float[] weights, int objectives)
+    {
+        try
+        {
+            return ObjectiveWeights.Normalize(weights, objectives, "ObjectiveWeights");
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"its objective weights are invalid ({e.Message})", e);
+        }
+    }
+
+    /// <summary>
+    /// The ONNX model an OnnxTransformer holds, read from its own saved form (an ML.NET zip with an <c>OnnxModel</c>
+    /// entry: int32 length, then the bytes): OnnxTransformer has no public accessor for it.
+    /// </summary>
+    private static byte[] OnnxBytes(OnnxTransformer onnx)
+    {
+        using var zip = new MemoryStream();
+        new MLContext().Model.Save(onnx, null, zip);
+        zip.Position = 0;
+        using var archive = new System.IO.Compression.ZipArchive(zip, System.IO.Compression.ZipArchiveMode.Read);
+        var entry = archive.Entries.FirstOrDefault(e => e.Name == "OnnxModel")
+            ?? throw new InvalidDataException("its OnnxTransformer saved no OnnxModel entry");
+        using var stream = entry.Open();
+        using var reader = new BinaryReader(stream);
+        int length = reader.ReadInt32();
+        var bytes = reader.ReadBytes(length);
+        return bytes.Length == length ? bytes : throw new InvalidDataException("its OnnxModel entry ends early");
     }
 }

@@ -68,7 +68,8 @@ internal sealed class ScoredDataView : IDataView
         private readonly float[] _featureBlock;
         private readonly float[] _referenceBlock;
         private readonly float[] _weightBlock;
-        private readonly float[] _scores = new float[BlockRows];
+        private readonly float[] _scores;
+        private readonly int _blockRows;
         private readonly ManagedScorer.Workspace _workspace;
         private VBuffer<float> _buffer;
         private VBuffer<float> _weightBuffer;
@@ -79,7 +80,11 @@ internal sealed class ScoredDataView : IDataView
         {
             _model = model;
             _weights = weights;
-            _workspace = model.Scorer.CreateWorkspace(BlockRows);
+            // A small input (one request's documents) gets blocks of its own size: the working memory of a full
+            // block is megabytes, allocated per cursor.
+            _blockRows = (int)Math.Clamp(input.GetRowCount() ?? BlockRows, 1, BlockRows);
+            _scores = new float[_blockRows];
+            _workspace = model.Scorer.CreateWorkspace(_blockRows);
             var source = model.Reference?.Transform(input) ?? input;
             var featureColumn = model.CheckFeatures(source.Schema);
             var active = new List<DataViewSchema.Column> { featureColumn };
@@ -95,9 +100,9 @@ internal sealed class ScoredDataView : IDataView
             _features = _cursor.GetGetter<VBuffer<float>>(featureColumn);
             _reference = referenceColumn is { } rc ? _cursor.GetGetter<float>(rc) : null;
             _weightGetter = weightColumn is { } wc ? _cursor.GetGetter<VBuffer<float>>(wc) : null;
-            _weightBlock = weightColumn is null ? weights.FixedWeights! : new float[BlockRows * model.Objectives.Count];
-            _featureBlock = new float[BlockRows * model.FeatureCount];
-            _referenceBlock = new float[model.Reference is null ? 0 : BlockRows];
+            _weightBlock = weightColumn is null ? weights.FixedWeights! : new float[_blockRows * model.Objectives.Count];
+            _featureBlock = new float[_blockRows * model.FeatureCount];
+            _referenceBlock = new float[model.Reference is null ? 0 : _blockRows];
         }
 
         public float ScoreAt(long position)
@@ -113,7 +118,7 @@ internal sealed class ScoredDataView : IDataView
             _blockStart = position;
             _blockCount = 0;
             int f = _model.FeatureCount;
-            while (_blockCount < BlockRows && _cursor.MoveNext())
+            while (_blockCount < _blockRows && _cursor.MoveNext())
             {
                 if (_cursor.Position < position) continue;
                 _features(ref _buffer);

@@ -244,6 +244,24 @@ public sealed partial class HyperDpoRankingTrainer
         public IProgress<TrainingProgress>? Progress { get; set; }
 
         /// <summary>
+        /// Where to write a training checkpoint (<see cref="HyperDpoCheckpoint"/>) every <see cref="CheckpointInterval"/>
+        /// epochs and after the last one, atomically (a crash while writing leaves the previous checkpoint whole): the
+        /// network being trained (not the best epoch's), AdamW's state and the options. A fit killed at any point resumes from
+        /// it with <see cref="HyperDpoCheckpoint.ResumeOptions"/>. Null: no checkpoints.
+        /// </summary>
+        public string? CheckpointPath { get; set; }
+
+        /// <summary>Epochs between two checkpoints written to <see cref="CheckpointPath"/>. Default 1.</summary>
+        public int CheckpointInterval { get; set; } = 1;
+
+        /// <summary>
+        /// Set by <see cref="HyperDpoCheckpoint.ResumeOptions"/>: the interrupted fit's first epoch (in epochs completed before
+        /// it), its planned epochs, those it ran and its random generator's state, so that the resumed fit continues its
+        /// learning-rate schedule and random streams. Not saved.
+        /// </summary>
+        internal (int Start, int Epochs, int Done, byte[]? RandomState)? ResumedFit { get; set; }
+
+        /// <summary>
         /// Checks every option and throws an <see cref="ArgumentException"/> that names the first one that is wrong.
         /// </summary>
         public void Validate()
@@ -275,6 +293,8 @@ public sealed partial class HyperDpoRankingTrainer
             Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), $"must be >= 0; got {EarlyStoppingPatience}");
             Require(ValidationGridDivisions is null or > 0, nameof(ValidationGridDivisions), $"must be positive or null; got {ValidationGridDivisions}");
             Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), $"must be positive or null; got {NumberOfThreads}");
+            Require(CheckpointInterval >= 1, nameof(CheckpointInterval), $"must be at least 1; got {CheckpointInterval}");
+            Require(CheckpointPath is null || CheckpointPath.Trim().Length > 0, nameof(CheckpointPath), "must be a file path or null; got an empty string");
             Require(EvaluationTruncation > 0, nameof(EvaluationTruncation), $"must be positive; got {EvaluationTruncation}");
             ValidateArchitecture();
             if (InitialObjectiveWeights is not null)

@@ -78,8 +78,20 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
             $"HyperDPO: {train.ListCount} training lists, {train.RowCount} rows, {train.FeatureCount} features, {train.ObjectiveCount} objectives on {device}" +
             (validation is null ? "" : $"; {validation.ListCount} validation lists."));
 
+        int epochsBefore = initial?.EpochsCompleted ?? 0;
+        // The fit a checkpoint belongs to: this one, or the interrupted one this fit resumes.
+        var fit = o.ResumedFit is { } resumed ? (resumed.Start, resumed.Epochs) : (Start: epochsBefore, Epochs: o.NumberOfEpochs);
+        Action<int, IRankingNetwork, byte[], byte[]>? checkpoint = o.CheckpointPath is not { } path ? null : (epoch, trained, optimizer, random) =>
+            HyperDpoCheckpoint.Save(Transformer(o, trained, device, null, optimizer, epochsBefore + epoch, fit, random), path);
         var (network, report, optimizerState) = new TrainingLoop(o, _host, channel)
-            .Run(train, validation, device, seed, () => CreateNetwork(o, train, initial), initial?.OptimizerState);
+            .Run(train, validation, device, seed, () => CreateNetwork(o, train, initial), initial?.OptimizerState, checkpoint);
+        return Transformer(o, network, device, report, optimizerState, epochsBefore + report.Epochs.Count, fit);
+    }
+
+    /// <summary>The fitted transformer over <paramref name="network"/>, with what a checkpoint of it needs.</summary>
+    private HyperDpoRankingTransformer Transformer(Options o, IRankingNetwork network, TorchSharp.torch.Device device, TrainingReport? report, byte[] optimizerState, int epochsCompleted,
+        (int Start, int Epochs) fit, byte[]? randomState = null)
+    {
         var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), o.ReferenceModel, o.ReferenceScoreColumnName, o.RowGroupColumnName);
         var weights = o.InitialObjectiveWeights is not null
             ? HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights))
@@ -89,7 +101,8 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         // The saved options drop the initial checkpoint, so that models do not keep a chain of earlier checkpoints alive.
         var trainedWith = o.Clone();
         trainedWith.InitialCheckpoint = null;
-        var state = new TrainingState(trainedWith, optimizerState, (initial?.EpochsCompleted ?? 0) + report.Epochs.Count);
+        trainedWith.ResumedFit = null;
+        var state = new TrainingState(trainedWith, optimizerState, epochsCompleted, fit.Start, fit.Epochs, randomState);
         return new HyperDpoRankingTransformer(_host, model, weights, report, state);
     }
 

@@ -29,17 +29,19 @@ internal sealed class TrainingLoop
     /// Trains the network that <paramref name="createNetwork"/> builds (called once the random sources are seeded), from
     /// <paramref name="optimizerState"/> when given. Returns the network kept (the best epoch's with validation data, the
     /// parameter average when averaging), the report and the optimiser's state after the last step (for checkpoints).
+    /// <paramref name="checkpoint"/>, when given, receives the epoch number, the network being trained, the optimiser's
+    /// state and the random generator's state every <see cref="HyperDpoRankingTrainer.Options.CheckpointInterval"/> epochs and after the last epoch.
     /// </summary>
     public (IRankingNetwork Model, TrainingReport Report, byte[] OptimizerState) Run(ListwiseDataset train, ListwiseDataset? validation, Device device, int seed,
-        Func<IRankingNetwork> createNetwork, byte[]? optimizerState)
+        Func<IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, IRankingNetwork, byte[], byte[]>? checkpoint = null)
     {
         if (_options.NumberOfThreads is not int threads || device.type != DeviceType.CPU)
-            return RunWithCurrentThreads(train, validation, device, seed, createNetwork, optimizerState);
+            return RunWithCurrentThreads(train, validation, device, seed, createNetwork, optimizerState, checkpoint);
         int previous = torch.get_num_threads();
         torch.set_num_threads(threads);
         try
         {
-            return RunWithCurrentThreads(train, validation, device, seed, createNetwork, optimizerState);
+            return RunWithCurrentThreads(train, validation, device, seed, createNetwork, optimizerState, checkpoint);
         }
         finally
         {
@@ -48,7 +50,7 @@ internal sealed class TrainingLoop
     }
 
     private (IRankingNetwork Model, TrainingReport Report, byte[] OptimizerState) RunWithCurrentThreads(ListwiseDataset train, ListwiseDataset? validation,
-        Device device, int seed, Func<IRankingNetwork> createNetwork, byte[]? optimizerState)
+        Device device, int seed, Func<IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, IRankingNetwork, byte[], byte[]>? checkpoint)
     {
         var o = _options;
         torch.random.manual_seed(seed);
@@ -61,7 +63,18 @@ internal sealed class TrainingLoop
 
         using var weights = TrainingWeights.Create(o, train.ObjectiveCount, generator, device);
         var batcher = new ListwiseBatcher(train, o.BatchSize, o.MaxListLength, new Random(seed));
-        using var step = new TrainingStep(o, model, train, weights, generator, device, optimizerState, o.NumberOfEpochs * batcher.BatchesPerEpoch);
+        // A resumed fit continues the interrupted fit's learning-rate schedule where it stopped.
+        var (scheduleEpochs, epochsDone) = o.ResumedFit is { } resumed ? (resumed.Epochs, resumed.Done) : (o.NumberOfEpochs, 0);
+        if (o.ResumedFit?.RandomState is { } randomState)
+        {
+            // Same random streams as the interrupted fit from here on: its generator's state, and the list order after
+            // the epochs it ran (the batcher's shuffles are replayed, which costs no training).
+            using (var state = torch.tensor(randomState)) generator.set_state(state);
+            for (int e = 0; e < epochsDone; e++)
+                foreach (var _ in batcher.NextEpoch()) { }
+        }
+        using var step = new TrainingStep(o, model, train, weights, generator, device, optimizerState,
+            scheduleEpochs * batcher.BatchesPerEpoch, epochsDone * batcher.BatchesPerEpoch);
         using var evaluator = validation is null ? null : new ValidationEvaluator(validation, weights.ValidationGrid, o.EvaluationTruncation, device);
         var stopping = new EarlyStoppingRule(o.EarlyStoppingPatience);
         using var best = new SavedState();
@@ -98,6 +111,8 @@ internal sealed class TrainingLoop
             epochs.Add(record);
             bool stop = evaluator is not null && stopping.ShouldStop;
             Report(new TrainingProgress(record, o.NumberOfEpochs, evaluator is null ? null : weights.FigureName, bestEpoch, stop));
+            if (checkpoint is not null && (epoch % o.CheckpointInterval == 0 || stop || epoch == o.NumberOfEpochs))
+                checkpoint(epoch, model, step.OptimizerState(), RandomState(generator));
             if (stop) break;
         }
         // The optimiser state is the last step's, also when early stopping keeps an earlier epoch's weights.
@@ -107,6 +122,12 @@ internal sealed class TrainingLoop
         var report = new TrainingReport(epochs, evaluator is null ? epochs.Count : stopping.BestEpoch, clock.Elapsed, documents, slots, device.ToString(), seed);
         // With parameter averaging the kept network is the average; the optimiser state is that of the trained one.
         return (kept, report, finalOptimizerState);
+    }
+
+    private static byte[] RandomState(Generator generator)
+    {
+        using var state = generator.get_state();
+        return state.data<byte>().ToArray();
     }
 
     /// <summary>Logs the epoch through the ML.NET channel and reports it to <see cref="HyperDpoRankingTrainer.Options.Progress"/>.</summary>

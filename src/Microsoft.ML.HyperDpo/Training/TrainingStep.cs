@@ -37,9 +37,11 @@ internal sealed class TrainingStep : IDisposable
     /// <param name="device">Where training runs.</param>
     /// <param name="optimizerState">A saved AdamW state to continue from (a checkpoint's), or null.</param>
     /// <param name="totalSteps">Steps over the whole fit, for the learning-rate schedule.</param>
+    /// <param name="firstStep">The schedule's step to start at (a resumed fit's steps already run).</param>
     public TrainingStep(HyperDpoRankingTrainer.Options options, IRankingNetwork network, ListwiseDataset train, TrainingWeights weights,
-        Generator generator, Device device, byte[]? optimizerState, int totalSteps)
+        Generator generator, Device device, byte[]? optimizerState, int totalSteps, int firstStep = 0)
     {
+        _step = firstStep;
         _options = options;
         _network = network;
         _weights = weights;
@@ -47,7 +49,8 @@ internal sealed class TrainingStep : IDisposable
         _device = device;
         _featureCount = train.FeatureCount;
         _objectiveCount = train.ObjectiveCount;
-        _features = tensor(train.Features, new long[] { train.RowCount, train.FeatureCount }).to(device);
+        // On the CPU the tensor shares the dataset's array (pinned), so the features are held once, not twice.
+        _features = frombuffer(train.Features, ScalarType.Float32).reshape(train.RowCount, train.FeatureCount).to(device);
         _labels = tensor(train.Labels, new long[] { train.RowCount, train.ObjectiveCount }).to(device);
         _loss = ListwiseLossMath.Create(options.Loss, options.TopK, options.Ties);
         // Frozen parameters (a frozen backbone) are left out, so that neither the step nor weight decay moves them.

@@ -23,7 +23,7 @@ internal sealed class ValidationEvaluator : IDisposable
         _data = data;
         _grid = grid;
         _truncation = truncation;
-        _features = tensor(data.Features, new long[] { data.RowCount, data.FeatureCount }).to(device);
+        _features = frombuffer(data.Features, ScalarType.Float32).reshape(data.RowCount, data.FeatureCount).to(device);
         _chunks = Chunks(data);
     }
 

@@ -38,7 +38,7 @@ public class SaveLoadTests
         }).ToList();
     }
 
-    private static void AssertClose(float[] expected, float[] actual, string what)
+    internal static void AssertClose(float[] expected, float[] actual, string what)
     {
         Assert.HasCount(expected.Length, actual, what);
         for (int r = 0; r < expected.Length; r++)

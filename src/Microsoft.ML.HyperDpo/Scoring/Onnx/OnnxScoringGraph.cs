@@ -26,8 +26,10 @@ internal static class OnnxScoringGraph
     /// <param name="referenceInput">The reference score input's name, or null without a reference model.</param>
     /// <param name="output">The score output's name.</param>
     /// <param name="referenceAsColumn">True: the reference input is [N, 1], the shape OnnxTransformer feeds a Single column in; false: [N].</param>
+    /// <param name="extraMetadata">More metadata entries (the saved form's, see <c>SavedForm</c>).</param>
     public static void Write(Stream stream, ScorerParameters parameters, IReadOnlyList<string> objectives, string featureInput,
-        ObjectiveWeightSource weights, string? referenceInput, string output, bool referenceAsColumn = false)
+        ObjectiveWeightSource weights, string? referenceInput, string output, bool referenceAsColumn = false,
+        IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         var g = new OnnxGraph();
         int f = parameters.FeatureCount, k = objectives.Count;
@@ -58,6 +60,7 @@ internal static class OnnxScoringGraph
         };
         if (weights.FixedWeights is { } fixedW)
             metadata["hyperdpo.objective_weights"] = string.Join(",", fixedW.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) metadata[key] = value;
         g.WriteModel(stream, "HyperDpoScorer",
             "HyperDPO weight-conditioned ranking scorer g(x; w)" + (reference is null ? "" : " plus the reference score input") + ". Objectives: " + string.Join(", ", objectives) + ".",
             metadata);

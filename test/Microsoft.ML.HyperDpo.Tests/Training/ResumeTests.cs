@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using Microsoft.ML.HyperDpo.Evaluation;
+
+namespace Microsoft.ML.HyperDpo.Tests.Training;
+
+/// <summary>Periodic checkpoints (<see cref="HyperDpoRankingTrainer.Options.CheckpointPath"/>) and resuming a fit that was killed hard.</summary>
+[TestClass]
+public class ResumeTests
+{
+    private const int Epochs = 12, Seed = 3;
+
+    [TestMethod]
+    public void AFitKilledMidRunResumesFromItsLastCheckpointToTheSameValidationFront()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "hyperdpo-resume-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string checkpointPath = Path.Combine(folder, "fit.ckpt");
+            int killedAfter = TrainInAChildAndKillIt(checkpointPath, killOnceEpochs: 4);
+
+            // The same data as 'hyperdpo train' on its embedded default (RankingDataSets.Synthetic).
+            var ml = new MLContext(Seed);
+            var splits = SyntheticRankingData.GenerateSplits(ml, new SyntheticRankingDataOptions { Seed = Seed });
+            string[] objectives = ["Relevance", "Quality"];
+
+            var checkpoint = HyperDpoCheckpoint.Load(ml, checkpointPath);
+            Assert.AreEqual(killedAfter, checkpoint.EpochsCompleted);
+            var resume = checkpoint.ResumeOptions;
+            Assert.AreEqual(Epochs - killedAfter, resume.NumberOfEpochs, "the epochs the killed fit had still to run");
+            Assert.AreEqual(checkpointPath, resume.CheckpointPath, "the resumed fit keeps checkpointing");
+            var resumed = ml.Ranking.Trainers.HyperDpo(resume).Fit(splits.Train, splits.Validation);
+            Assert.AreEqual(Epochs, HyperDpoCheckpoint.Load(ml, checkpointPath).EpochsCompleted, "the last checkpoint is the finished fit's");
+
+            var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = objectives, Seed = Seed, NumberOfEpochs = Epochs };
+            var uninterrupted = new MLContext(Seed).Ranking.Trainers.HyperDpo(options).Fit(splits.Train, splits.Validation);
+
+            double Front(HyperDpoRankingTransformer model) =>
+                Hypervolume.Compute(ObjectiveNdcg.AlongGrid(ml, model, splits.Validation, SimplexLattice.Points(2, 4)).Select(r => r.At(10)).ToList());
+            double full = Front(uninterrupted), again = Front(resumed);
+            Console.WriteLine($"Validation hypervolume: uninterrupted {full:F4}, killed after epoch {killedAfter} and resumed {again:F4}.");
+            Assert.AreEqual(full, again, 0.005, "killed and resumed, the fit reaches the uninterrupted run's validation front");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Runs 'hyperdpo train --checkpoint' on the embedded data and kills it (the whole process tree, no chance to clean
+    /// up) as soon as a checkpoint of at least <paramref name="killOnceEpochs"/> epochs is on disk, that is while it trains
+    /// the next epoch. Returns the epochs of the checkpoint left behind.
+    /// </summary>
+    private static int TrainInAChildAndKillIt(string checkpointPath, int killOnceEpochs)
+    {
+        string cli = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
+        if (!File.Exists(cli))
+            Assert.Fail($"The CLI was not built at '{cli}'; build the solution (the test project references it).");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { cli, "train", "--epochs", Epochs.ToString(), "--seed", Seed.ToString(), "--checkpoint", checkpointPath }) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        var ml = new MLContext(1);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            Assert.IsFalse(process.HasExited, "the training process ended before it could be killed");
+            if (File.Exists(checkpointPath) && HyperDpoCheckpoint.Load(ml, checkpointPath).EpochsCompleted >= killOnceEpochs)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+                // A kill during a checkpoint write leaves the previous file whole (atomic rename): it must still load.
+                int epochs = HyperDpoCheckpoint.Load(ml, checkpointPath).EpochsCompleted;
+                Assert.IsLessThan(Epochs, epochs, "killed before the fit finished");
+                return epochs;
+            }
+            Thread.Sleep(20);
+        }
+        process.Kill(entireProcessTree: true);
+        Assert.Fail("No checkpoint appeared within three minutes.");
+        return 0;
+    }
+}
