@@ -77,7 +77,7 @@ internal static class WebScaleBenchmarkCommand
 
         var report = hyper.TrainingReport!;
         int fitThreads = options.NumberOfThreads ?? get_num_threads();
-        double flopsPerDocument = 6.0 * hyper.ScoringModel.Network.parameters().Where(p => p.dim() == 2).Sum(p => (double)p.shape[0] * p.shape[1]);
+        double flopsPerDocument = 6.0 * hyper.ScoringModel.Network.Module.parameters().Where(p => p.dim() == 2).Sum(p => (double)p.shape[0] * p.shape[1]);
         double documentsPerSecond = report.DocumentsProcessed / report.TrainingTime.TotalSeconds;
         double usefulFlops = documentsPerSecond * flopsPerDocument;
         double matmul = BenchmarkCommand.MatmulRate(fitThreads);

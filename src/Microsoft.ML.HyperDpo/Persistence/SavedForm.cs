@@ -81,7 +81,9 @@ internal static class SavedForm
 
     private static Dictionary<string, string> Describe(ConditionedScoringModel model, ObjectiveWeightSource weights, string outputColumn)
     {
-        var net = model.Network;
+        // Only row-wise (MLP) networks have this saved form; a listwise model is refused before it gets here.
+        if (model.Network is not ConditionedScorer net)
+            throw new NotSupportedException($"A {model.Network.GetType().Name} network has no ML.NET saved form; save it with HyperDpoCheckpoint.Save.");
         var description = new Description(Version, model.Objectives.ToArray(), model.FeatureColumnName, weights.FixedWeights, weights.ColumnName,
             outputColumn, model.Reference is null ? null : model.ReferenceScoreColumnName, net.Kind.ToString(), net.FeatureCount, net.ConditionWidth, net.HiddenSizes.ToArray());
         using var network = new MemoryStream();
@@ -171,7 +173,9 @@ internal static class SavedForm
 
         var network = Network(description, networkBytes);
         var model = new ConditionedScoringModel(network, TorchSharp.torch.CPU, description.FeatureColumn, description.Objectives,
-            description.ReferenceScoreColumn is null ? null : parts[0], description.ReferenceScoreColumn ?? "");
+            description.ReferenceScoreColumn is null ? null : parts[0], description.ReferenceScoreColumn ?? "",
+            // A row-wise network never reads the group column.
+            groupColumnName: "GroupId");
         var hyper = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), model,
             CheckedWeights(description.ObjectiveWeights ?? Enumerable.Repeat(1f, description.Objectives.Length).ToArray(), description.Objectives.Length), report: null);
         return description.WeightsColumn is { } column ? new WeightedScoreTransformer(hyper, column, description.OutputColumn) : hyper;
