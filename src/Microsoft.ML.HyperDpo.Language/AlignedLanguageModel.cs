@@ -57,11 +57,13 @@ public sealed class AlignedLanguageModel
     /// <param name="lists">The lists.</param>
     /// <param name="weights">Objective weights, one per objective, on the simplex.</param>
     /// <param name="beta">The temperature; null: the trained beta (or the middle of the trained range, geometrically).</param>
-    public IReadOnlyList<float[]> ImplicitRewards(IReadOnlyList<PreferenceList> lists, float[] weights, float? beta = null)
+    /// <param name="cacheReference">Whether to keep the lists' reference log-probabilities for later calls (true for lists scored
+    /// repeatedly, as an evaluation set; false for a stream of new lists, whose cache would only grow).</param>
+    public IReadOnlyList<float[]> ImplicitRewards(IReadOnlyList<PreferenceList> lists, float[] weights, float? beta = null, bool cacheReference = true)
     {
         CheckWeights(weights);
         float b = beta ?? DefaultBeta;
-        var reference = _reference.Get(lists);
+        var reference = _reference.Get(lists, cacheReference);
         var result = new List<float[]>(lists.Count);
         const int ListsPerBatch = 8;
         for (int start = 0; start < lists.Count; start += ListsPerBatch)

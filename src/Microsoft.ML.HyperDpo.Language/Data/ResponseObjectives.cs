@@ -26,7 +26,8 @@ public sealed class ConcisenessObjective : IResponseObjective
 
 /// <summary>
 /// Grounding: the fraction of the response's words (lower-cased, letters and digits) that occur in the list's
-/// context (its passages). A response with no words scores 0.
+/// context (its passages). A response with no words, or a list without passages, scores 0 (so a list without
+/// passages ties all its responses, which the tie-aware loss leaves out of this objective).
 /// </summary>
 public sealed class GroundingObjective : IResponseObjective
 {
@@ -36,10 +37,8 @@ public sealed class GroundingObjective : IResponseObjective
     /// <inheritdoc/>
     public double Score(string response, PreferenceList list)
     {
-        if (string.IsNullOrEmpty(list.Context))
-            throw new InvalidDataException($"Preference list '{list.Id}': field 'context' is empty; the grounding objective needs the passages.");
         var words = TextWords.Split(response);
-        if (words.Count == 0) return 0;
+        if (words.Count == 0 || string.IsNullOrEmpty(list.Context)) return 0;
         var context = TextWords.Split(list.Context).ToHashSet(StringComparer.Ordinal);
         return words.Count(context.Contains) / (double)words.Count;
     }

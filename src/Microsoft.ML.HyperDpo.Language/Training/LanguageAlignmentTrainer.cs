@@ -15,7 +15,8 @@ namespace Microsoft.ML.HyperDpo.Language.Training;
 /// w ~ Dirichlet(alpha) (or the fixed weights); the policy is the frozen base model behind the soft prompt that w
 /// (and beta) are turned into; each response's implicit reward is z = beta * (log pi(y|x; w) - log pi_ref(y|x)), the
 /// reference being the base model without prompt (computed once per list and cached); and the loss is
-/// sum_k w_k L_k with L_k each objective's Plackett-Luce DPO loss over the list (for two responses, DPO's loss).
+/// sum_k w_k L_k with L_k each objective's Plackett-Luce DPO loss over the list (for two responses, DPO's loss), in its
+/// tie-aware form: responses with equal scores are not ordered against each other.
 /// </summary>
 /// <remarks>
 /// Only the prompt source (and the low-rank adapters, if <see cref="LanguageAlignmentOptions.LoraRank"/> is set) train:
@@ -36,7 +37,7 @@ public static class LanguageAlignmentTrainer
 
     /// <summary>
     /// The prompt-soup baseline: one soft prompt per objective, each trained alone at its corner of the simplex with
-    /// <paramref name="stepsPerObjective"/> steps, then mixed as sum_k w_k P_k at prediction time.
+    /// its options' Steps, then mixed as sum_k w_k P_k at prediction time.
     /// </summary>
     /// <param name="baseModel">The base (and reference) model; left unchanged.</param>
     /// <param name="tokenizer">Its tokenizer.</param>
@@ -114,7 +115,8 @@ public static class LanguageAlignmentTrainer
 
         var generator = new Generator((ulong)options.Seed, device);
         var sampler = new DirichletSampler(options.Objectives.Count, options.DirichletAlpha, generator, device);
-        var loss = new PlackettLuceDpoLoss(options.TopK);
+        // Tie-aware: equal scores (human ties, a list without passages) are never ordered against each other.
+        var loss = new GroupedPlackettLuceDpoLoss(options.TopK);
         var random = new Random(options.Seed);
         var order = Enumerable.Range(0, lists.Count).ToArray();
         int cursor = order.Length;

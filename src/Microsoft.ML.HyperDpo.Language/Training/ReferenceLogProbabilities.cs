@@ -21,8 +21,8 @@ internal sealed class ReferenceLogProbabilities
         _encoder = encoder;
     }
 
-    /// <summary>Each list's reference log-probabilities, computing the missing ones in batches.</summary>
-    public IReadOnlyList<float[]> Get(IReadOnlyList<PreferenceList> lists)
+    /// <summary>Each list's reference log-probabilities, computing the missing ones in batches; <paramref name="keep"/>: cache them.</summary>
+    public IReadOnlyList<float[]> Get(IReadOnlyList<PreferenceList> lists, bool keep = true)
     {
         var missing = lists.Where(l => !_cache.ContainsKey(l)).Distinct(ReferenceEqualityComparer.Instance).Cast<PreferenceList>().ToList();
         const int ListsPerBatch = 8;
@@ -43,7 +43,11 @@ internal sealed class ReferenceLogProbabilities
                 offset += encoded[b].Responses.Length;
             }
         }
-        return lists.Select(l => _cache[l]).ToList();
+        var result = lists.Select(l => _cache[l]).ToList();
+        if (!keep)
+            foreach (var list in missing)
+                _cache.Remove(list);
+        return result;
     }
 }
 
