@@ -18,7 +18,7 @@ internal static class AlignReport
 
     public static void Print(AlignmentDemoResult r)
     {
-        var table = new Table().Title($"Held-out fronts ({r.HeldOutLists} questions): Kendall tau of implicit rewards vs each objective, mapped to [0, 1]");
+        var table = new Table().Title(Markup.Escape($"Held-out fronts ({r.HeldOutLists} questions): Kendall tau of implicit rewards vs each objective, mapped to [0, 1]"));
         table.AddColumn("Method");
         table.AddColumn(new TableColumn("Fits").RightAligned());
         table.AddColumn(new TableColumn("Training s").RightAligned());
@@ -31,7 +31,7 @@ internal static class AlignReport
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"HPT training time / DPO-LS training time: [bold]{F(TimeRatio(r), "F2")}[/]");
 
-        var steer = new Table().Title("Steerability of HPT's generations (held-out questions, each objective's corner vs the other's)");
+        var steer = new Table().Title(Markup.Escape("Steerability of HPT's generations (held-out questions, each objective's corner vs the other's)"));
         foreach (string c in new[] { "Objective", "Own corner", "Other corner", "Wins", "Losses", "Ties", "Sign test p" })
             steer.AddColumn(c);
         foreach (var s in r.Steerability)

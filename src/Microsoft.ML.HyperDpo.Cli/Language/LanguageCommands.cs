@@ -88,16 +88,17 @@ internal static class LanguageCommands
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 0 };
         var benchmarks = new Option<string>("--benchmarks") { Description = "With --demo: Markdown file whose 'align' section is written.", DefaultValueFactory = _ => "docs/benchmarks.md" };
         var plot = new Option<string>("--plot") { Description = "With --demo: PNG of the held-out fronts.", DefaultValueFactory = _ => "docs/align/front.png" };
+        var threads = new Option<int>("--threads") { Description = "TorchSharp threads (the demo's default, 1, avoids oversubscribing a shared machine; 0: TorchSharp's own).", DefaultValueFactory = _ => 1 };
         var command = new System.CommandLine.Command("align", "Align a language model on several objectives with Hyper Prompt Tuning (listwise multi-objective DPO); --demo runs the whole CPU demo.")
         {
-            data, demo, small, model, output, objectives, steps, promptLength, beta, loraRank, heldOut, seed, benchmarks, plot,
+            data, demo, small, model, output, objectives, steps, promptLength, beta, loraRank, heldOut, seed, benchmarks, plot, threads,
         };
         command.SetAction(r =>
         {
             string dataPath = r.GetValue(data)!;
             var names = SplitList(r.GetValue(objectives)!);
             if (r.GetValue(demo))
-                return RunDemo(dataPath, names, r.GetValue(small), r.GetValue(seed), r.GetValue(benchmarks)!, r.GetValue(plot)!);
+                return RunDemo(dataPath, names, r.GetValue(small), r.GetValue(seed), r.GetValue(threads), r.GetValue(benchmarks)!, r.GetValue(plot)!);
             string modelDir = r.GetValue(model) ?? throw new ArgumentException("--model is required without --demo (a checkpoint directory from 'hyperdpo pretrain').");
             string outputDir = r.GetValue(output) ?? throw new ArgumentException("--output is required without --demo.");
             var (baseModel, tokenizer) = Gpt2Checkpoint.Load(modelDir);
@@ -124,9 +125,9 @@ internal static class LanguageCommands
         return command;
     }
 
-    private static int RunDemo(string dataPath, string[] objectives, bool small, int seed, string benchmarks, string plotPath)
+    private static int RunDemo(string dataPath, string[] objectives, bool small, int seed, int threads, string benchmarks, string plotPath)
     {
-        var options = (small ? AlignmentDemoOptions.Small : AlignmentDemoOptions.Default) with { Objectives = objectives, Seed = seed };
+        var options = (small ? AlignmentDemoOptions.Small : AlignmentDemoOptions.Default) with { Objectives = objectives, Seed = seed, Threads = threads > 0 ? threads : null };
         AlignmentDemoResult result = null!;
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
         {
@@ -143,7 +144,7 @@ internal static class LanguageCommands
             }));
             foreach (var open in tasks.Values) open.Value = open.MaxValue;
         });
-        AlignReport.Print(result);
+        // Files first: a display problem must not lose a run's figures.
         AlignReport.WritePlot(result, plotPath);
         if (!small)
         {
@@ -153,6 +154,7 @@ internal static class LanguageCommands
         }
         else
             AnsiConsole.MarkupLine($"Small configuration: plot [bold]{Markup.Escape(plotPath)}[/]; docs/benchmarks.md is left alone.");
+        AlignReport.Print(result);
         return 0;
     }
 

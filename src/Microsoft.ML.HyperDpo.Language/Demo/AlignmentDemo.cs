@@ -28,6 +28,8 @@ public static class AlignmentDemo
     public static AlignmentDemoResult Run(string dataPath, AlignmentDemoOptions options, IProgress<DemoProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var total = Stopwatch.StartNew();
+        if (options.Threads is int threads)
+            TorchSharp.torch.set_num_threads(threads);
         var objectives = options.Objectives.Where(o => o != QaFeedbackReader.HumanObjective).Select(ResponseObjectives.Get).ToList();
         var lists = ResponseObjectives.Apply(QaFeedbackReader.Read(dataPath), objectives);
         var split = PreferenceSplit.Create(lists, options.HeldOut, PreferenceSplit.DefaultSeed + options.Seed);

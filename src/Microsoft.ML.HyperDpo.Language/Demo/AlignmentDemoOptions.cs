@@ -17,7 +17,7 @@ public sealed record AlignmentDemoOptions
     public int HeldOut { get; init; } = 100;
 
     /// <summary>Size of the compact vocabulary built from the training text.</summary>
-    public int VocabularySize { get; init; } = 4096;
+    public int VocabularySize { get; init; } = 2048;
 
     /// <summary>Width of the tiny model.</summary>
     public int EmbeddingSize { get; init; } = 128;
@@ -32,13 +32,13 @@ public sealed record AlignmentDemoOptions
     public int ContextLength { get; init; } = 256;
 
     /// <summary>Pre-training options.</summary>
-    public PretrainingOptions Pretraining { get; init; } = new() { Steps = 500, BatchSize = 16, SequenceLength = 128 };
+    public PretrainingOptions Pretraining { get; init; } = new() { Steps = 300, BatchSize = 8, SequenceLength = 128 };
 
     /// <summary>
     /// Steps of one DPO-LS fit (one weight). HPT and weights-as-text train for 2x this (0.4x of DPO-LS's five fits), the
     /// prompt soup for this many per objective.
     /// </summary>
-    public int StepsPerFit { get; init; } = 120;
+    public int StepsPerFit { get; init; } = 60;
 
     /// <summary>Divisions of the weight grid on the simplex (K = 2: divisions + 1 weights, one DPO-LS fit each).</summary>
     public int GridDivisions { get; init; } = 4;
@@ -51,6 +51,12 @@ public sealed record AlignmentDemoOptions
 
     /// <summary>New tokens of the KV-cache speed measurement.</summary>
     public int SpeedTokens { get; init; } = 128;
+
+    /// <summary>
+    /// TorchSharp's intra-op threads during the demo (null: leave TorchSharp's setting). One thread by default: on a
+    /// small machine shared with other jobs, more threads than free cores make every step several times slower.
+    /// </summary>
+    public int? Threads { get; init; } = 1;
 
     /// <summary>Seed of the split, the initialisation and the training.</summary>
     public int Seed { get; init; }
