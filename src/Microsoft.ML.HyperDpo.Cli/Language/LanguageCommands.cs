@@ -47,8 +47,7 @@ internal static class LanguageCommands
         {
             var lists = LoadLists(r.GetValue(data)!, Array.Empty<string>());
             var split = PreferenceSplit.Create(lists, r.GetValue(heldOut), PreferenceSplit.DefaultSeed + r.GetValue(seed));
-            var corpus = split.Training.SelectMany(l => l.Responses.Concat(l.Reference is null ? Array.Empty<string>() : new[] { l.Reference })
-                .Select(x => $"{ResponseEncoder.PromptText(l.Prompt)} {x}").Prepend(l.Context ?? "")).Where(t => t.Length > 0).ToList();
+            var corpus = LanguageModelPretrainer.CorpusOf(split.Training);
             var tokenizer = LanguageTokenizer.BuildCompact(corpus, r.GetValue(vocabulary));
             var model = new Gpt2LanguageModel(new Gpt2Config
             {

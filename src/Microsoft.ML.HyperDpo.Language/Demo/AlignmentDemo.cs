@@ -34,8 +34,7 @@ public static class AlignmentDemo
         var lists = ResponseObjectives.Apply(QaFeedbackReader.Read(dataPath), objectives);
         var split = PreferenceSplit.Create(lists, options.HeldOut, PreferenceSplit.DefaultSeed + options.Seed);
 
-        // Pre-training text: the training questions' passages and every answer in the alignment template; nothing held out.
-        var corpus = split.Training.SelectMany(l => l.Responses.Append(l.Reference!).Select(r => $"{ResponseEncoder.PromptText(l.Prompt)} {r}").Prepend(l.Context ?? "")).ToList();
+        var corpus = LanguageModelPretrainer.CorpusOf(split.Training);
         var tokenizer = LanguageTokenizer.BuildCompact(corpus, options.VocabularySize);
         var config = new Gpt2Config
         {

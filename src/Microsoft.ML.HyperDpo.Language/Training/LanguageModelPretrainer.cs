@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.HyperDpo.Language.Data;
 using Microsoft.ML.HyperDpo.Language.Modeling;
 using Microsoft.ML.HyperDpo.Language.Text;
 using TorchSharp;
@@ -51,6 +52,18 @@ public sealed record PretrainingProgress(int Step, int Steps, double Loss, doubl
 /// <summary>Pre-trains a causal language model on plain text with the next-token loss (for the tiny in-project model; real GPT-2 weights can be loaded instead).</summary>
 public static class LanguageModelPretrainer
 {
+    /// <summary>
+    /// Pre-training text from preference lists: each list's context (passages), and its prompt with each response and the
+    /// reference answer, written in the alignment template. Pass only training lists: nothing held out should be read.
+    /// </summary>
+    /// <param name="lists">The training lists.</param>
+    public static IReadOnlyList<string> CorpusOf(IEnumerable<PreferenceList> lists) =>
+        lists.SelectMany(l => l.Responses.Concat(l.Reference is null ? Array.Empty<string>() : new[] { l.Reference })
+                .Select(answer => $"{ResponseEncoder.PromptText(l.Prompt)} {answer}")
+                .Prepend(l.Context ?? ""))
+            .Where(text => text.Length > 0)
+            .ToList();
+
     /// <summary>Trains every parameter of <paramref name="model"/> on random windows of the texts, joined by end-of-text.</summary>
     /// <param name="model">The model to train.</param>
     /// <param name="tokenizer">Its tokenizer.</param>
