@@ -1,4 +1,6 @@
+using Microsoft.Extensions.AI;
 using Microsoft.ML.HyperDpo.Language;
+using Microsoft.ML.HyperDpo.Language.Chat;
 using Microsoft.ML.HyperDpo.Language.Data;
 using Microsoft.ML.HyperDpo.Language.Generation;
 using Microsoft.ML.HyperDpo.Language.Modeling;
@@ -156,6 +158,23 @@ public class AlignmentTests
         Assert.IsTrue(yesAtYes > 0.6, $"yes accuracy at its corner {yesAtYes}");
         Assert.IsTrue(shortAtShort > shortAtYes && yesAtYes > yesAtShort, "each corner favours its objective");
         Assert.IsFalse(string.IsNullOrEmpty(aligned.Generate(heldOut[0].Prompt, new[] { 0.5f, 0.5f }, new GenerationOptions { MaxNewTokens = 8, StopAtEndOfText = false })));
+    }
+
+    [TestMethod]
+    public async Task TheChatClientAnswersTheLastUserMessageAtTheWeightsOfTheOptions()
+    {
+        var lists = SyntheticLists(6, 8);
+        var (model, tokenizer) = TinyModel(lists);
+        var options = Options("short", "yes");
+        options.Steps = 2;
+        var aligned = LanguageAlignmentTrainer.Fit(model, tokenizer, lists, options);
+        using IChatClient client = new AlignedChatClient(aligned);
+        var chatOptions = new ChatOptions { Temperature = 0.9f, TopK = 5, Seed = 4, MaxOutputTokens = 6, AdditionalProperties = new() { [AlignedChatClient.WeightsKey] = "0.2, 0.8" } };
+        var response = await client.GetResponseAsync(new[] { new ChatMessage(ChatRole.System, "ignored"), new ChatMessage(ChatRole.User, lists[0].Prompt) }, chatOptions);
+        string expected = aligned.Generate(lists[0].Prompt, new[] { 0.2f, 0.8f }, new GenerationOptions { Temperature = 0.9f, TopK = 5, Seed = 4, MaxNewTokens = 6 });
+        Assert.AreEqual(expected, response.Text);
+        await Assert.ThrowsExactlyAsync<ArgumentException>(() => client.GetResponseAsync(new[] { new ChatMessage(ChatRole.User, "x") },
+            new ChatOptions { AdditionalProperties = new() { [AlignedChatClient.WeightsKey] = new[] { 0.7f, 0.7f } } }));
     }
 }
 
