@@ -85,7 +85,7 @@ public sealed class AlignedLanguageModel
         return result;
     }
 
-    /// <summary>Generates an answer to a prompt at the given weights.</summary>
+    /// <summary>Generates an answer to a prompt at the given weights (never the compact vocabulary's unknown token).</summary>
     /// <param name="prompt">The question.</param>
     /// <param name="weights">Objective weights, one per objective, on the simplex.</param>
     /// <param name="options">Decoding options; null: greedy, 64 tokens.</param>
@@ -108,7 +108,9 @@ public sealed class AlignedLanguageModel
         var soft = _prompts.Prompts(Condition(w, torch.full(1, beta ?? DefaultBeta, device: BaseModel.Device)));
         var ids = Encoder.EncodePrompt(PromptTextOf(prompt, weights));
         var text = BaseModel.EmbedTokens(torch.tensor(ids.Select(i => (long)i).ToArray(), device: BaseModel.Device).unsqueeze(0));
-        return TextGenerator.Generate(BaseModel, torch.cat(new[] { soft, text }, 1), Tokenizer.EndOfText, options);
+        // A compact vocabulary's unknown token stands for thousands of rare tokens: frequent in training text, but it decodes to nothing readable.
+        var suppressed = Tokenizer.UnknownId is int unknown ? new[] { unknown } : null;
+        return TextGenerator.Generate(BaseModel, torch.cat(new[] { soft, text }, 1), Tokenizer.EndOfText, options, suppressed);
     }
 
     /// <summary>The default beta: the trained one, or the geometric middle of the trained range.</summary>

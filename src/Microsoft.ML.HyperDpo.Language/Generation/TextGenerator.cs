@@ -12,8 +12,9 @@ public static class TextGenerator
     /// <param name="prefix">The prefix embeddings.</param>
     /// <param name="endOfText">The end-of-text id.</param>
     /// <param name="options">Decoding options.</param>
+    /// <param name="suppressed">Token ids never generated (a compact vocabulary's unknown token, say).</param>
     /// <returns>The new tokens, without the final end-of-text.</returns>
-    public static int[] Generate(Gpt2LanguageModel model, Tensor prefix, int endOfText, GenerationOptions options)
+    public static int[] Generate(Gpt2LanguageModel model, Tensor prefix, int endOfText, GenerationOptions options, IReadOnlyCollection<int>? suppressed = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -29,6 +30,7 @@ public static class TextGenerator
         using var cache = options.UseCache ? model.NewCache() : null;
         Tensor? step = prefix;
         var generated = new List<Tensor>();
+        var banned = suppressed is { Count: > 0 } ? torch.tensor(suppressed.Select(i => (long)i).ToArray(), device: model.Device) : null;
         for (int t = 0; t < room; t++)
         {
             using var stepScope = torch.NewDisposeScope();
@@ -37,6 +39,8 @@ public static class TextGenerator
                 logits = model.Logits(step!, cache)[0, -1];
             else
                 logits = model.Logits(torch.cat(generated.Prepend(prefix).ToArray(), 1))[0, -1];
+            if (banned is not null)
+                logits = logits.index_fill(0, banned, float.NegativeInfinity);
             int next = Pick(logits, options, generator);
             if (next == endOfText && options.StopAtEndOfText) break;
             tokens.Add(next);

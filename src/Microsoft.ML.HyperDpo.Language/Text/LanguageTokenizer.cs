@@ -60,6 +60,9 @@ public sealed class LanguageTokenizer
     /// <summary>The end-of-text id in the model's vocabulary.</summary>
     public int EndOfText => _gpt2Ids is null ? Gpt2EndOfText : 0;
 
+    /// <summary>The id that stands for every GPT-2 token outside a compact vocabulary; null for the full vocabulary.</summary>
+    public int? UnknownId => _gpt2Ids is null ? null : 1;
+
     /// <summary>Whether this is a compact vocabulary.</summary>
     public bool IsCompact => _gpt2Ids is not null;
 

@@ -120,6 +120,11 @@ public class AlignmentTests
             Assert.AreEqual(20, cached.Length);
             CollectionAssert.AreEqual(recomputed, cached);
         }
+        // A suppressed token is never generated, even where it is the most likely one.
+        var greedy = TextGenerator.Generate(model, prefix, 0, new GenerationOptions { MaxNewTokens = 20, StopAtEndOfText = false });
+        int banned = greedy[0];
+        var without = TextGenerator.Generate(model, prefix, 0, new GenerationOptions { MaxNewTokens = 20, StopAtEndOfText = false }, new[] { banned });
+        Assert.IsFalse(without.Contains(banned));
         // Generation stops at the context length.
         Assert.AreEqual(45, TextGenerator.Generate(model, prefix, 0, new GenerationOptions { MaxNewTokens = 100, StopAtEndOfText = false }).Length);
     }
