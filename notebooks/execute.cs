@@ -32,8 +32,9 @@ foreach (string notebook in Directory.EnumerateFiles(folder, "*.ipynb").Order())
     foreach (var cell in executed["cells"]!.AsArray())
     {
         if (cell!["outputs"] is not JsonArray outputs) continue;
-        // The package installer redraws its progress many times; keep only the final "Installed Packages" frame.
-        foreach (var frame in outputs.Where(o => o!.ToJsonString().Contains("Installing Packages")).ToList())
+        // The package installer redraws its progress many times; keep only the final "Installed Packages" frame. The kernel's
+        // "Loading extensions from <NuGet cache>" lines name a folder of the machine that ran the notebook: drop them too.
+        foreach (var frame in outputs.Where(o => o!.ToJsonString() is var json && (json.Contains("Installing Packages") || json.Contains("Loading extensions from"))).ToList())
             outputs.Remove(frame);
         foreach (var o in outputs.Where(o => (string?)o!["output_type"] == "error"))
         {

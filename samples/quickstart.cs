@@ -1,4 +1,6 @@
 #:project ../src/Microsoft.ML.HyperDpo/Microsoft.ML.HyperDpo.csproj
+// The application picks TorchSharp's native backend: CPU here (the version comes from Directory.Packages.props).
+#:package TorchSharp-cpu
 #:property NoWarn=NU1603
 // File-based apps default to native-AOT settings, under which ML.NET (which emits code at run time) cannot run.
 #:property PublishAot=false
@@ -42,7 +44,9 @@ var model = mlContext.Ranking.Trainers.HyperDpo(new HyperDpoRankingTrainer.Optio
     LabelColumnNames = objectives,
     Seed = 1,
 }).Fit(train, validation);
-Console.WriteLine($"Trained: {model.TrainingReport!.Epochs.Count} epochs in {model.TrainingReport.TrainingTime.TotalSeconds:F1} s");
+var report = model.TrainingReport!;
+// Early stopping keeps the best epoch on the validation data, not the last one trained.
+Console.WriteLine($"Trained {report.Epochs.Count} epochs in {report.TrainingTime.TotalSeconds:F1} s; kept epoch {report.BestEpoch}");
 
 // 3. Move along the front after training: each weight vector is just another transformer.
 foreach (var w in SimplexLattice.Points(2, 4))

@@ -8,6 +8,9 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        // Redirected output (a file, a pipe, CI logs) is not wrapped at 80 columns: lines and tables keep their full width.
+        AnsiConsole.Console = Console(System.Console.Out, System.Console.IsOutputRedirected);
+        var errors = Console(System.Console.Error, System.Console.IsErrorRedirected);
         var root = new RootCommand("HyperDPO for ML.NET: one ranking model for every trade-off between several objectives.")
         {
             TrainCommand.Create(),
@@ -26,8 +29,40 @@ internal static class Program
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidOperationException or InvalidDataException)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            errors.MarkupLine($"[red]error:[/] {Markup.Escape(UserMessage(e))}");
             return 2;
         }
+    }
+
+    private static IAnsiConsole Console(TextWriter writer, bool redirected)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        if (redirected) console.Profile.Width = UnwrappedWidth;
+        return console;
+    }
+
+    /// <summary>Wide enough that no line or table of this tool wraps.</summary>
+    private const int UnwrappedWidth = 4096;
+
+    /// <summary>The trainer options that the commands set from flags, by the flag the user typed.</summary>
+    private static readonly Dictionary<string, string> OptionFlags = new()
+    {
+        [nameof(HyperDpoRankingTrainer.Options.NumberOfEpochs)] = "--epochs",
+        [nameof(HyperDpoRankingTrainer.Options.Beta)] = "--beta",
+        [nameof(HyperDpoRankingTrainer.Options.LearningRate)] = "--learning-rate",
+        [nameof(HyperDpoRankingTrainer.Options.BatchSize)] = "--batch-size",
+    };
+
+    /// <summary>
+    /// The message in the user's terms: without the "(Parameter 'x')" that .NET appends (the parameter is the library's),
+    /// and with a trainer option named by its flag ("--epochs must be positive", not "NumberOfEpochs ...").
+    /// </summary>
+    internal static string UserMessage(Exception e)
+    {
+        if (e is not ArgumentException { ParamName: { } name }) return e.Message;
+        string message = e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        return OptionFlags.TryGetValue(name, out string? flag) && message.StartsWith(name + " ", StringComparison.Ordinal)
+            ? flag + message[name.Length..]
+            : message;
     }
 }

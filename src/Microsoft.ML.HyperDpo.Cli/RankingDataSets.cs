@@ -2,8 +2,12 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.HyperDpo.Cli;
 
-/// <summary>Train, validation and test data with the objective label columns in place.</summary>
-internal sealed record RankingDataSets(IDataView Train, IDataView? Validation, IDataView? Test, string[] Objectives, string Description)
+/// <summary>
+/// Train, validation and test data with the objective label columns in place, and the preparation that put them there
+/// (applied to rows of <see cref="RawSchema"/>; none when null), so that a saved model can take the raw rows.
+/// </summary>
+internal sealed record RankingDataSets(IDataView Train, IDataView? Validation, IDataView? Test, string[] Objectives, string Description,
+    ITransformer? Preparation = null, DataViewSchema? RawSchema = null)
 {
     /// <summary>
     /// Reads LETOR files and adds one label column per objective: the file's label for <c>label</c>, a within-query
@@ -12,6 +16,8 @@ internal sealed record RankingDataSets(IDataView Train, IDataView? Validation, I
     public static RankingDataSets FromLetor(MLContext ml, string[] train, string[] valid, string[] test, IReadOnlyList<ObjectiveSpec> objectives)
     {
         int featureCount = LetorTextLoader.FeatureCount(train.Concat(valid).Concat(test).ToArray());
+        foreach (var o in objectives.Where(o => o.FeatureId > featureCount))
+            throw new ArgumentException($"--objectives: there is no feature {o.FeatureId}; the files have {featureCount} features (ids 1 to {featureCount}).");
         IEstimator<ITransformer> pipeline = new EstimatorChain<ITransformer>();
         // Remove the highest slots first so that the other feature ids keep their slot positions.
         foreach (var o in objectives.Where(o => o.FeatureId is not null).OrderByDescending(o => o.FeatureId))
@@ -23,7 +29,8 @@ internal sealed record RankingDataSets(IDataView Train, IDataView? Validation, I
             objectives.Select(o => o.ColumnName).ToArray(),
             $"LETOR files: train {string.Join(",", train.Select(Path.GetFileName))}" +
             (valid.Length > 0 ? $", valid {string.Join(",", valid.Select(Path.GetFileName))}" : "") +
-            (test.Length > 0 ? $", test {string.Join(",", test.Select(Path.GetFileName))}" : ""));
+            (test.Length > 0 ? $", test {string.Join(",", test.Select(Path.GetFileName))}" : ""),
+            prep, trainView.Schema);
     }
 
     /// <summary>The embedded default: the documented synthetic two-objective data set (Relevance vs. Quality).</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.ML.Data;
 using Microsoft.ML.HyperDpo.Evaluation;
 using Spectre.Console;
 
@@ -23,7 +24,7 @@ internal static partial class TrainCommand
         var beta = new Option<float?>("--beta") { Description = "DPO temperature beta (default: the trainer's)." };
         var learningRate = new Option<float?>("--learning-rate") { Description = "AdamW learning rate (default: the trainer's)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Lists per step (default: the trainer's)." };
-        var output = new Option<string?>("--out") { Description = "Save the model (at equal weights) as an ML.NET model zip; mlContext.Model.Load reads it. It scores the Features vector the model was trained on (objective features removed)." };
+        var output = new Option<string?>("--out") { Description = "Save the model (at equal weights) with its preparation as an ML.NET model zip: mlContext.Model.Load reads it, without this library, and it scores rows as the files give them (all features)." };
 
         var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights.")
         {
@@ -81,8 +82,12 @@ internal static partial class TrainCommand
         AnsiConsole.MarkupLine($"Hypervolume of the NDCG@10 front (reference: origin): [bold]{Hypervolume.Compute(front):F4}[/]");
         if (output is not null)
         {
-            ml.Model.SaveAtomically(model, data.Train.Schema, output);
-            AnsiConsole.MarkupLine($"Saved to [bold]{Markup.Escape(output)}[/] (load with mlContext.Model.Load; see docs/persistence.md).");
+            // The objective features' removal goes with the model, so the saved file scores rows as the files give them.
+            var rawSchema = data.RawSchema ?? data.Train.Schema;
+            ITransformer saved = data.Preparation is null ? model : new TransformerChain<ITransformer>(data.Preparation, model);
+            ml.Model.SaveAtomically(saved, rawSchema, output);
+            AnsiConsole.MarkupLine($"Saved to [bold]{Markup.Escape(output)}[/]: an ML.NET model zip (mlContext.Model.Load) that adds Score, at equal weights, " +
+                $"to rows with the input's {((VectorDataViewType)rawSchema["Features"].Type).Size}-slot Features vector.");
         }
         return 0;
     }

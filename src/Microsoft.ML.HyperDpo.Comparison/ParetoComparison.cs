@@ -35,6 +35,10 @@ public static class ParetoComparison
         if (splits.Select(s => s.Name).Distinct().Count() != splits.Count)
             throw new ArgumentException($"Two splits share a name: {string.Join(", ", splits.Select(s => s.Name))}.", nameof(splits));
 
+        // Before any fit: each test part is evaluated per group, which needs each group's rows together.
+        foreach (var split in splits)
+            ContiguousGroups.Require(split.Test, options.RowGroupColumnName, $"ParetoComparison.Run (test data of split '{split.Name}')");
+
         var methods = options.Methods ?? FrontMethods.All();
         int objectives = options.LabelColumnNames.Length;
         var grid = SimplexLattice.Points(objectives, options.GridDivisions ?? ParetoProfileOptions.DefaultGridDivisions(objectives));

@@ -30,7 +30,7 @@ namespace Microsoft.ML.HyperDpo;
 /// <item><term>Trains?</term><description>No: <c>Fit</c> only checks the schema. Grades depend on whole groups, so the transformer's output view makes one pass over its input (at its first cursor) to grade every row, keeps one float per row, and then reads the input again lazily, adding the grade by row position.</description></item>
 /// <item><term>Row order</term><description>The output view cannot shuffle and always reads its input in order, without a random source.</description></item>
 /// <item><term>Errors</term><description>A NaN feature value or a row with the missing key (0) in the group column is an <see cref="InvalidOperationException"/> naming the row, column and slot, raised when the output is first read.</description></item>
-/// <item><term>Saving</term><description>Not yet supported (see <see cref="FeatureRankObjectiveTransformer.Save"/>).</description></item>
+/// <item><term>Saving</term><description><c>mlContext.Model.Save</c> keeps the feature removal (as ML.NET's stock slot-dropping transform), not the grade column (see <see cref="FeatureRankObjectiveTransformer"/>).</description></item>
 /// </list>
 /// <para>With the default <c>mlContext.Ranking.Evaluate</c> gains (0, 3, 7, 15, 31) the grades must stay within 0..4,
 /// i.e. G &lt;= 5; with more grades, pass <c>RankingEvaluatorOptions.LabelGains</c>.</para>

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.HyperDpo;
 
@@ -7,6 +8,14 @@ namespace Microsoft.ML.HyperDpo;
 /// optionally removes that feature from the features vector. Made by <see cref="FeatureRankObjectiveEstimator"/>,
 /// whose remarks define the columns and the quantisation rule.
 /// </summary>
+/// <remarks>
+/// <c>mlContext.Model.Save</c> writes what a served model needs of it, as a stock ML.NET transformer: the removal of the
+/// graded slot from the features vector (ML.NET's slot-dropping transform), or nothing (an empty chain) when the feature
+/// is kept. The grade column is not part of the saved form: a grade depends on the other rows of the group, and it is a
+/// label, which scoring does not read. A loaded pipeline therefore scores raw rows, with the full features vector,
+/// without this library; to evaluate the loaded model on the objective, apply <c>FeatureRankObjective</c> (without
+/// removal) to the scored data.
+/// </remarks>
 public sealed class FeatureRankObjectiveTransformer : ITransformer
 {
     internal FeatureRankObjectiveTransformer(FeatureRankObjectiveEstimator settings)
@@ -84,11 +93,16 @@ public sealed class FeatureRankObjectiveTransformer : ITransformer
         return new FeatureRankObjectiveDataView(input, this);
     }
 
-    /// <summary>Not supported yet: persistence is in a later change.</summary>
-    /// <param name="ctx">Ignored.</param>
-    /// <exception cref="NotSupportedException">Always.</exception>
-    public void Save(ModelSaveContext ctx)
-        => throw new NotSupportedException("FeatureRankObjectiveTransformer cannot be saved yet: persistence is in a later change. Apply it to the data before training, and save only the trained model.");
+    /// <summary>Saves the scoring part of this transformer as stock ML.NET transformers (see the remarks).</summary>
+    /// <param name="ctx">The save context that <c>mlContext.Model.Save</c> passes.</param>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)SavedForm()).Save(ctx);
+
+    /// <summary>The stock transformer this one is saved as: the slot removal, or an empty chain.</summary>
+    private ITransformer SavedForm()
+    {
+        var env = (IHostEnvironment)new MLContext();
+        return RemoveFromFeatures ? MlNetInternals.DropSlot(env, FeaturesColumnName, FeatureIndex) : new TransformerChain<ITransformer>();
+    }
 
     /// <summary>Checks that the features, group and slot exist and have the right types; throws naming the column otherwise.</summary>
     internal void CheckInputSchema(DataViewSchema schema)
@@ -98,7 +112,7 @@ public sealed class FeatureRankObjectiveTransformer : ITransformer
         if (features.Type is not VectorDataViewType { IsKnownSize: true } vector || vector.ItemType != NumberDataViewType.Single)
             throw new ArgumentException($"FeatureRankObjective: column '{FeaturesColumnName}' is {features.Type}; expected a known-size vector of Single.", nameof(schema));
         if (FeatureIndex >= vector.Size)
-            throw new ArgumentException($"FeatureRankObjective: feature index {FeatureIndex} is beyond column '{FeaturesColumnName}', which has {vector.Size} slots (valid indices 0..{vector.Size - 1}; LETOR feature id N is slot N - 1).", nameof(schema));
+            throw new ArgumentException($"FeatureRankObjective: feature index {FeatureIndex} (LETOR feature id {FeatureIndex + 1}) is beyond column '{FeaturesColumnName}', which has {vector.Size} slots (valid indices 0..{vector.Size - 1}, feature ids 1..{vector.Size}).", nameof(schema));
         if (RemoveFromFeatures && vector.Size < 2)
             throw new ArgumentException($"FeatureRankObjective: column '{FeaturesColumnName}' has only {vector.Size} slot, so removing slot {FeatureIndex} would leave an empty vector.", nameof(schema));
         var group = schema.GetColumnOrNull(RowGroupColumnName)

@@ -17,10 +17,20 @@ public static class ObjectiveNdcg
 {
     /// <summary>
     /// NDCG@1..<paramref name="truncation"/> of <paramref name="scored"/> (which has a <c>Score</c> column) for each label column.
-    /// Groups must be contiguous, as ML.NET's evaluator requires.
+    /// Each group's rows must be contiguous, as ML.NET's evaluator requires; that is checked first.
     /// </summary>
+    /// <exception cref="ArgumentException">A column is missing, or a group's rows are not contiguous (sort the rows by the group column).</exception>
     public static double[][] Measure(MLContext mlContext, IDataView scored, IReadOnlyList<string> labelColumnNames,
         string rowGroupColumnName = "GroupId", string scoreColumnName = "Score", int truncation = 10)
+    {
+        ArgumentNullException.ThrowIfNull(scored);
+        ContiguousGroups.Require(scored, rowGroupColumnName, "ObjectiveNdcg.Measure");
+        return MeasureContiguous(mlContext, scored, labelColumnNames, rowGroupColumnName, scoreColumnName, truncation);
+    }
+
+    /// <summary><see cref="Measure"/> on data already checked for contiguous groups.</summary>
+    internal static double[][] MeasureContiguous(MLContext mlContext, IDataView scored, IReadOnlyList<string> labelColumnNames,
+        string rowGroupColumnName, string scoreColumnName, int truncation)
     {
         var options = new Microsoft.ML.Data.RankingEvaluatorOptions { DcgTruncationLevel = truncation };
         return labelColumnNames

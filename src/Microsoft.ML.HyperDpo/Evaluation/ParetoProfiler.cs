@@ -10,8 +10,8 @@ namespace Microsoft.ML.HyperDpo.Evaluation;
 /// <remarks>
 /// Works for any ranker that can be set to a weight: a fitted HyperDPO model (<see cref="Profile(MLContext, HyperDpoRankingTransformer, IDataView, ParetoProfileOptions?)"/>)
 /// or any function from weights to an ML.NET transformer that adds a score column (one model per weight, a score soup, ...).
-/// The data's groups must be contiguous, as ML.NET's ranking evaluator requires (LETOR files and
-/// <c>LoadLetorFiles</c> give them so).
+/// Each group's rows must be contiguous, as ML.NET's ranking evaluator requires (LETOR files and
+/// <c>LoadLetorFiles</c> give them so); the profiler checks that first and throws otherwise.
 /// </remarks>
 public static class ParetoProfiler
 {
@@ -35,7 +35,7 @@ public static class ParetoProfiler
     /// <param name="labelColumnNames">One graded label column per objective, in the order of the weights.</param>
     /// <param name="options">Grid, truncation and hypervolume settings; null for the defaults.</param>
     /// <returns>The profile.</returns>
-    /// <exception cref="ArgumentException">A setting is invalid, or a column is missing; the message names it.</exception>
+    /// <exception cref="ArgumentException">A setting is invalid, a column is missing, or a group's rows are not contiguous; the message names it.</exception>
     public static ParetoProfile Profile(MLContext mlContext, Func<float[], ITransformer> modelAt, IDataView data,
         IReadOnlyList<string> labelColumnNames, ParetoProfileOptions? options = null)
     {
@@ -54,6 +54,7 @@ public static class ParetoProfiler
 
         var grid = options.Grid(objectives);
         var cached = mlContext.Data.Cache(data);
+        ContiguousGroups.Require(cached, options.RowGroupColumnName, "ParetoProfiler.Profile");
         var points = new List<WeightedNdcg>(grid.Count);
         var scoring = TimeSpan.Zero;
         foreach (float[] w in grid)
@@ -72,7 +73,7 @@ public static class ParetoProfiler
                 while (cursor.MoveNext()) getter(ref value);
             }
             scoring += clock.Elapsed;
-            points.Add(new WeightedNdcg(w, ObjectiveNdcg.Measure(mlContext, scored, labelColumnNames, options.RowGroupColumnName, options.ScoreColumnName, options.NdcgAt)));
+            points.Add(new WeightedNdcg(w, ObjectiveNdcg.MeasureContiguous(mlContext, scored, labelColumnNames, options.RowGroupColumnName, options.ScoreColumnName, options.NdcgAt)));
         }
         return FromPoints(labelColumnNames, points, options, scoring);
     }

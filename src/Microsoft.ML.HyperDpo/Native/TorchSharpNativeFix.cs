@@ -111,8 +111,9 @@ public static class TorchSharpNativeFix
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // A read-only copy (a shared package cache, say) may never be the one loaded; if it is,
-                // TorchSharp's own error follows and docs/troubleshooting.md explains what to do.
-                Console.Error.WriteLine($"Microsoft.ML.HyperDpo: could not patch '{file}' for {MissingVersion} ({e.Message}); see docs/troubleshooting.md.");
+                // TorchSharp's own error follows, and this line says what to do about it.
+                Console.Error.WriteLine($"Microsoft.ML.HyperDpo: could not patch '{file}' for {MissingVersion} ({e.Message}); " +
+                    "make that folder writable, or set NUGET_PACKAGES to a writable folder, if TorchSharp then fails to load.");
             }
         }
         return changed;

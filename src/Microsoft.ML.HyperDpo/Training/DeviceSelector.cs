@@ -23,8 +23,8 @@ internal static class DeviceSelector
             case TorchDevice.Cuda:
                 if (!cudaAvailable)
                     throw new InvalidOperationException(
-                        "Device = Cuda was requested but CUDA is not available to TorchSharp. Reference a CUDA build of LibTorch " +
-                        "(build with -p:HyperDpoTorchBackend=cuda; see docs/troubleshooting.md#cuda) on a machine with an NVIDIA GPU and driver, or use Device = Cpu or Auto.");
+                        "Device = Cuda was requested but CUDA is not available to TorchSharp. Add a CUDA backend package to the application " +
+                        "(TorchSharp-cuda-linux or TorchSharp-cuda-windows instead of TorchSharp-cpu) and run it on a machine with an NVIDIA GPU and driver, or use Device = Cpu or Auto.");
                 return new torch.Device(DeviceType.CUDA, gpuDeviceId ?? 0);
             case TorchDevice.Auto:
                 if (gpuDeviceId is null) return torch.CPU;
@@ -32,7 +32,7 @@ internal static class DeviceSelector
                 if (!fallbackToCpu)
                     throw new InvalidOperationException(
                         $"MLContext.GpuDeviceId is {gpuDeviceId} and FallbackToCpu is false, but CUDA is not available to TorchSharp " +
-                        "(see docs/troubleshooting.md#cuda). Set FallbackToCpu = true to train on the CPU instead.");
+                        "(the application needs a CUDA backend package, TorchSharp-cuda-linux or TorchSharp-cuda-windows, and a GPU). Set FallbackToCpu = true to train on the CPU instead.");
                 return torch.CPU;
             default:
                 throw new ArgumentOutOfRangeException(nameof(requested), requested, "Unknown device option.");

@@ -76,6 +76,22 @@ internal static class MlNetInternals
         return (ITransformer)constructor.Invoke(new object[] { env, model, builder.ToSchema(), vectorColumn });
     }
 
+    /// <summary>
+    /// ML.NET's stock <c>SlotsDroppingTransformer</c> that removes slot <paramref name="slot"/> from the vector column
+    /// <paramref name="column"/> (in place, keeping the other slots' names). It is what a saved FeatureRankObjective becomes;
+    /// ML.NET builds it only for its feature-selection estimators (its constructor is internal), hence reflection.
+    /// </summary>
+    public static ITransformer DropSlot(IHostEnvironment env, string column, int slot)
+    {
+        const System.Reflection.BindingFlags Any = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public;
+        var type = typeof(Microsoft.ML.Transforms.ColumnCopyingTransformer).Assembly.GetType("Microsoft.ML.Transforms.SlotsDroppingTransformer")
+            ?? throw new InvalidOperationException("ML.NET's SlotsDroppingTransformer was not found; this ML.NET version is not supported.");
+        var constructor = type.GetConstructor(Any, new[] { typeof(IHostEnvironment), typeof(string), typeof(string), typeof(int), typeof(int?) })
+            ?? throw new InvalidOperationException("ML.NET's SlotsDroppingTransformer(env, output, input, min, max) constructor was not found; this ML.NET version is not supported.");
+        // The range is inclusive at both ends: (slot, slot) drops exactly one slot.
+        return (ITransformer)constructor.Invoke(new object?[] { env, column, column, slot, (int?)slot });
+    }
+
     private static object? ReadInterfaceProperty(object target, string interfaceName, string property)
     {
         var iface = target.GetType().GetInterfaces().FirstOrDefault(i => i.Name == interfaceName)

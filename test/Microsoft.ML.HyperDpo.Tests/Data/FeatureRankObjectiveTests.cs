@@ -135,7 +135,7 @@ public class FeatureRankObjectiveTests
     }
 
     [TestMethod]
-    public void OutputColumnOfAnExistingName_ReplacesIt_AndTheTransformerIsNotSavable()
+    public void OutputColumnOfAnExistingName_ReplacesIt()
     {
         var ml = new MLContext(seed: 1);
         var data = Keyed(ml, Rows);
@@ -143,10 +143,37 @@ public class FeatureRankObjectiveTests
         var output = transformer.Transform(data);
         CollectionAssert.AreEqual(new float[] { 0, 4, 3, 0, 0, 2, 4, 0, 0, 0 }, Grades(output, "Label"));
         Assert.AreEqual(output.Schema.Count, data.Schema.Count + 1);
-
         Assert.IsFalse(transformer.IsRowToRowMapper);
-        var e = Assert.ThrowsExactly<NotSupportedException>(() => ml.Model.Save(transformer, data.Schema, new MemoryStream()));
-        Assert.Contains("later change", e.Message);
+    }
+
+    [TestMethod]
+    public void SavedAndLoaded_RemovesTheSlotRowByRow_WithoutTheGradeColumn()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Keyed(ml, Rows);
+        var removing = ml.Transforms.FeatureRankObjective("Objective", 1, removeFromFeatures: true).Fit(data);
+        var keeping = ml.Transforms.FeatureRankObjective("Objective", 1).Fit(data);
+        foreach (var (transformer, expected) in new[]
+        {
+            (removing, Rows.Select(r => new[] { r.Features[0], r.Features[2] })),
+            (keeping, Rows.Select(r => r.Features)),
+        })
+        {
+            using var stream = new MemoryStream();
+            ml.Model.Save(transformer, data.Schema, stream);
+            stream.Position = 0;
+            var loaded = new MLContext(seed: 2).Model.Load(stream, out var schema);
+            Assert.AreEqual(3, ((VectorDataViewType)schema["Features"].Type).Size, "the saved input schema has the full vector");
+
+            var output = loaded.Transform(data);
+            Assert.IsNull(output.Schema.GetColumnOrNull("Objective"), "a grade needs its whole group: not part of the saved form");
+            var features = output.GetColumn<VBuffer<float>>("Features").Select(v => v.DenseValues().ToArray()).ToList();
+            var wanted = expected.ToList();
+            for (int i = 0; i < Rows.Length; i++)
+                CollectionAssert.AreEqual(wanted[i], features[i], $"row {i}, removal {transformer.RemoveFromFeatures}");
+            // The loaded form maps rows one at a time, so a prediction engine can serve it.
+            Assert.IsTrue(loaded.IsRowToRowMapper);
+        }
     }
 
     [TestMethod]

@@ -5,7 +5,8 @@ namespace Microsoft.ML.HyperDpo.Tests.Packaging;
 
 /// <summary>
 /// Packs the library, restores the package into a new project outside the solution (no Directory.Build.props,
-/// no central versions, only the package feed and nuget.org), then trains and scores there.
+/// no central versions, only the package feed and nuget.org) that chooses TorchSharp's CPU backend itself, as any
+/// application does, then trains and scores there.
 /// </summary>
 [TestClass]
 public class PackageConsumptionTests
@@ -18,21 +19,32 @@ public class PackageConsumptionTests
         string root = ChildProcess.RepositoryRoot();
         string work = Path.Combine(Path.GetTempPath(), "hyperdpo-package-" + Guid.NewGuid().ToString("N"));
         string feed = Path.Combine(work, "feed"), app = Path.Combine(work, "app");
-        // A version of its own, so that no earlier copy in the NuGet cache can stand in for this build.
-        string version = "0.1.0-test" + DateTime.UtcNow.ToString("yyyyMMddHHmmss");
+        string version = "";
         string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         Directory.CreateDirectory(app);
         try
         {
-            var pack = ChildProcess.Run("dotnet", root, "pack", Path.Combine("src", "Microsoft.ML.HyperDpo", "Microsoft.ML.HyperDpo.csproj"), "-c", "Release", "-o", feed, $"-p:Version={version}");
+            var pack = ChildProcess.Run("dotnet", root, "pack", Path.Combine("src", "Microsoft.ML.HyperDpo", "Microsoft.ML.HyperDpo.csproj"), "-c", "Release", "-o", feed);
             Assert.AreEqual(0, pack.ExitCode, pack.Output);
+            // Each pack has a prerelease version of its own, so that no earlier copy in the NuGet cache can stand in for this build.
+            string nupkgName = Path.GetFileName(Directory.GetFiles(feed, "HyperDpo.MLNet.*.nupkg").Single());
+            var versionMatch = System.Text.RegularExpressions.Regex.Match(nupkgName, @"^HyperDpo\.MLNet\.(0\.1\.0-dev\.\d{14})\.nupkg$");
+            Assert.IsTrue(versionMatch.Success, "a per-pack prerelease version: " + nupkgName);
+            version = versionMatch.Groups[1].Value;
             using (var nupkg = ZipFile.OpenRead(Path.Combine(feed, $"HyperDpo.MLNet.{version}.nupkg")))
             {
                 var entries = nupkg.Entries.Select(e => e.FullName).ToList();
                 CollectionAssert.Contains(entries, "lib/net10.0/Microsoft.ML.HyperDpo.dll");
                 CollectionAssert.Contains(entries, "lib/net10.0/Microsoft.ML.HyperDpo.xml");
                 CollectionAssert.Contains(entries, "PACKAGE.md");
+                // The package leaves the native backend to the application: it depends on the managed TorchSharp only.
+                using var nuspec = new StreamReader(nupkg.GetEntry("HyperDpo.MLNet.nuspec")!.Open());
+                var dependencies = System.Xml.Linq.XDocument.Parse(nuspec.ReadToEnd()).Descendants()
+                    .Where(e => e.Name.LocalName == "dependency").Select(e => (string)e.Attribute("id")).ToList();
+                CollectionAssert.Contains(dependencies, "TorchSharp");
+                Assert.IsFalse(dependencies.Any(d => d.StartsWith("TorchSharp-", StringComparison.Ordinal) || d.StartsWith("libtorch", StringComparison.Ordinal)),
+                    "no native backend among the package's dependencies: " + string.Join(", ", dependencies));
             }
             Assert.IsTrue(File.Exists(Path.Combine(feed, $"HyperDpo.MLNet.{version}.snupkg")), "symbols package");
 
@@ -49,7 +61,10 @@ public class PackageConsumptionTests
             File.WriteAllText(Path.Combine(app, "app.csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
                   <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings><NoWarn>NU1603</NoWarn></PropertyGroup>
-                  <ItemGroup><PackageReference Include="HyperDpo.MLNet" Version="{version}" /></ItemGroup>
+                  <ItemGroup>
+                    <PackageReference Include="HyperDpo.MLNet" Version="{version}" />
+                    <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
+                  </ItemGroup>
                 </Project>
                 """);
             File.WriteAllText(Path.Combine(app, "Program.cs"), """
@@ -93,7 +108,7 @@ public class PackageConsumptionTests
         {
             Directory.Delete(work, recursive: true);
             string cached = Path.Combine(packages, "hyperdpo.mlnet", version);
-            if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
+            if (version.Length > 0 && Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
         }
     }
 }

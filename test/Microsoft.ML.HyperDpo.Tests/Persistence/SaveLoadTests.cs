@@ -142,4 +142,54 @@ public class SaveLoadTests
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx.ToArray());
         CollectionAssert.AreEqual(new[] { "Features", "ObjectiveWeights", "ReferenceScore" }, session.InputMetadata.Keys.ToArray());
     }
+
+    /// <summary>
+    /// A LETOR file as a user has it: <paramref name="queries"/> queries of 6..12 documents, 46 features, relevance from
+    /// feature 1, and a PageRank-like feature 41 that conflicts with it.
+    /// </summary>
+    private static string LetorFile(string name, int queries, int seed)
+    {
+        var random = new Random(seed);
+        var lines = new List<string>();
+        for (int q = 0; q < queries; q++)
+            for (int d = random.Next(6, 13); d > 0; d--)
+            {
+                var f = Enumerable.Range(0, 46).Select(_ => (float)random.NextDouble()).ToArray();
+                f[40] = 1 - f[0] + 0.1f * (float)random.NextDouble();
+                string features = string.Join(" ", f.Select((v, i) => FormattableString.Invariant($"{i + 1}:{v:F6}")));
+                lines.Add($"{Math.Min(2, (int)(3 * f[0]))} qid:{1000 + q} {features} #docid = d{q}-{d}");
+            }
+        string path = Path.Combine(_folder, name);
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    [TestMethod]
+    public void FullPipelineFromTheLoaderScoresRawRowsInANewProcess()
+    {
+        var ml = new MLContext(1);
+        IDataView raw = ml.Data.LoadLetorFiles(LetorFile("pipeline-train.txt", 40, seed: 45));
+        IDataView rawTest = ml.Data.LoadLetorFiles(LetorFile("pipeline-test.txt", 10, seed: 46));
+        var options = SyntheticRanking.FastOptions(epochs: 2);
+        options.LabelColumnNames = new[] { "Label", "PageRank" };
+        // Loader output -> objective (feature 41 removed from the inputs) -> the ranker, as one estimator chain.
+        var objective = ml.Transforms.FeatureRankObjective("PageRank", featureIndex: 40, removeFromFeatures: true);
+        var trained = objective.Append(ml.Ranking.Trainers.HyperDpo(options)).Fit(raw);
+        // ... and a serving chain: the same objective, then WeightedScore at fixed weights.
+        var serving = objective.Append(ml.Transforms.ConstantObjectiveWeights(new[] { 0.25f, 0.75f }))
+            .Append(ml.Transforms.WeightedScore(trained.LastTransformer)).Fit(raw);
+
+        foreach (var (name, pipeline) in new (string, ITransformer)[] { ("trained", trained), ("serving", serving) })
+        {
+            string path = NewPath("pipeline-" + name);
+            ml.Model.Save(pipeline, raw.Schema, path);
+            var (scores, _, hyperDpo) = ModelProcess.Score(ml, path, rawTest);
+            AssertClose(SyntheticRanking.Scores(pipeline.Transform(rawTest)), scores, name + ", raw 46-feature rows in a new process");
+            Assert.AreEqual("", hyperDpo, "the loading process must not load Microsoft.ML.HyperDpo");
+        }
+        // The serving chain scores as the model moved to those weights does on the shortened features.
+        var shortened = objective.Fit(rawTest).Transform(rawTest);
+        AssertClose(SyntheticRanking.Scores(trained.LastTransformer.WithObjectiveWeights(0.25f, 0.75f).Transform(shortened)),
+            SyntheticRanking.Scores(serving.Transform(rawTest)), "serving chain");
+    }
 }

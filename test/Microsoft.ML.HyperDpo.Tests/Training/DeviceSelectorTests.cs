@@ -29,13 +29,13 @@ public class DeviceSelectorTests
     }
 
     [TestMethod]
-    public void CudaWithoutCudaFailsPointingToTroubleshooting()
+    public void CudaWithoutCudaFailsNamingTheBackendPackages()
     {
         foreach (int? gpu in new int?[] { null, 0 })
             foreach (bool fallback in new[] { true, false })
             {
                 var e = Assert.ThrowsExactly<InvalidOperationException>(() => DeviceSelector.Select(TorchDevice.Cuda, gpu, fallback, cudaAvailable: false));
-                Assert.Contains("docs/troubleshooting.md", e.Message);
+                Assert.Contains("TorchSharp-cuda-linux or TorchSharp-cuda-windows", e.Message);
                 Assert.Contains("Cuda", e.Message);
             }
     }
@@ -48,7 +48,7 @@ public class DeviceSelectorTests
         AssertDevice(DeviceType.CUDA, 1, DeviceSelector.Select(TorchDevice.Auto, 1, false, cudaAvailable: true));
         AssertDevice(DeviceType.CPU, 0, DeviceSelector.Select(TorchDevice.Auto, 1, true, cudaAvailable: false));
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => DeviceSelector.Select(TorchDevice.Auto, 1, false, cudaAvailable: false));
-        Assert.Contains("docs/troubleshooting.md", e.Message);
+        Assert.Contains("TorchSharp-cuda-linux or TorchSharp-cuda-windows", e.Message);
         Assert.Contains("FallbackToCpu", e.Message);
     }
 

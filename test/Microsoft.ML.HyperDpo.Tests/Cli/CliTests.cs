@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Microsoft.ML.HyperDpo.Tests.Persistence;
+
+namespace Microsoft.ML.HyperDpo.Tests.Cli;
+
+/// <summary>The <c>hyperdpo</c> tool as a user runs it, with its output redirected (as in a script or CI log).</summary>
+[TestClass]
+public class CliTests
+{
+    private static string _folder;
+
+    [ClassInitialize]
+    public static void CreateFolder(TestContext _)
+    {
+        _folder = Path.Combine(Path.GetTempPath(), "hyperdpo-cli-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_folder);
+    }
+
+    [ClassCleanup]
+    public static void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>A small LETOR file: 12 queries of 8 documents with 46 features.</summary>
+    private static string LetorFile()
+    {
+        var random = new Random(7);
+        var lines = Enumerable.Range(0, 96).Select(i =>
+            $"{random.Next(3)} qid:{i / 8} " + string.Join(" ", Enumerable.Range(1, 46).Select(f => FormattableString.Invariant($"{f}:{random.NextDouble():F4}"))));
+        string path = Path.Combine(_folder, "small.txt");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    /// <summary>Runs the tool built beside the tests; returns the exit code, standard output and standard error apart.</summary>
+    private static (int ExitCode, string Out, string Error) Hyperdpo(params string[] args)
+    {
+        string tool = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
+        if (!File.Exists(tool)) Assert.Fail($"The command line was not built at '{tool}'; build the solution (the test project references it).");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(tool);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, error.Result);
+    }
+
+    [TestMethod]
+    public void ABadFeatureIdIsAnErrorOnStandardError_InTheUsersTerms()
+    {
+        var (code, output, error) = Hyperdpo("train", "--train", LetorFile(), "--objectives", "label,feature:99:higher");
+        Assert.AreEqual(2, code);
+        Assert.AreEqual("", output, "nothing on standard output");
+        Assert.AreEqual("error: --objectives: there is no feature 99; the files have 46 features (ids 1 to 46).", error.Trim());
+    }
+
+    [TestMethod]
+    public void AnInvalidTrainerSettingIsNamedByItsFlag()
+    {
+        var (code, output, error) = Hyperdpo("train", "--train", LetorFile(), "--epochs", "0");
+        Assert.AreEqual(2, code);
+        Assert.AreEqual("error: --epochs must be positive; got 0.", error.Trim());
+        Assert.DoesNotContain("error", output);
+    }
+
+    [TestMethod]
+    public void AMissingFileIsAnErrorOnStandardError()
+    {
+        var (code, output, error) = Hyperdpo("train", "--train", "nowhere.txt");
+        Assert.AreEqual(2, code);
+        Assert.AreEqual("", output);
+        Assert.AreEqual("error: Data file 'nowhere.txt' does not exist.", error.Trim());
+    }
+
+    [TestMethod]
+    public void RedirectedOutputIsNotWrapped_AndTheSavedModelScoresRawRowsWithoutTheLibrary()
+    {
+        string data = LetorFile(), model = Path.Combine(_folder, "model.zip");
+        var (code, output, error) = Hyperdpo("train", "--train", data, "--objectives", "label,feature:41:higher", "--epochs", "1", "--grid", "2", "--out", model);
+        Assert.AreEqual(0, code, error + output);
+        string saved = output.Split('\n').Single(l => l.StartsWith("Saved to ", StringComparison.Ordinal)).TrimEnd();
+        Assert.AreEqual($"Saved to {model}: an ML.NET model zip (mlContext.Model.Load) that adds Score, at equal weights, to rows with the input's 46-slot Features vector.", saved);
+        Assert.IsTrue(output.Split('\n').Any(l => l.Contains("Feature41 NDCG@1 / @3 / @5 / @10", StringComparison.Ordinal)), "table headers are not cut: " + output);
+
+        // The file holds the preparation (feature 41 removed) and the model: it scores the rows as the file gives them.
+        var ml = new MLContext(1);
+        var raw = ml.Data.LoadLetorFiles(data);
+        var (scores, _, hyperDpo) = ModelProcess.Score(ml, model, raw);
+        Assert.HasCount(96, scores);
+        Assert.IsTrue(scores.All(float.IsFinite));
+        Assert.IsGreaterThan(1, scores.Distinct().Count(), "scores differ between documents");
+        Assert.AreEqual("", hyperDpo);
+    }
+}
