@@ -74,6 +74,11 @@ public static class AlignmentDemo
             return new MethodResult(method, fits, seconds, HeldOutFront.Evaluate(method, split.HeldOut, models));
         }
 
+        // An untimed warm-up fit, so that the first timed method does not pay for just-in-time compilation and the allocator's growth.
+        var warmUp = LanguageAlignmentTrainer.Copy(alignment, PromptConditioning.HyperPrompt, null, options.Seed);
+        warmUp.Steps = 3;
+        Train("warm-up", warmUp);
+
         clock.Restart();
         var hptOptions = LanguageAlignmentTrainer.Copy(alignment, PromptConditioning.HyperPrompt, null, options.Seed);
         hptOptions.Steps = oneShotSteps;
