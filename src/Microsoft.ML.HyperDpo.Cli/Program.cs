@@ -20,6 +20,9 @@ internal static class Program
             WebScaleBenchmarkCommand.Create(),
             CompareCommand.Create(),
             ConditioningBenchmarkCommand.Create(),
+            Language.LanguageCommands.Pretrain(),
+            Language.LanguageCommands.Align(),
+            Language.LanguageCommands.Generate(),
         };
         // With no command at all, run the main job: train on the embedded data.
         var parse = root.Parse(args.Length == 0 ? new[] { "train" } : args);

@@ -30,6 +30,9 @@ public class NotebookExecutionTests
     {
         // As the notebooks say: `dotnet build -c Release` at the root (they load the library and the comparison project).
         var build = ChildProcess.Run("dotnet", ChildProcess.RepositoryRoot(), "build", "-c", "Release", Path.Combine("src", "Microsoft.ML.HyperDpo.Comparison", "Microsoft.ML.HyperDpo.Comparison.csproj"));
+        if (build.ExitCode != 0) return build.Output;
+        // The language-model notebook loads the language project's output.
+        build = ChildProcess.Run("dotnet", ChildProcess.RepositoryRoot(), "build", "-c", "Release", Path.Combine("src", "Microsoft.ML.HyperDpo.Language", "Microsoft.ML.HyperDpo.Language.csproj"));
         return build.ExitCode == 0 ? "" : build.Output;
     });
 

@@ -1,0 +1,82 @@
+using Microsoft.ML.HyperDpo.Language.Generation;
+using Microsoft.ML.HyperDpo.Language.Training;
+
+namespace Microsoft.ML.HyperDpo.Language.Demo;
+
+/// <summary>
+/// Settings of the end-to-end CPU demo: pre-train a tiny GPT-2 on the training questions' text, align it with Hyper
+/// Prompt Tuning and with the baselines, and evaluate on held-out questions. <see cref="Default"/> is the demo's
+/// configuration; <see cref="Small"/> a much smaller one for notebooks and CI.
+/// </summary>
+public sealed record AlignmentDemoOptions
+{
+    /// <summary>The computed objectives aligned on (names of <see cref="Data.ResponseObjectives"/>, or "human").</summary>
+    public IReadOnlyList<string> Objectives { get; init; } = new[] { "conciseness", "grounding" };
+
+    /// <summary>Held-out questions (the rest train): qa-feedback's 500 give 400 and 100.</summary>
+    public int HeldOut { get; init; } = 100;
+
+    /// <summary>Size of the compact vocabulary built from the training text.</summary>
+    public int VocabularySize { get; init; } = 2048;
+
+    /// <summary>Width of the tiny model.</summary>
+    public int EmbeddingSize { get; init; } = 128;
+
+    /// <summary>Blocks of the tiny model.</summary>
+    public int Layers { get; init; } = 2;
+
+    /// <summary>Attention heads of the tiny model.</summary>
+    public int Heads { get; init; } = 4;
+
+    /// <summary>Context length of the tiny model (soft prompt, question and answer, or 128 generated tokens).</summary>
+    public int ContextLength { get; init; } = 256;
+
+    /// <summary>Pre-training options.</summary>
+    public PretrainingOptions Pretraining { get; init; } = new() { Steps = 300, BatchSize = 8, SequenceLength = 128 };
+
+    /// <summary>
+    /// Steps of one DPO-LS fit (one weight). HPT and weights-as-text train for 2x this (0.4x of DPO-LS's five fits), the
+    /// prompt soup for this many per objective.
+    /// </summary>
+    public int StepsPerFit { get; init; } = 60;
+
+    /// <summary>Divisions of the weight grid on the simplex (K = 2: divisions + 1 weights, one DPO-LS fit each).</summary>
+    public int GridDivisions { get; init; } = 4;
+
+    /// <summary>The alignment options shared by every method (objectives and steps are set by the demo).</summary>
+    public LanguageAlignmentOptions Alignment { get; init; } = new() { PromptLength = 8, HiddenSize = 64, ListsPerStep = 4, LearningRate = 1e-2f };
+
+    /// <summary>How answers are generated for the steerability test (sampled, same seed at both corners, so that pairs differ only by w).</summary>
+    public GenerationOptions Generation { get; init; } = new() { MaxNewTokens = 64, Temperature = 0.7f, TopK = 40 };
+
+    /// <summary>New tokens of the KV-cache speed measurement.</summary>
+    public int SpeedTokens { get; init; } = 128;
+
+    /// <summary>
+    /// TorchSharp's intra-op threads during the demo (null: leave TorchSharp's setting). One thread by default: on a
+    /// small machine shared with other jobs, more threads than free cores make every step several times slower.
+    /// </summary>
+    public int? Threads { get; init; } = 1;
+
+    /// <summary>Seed of the split, the initialisation and the training.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>The demo's configuration.</summary>
+    public static AlignmentDemoOptions Default { get; } = new();
+
+    /// <summary>A configuration small enough for a notebook in CI (a minute or two): fewer questions held out, tiny model, few steps.</summary>
+    public static AlignmentDemoOptions Small { get; } = new()
+    {
+        HeldOut = 30,
+        VocabularySize = 1024,
+        EmbeddingSize = 64,
+        Layers = 1,
+        Heads = 2,
+        ContextLength = 192,
+        Pretraining = new() { Steps = 60, BatchSize = 8, SequenceLength = 64 },
+        StepsPerFit = 15,
+        GridDivisions = 2,
+        Generation = new() { MaxNewTokens = 24, Temperature = 0.7f, TopK = 40 },
+        SpeedTokens = 64,
+    };
+}

@@ -1,0 +1,100 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.HyperDpo.Language.Modeling;
+
+/// <summary>GPT-2's causal self-attention: one fused query/key/value projection, scaled dot-product attention, an output projection.</summary>
+internal sealed class Gpt2Attention : nn.Module
+{
+    private readonly Conv1D c_attn;
+    private readonly Conv1D c_proj;
+    private readonly int _heads;
+
+    public Gpt2Attention(Gpt2Config config, double initStd, double projectionStd) : base(nameof(Gpt2Attention))
+    {
+        c_attn = new Conv1D(config.EmbeddingSize, 3 * config.EmbeddingSize, initStd);
+        c_proj = new Conv1D(config.EmbeddingSize, config.EmbeddingSize, projectionStd);
+        _heads = config.Heads;
+        RegisterComponents();
+    }
+
+    /// <summary>Optional low-rank adapter on the fused query/key/value projection; not part of the saved base model.</summary>
+    public LowRankAdapter? Adapter { get; set; }
+
+    public Tensor Forward(Tensor x, KeyValueCache? cache, int layer)
+    {
+        long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
+        var qkv = c_attn.forward(x);
+        if (Adapter is not null)
+            qkv = qkv + Adapter.Delta(x);
+        Tensor Heads(Tensor t) => t.view(batch, time, _heads, width / _heads).transpose(1, 2);
+        var parts = qkv.split(width, 2);
+        var (q, k, v) = (Heads(parts[0]), Heads(parts[1]), Heads(parts[2]));
+        long past = cache?.Length ?? 0;
+        if (cache is not null)
+            (k, v) = cache.Append(layer, k, v);
+        Tensor y;
+        if (past == 0)
+            y = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true);
+        else if (time == 1)
+            // One new token attends to everything before it: no mask needed.
+            y = nn.functional.scaled_dot_product_attention(q, k, v);
+        else
+        {
+            // Several new tokens after a cached prefix: query i (at position past + i) sees keys 0..past + i.
+            var allowed = torch.ones(time, past + time, ScalarType.Bool, x.device).tril(past);
+            y = nn.functional.scaled_dot_product_attention(q, k, v, allowed);
+        }
+        return c_proj.forward(y.transpose(1, 2).reshape(batch, time, width));
+    }
+}
+
+/// <summary>GPT-2's feed-forward block: width x4, tanh-approximated GELU, back to width.</summary>
+internal sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv1D c_fc;
+    private readonly Conv1D c_proj;
+
+    public Gpt2Mlp(Gpt2Config config, double initStd, double projectionStd) : base(nameof(Gpt2Mlp))
+    {
+        c_fc = new Conv1D(config.EmbeddingSize, 4 * config.EmbeddingSize, initStd);
+        c_proj = new Conv1D(4 * config.EmbeddingSize, config.EmbeddingSize, projectionStd);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => c_proj.forward(GeluNew(c_fc.forward(x)));
+
+    /// <summary>GPT-2's "gelu_new": 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the exact function its weights were trained with.</summary>
+    internal static Tensor GeluNew(Tensor x) =>
+        0.5 * x * (1.0 + torch.tanh(Math.Sqrt(2.0 / Math.PI) * (x + 0.044715 * x.pow(3))));
+}
+
+/// <summary>A pre-LayerNorm transformer block: x + attn(ln_1(x)), then x + mlp(ln_2(x)).</summary>
+internal sealed class Gpt2Block : nn.Module
+{
+    private readonly LayerNorm ln_1;
+    private readonly Gpt2Attention attn;
+    private readonly LayerNorm ln_2;
+    private readonly Gpt2Mlp mlp;
+
+    public Gpt2Block(Gpt2Config config) : base(nameof(Gpt2Block))
+    {
+        const double initStd = 0.02;
+        // GPT-2 scales the residual projections by 1/sqrt(2 * layers) so the residual stream's variance does not grow with depth.
+        double projectionStd = initStd / Math.Sqrt(2.0 * config.Layers);
+        ln_1 = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
+        attn = new Gpt2Attention(config, initStd, projectionStd);
+        ln_2 = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
+        mlp = new Gpt2Mlp(config, initStd, projectionStd);
+        RegisterComponents();
+    }
+
+    public Gpt2Attention Attention => attn;
+
+    public Tensor Forward(Tensor x, KeyValueCache? cache, int layer)
+    {
+        x = x + attn.Forward(ln_1.forward(x), cache, layer);
+        return x + mlp.forward(ln_2.forward(x));
+    }
+}

@@ -1,0 +1,28 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.HyperDpo.Language.Modeling;
+
+/// <summary>
+/// A low-rank adapter (LoRA) on a projection: adds (x A B) * (alpha / r) to its output. B starts at zero, so a fresh
+/// adapter leaves the model unchanged. Adapters live outside the base model's parameters, which therefore stay frozen.
+/// </summary>
+internal sealed class LowRankAdapter : nn.Module
+{
+    private readonly Parameter lora_a;
+    private readonly Parameter lora_b;
+    private readonly double _scale;
+
+    public LowRankAdapter(long inputs, long outputs, int rank, double alpha) : base(nameof(LowRankAdapter))
+    {
+        lora_a = new Parameter(torch.empty(inputs, rank));
+        lora_b = new Parameter(torch.zeros(rank, outputs));
+        using (torch.no_grad())
+            nn.init.normal_(lora_a, 0, 1.0 / rank);
+        _scale = alpha / rank;
+        RegisterComponents();
+    }
+
+    public Tensor Delta(Tensor x) => torch.matmul(torch.matmul(x, lora_a), lora_b) * _scale;
+}

@@ -1,0 +1,99 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.HyperDpo.Language.Modeling;
+
+/// <summary>A trainable source of soft prompts: m embeddings per list, prepended to the embedded text.</summary>
+internal abstract class SoftPromptSource : nn.Module
+{
+    protected SoftPromptSource(string name) : base(name)
+    {
+    }
+
+    /// <summary>Prompt embeddings [B, m, width] for conditioning vectors [B, C].</summary>
+    public abstract Tensor Prompts(Tensor conditioning);
+
+    /// <summary>Starting prompt embeddings [m, width]: the embeddings of real tokens, which keeps the frozen model in familiar territory.</summary>
+    protected static Tensor InitialPrompt(Gpt2LanguageModel model, int length, long seed)
+    {
+        using var _ = torch.no_grad();
+        var generator = new Generator((ulong)seed);
+        var ids = torch.randint(2, model.Config.VocabularySize, new long[] { length }, generator: generator);
+        return model.EmbedTokens(ids).detach().clone();
+    }
+}
+
+/// <summary>
+/// Hyper Prompt Tuning: an MLP maps the conditioning vector c = (w[, log beta]) to m prompt embeddings, added to a
+/// learned base prompt. Its last layer starts at zero, so every w starts from the same prompt.
+/// </summary>
+internal sealed class HyperPromptGenerator : SoftPromptSource
+{
+    private readonly Parameter base_prompt;
+    private readonly Linear hidden;
+    private readonly Linear output;
+    private readonly int _length;
+    private readonly long _width;
+
+    public HyperPromptGenerator(Gpt2LanguageModel model, int conditionWidth, int length, int hiddenSize, long seed) : base(nameof(HyperPromptGenerator))
+    {
+        _length = length;
+        _width = model.Config.EmbeddingSize;
+        base_prompt = new Parameter(InitialPrompt(model, length, seed));
+        using (new ManualSeedScope(seed))
+        {
+            hidden = nn.Linear(conditionWidth, hiddenSize);
+            output = nn.Linear(hiddenSize, length * _width);
+        }
+        using (torch.no_grad())
+        {
+            output.weight!.zero_();
+            output.bias!.zero_();
+        }
+        RegisterComponents();
+    }
+
+    public override Tensor Prompts(Tensor conditioning)
+    {
+        var delta = output.forward(nn.functional.gelu(hidden.forward(conditioning)));
+        return base_prompt.unsqueeze(0) + delta.view(-1, _length, _width);
+    }
+}
+
+/// <summary>One learned prompt, the same for every conditioning vector (a DPO-LS fit at one fixed w, or one objective of a soup).</summary>
+internal sealed class FixedSoftPrompt : SoftPromptSource
+{
+    private readonly Parameter prompt;
+
+    public FixedSoftPrompt(Gpt2LanguageModel model, int length, long seed) : base(nameof(FixedSoftPrompt))
+    {
+        prompt = new Parameter(InitialPrompt(model, length, seed));
+        RegisterComponents();
+    }
+
+    public Tensor Prompt => prompt;
+
+    public override Tensor Prompts(Tensor conditioning) => prompt.unsqueeze(0).expand(conditioning.shape[0], -1, -1);
+}
+
+/// <summary>A prompt soup: the per-objective prompts P_k of K single-objective fits, mixed as sum_k w_k P_k.</summary>
+internal sealed class PromptSoup : SoftPromptSource
+{
+    private readonly Parameter prompts;
+
+    public PromptSoup(IReadOnlyList<FixedSoftPrompt> perObjective) : base(nameof(PromptSoup))
+    {
+        using (torch.no_grad())
+            prompts = new Parameter(torch.stack(perObjective.Select(p => p.Prompt.detach()).ToArray()).clone(), requires_grad: false);
+        RegisterComponents();
+    }
+
+    public override Tensor Prompts(Tensor conditioning)
+    {
+        int k = (int)prompts.shape[0];
+        // Only the weights take part in the mix (a beta entry, if any, does not).
+        var w = conditioning[.., ..k];
+        return torch.einsum("bk,kmd->bmd", w, prompts);
+    }
+}
