@@ -30,9 +30,9 @@ internal static class CompareBenchmarkSection
             md.AppendLine();
             md.AppendLine("| method | " + string.Join(" | ", result.Splits) + " |");
             md.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", result.Splits.Count)));
-            foreach (string method in result.Methods)
+            foreach (var (key, method) in result.MethodKeys.Zip(result.Methods))
                 md.AppendLine($"| {method} hypervolume | " + string.Join(" | ", result.Splits.Select(split =>
-                    result.Runs.First(r => r.Method == method && r.Split == split).TestProfile.Hypervolume.ToString("F4", CultureInfo.InvariantCulture))) + " |");
+                    result.Runs.First(r => r.Key == key && r.Split == split).TestProfile.Hypervolume.ToString("F4", CultureInfo.InvariantCulture))) + " |");
             if (result.Objectives.Count == 2)
                 Targets(md, result);
             string directory = Path.GetDirectoryName(Path.GetFullPath(benchmarksPath))!;
@@ -47,24 +47,24 @@ internal static class CompareBenchmarkSection
 
     private static void Targets(StringBuilder md, ComparisonResult result)
     {
-        MethodSummary? Find(string name) => result.Summaries.FirstOrDefault(s => s.Method == name);
-        var hyper = Find("HyperDPO");
+        MethodSummary? Find(string key) => result.SummaryByKey(key);
+        var hyper = Find("hyperdpo");
         if (hyper is null) return;
         var rows = new List<string>();
-        var trees = new[] { Find("FastTree scalarised"), Find("FastTree score soup") }.Where(s => s is not null).Select(s => s!).ToList();
+        var trees = new[] { Find("fasttree"), Find("fasttree-soup") }.Where(s => s is not null).Select(s => s!).ToList();
         if (trees.Count > 0)
         {
             var best = trees.MaxBy(s => s.Hypervolume.Mean)!;
             double ratio = hyper.Hypervolume.Mean / best.Hypervolume.Mean;
             rows.Add(Row($"hypervolume >= 1.03 x the better LambdaMART front ({best.Method}, {best.Hypervolume.Mean:F4})", $"{hyper.Hypervolume.Mean:F4} = {ratio:F3} x", ratio >= 1.03));
         }
-        if (Find("DPO-LS") is { } ls)
+        if (Find("dpo-ls") is { } ls)
         {
             rows.Add(Row($"hypervolume >= DPO-LS's ({ls.Hypervolume.Mean:F4})", $"{hyper.Hypervolume.Mean:F4} = {hyper.Hypervolume.Mean / ls.Hypervolume.Mean:F3} x", hyper.Hypervolume.Mean >= ls.Hypervolume.Mean));
             double ratio = hyper.TrainingSeconds.Mean / ls.TrainingSeconds.Mean;
             rows.Add(Row($"training <= 0.25 x DPO-LS's {ls.FitsPerSplit} fits ({ls.TrainingSeconds.Mean:F1} s)", $"{hyper.TrainingSeconds.Mean:F1} s = {ratio:F3} x", ratio <= 0.25));
         }
-        if (Find("FastTree scalarised") is { } fastTree)
+        if (Find("fasttree") is { } fastTree)
         {
             double ratio = hyper.TrainingSeconds.Mean / fastTree.TrainingSeconds.Mean;
             rows.Add(Row($"training <= 0.5 x the {fastTree.FitsPerSplit} FastTree fits ({fastTree.TrainingSeconds.Mean:F1} s)", $"{hyper.TrainingSeconds.Mean:F1} s = {ratio:F3} x", ratio <= 0.5));

@@ -14,15 +14,8 @@ namespace Microsoft.ML.HyperDpo.Cli;
 /// </summary>
 internal static class CompareCommand
 {
-    private static readonly Dictionary<string, Func<Func<HyperDpoRankingTrainer.Options>, FrontMethod>> MethodsByKey = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["hyperdpo"] = o => new HyperDpoFront(o),
-        ["dpo-ls"] = o => new DpoLinearScalarization(o),
-        ["dpo-soup"] = o => new DpoSoup(o),
-        ["fasttree"] = _ => new ScalarisedLambdaMart(LambdaMartLibrary.FastTree),
-        ["lightgbm"] = _ => new ScalarisedLambdaMart(LambdaMartLibrary.LightGbm),
-        ["fasttree-soup"] = _ => new LambdaMartScoreSoup(LambdaMartLibrary.FastTree),
-    };
+    /// <summary>Every method of <see cref="FrontMethods.All"/>, by key: adding a method there adds it here.</summary>
+    private static IEnumerable<string> MethodKeys => FrontMethods.All().Select(m => m.Key);
 
     public static System.CommandLine.Command Create()
     {
@@ -38,7 +31,7 @@ internal static class CompareCommand
         };
         var methods = new Option<string>("--methods")
         {
-            Description = $"Methods, comma-separated, from: {string.Join(", ", MethodsByKey.Keys)}; or 'all'.",
+            Description = $"Methods, comma-separated, from: {string.Join(", ", MethodKeys)}; or 'all'.",
             DefaultValueFactory = _ => "all",
         };
         var grid = new Option<int?>("--grid") { Description = "Simplex lattice step 1/m (default: 10 for 2 objectives, 4 for 3, 2 beyond)." };
@@ -70,10 +63,11 @@ internal static class CompareCommand
 
     private static List<FrontMethod> SelectMethods(string text, Func<HyperDpoRankingTrainer.Options> trainer)
     {
+        var all = FrontMethods.All(trainer);
         if (text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
-            return FrontMethods.All(trainer).ToList();
-        return Split(text).Select(key => MethodsByKey.TryGetValue(key, out var make) ? make(trainer)
-            : throw new ArgumentException($"--methods: unknown method '{key}'; choose from {string.Join(", ", MethodsByKey.Keys)} or 'all'.")).ToList();
+            return all.ToList();
+        return Split(text).Select(key => all.FirstOrDefault(m => m.Key.Equals(key, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"--methods: unknown method '{key}'; choose from {string.Join(", ", MethodKeys)} or 'all'.")).ToList();
     }
 
     private static int Run(List<(string Name, (string[] Train, string[] Valid, string[] Test) Files)> sources, string[] objectiveSets,

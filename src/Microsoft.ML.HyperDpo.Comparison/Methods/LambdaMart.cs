@@ -37,4 +37,7 @@ internal static class LambdaMart
     }
 
     public static string Name(LambdaMartLibrary library) => library == LambdaMartLibrary.FastTree ? "FastTree" : "LightGBM";
+
+    /// <summary>The library's part of a method key: "fasttree" or "lightgbm".</summary>
+    public static string Key(LambdaMartLibrary library) => Name(library).ToLowerInvariant();
 }

@@ -7,7 +7,7 @@ public enum ConditioningKind
     Input,
     /// <summary>As <see cref="Input"/>, and w is also mapped to a per-unit scale and shift of every hidden layer (FiLM).</summary>
     FiLM,
-    /// <summary>As <see cref="Input"/>, and a hypernetwork maps w to the weights and bias of the output layer (Pareto HyperNetwork style).</summary>
+    /// <summary>As <see cref="Input"/>, and the output layer is a blend of K output heads chosen by w: a linear map from w gives the output weights and bias that are added to a shared output layer.</summary>
     Hypernetwork,
     /// <summary>
     /// No conditioning: the network ignores w and learns a single trade-off, the one given by
@@ -23,7 +23,10 @@ public enum ListwiseLossKind
 {
     /// <summary>Plackett-Luce DPO: the negative log-likelihood of the label order under z = beta * (s - r), full list or top-k.</summary>
     PlackettLuce,
-    /// <summary>ListNet: cross-entropy between softmax(gain of labels) and softmax(z) (top-one Plackett-Luce with soft targets).</summary>
+    /// <summary>
+    /// ListNet: cross-entropy between the softmax of the raw labels and softmax(z) (top-one Plackett-Luce with soft targets).
+    /// Reads neither <see cref="HyperDpoRankingTrainer.Options.TopK"/> nor <see cref="HyperDpoRankingTrainer.Options.Ties"/>.
+    /// </summary>
     ListNet,
 }
 
@@ -234,6 +237,9 @@ public sealed partial class HyperDpoRankingTrainer
             Require(HiddenSizes is { Length: > 0 } && HiddenSizes.All(h => h > 0), nameof(HiddenSizes), $"must be one or more positive widths; got [{string.Join(", ", HiddenSizes ?? Array.Empty<int>())}]");
             Require(Dropout >= 0 && Dropout < 1, nameof(Dropout), $"must be in [0, 1); got {Dropout}");
             Require(TopK is null or > 0, nameof(TopK), $"must be positive or null; got {TopK}");
+            var (usesTopK, usesTies) = Losses.ListwiseLossFactory.Reads(Loss);
+            Require(usesTopK || TopK is null, nameof(TopK), $"is not read by {nameof(Loss)} = {Loss}; leave it null (got {TopK})");
+            Require(usesTies || Ties == TieHandling.RandomOrder, nameof(Ties), $"is not read by {nameof(Loss)} = {Loss} (equal labels get equal targets); leave it at {TieHandling.RandomOrder} (got {Ties})");
             Require(float.IsFinite(Beta) && Beta > 0, nameof(Beta), $"must be a positive number; got {Beta}");
             Require(float.IsFinite(DirichletAlpha) && DirichletAlpha > 0, nameof(DirichletAlpha), $"must be a positive number; got {DirichletAlpha}");
             Require(float.IsFinite(CosmosPenalty) && CosmosPenalty >= 0, nameof(CosmosPenalty), $"must be >= 0; got {CosmosPenalty}");

@@ -71,7 +71,7 @@ internal sealed class TrainingLoop
         var sampler = new DirichletSampler(k, o.DirichletAlpha, generator, device);
         float[]? fixedWeights = o.FixedObjectiveWeights is null ? null : ObjectiveWeights.Normalize(o.FixedObjectiveWeights, k, nameof(o.FixedObjectiveWeights));
         using var fixedW = fixedWeights is null ? null : tensor(fixedWeights, new long[] { 1, k }, device: device);
-        var loss = ListwiseLossMath.Create(o.Loss, o.TopK, o.Ties);
+        var loss = ListwiseLossFactory.Create(o.Loss, o.TopK, o.Ties);
         var batcher = new ListwiseBatcher(train, o.BatchSize, o.MaxListLength, new Random(seed));
         var optimizer = optim.AdamW(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
         if (initial?.OptimizerState is { } saved)
