@@ -91,6 +91,9 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>
         return score.MoveToOuterDisposeScope();
     }
 
+    /// <summary>Zeroes the output layer (the hypernetwork's is zero already), so that g(x; w) = 0 for every input until trained.</summary>
+    public void ZeroOutput() => ZeroInit(output);
+
     private static long[] MatchLeading(Tensor weights, Tensor features)
     {
         var shape = features.shape.ToArray();

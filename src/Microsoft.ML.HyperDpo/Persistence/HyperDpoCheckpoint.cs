@@ -65,7 +65,7 @@ public sealed class HyperDpoCheckpoint
     /// <summary>True when the checkpoint holds the optimiser's state, so that a resumed fit continues AdamW's moments.</summary>
     public bool HasOptimizerState => OptimizerState is not null;
 
-    /// <summary>The reference model saved with the checkpoint, or null.</summary>
+    /// <summary>The reference chain saved with the checkpoint (<see cref="HyperDpoRankingTransformer.ReferenceTransformer"/>), or null.</summary>
     public ITransformer? ReferenceModel => Model.ScoringModel.Reference;
 
     /// <summary>
@@ -78,7 +78,7 @@ public sealed class HyperDpoCheckpoint
         get
         {
             var o = _options.Clone();
-            o.ReferenceModel = ReferenceModel;
+            o.PreparedReference = ReferenceModel;
             o.InitialCheckpoint = this;
             return o;
         }
@@ -243,7 +243,7 @@ public sealed class HyperDpoCheckpoint
 
         byte[]? optimizer = manifest.Sha256.ContainsKey(OptimizerEntry) ? entries[OptimizerEntry] : null;
         var env = (IHostEnvironment)mlContext;
-        var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, options.ReferenceScoreColumnName);
+        var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, ReferenceScores.ColumnName);
         var state = new TrainingState(options, optimizer, manifest.EpochsCompleted);
         var model = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), scoring, weights, null, state);
         return new HyperDpoCheckpoint(model, options, optimizer, manifest.EpochsCompleted);

@@ -51,6 +51,21 @@ public enum EarlyStoppingMetric
     Hypervolume,
 }
 
+/// <summary>How the loss sees the reference rankers (<see cref="HyperDpoRankingTrainer.Options.ReferenceModels"/>).</summary>
+public enum ReferenceForm
+{
+    /// <summary>
+    /// Residual: the listwise loss is taken on the full score, z = beta * (r_w + g), so g learns only what the reference soup r_w
+    /// gets wrong; g starts at zero, so training starts exactly at the reference.
+    /// </summary>
+    Residual,
+    /// <summary>
+    /// DPO's implicit reward: the loss is taken on z = beta * (s - r_w) = beta * g, as in DPO, and the model scores r_w + g. The loss
+    /// never sees r_w, so g learns each objective's ranking on its own and the sum leans on the reference as beta grows.
+    /// </summary>
+    ImplicitReward,
+}
+
 /// <summary>Where training and scoring run.</summary>
 public enum TorchDevice
 {
@@ -140,14 +155,37 @@ public sealed partial class HyperDpoRankingTrainer
         public float CosmosPenalty { get; set; }
 
         /// <summary>
-        /// An already fitted ML.NET transformer that adds a <see cref="ReferenceScoreColumnName"/> column (a FastTree
-        /// LambdaMART model, say). The fitted ranker then scores r(x) + g(x; w), with g trained on z = beta * g.
-        /// Null: reference-free (r = 0).
+        /// One already fitted ML.NET transformer that adds a <see cref="ReferenceScoreColumnName"/> column (a FastTree
+        /// LambdaMART model, say), shared by every objective: the reference for every w is its score r, standardised on the
+        /// training data, and the fitted ranker scores (r - mu) / sigma + g(x; w). Null, with no <see cref="ReferenceModels"/>
+        /// or <see cref="ReferenceEstimators"/> either: reference-free (r = 0).
         /// </summary>
         public ITransformer? ReferenceModel { get; set; }
 
-        /// <summary>The reference model's output column. Default <c>Score</c>.</summary>
+        /// <summary>
+        /// One already fitted ML.NET ranker per objective, in <see cref="LabelColumnNames"/> order, each adding a
+        /// <see cref="ReferenceScoreColumnName"/> column (e.g. a FastTree LambdaMART model trained on that objective's labels).
+        /// The reference for the trade-off w is their score soup r_w = sum_k w_k (r_k - mu_k) / sigma_k, with mu_k and sigma_k the
+        /// mean and standard deviation of r_k on the training data, and the model scores r_w + g(x; w), g starting at zero.
+        /// Null: see <see cref="ReferenceModel"/>.
+        /// </summary>
+        public ITransformer[]? ReferenceModels { get; set; }
+
+        /// <summary>
+        /// As <see cref="ReferenceModels"/>, but unfitted: one ML.NET ranking estimator per objective, in <see cref="LabelColumnNames"/>
+        /// order, each set up with that objective's label column; <c>Fit</c> fits them on the training data first (the time is part of
+        /// the fit). Null: none.
+        /// </summary>
+        public IEstimator<ITransformer>[]? ReferenceEstimators { get; set; }
+
+        /// <summary>How the loss sees the reference (<see cref="ReferenceForm"/>). Default <see cref="ReferenceForm.Residual"/>.</summary>
+        public ReferenceForm ReferenceForm { get; set; } = ReferenceForm.Residual;
+
+        /// <summary>The reference models' output column. Default <c>Score</c>.</summary>
         public string ReferenceScoreColumnName { get; set; } = "Score";
+
+        /// <summary>The reference chain of a checkpoint (<see cref="ReferenceScores"/>), used as it is when training resumes.</summary>
+        internal ITransformer? PreparedReference { get; set; }
 
         /// <summary>Passes over the training lists. Default 30.</summary>
         public int NumberOfEpochs { get; set; } = 30;
@@ -244,6 +282,16 @@ public sealed partial class HyperDpoRankingTrainer
             Require(float.IsFinite(DirichletAlpha) && DirichletAlpha > 0, nameof(DirichletAlpha), $"must be a positive number; got {DirichletAlpha}");
             Require(float.IsFinite(CosmosPenalty) && CosmosPenalty >= 0, nameof(CosmosPenalty), $"must be >= 0; got {CosmosPenalty}");
             Require(!string.IsNullOrWhiteSpace(ReferenceScoreColumnName), nameof(ReferenceScoreColumnName), "must name a column");
+            int referenceKinds = (ReferenceModel is null ? 0 : 1) + (ReferenceModels is null ? 0 : 1) + (ReferenceEstimators is null ? 0 : 1);
+            Require(referenceKinds <= 1, nameof(ReferenceModels), $"cannot be combined with {nameof(ReferenceModel)} or {nameof(ReferenceEstimators)}; give one of the three");
+            if (ReferenceModels is not null)
+                Require(ReferenceModels.Length == LabelColumnNames.Length && ReferenceModels.All(m => m is not null), nameof(ReferenceModels),
+                    $"must hold one fitted model per objective ({LabelColumnNames.Length}: {string.Join(", ", LabelColumnNames)}); got {ReferenceModels.Length}" +
+                    (ReferenceModels.Any(m => m is null) ? ", some null" : ""));
+            if (ReferenceEstimators is not null)
+                Require(ReferenceEstimators.Length == LabelColumnNames.Length && ReferenceEstimators.All(m => m is not null), nameof(ReferenceEstimators),
+                    $"must hold one estimator per objective ({LabelColumnNames.Length}: {string.Join(", ", LabelColumnNames)}); got {ReferenceEstimators.Length}" +
+                    (ReferenceEstimators.Any(m => m is null) ? ", some null" : ""));
             Require(NumberOfEpochs > 0, nameof(NumberOfEpochs), $"must be positive; got {NumberOfEpochs}");
             Require(BatchSize > 0, nameof(BatchSize), $"must be positive; got {BatchSize}");
             Require(MaxListLength >= 2, nameof(MaxListLength), $"must be at least 2; got {MaxListLength}");
@@ -280,6 +328,8 @@ public sealed partial class HyperDpoRankingTrainer
             copy.HiddenSizes = (int[])HiddenSizes.Clone();
             copy.InitialObjectiveWeights = (float[]?)InitialObjectiveWeights?.Clone();
             copy.FixedObjectiveWeights = (float[]?)FixedObjectiveWeights?.Clone();
+            copy.ReferenceModels = (ITransformer[]?)ReferenceModels?.Clone();
+            copy.ReferenceEstimators = (IEstimator<ITransformer>[]?)ReferenceEstimators?.Clone();
             return copy;
         }
 

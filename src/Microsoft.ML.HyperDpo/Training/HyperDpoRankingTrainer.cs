@@ -67,8 +67,11 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         var device = DeviceSelector.Select(o.Device, _host);
         int seed = o.Seed ?? _host.Rand.Next();
 
-        var train = ReadLists(trainData, "training data");
-        var validation = validationData is null ? null : ReadLists(validationData, "validation data");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var reference = ReferenceScores.Prepare(_host, o, trainData, channel);
+        var referenceTime = reference is null ? TimeSpan.Zero : clock.Elapsed;
+        var train = ReadLists(trainData, reference, "training data");
+        var validation = validationData is null ? null : ReadLists(validationData, reference, "validation data");
         if (initial is not null && initial.FeatureCount != train.FeatureCount)
             throw new ArgumentException($"The training data's '{o.FeatureColumnName}' column has {train.FeatureCount} values per row; the initial checkpoint's network takes {initial.FeatureCount}.", nameof(trainData));
         if (validation is not null && validation.FeatureCount != train.FeatureCount)
@@ -78,7 +81,8 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
             (validation is null ? "" : $"; {validation.ListCount} validation lists."));
 
         var (network, report, optimizerState) = new TrainingLoop(o, _host, channel).Run(train, validation, device, seed, initial);
-        var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), o.ReferenceModel, o.ReferenceScoreColumnName);
+        report = report with { ReferenceFitTime = referenceTime };
+        var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), reference, ReferenceScores.ColumnName);
         var weights = o.InitialObjectiveWeights is not null
             ? HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights))
             : o.FixedObjectiveWeights is not null
@@ -87,25 +91,29 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         // The saved options drop the initial checkpoint, so that models do not keep a chain of earlier checkpoints alive.
         var trainedWith = o.Clone();
         trainedWith.InitialCheckpoint = null;
+        trainedWith.PreparedReference = reference;
         var state = new TrainingState(trainedWith, optimizerState, (initial?.EpochsCompleted ?? 0) + report.Epochs.Count);
         return new HyperDpoRankingTransformer(_host, model, weights, report, state);
     }
 
-    /// <summary>The options, with the initial checkpoint's reference model when the options name none.</summary>
+    /// <summary>The options, with the initial checkpoint's reference when the options name none.</summary>
     private Options EffectiveOptions()
     {
-        if (_options.InitialCheckpoint?.ReferenceModel is null || _options.ReferenceModel is not null) return _options;
-        var o = _options.Clone();
-        o.ReferenceModel = _options.InitialCheckpoint.ReferenceModel;
+        var o = _options;
+        if (o.InitialCheckpoint?.ReferenceModel is null || o.ReferenceModel is not null || o.ReferenceModels is not null
+            || o.ReferenceEstimators is not null || o.PreparedReference is not null)
+            return o;
+        o = o.Clone();
+        o.PreparedReference = _options.InitialCheckpoint.ReferenceModel;
         return o;
     }
 
-    private ListwiseDataset ReadLists(IDataView data, string name)
+    private ListwiseDataset ReadLists(IDataView data, ITransformer? reference, string name)
     {
-        var o = EffectiveOptions();
-        var source = o.ReferenceModel is null ? data : o.ReferenceModel.Transform(data);
+        var o = _options;
+        var source = reference is null ? data : reference.Transform(data);
         return ListwiseDataset.Read(source, o.FeatureColumnName, o.LabelColumnNames, o.RowGroupColumnName,
-            o.ReferenceModel is null ? null : o.ReferenceScoreColumnName, name);
+            reference is null ? null : ReferenceScores.ColumnName, name);
     }
 
     /// <summary>

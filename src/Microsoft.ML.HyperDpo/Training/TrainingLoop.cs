@@ -12,8 +12,9 @@ namespace Microsoft.ML.HyperDpo;
 
 /// <summary>
 /// The optimisation loop: for every batch of lists, draw w ~ Dirichlet per list, score the documents with
-/// g(x; w), take each objective's listwise loss on z = beta * g, and step AdamW on sum_k w_k L_k. With
-/// validation data it measures NDCG@k over a weight lattice after every epoch and keeps the best state.
+/// g(x; w), take each objective's listwise loss on z = beta * g (or, with a reference in its residual form, on
+/// z = beta * (r_w + g)), and step AdamW on sum_k w_k L_k. With validation data it measures NDCG@k over a weight
+/// lattice after every epoch (and, with a reference, before the first step too) and keeps the best state.
 /// </summary>
 internal sealed class TrainingLoop
 {
@@ -59,6 +60,9 @@ internal sealed class TrainingLoop
         var generator = new Generator((ulong)seed, device);
         var (mean, scale) = initial is null ? FeatureStandardizer.Fit(train) : (initial.Parameters.Mean, initial.Parameters.Scale);
         var model = new ConditionedScorer(train.FeatureCount, k, o.HiddenSizes, o.Dropout, o.Conditioning, mean, scale);
+        // With a reference, g starts at zero, so the fitted model starts exactly at the reference soup.
+        if (train.HasReference && initial is null)
+            model.ZeroOutput();
         if (initial is not null)
             initial.CopyNetworkInto(model);
         model.to(device);
@@ -68,6 +72,8 @@ internal sealed class TrainingLoop
 
         using var features = tensor(train.Features, new long[] { train.RowCount, train.FeatureCount }).to(device);
         using var labels = tensor(train.Labels, new long[] { train.RowCount, k }).to(device);
+        bool residual = train.HasReference && o.ReferenceForm == ReferenceForm.Residual;
+        using var references = residual ? tensor(train.ReferenceScores, new long[] { train.RowCount, k }).to(device) : null;
         var sampler = new DirichletSampler(k, o.DirichletAlpha, generator, device);
         float[]? fixedWeights = o.FixedObjectiveWeights is null ? null : ObjectiveWeights.Normalize(o.FixedObjectiveWeights, k, nameof(o.FixedObjectiveWeights));
         using var fixedW = fixedWeights is null ? null : tensor(fixedWeights, new long[] { 1, k }, device: device);
@@ -90,8 +96,25 @@ internal sealed class TrainingLoop
         int step = 0;
         var clock = Stopwatch.StartNew();
         byte[] optimizerState;
+        double ValidationScore()
+        {
+            kept.eval();
+            var measured = evaluator!.Measure(kept);
+            // One trade-off is trained, so its scalarised NDCG is the figure, not a front's.
+            return fixedWeights is null
+                ? ValidationEvaluator.Summarize(measured, o.EarlyStoppingMetric)
+                : measured[0].Select((ndcg, j) => fixedWeights[j] * ndcg).Sum();
+        }
         try
         {
+            // The state before the first step is a candidate too: with a reference it is the reference soup itself, so the
+            // kept model's validation front is never below the reference's.
+            if (evaluator is not null && train.HasReference && initial is null)
+            {
+                bestScore = ValidationScore();
+                ReplaceState(ref bestState, kept);
+                _channel.Info(MessageSensitivity.None, $"HyperDPO: the reference alone scores {bestScore:F4} on the validation data.");
+            }
             for (int epoch = 1; epoch <= o.NumberOfEpochs; epoch++)
             {
                 model.train();
@@ -107,7 +130,10 @@ internal sealed class TrainingLoop
                     var x = features.index_select(0, rows).reshape(batch.ListCount, batch.Width, train.FeatureCount);
                     var y = labels.index_select(0, rows).reshape(batch.ListCount, batch.Width, k);
                     var w = fixedW is null ? sampler.Sample(batch.ListCount) : fixedW.expand(batch.ListCount, k);
-                    var z = model.forward(x, w.unsqueeze(1)) * o.Beta;
+                    var s = model.forward(x, w.unsqueeze(1));
+                    if (references is not null)
+                        s = s + (references.index_select(0, rows).reshape(batch.ListCount, batch.Width, k) * w.unsqueeze(1)).sum(-1);
+                    var z = s * o.Beta;
                     var perObjective = stack(Enumerable.Range(0, k).Select(j => loss.Compute(z, y.select(2, j), mask, generator)), dim: 1);
                     var total = (w * perObjective).sum(1);
                     if (o.CosmosPenalty > 0)
@@ -129,12 +155,7 @@ internal sealed class TrainingLoop
                 string note = "";
                 if (evaluator is not null)
                 {
-                    kept.eval();
-                    var measured = evaluator.Measure(kept);
-                    // One trade-off is trained, so its scalarised NDCG is the figure, not a front's.
-                    double score = fixedWeights is null
-                        ? ValidationEvaluator.Summarize(measured, o.EarlyStoppingMetric)
-                        : measured[0].Select((ndcg, j) => fixedWeights[j] * ndcg).Sum();
+                    double score = ValidationScore();
                     validationScore = score;
                     if (score > bestScore)
                     {
