@@ -1,9 +1,10 @@
 namespace Microsoft.ML.HyperDpo.Comparison;
 
 /// <summary>
-/// HyperDPO fine-tuning LambdaMART: K FastTree models, model k trained on objective k's labels (as for the score soup), given to
-/// one HyperDPO fit as <see cref="HyperDpoRankingTrainer.Options.ReferenceModels"/>. The model starts at their score soup and
-/// learns one correction g(x; w) for every trade-off. The reported time includes the K reference fits.
+/// HyperDPO fine-tuning LambdaMART: K FastTree rankers, ranker k trained on objective k's labels (as for the score soup), given to
+/// one HyperDPO fit as <see cref="HyperDpoRankingTrainer.Options.ReferenceEstimators"/>, which fits them (out of fold too when
+/// <see cref="HyperDpoRankingTrainer.Options.ReferenceFolds"/> asks for it). The model starts at their score soup and learns one
+/// correction g(x; w) for every trade-off. The reported time includes the reference fits.
 /// </summary>
 public sealed class HyperDpoOnLambdaMart : FrontMethod
 {
@@ -20,7 +21,7 @@ public sealed class HyperDpoOnLambdaMart : FrontMethod
     public override string Key => "hyperdpo-lambdamart";
 
     /// <inheritdoc/>
-    public override int FitCount(int objectives, int gridPoints) => objectives + 1;
+    public override int FitCount(int objectives, int gridPoints) => 1;
 
     /// <summary>The model of the last <see cref="Fit"/>.</summary>
     public HyperDpoRankingTransformer? LastModel { get; private set; }
@@ -28,17 +29,12 @@ public sealed class HyperDpoOnLambdaMart : FrontMethod
     /// <inheritdoc/>
     public override FittedFront Fit(FrontFitContext context)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var rule = ScalarisedLabelRule.Fit(context.Split.Train, context.LabelColumnNames);
-        var references = new ITransformer[context.Objectives];
-        var total = TimeSpan.Zero;
-        for (int k = 0; k < context.Objectives; k++)
-        {
-            var (model, elapsed) = LambdaMart.Train(context, LambdaMartLibrary.FastTree, context.Split.Train, context.LabelColumnNames[k], rule.Gains);
-            references[k] = model;
-            total += elapsed;
-        }
-        var (fitted, dpoTime) = DpoFit.Train(context, _options, o => o.ReferenceModels = references);
+        var references = context.LabelColumnNames.Select(label => LambdaMart.Estimator(context, LambdaMartLibrary.FastTree, label, rule.Gains)).ToArray();
+        var rules = clock.Elapsed;
+        var (fitted, elapsed) = DpoFit.Train(context, _options, o => o.ReferenceEstimators = references);
         LastModel = fitted;
-        return new FittedFront(w => fitted.WithObjectiveWeights(w), total + dpoTime, context.Objectives + 1);
+        return new FittedFront(w => fitted.WithObjectiveWeights(w), rules + elapsed, 1);
     }
 }

@@ -59,7 +59,7 @@ internal sealed class ListwiseDataset
     /// and <see cref="ArgumentException"/> for missing or mistyped columns.
     /// </summary>
     public static ListwiseDataset Read(IDataView data, string featureColumn, IReadOnlyList<string> labelColumns,
-        string groupColumn, string? referenceScoreColumn, string dataName)
+        string groupColumn, string? referenceScoreColumn, string dataName, float[]? referenceByRow = null)
     {
         var schema = data.Schema;
         var featureCol = ColumnChecks.FeatureVector(schema, featureColumn);
@@ -128,7 +128,7 @@ internal sealed class ListwiseDataset
                 }
                 else
                 {
-                    for (int j = 0; j < k; j++) reference.Add(0f);
+                    for (int j = 0; j < k; j++) reference.Add(referenceByRow is null ? 0f : referenceByRow[row * k + j]);
                 }
                 row++;
             }
@@ -157,7 +157,7 @@ internal sealed class ListwiseDataset
             }
         }
         starts[^1] = dst;
-        return new ListwiseDataset(f, l, rf, starts, featureCount, k) { HasReference = refCol is not null };
+        return new ListwiseDataset(f, l, rf, starts, featureCount, k) { HasReference = refCol is not null || referenceByRow is not null };
     }
 
     /// <summary>The label of <paramref name="row"/> for objective <paramref name="objective"/>.</summary>

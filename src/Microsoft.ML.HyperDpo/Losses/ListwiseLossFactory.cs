@@ -6,8 +6,13 @@ namespace Microsoft.ML.HyperDpo.Losses;
 /// </summary>
 internal static class ListwiseLossFactory
 {
-    /// <summary>The loss for <paramref name="kind"/>, with the Plackett-Luce truncation and tie handling where they apply.</summary>
-    public static IListwiseLoss Create(ListwiseLossKind kind, int? topK, TieHandling ties) => kind switch
+    /// <summary>
+    /// The loss for <paramref name="kind"/>, with the Plackett-Luce truncation and tie handling where they apply; lists whose labels
+    /// are all equal contribute nothing (<see cref="TiedListsCarryNoLoss"/>).
+    /// </summary>
+    public static IListwiseLoss Create(ListwiseLossKind kind, int? topK, TieHandling ties) => new TiedListsCarryNoLoss(CreateBare(kind, topK, ties));
+
+    private static IListwiseLoss CreateBare(ListwiseLossKind kind, int? topK, TieHandling ties) => kind switch
     {
         ListwiseLossKind.PlackettLuce when ties == TieHandling.Grouped => new GroupedPlackettLuceDpoLoss(topK),
         ListwiseLossKind.PlackettLuce => new PlackettLuceDpoLoss(topK),

@@ -178,6 +178,14 @@ public sealed partial class HyperDpoRankingTrainer
         /// </summary>
         public IEstimator<ITransformer>[]? ReferenceEstimators { get; set; }
 
+        /// <summary>
+        /// With <see cref="ReferenceEstimators"/>: the number of query folds for out-of-fold reference scores. The training rows'
+        /// reference scores then come from models fitted without their query (as in stacking), so that the loss sees how the reference
+        /// ranks unseen queries rather than how well it fits its own training data; the served reference is fitted on all the training
+        /// data. 0 or 1: the references' own (in-sample) scores. Default 0.
+        /// </summary>
+        public int ReferenceFolds { get; set; }
+
         /// <summary>How the loss sees the reference (<see cref="ReferenceForm"/>). Default <see cref="ReferenceForm.Residual"/>.</summary>
         public ReferenceForm ReferenceForm { get; set; } = ReferenceForm.Residual;
 
@@ -282,6 +290,9 @@ public sealed partial class HyperDpoRankingTrainer
             Require(float.IsFinite(DirichletAlpha) && DirichletAlpha > 0, nameof(DirichletAlpha), $"must be a positive number; got {DirichletAlpha}");
             Require(float.IsFinite(CosmosPenalty) && CosmosPenalty >= 0, nameof(CosmosPenalty), $"must be >= 0; got {CosmosPenalty}");
             Require(!string.IsNullOrWhiteSpace(ReferenceScoreColumnName), nameof(ReferenceScoreColumnName), "must name a column");
+            Require(ReferenceFolds >= 0, nameof(ReferenceFolds), $"must be >= 0; got {ReferenceFolds}");
+            Require(ReferenceFolds < 2 || ReferenceEstimators is not null, nameof(ReferenceFolds),
+                $"needs {nameof(ReferenceEstimators)} (out-of-fold scores need estimators to refit); got {ReferenceFolds} without them");
             int referenceKinds = (ReferenceModel is null ? 0 : 1) + (ReferenceModels is null ? 0 : 1) + (ReferenceEstimators is null ? 0 : 1);
             Require(referenceKinds <= 1, nameof(ReferenceModels), $"cannot be combined with {nameof(ReferenceModel)} or {nameof(ReferenceEstimators)}; give one of the three");
             if (ReferenceModels is not null)

@@ -68,10 +68,11 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         int seed = o.Seed ?? _host.Rand.Next();
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var reference = ReferenceScores.Prepare(_host, o, trainData, channel);
+        var prepared = ReferenceScores.Prepare(o, trainData, seed, channel);
+        var reference = prepared?.Chain;
         var referenceTime = reference is null ? TimeSpan.Zero : clock.Elapsed;
-        var train = ReadLists(trainData, reference, "training data");
-        var validation = validationData is null ? null : ReadLists(validationData, reference, "validation data");
+        var train = ReadLists(trainData, reference, "training data", prepared?.TrainingScores);
+        var validation = validationData is null ? null : ReadLists(validationData, reference, "validation data", null);
         if (initial is not null && initial.FeatureCount != train.FeatureCount)
             throw new ArgumentException($"The training data's '{o.FeatureColumnName}' column has {train.FeatureCount} values per row; the initial checkpoint's network takes {initial.FeatureCount}.", nameof(trainData));
         if (validation is not null && validation.FeatureCount != train.FeatureCount)
@@ -108,12 +109,14 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         return o;
     }
 
-    private ListwiseDataset ReadLists(IDataView data, ITransformer? reference, string name)
+    /// <summary>Reads <paramref name="data"/> as lists, with the reference's scores, or <paramref name="referenceByRow"/> (rows x K in
+    /// the data's order: the out-of-fold scores of the training rows) in their place.</summary>
+    private ListwiseDataset ReadLists(IDataView data, ITransformer? reference, string name, float[]? referenceByRow)
     {
         var o = _options;
-        var source = reference is null ? data : reference.Transform(data);
+        var source = reference is null || referenceByRow is not null ? data : reference.Transform(data);
         return ListwiseDataset.Read(source, o.FeatureColumnName, o.LabelColumnNames, o.RowGroupColumnName,
-            reference is null ? null : ReferenceScores.ColumnName, name);
+            reference is null || referenceByRow is not null ? null : ReferenceScores.ColumnName, name, referenceByRow);
     }
 
     /// <summary>

@@ -21,13 +21,15 @@ internal static class ReferenceScores
     public const string ColumnName = "HyperDpo.ReferenceScores";
 
     /// <summary>
-    /// The reference chain the options ask for, fitted on <paramref name="train"/>; null without a reference. Fits the
-    /// <see cref="HyperDpoRankingTrainer.Options.ReferenceEstimators"/> first when they are given.
+    /// The reference chain the options ask for, fitted on <paramref name="train"/>, and, when the references were fitted out of fold,
+    /// the training rows' own standardised out-of-fold scores (rows x K, in the order of <paramref name="train"/>); null without a
+    /// reference. Fits the <see cref="HyperDpoRankingTrainer.Options.ReferenceEstimators"/> first when they are given.
     /// </summary>
-    public static ITransformer? Prepare(IHostEnvironment env, HyperDpoRankingTrainer.Options o, IDataView train, IChannel channel)
+    public static (ITransformer Chain, float[]? TrainingScores)? Prepare(HyperDpoRankingTrainer.Options o, IDataView train, int seed, IChannel channel)
     {
-        if (o.PreparedReference is not null) return o.PreparedReference;
+        if (o.PreparedReference is not null) return (o.PreparedReference, null);
         ITransformer[]? perObjective = o.ReferenceModels;
+        float[][]? outOfFold = null;
         if (o.ReferenceEstimators is { } estimators)
         {
             perObjective = new ITransformer[estimators.Length];
@@ -36,16 +38,64 @@ internal static class ReferenceScores
                 channel.Info(MessageSensitivity.None, $"HyperDPO: fitting the reference ranker of objective '{o.LabelColumnNames[k]}'.");
                 perObjective[k] = estimators[k].Fit(train);
             }
+            if (o.ReferenceFolds >= 2)
+                outOfFold = OutOfFold(o, estimators, train, seed, channel);
         }
         if (perObjective is not null)
-            return Build(env, perObjective, o.ReferenceScoreColumnName, o.LabelColumnNames, train);
+            return Build(perObjective, o.ReferenceScoreColumnName, o.LabelColumnNames, train, outOfFold);
         if (o.ReferenceModel is { } shared)
-            return Build(env, Enumerable.Repeat(shared, o.LabelColumnNames.Length).ToArray(), o.ReferenceScoreColumnName, o.LabelColumnNames, train);
+            return Build(Enumerable.Repeat(shared, o.LabelColumnNames.Length).ToArray(), o.ReferenceScoreColumnName, o.LabelColumnNames, train, null);
         return null;
     }
 
-    /// <summary>The per-objective reference rankers fitted by <see cref="Prepare"/> (their order is that of the objectives).</summary>
-    private static ITransformer Build(IHostEnvironment env, ITransformer[] references, string scoreColumn, IReadOnlyList<string> objectives, IDataView train)
+    /// <summary>
+    /// Each training row's K reference scores from models fitted without its query: the queries are cut into
+    /// <see cref="HyperDpoRankingTrainer.Options.ReferenceFolds"/> folds, and each fold is scored by estimators fitted on the others.
+    /// </summary>
+    private static float[][] OutOfFold(HyperDpoRankingTrainer.Options o, IEstimator<ITransformer>[] estimators, IDataView train, int seed, IChannel channel)
+    {
+        var ml = new MLContext(seed);
+        int k = estimators.Length;
+        var rowGroups = Groups(train, o.RowGroupColumnName);
+        // The split samples by a hash of the query: a key column is split by its raw value range, which a loader may leave sparse.
+        const string foldColumn = ColumnName + ".Fold";
+        var hashed = ml.Transforms.Conversion.Hash(foldColumn, o.RowGroupColumnName, numberOfBits: 30).Fit(train).Transform(train);
+        // Scores of each query's rows in the order they come; a filtered view keeps that order, so it matches the training data's.
+        var byGroup = new Dictionary<ulong, Queue<float[]>>();
+        int fold = 0;
+        foreach (var split in ml.Data.CrossValidationSplit(hashed, o.ReferenceFolds, foldColumn, seed))
+        {
+            channel.Info(MessageSensitivity.None, $"HyperDPO: fitting the out-of-fold reference rankers of fold {++fold} of {o.ReferenceFolds}.");
+            var fitOn = ml.Data.Cache(split.TrainSet);
+            var held = ml.Data.Cache(split.TestSet);
+            var scores = new List<float>[k];
+            var groups = Groups(held, o.RowGroupColumnName);
+            for (int j = 0; j < k; j++)
+                scores[j] = estimators[j].Fit(fitOn).Transform(held).GetColumn<float>(o.ReferenceScoreColumnName).ToList();
+            for (int r = 0; r < groups!.Count; r++)
+            {
+                if (!byGroup.TryGetValue(groups[r], out var queue)) byGroup[groups[r]] = queue = new Queue<float[]>();
+                queue.Enqueue(Enumerable.Range(0, k).Select(j => scores[j][r]).ToArray());
+            }
+        }
+        return rowGroups.Select(g => byGroup[g].Dequeue()).ToArray();
+    }
+
+
+    private static List<ulong> Groups(IDataView data, string groupColumn)
+    {
+        var column = Data.ColumnChecks.GroupKey(data.Schema, groupColumn);
+        var groups = new List<ulong>();
+        using var cursor = data.GetRowCursor(new[] { column });
+        var getter = Data.ColumnChecks.KeyGetter(cursor, column);
+        while (cursor.MoveNext()) groups.Add(getter());
+        return groups;
+    }
+
+    /// <summary>The chain over the per-objective references (their order is that of the objectives), standardised on the training
+    /// rows' scores: their out-of-fold scores when given, else the references' own.</summary>
+    private static (ITransformer, float[]?) Build(ITransformer[] references, string scoreColumn, IReadOnlyList<string> objectives, IDataView train,
+        float[][]? outOfFold)
     {
         var ml = new MLContext();
         var chain = new List<ITransformer>();
@@ -78,9 +128,26 @@ internal static class ReferenceScores
         chain.Add(concatenate);
         var gathered = new TransformerChain<ITransformer>(chain.ToArray());
         // Mean and standard deviation of every objective's score on the training rows; fixZero false keeps the centring.
-        var normaliser = ml.Transforms.NormalizeMeanVariance(ColumnName, fixZero: false).Fit(gathered.Transform(train));
+        var rawScores = outOfFold is null ? gathered.Transform(train) : ScoresView(ml, outOfFold, references.Length);
+        var normaliser = ml.Transforms.NormalizeMeanVariance(ColumnName, fixZero: false).Fit(rawScores);
         chain.Add(normaliser);
         chain.Add(ml.Transforms.DropColumns(copies.ToArray()).Fit(normaliser.Transform(concatenate.Transform(schemaSource))));
-        return new TransformerChain<ITransformer>(chain.ToArray());
+        float[]? trainingScores = outOfFold is null ? null
+            : normaliser.Transform(rawScores).GetColumn<float[]>(ColumnName).SelectMany(r => r).ToArray();
+        return (new TransformerChain<ITransformer>(chain.ToArray()), trainingScores);
+    }
+
+    private static IDataView ScoresView(MLContext ml, float[][] scores, int k)
+    {
+        var definition = SchemaDefinition.Create(typeof(ScoresRow));
+        var column = definition[nameof(ScoresRow.Scores)];
+        column.ColumnType = new VectorDataViewType(NumberDataViewType.Single, k);
+        column.ColumnName = ColumnName;
+        return ml.Data.LoadFromEnumerable(scores.Select(s => new ScoresRow { Scores = s }), definition);
+    }
+
+    private sealed class ScoresRow
+    {
+        public float[] Scores = [];
     }
 }

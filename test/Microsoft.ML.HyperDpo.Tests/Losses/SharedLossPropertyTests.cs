@@ -71,6 +71,22 @@ public class SharedLossPropertyTests
     }
 
     [TestMethod]
+    [DynamicData(nameof(Losses))]
+    public void AListWhoseLabelsAreAllEqualCarriesNoLossAndNoGradient(string name)
+    {
+        // Row 0: a query with no relevant document; row 1: an ordinary one, whose loss must be unchanged by row 0.
+        var loss = Loss(name);
+        using var z = tensor(new[] { 0.4f, -0.3f, 1.2f, 0.7f, -1f, 0.2f }, new long[] { 2, 3 }, requires_grad: true);
+        using var y = tensor(new[] { 0f, 0f, 0f, 2f, 0f, 1f }, new long[] { 2, 3 });
+        using var mask = ones(2, 3, dtype: ScalarType.Bool);
+        using var l = loss.Compute(z, y, mask, new Generator(1));
+        l.sum().backward();
+        Assert.AreEqual(0f, l[0].item<float>(), name);
+        Assert.IsTrue(z.grad!.data<float>().Take(3).All(g => g == 0), $"{name}: the tied list must receive no gradient");
+        Assert.AreEqual(LossOf(loss, new[] { 0.7f, -1f, 0.2f }, new[] { 2f, 0f, 1f }, new[] { true, true, true }), l[1].item<float>(), 1e-5, name);
+    }
+
+    [TestMethod]
     public void EveryLossKindIsCovered()
     {
         var names = ListwiseLossFactory.All().Select(l => l.Name).ToList();

@@ -91,6 +91,32 @@ public class ReferenceModelsTests
     }
 
     [TestMethod]
+    public void OutOfFoldReferencesServeTheFullModelsStandardisedOnTheirOutOfFoldScores()
+    {
+        // With folds, the training rows see out-of-fold scores, but the served reference is still each full model, only
+        // standardised differently: at a corner the untrained model is an increasing affine function of that model's score.
+        var o = SyntheticRanking.FastOptions(epochs: 1);
+        o.ReferenceEstimators = Estimators;
+        o.ReferenceFolds = 3;
+        o.LearningRate = 1e-30f;
+        var model = Ml.Ranking.Trainers.HyperDpo(o).Fit(Train);
+        for (int k = 0; k < 2; k++)
+        {
+            var w = new float[2];
+            w[k] = 1;
+            double[] reference = SyntheticRanking.Scores(References[k].Transform(Test)).Select(s => (double)s).ToArray();
+            double[] scores = SyntheticRanking.Scores(model.WithObjectiveWeights(w).Transform(Test)).Select(s => (double)s).ToArray();
+            // Slope and intercept from two rows, then every row must follow them.
+            int a = Array.IndexOf(reference, reference.Min()), b = Array.IndexOf(reference, reference.Max());
+            double slope = (scores[b] - scores[a]) / (reference[b] - reference[a]);
+            Assert.IsTrue(slope > 0, $"objective {k}: slope {slope}");
+            for (int i = 0; i < scores.Length; i++)
+                Assert.AreEqual(scores[a] + slope * (reference[i] - reference[a]), scores[i], 1e-3, $"objective {k}, row {i}");
+        }
+        Assert.ThrowsExactly<ArgumentException>(() => { var bad = SyntheticRanking.FastOptions(); bad.ReferenceFolds = 3; bad.ReferenceModels = References; bad.Validate(); });
+    }
+
+    [TestMethod]
     public void ReferenceOptionsAreCheckedUpFront()
     {
         var o = SyntheticRanking.FastOptions();
