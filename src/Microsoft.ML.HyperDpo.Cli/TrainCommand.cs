@@ -1,13 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.ML.HyperDpo.Evaluation;
 using Spectre.Console;
 
 namespace Microsoft.ML.HyperDpo.Cli;
 
 /// <summary><c>hyperdpo train</c>: fit one HyperDPO model and print per-objective NDCG along the weight grid.</summary>
-internal static partial class TrainCommand
+internal static class TrainCommand
 {
     public static System.CommandLine.Command Create()
     {
@@ -18,7 +17,7 @@ internal static partial class TrainCommand
         var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (default: the trainer's)." };
         var seed = new Option<int>("--seed") { Description = "Seed for data generation and training.", DefaultValueFactory = _ => 1 };
         var divisions = new Option<int>("--grid") { Description = "Report weights on the simplex lattice with step 1/m.", DefaultValueFactory = _ => 4 };
-        var conditioning = new Option<ConditioningKind?>("--conditioning") { Description = "Input, FiLM or Hypernetwork (default: the trainer's)." };
+        var conditioning = new Option<ConditioningKind?>("--conditioning") { Description = $"How the network reads the objective weights: {string.Join(", ", Enum.GetNames<ConditioningKind>())} (default: the trainer's; see docs/conditioning.md)." };
         var loss = new Option<ListwiseLossKind?>("--loss") { Description = "PlackettLuce or ListNet (default: the trainer's)." };
         var beta = new Option<float?>("--beta") { Description = "DPO temperature beta (default: the trainer's)." };
         var learningRate = new Option<float?>("--learning-rate") { Description = "AdamW learning rate (default: the trainer's)." };
@@ -87,7 +86,7 @@ internal static partial class TrainCommand
         return 0;
     }
 
-    /// <summary>Fits with a progress bar fed by the trainer's per-epoch log messages.</summary>
+    /// <summary>Fits with a progress bar fed by the trainer's per-epoch progress records.</summary>
     internal static HyperDpoRankingTransformer Fit(MLContext ml, HyperDpoRankingTrainer.Options options, RankingDataSets data)
     {
         HyperDpoRankingTransformer? model = null;
@@ -96,27 +95,33 @@ internal static partial class TrainCommand
             .Start(context =>
             {
                 var task = context.AddTask("Training HyperDPO", maxValue: options.NumberOfEpochs);
-                void OnLog(object? sender, LoggingEventArgs e)
-                {
-                    var match = EpochMessage().Match(e.Message);
-                    if (!match.Success) return;
-                    task.Value = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-                    task.Description = $"Training HyperDPO: {Markup.Escape(match.Groups[2].Value)}";
-                }
-                ml.Log += OnLog;
+                var caller = options.Progress;
+                options.Progress = new ProgressBar(task, caller);
                 try
                 {
                     model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
                 }
                 finally
                 {
-                    ml.Log -= OnLog;
+                    options.Progress = caller;
                 }
                 task.Value = task.MaxValue;
             });
         return model!;
     }
 
-    [GeneratedRegex(@"HyperDPO epoch (\d+)/\d+: (.*)$")]
-    private static partial Regex EpochMessage();
+    /// <summary>Moves the bar and shows the epoch's figures as each record arrives (on the training thread).</summary>
+    private sealed class ProgressBar(ProgressTask task, IProgress<TrainingProgress>? next) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            var e = value.Epoch;
+            task.Value = e.Epoch;
+            string validation = e.ValidationScore is double v
+                ? string.Create(CultureInfo.InvariantCulture, $", validation {value.ValidationMetric} {v:F4}{(value.IsBestSoFar ? " (best so far)" : "")}")
+                : "";
+            task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Training HyperDPO: loss {e.MeanLoss:F4}{validation}"));
+            next?.Report(value);
+        }
+    }
 }

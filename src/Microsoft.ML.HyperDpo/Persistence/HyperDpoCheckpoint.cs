@@ -205,7 +205,7 @@ public sealed class HyperDpoCheckpoint
             throw Bad($"its options are invalid ({e.Message})", e);
         }
 
-        var network = new ConditionedScorer(manifest.FeatureCount, manifest.Objectives.Length, options.HiddenSizes, options.Dropout, options.Conditioning,
+        var network = new ConditionedScorer(manifest.FeatureCount, ConditionVector.Width(manifest.Objectives.Length), options.HiddenSizes, options.Dropout, options.Conditioning,
             new float[manifest.FeatureCount], Enumerable.Repeat(1f, manifest.FeatureCount).ToArray());
         try
         {

@@ -23,7 +23,7 @@ internal sealed class ConditionedScoringModel
         ReferenceScoreColumnName = referenceScoreColumnName;
         // The network is never trained again once it is here (a resumed fit trains a copy), so one copy of its
         // weights serves every scoring call.
-        Parameters = ScorerParameters.From(network);
+        Parameters = network.Export();
         Scorer = new ManagedScorer(Parameters);
     }
 
@@ -34,6 +34,9 @@ internal sealed class ConditionedScoringModel
     public int FeatureCount => Network.FeatureCount;
     public ITransformer? Reference { get; }
     public string ReferenceScoreColumnName { get; }
+
+    /// <summary>The length of the conditioning vector c the network reads.</summary>
+    public int ConditionWidth => Network.ConditionWidth;
 
     /// <summary>The network's weights as plain arrays (for the managed scorer and the ONNX export).</summary>
     public ScorerParameters Parameters { get; }
@@ -61,6 +64,7 @@ internal sealed class ConditionedScoringModel
         ManagedScorer.Workspace workspace)
     {
         if (rows == 0) return;
+        // The conditioning vector is c = w (ConditionVector).
         Scorer.Score(features[..(rows * FeatureCount)], rows, weights, scores, workspace);
         if (reference.IsEmpty) return;
         int k = Objectives.Count;

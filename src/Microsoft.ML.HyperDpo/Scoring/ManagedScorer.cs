@@ -2,7 +2,6 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Microsoft.ML.HyperDpo.Modeling;
 
 namespace Microsoft.ML.HyperDpo.Scoring;
 
@@ -13,7 +12,7 @@ namespace Microsoft.ML.HyperDpo.Scoring;
 /// <remarks>
 /// TorchSharp costs some microseconds per operation, so a single-row forward through it takes 160-200 us; this
 /// path has no per-call native overhead and scores a row in a few microseconds, and a block of 1024 rows faster
-/// than LibTorch on two cores. It computes exactly what <see cref="ConditionedScorer.forward"/> computes in eval
+/// than LibTorch on two cores. It computes exactly what <see cref="Modeling.ConditionedScorer.forward"/> computes in eval
 /// mode (dropout off), up to float rounding. It is immutable and thread-safe; each caller brings a
 /// <see cref="Workspace"/>.
 /// </remarks>
@@ -24,7 +23,6 @@ internal sealed class ManagedScorer
     private readonly int[] _inputs;
     private readonly int[] _strides;
     private readonly float[][] _transposed;
-    private readonly float[][] _bias;
 
     public ManagedScorer(ScorerParameters parameters)
     {
@@ -33,59 +31,70 @@ internal sealed class ManagedScorer
         _inputs = new int[layers];
         _strides = new int[layers];
         _transposed = new float[layers][];
-        _bias = new float[layers][];
         for (int l = 0; l < layers; l++)
         {
             var layer = parameters.Hidden[l];
-            // The first layer's weight columns for w are folded into its bias per weight vector (ConditioningTerms).
-            int inputs = l == 0 ? parameters.FeatureCount : layer.Inputs;
-            int stride = Stride(layer.Outputs);
-            var wt = new float[inputs * stride];
-            for (int o = 0; o < layer.Outputs; o++)
-                for (int i = 0; i < inputs; i++)
-                    wt[i * stride + o] = layer.Weight[o * layer.Inputs + i];
-            var bias = new float[stride];
-            layer.Bias.CopyTo(bias, 0);
-            _inputs[l] = inputs;
-            _strides[l] = stride;
-            _transposed[l] = wt;
-            _bias[l] = bias;
+            // The first layer's weight columns for c are folded into its bias per conditioning vector (ConditioningTerms).
+            _inputs[l] = parameters.LayerInputs(l);
+            _strides[l] = Stride(layer.Outputs);
+            _transposed[l] = new float[_inputs[l] * _strides[l]];
+            Transpose(layer.Weight, layer.Inputs, _inputs[l], layer.Outputs, _strides[l], _transposed[l]);
         }
     }
 
     public int FeatureCount => _parameters.FeatureCount;
-    public int ObjectiveCount => _parameters.ObjectiveCount;
+
+    /// <summary>The length of the conditioning vector c the scorer reads.</summary>
+    public int ConditionWidth => _parameters.ConditionWidth;
 
     /// <summary>Rounds a layer width up to a whole number of double vectors, the kernel's unit of work.</summary>
     private static int Stride(int width) => (width + 2 * Lanes - 1) / (2 * Lanes) * (2 * Lanes);
+
+    /// <summary>Writes the first <paramref name="inputs"/> columns of W [outputs, rowLength] transposed and padded: [inputs, stride].</summary>
+    private static void Transpose(ReadOnlySpan<float> weight, int rowLength, int inputs, int outputs, int stride, float[] transposed)
+    {
+        for (int o = 0; o < outputs; o++)
+            for (int i = 0; i < inputs; i++)
+                transposed[i * stride + o] = weight[o * rowLength + i];
+    }
 
     /// <summary>Working memory for scoring up to <paramref name="maxRows"/> rows per call.</summary>
     public Workspace CreateWorkspace(int maxRows) => new(this, maxRows);
 
     /// <summary>
-    /// Scores <paramref name="rows"/> rows of <paramref name="features"/> (row-major, rows x F). <paramref name="weights"/>
-    /// holds either one normalised weight vector for all rows (K values) or one per row (rows x K values).
+    /// Scores <paramref name="rows"/> rows of <paramref name="features"/> (row-major, rows x F). <paramref name="conditions"/>
+    /// holds either one conditioning vector for all rows (C values) or one per row (rows x C values).
     /// </summary>
-    public void Score(ReadOnlySpan<float> features, int rows, ReadOnlySpan<float> weights, Span<float> scores, Workspace workspace)
+    public void Score(ReadOnlySpan<float> features, int rows, ReadOnlySpan<float> conditions, Span<float> scores, Workspace workspace)
     {
         if (rows == 0) return;
         if (rows > workspace.MaxRows)
             throw new ArgumentOutOfRangeException(nameof(rows), rows, $"The workspace holds {workspace.MaxRows} rows.");
-        int f = FeatureCount, k = ObjectiveCount;
-        bool perRow = weights.Length == rows * k && rows > 1;
-        if (!perRow && weights.Length != k)
-            throw new ArgumentException($"Expected {k} or {rows} x {k} objective weights; got {weights.Length}.", nameof(weights));
+        int f = FeatureCount, k = ConditionWidth;
+        bool perRow = conditions.Length == rows * k && rows > 1;
+        if (!perRow && conditions.Length != k)
+            throw new ArgumentException($"Expected {k} or {rows} x {k} conditioning values; got {conditions.Length}.", nameof(conditions));
 
         var terms = workspace.Terms;
+        if (perRow && terms.HasGeneratedWeights)
+        {
+            // Every row has its own weights: score row by row, each through the shared-vector path.
+            for (int r = 0; r < rows; r++)
+                Score(features.Slice(r * f, f), 1, conditions.Slice(r * k, k), scores.Slice(r, 1), workspace);
+            return;
+        }
         if (perRow)
         {
-            for (int r = 0; r < rows; r++) _parameters.WriteTerms(weights.Slice(r * k, k), terms, r);
-            workspace.ForgetSharedWeights();
+            for (int r = 0; r < rows; r++) _parameters.WriteTerms(conditions.Slice(r * k, k), terms, r);
+            workspace.ForgetSharedCondition();
         }
-        else if (!workspace.HasSharedWeights(weights))
+        else if (!workspace.HasSharedCondition(conditions))
         {
-            _parameters.WriteTerms(weights, terms, 0);
-            workspace.RememberSharedWeights(weights);
+            _parameters.WriteTerms(conditions, terms, 0);
+            if (terms.HasGeneratedWeights)
+                for (int l = 0; l < _strides.Length; l++)
+                    Transpose(terms.Weights(l, 0), _inputs[l], _inputs[l], _parameters.Hidden[l].Outputs, _strides[l], workspace.Generated[l]);
+            workspace.RememberSharedCondition(conditions);
         }
 
         // Standardise exactly as the module does: (x - mean) / scale.
@@ -103,16 +112,15 @@ internal sealed class ManagedScorer
         for (int l = 0; l < _strides.Length; l++)
         {
             int stride = _strides[l];
-            bool firstLayer = l == 0;
-            Linear(input, inputStride, _inputs[l], rows, _transposed[l], stride,
-                firstLayer ? terms.FirstBiasRows : _bias[l], firstLayer && perRow ? stride : 0, output);
+            var weights = terms.HasGeneratedWeights ? workspace.Generated[l] : _transposed[l];
+            Linear(input, inputStride, _inputs[l], rows, weights, stride, terms.BiasRows(l), perRow ? stride : 0, output);
             var block = output.AsSpan(0, rows * stride);
-            if (terms.HasFilm)
+            if (terms.HasModulation)
                 for (int r = 0; r < rows; r++)
                 {
                     var row = block.Slice(r * stride, stride);
                     int t = perRow ? r : 0;
-                    TensorPrimitives.MultiplyAdd(row, terms.FilmScaleRows(l).AsSpan(t * stride, stride), terms.FilmShiftRows(l).AsSpan(t * stride, stride), row);
+                    TensorPrimitives.MultiplyAdd(row, terms.ScaleRows(l).AsSpan(t * stride, stride), terms.ShiftRows(l).AsSpan(t * stride, stride), row);
                 }
             SiLU(block, workspace.Sigmoid.AsSpan(0, block.Length));
             input = output;
@@ -205,10 +213,10 @@ internal sealed class ManagedScorer
         }
     }
 
-    /// <summary>One caller's working memory: activations, conditioning terms and the last shared weight vector.</summary>
+    /// <summary>One caller's working memory: activations, conditioning terms and the last shared conditioning vector.</summary>
     internal sealed class Workspace
     {
-        private readonly float[] _sharedWeights;
+        private readonly float[] _sharedCondition;
         private bool _hasShared;
 
         public Workspace(ManagedScorer scorer, int maxRows)
@@ -220,7 +228,10 @@ internal sealed class ManagedScorer
             ActivationsB = new float[maxRows * widest];
             Sigmoid = new float[maxRows * widest];
             Terms = new ConditioningTerms(scorer._parameters, maxRows, Stride);
-            _sharedWeights = new float[scorer.ObjectiveCount];
+            Generated = Terms.HasGeneratedWeights
+                ? scorer._inputs.Select((inputs, l) => new float[inputs * scorer._strides[l]]).ToArray()
+                : Array.Empty<float[]>();
+            _sharedCondition = new float[scorer.ConditionWidth];
         }
 
         public int MaxRows { get; }
@@ -230,14 +241,17 @@ internal sealed class ManagedScorer
         internal float[] Sigmoid { get; }
         internal ConditioningTerms Terms { get; }
 
-        internal bool HasSharedWeights(ReadOnlySpan<float> weights) => _hasShared && weights.SequenceEqual(_sharedWeights);
+        /// <summary>Generated hidden-layer weights of the shared conditioning vector, transposed and padded as the kernel reads them.</summary>
+        internal float[][] Generated { get; }
 
-        internal void RememberSharedWeights(ReadOnlySpan<float> weights)
+        internal bool HasSharedCondition(ReadOnlySpan<float> condition) => _hasShared && condition.SequenceEqual(_sharedCondition);
+
+        internal void RememberSharedCondition(ReadOnlySpan<float> condition)
         {
-            weights.CopyTo(_sharedWeights);
+            condition.CopyTo(_sharedCondition);
             _hasShared = true;
         }
 
-        internal void ForgetSharedWeights() => _hasShared = false;
+        internal void ForgetSharedCondition() => _hasShared = false;
     }
 }

@@ -7,7 +7,11 @@ public enum ConditioningKind
     Input,
     /// <summary>As <see cref="Input"/>, and w is also mapped to a per-unit scale and shift of every hidden layer (FiLM).</summary>
     FiLM,
-    /// <summary>As <see cref="Input"/>, and the output layer is a blend of K output heads chosen by w: a linear map from w gives the output weights and bias that are added to a shared output layer.</summary>
+    /// <summary>
+    /// A blend of output heads: as <see cref="Input"/>, and a linear map from w changes the output layer's weights and bias, so
+    /// the score is the w-weighted blend of K output heads on a shared trunk. Only the last layer is generated from w; the
+    /// name is kept for compatibility.
+    /// </summary>
     Hypernetwork,
     /// <summary>
     /// No conditioning: the network ignores w and learns a single trade-off, the one given by
@@ -266,6 +270,15 @@ public sealed partial class HyperDpoRankingTrainer
         public HyperDpoCheckpoint? InitialCheckpoint { get; set; }
 
         /// <summary>
+        /// Receives a <see cref="TrainingProgress"/> record after every epoch (loss, validation figure, best epoch, early stop),
+        /// on the training thread, before the next epoch starts; cancelling the <c>MLContext</c> from it stops the fit at the next
+        /// step. <see cref="System.Progress{T}"/> forwards records to its synchronisation context or the thread pool, so they may
+        /// arrive later; implement <see cref="IProgress{T}"/> directly to handle each one at once. Not saved with the model or
+        /// checkpoints. The same figures also go to <c>MLContext.Log</c>. Null: no records.
+        /// </summary>
+        public IProgress<TrainingProgress>? Progress { get; set; }
+
+        /// <summary>
         /// Checks every option and throws an <see cref="ArgumentException"/> that names the first one that is wrong.
         /// </summary>
         public void Validate()
@@ -318,8 +331,8 @@ public sealed partial class HyperDpoRankingTrainer
                 ObjectiveWeights.Normalize(InitialObjectiveWeights, LabelColumnNames.Length, nameof(InitialObjectiveWeights));
             if (FixedObjectiveWeights is not null)
                 ObjectiveWeights.Normalize(FixedObjectiveWeights, LabelColumnNames.Length, nameof(FixedObjectiveWeights));
-            else if (Conditioning == ConditioningKind.None)
-                throw new ArgumentException($"{nameof(Conditioning)} = {nameof(ConditioningKind.None)} trains a network that ignores the objective weights, so it needs " +
+            else if (Modeling.Conditioning.ConditioningRegistry.Get(Conditioning).IgnoresCondition)
+                throw new ArgumentException($"{nameof(Conditioning)} = {Conditioning} trains a network that ignores the objective weights, so it needs " +
                     $"{nameof(FixedObjectiveWeights)}: the one trade-off to train (e.g. {{ 0.7, 0.3 }}).", nameof(FixedObjectiveWeights));
             if (InitialCheckpoint is { } c)
             {

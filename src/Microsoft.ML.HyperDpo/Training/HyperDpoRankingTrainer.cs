@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.HyperDpo.Data;
+using Microsoft.ML.HyperDpo.Modeling;
 using Microsoft.ML.HyperDpo.Scoring;
 using Microsoft.ML.Runtime;
 
@@ -81,9 +82,10 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
             $"HyperDPO: {train.ListCount} training lists, {train.RowCount} rows, {train.FeatureCount} features, {train.ObjectiveCount} objectives on {device}" +
             (validation is null ? "" : $"; {validation.ListCount} validation lists."));
 
-        var (network, report, optimizerState) = new TrainingLoop(o, _host, channel).Run(train, validation, device, seed, initial);
+        var (network, report, optimizerState) = new TrainingLoop(o, _host, channel)
+            .Run(train, validation, device, seed, () => CreateNetwork(o, train, initial), initial?.OptimizerState);
         report = report with { ReferenceFitTime = referenceTime };
-        var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), reference, ReferenceScores.ColumnName);
+        var model = new ConditionedScoringModel((ConditionedScorer)network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), reference, ReferenceScores.ColumnName);
         var weights = o.InitialObjectiveWeights is not null
             ? HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights))
             : o.FixedObjectiveWeights is not null
@@ -95,6 +97,20 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         trainedWith.PreparedReference = reference;
         var state = new TrainingState(trainedWith, optimizerState, (initial?.EpochsCompleted ?? 0) + report.Epochs.Count);
         return new HyperDpoRankingTransformer(_host, model, weights, report, state);
+    }
+
+    /// <summary>
+    /// A new network for <paramref name="train"/>, or, from <paramref name="initial"/>, a copy of the checkpoint's network
+    /// (keeping its feature standardisation).
+    /// </summary>
+    private static IRankingNetwork CreateNetwork(Options o, ListwiseDataset train, HyperDpoCheckpoint? initial)
+    {
+        var (mean, scale) = initial is null ? FeatureStandardizer.Fit(train) : (initial.Parameters.Mean, initial.Parameters.Scale);
+        var network = new ConditionedScorer(train.FeatureCount, ConditionVector.Width(train.ObjectiveCount), o.HiddenSizes, o.Dropout, o.Conditioning, mean, scale);
+        // With a reference, g starts at zero, so the fitted model starts exactly at the reference soup.
+        if (train.HasReference) network.ZeroOutput();
+        initial?.CopyNetworkInto(network);
+        return network;
     }
 
     /// <summary>The options, with the initial checkpoint's reference when the options name none.</summary>

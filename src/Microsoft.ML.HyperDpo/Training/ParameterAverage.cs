@@ -14,20 +14,21 @@ internal sealed class ParameterAverage
     private readonly (Tensor Average, Tensor Source)[] _pairs;
     private long _updates;
 
-    public ParameterAverage(ConditionedScorer model, float decay, Device device)
+    public ParameterAverage(IRankingNetwork model, float decay, Device device)
     {
         _decay = decay;
         Averaged = model.EmptyCopy();
-        Averaged.to(device);
-        Averaged.load_state_dict(model.state_dict());
-        Averaged.eval();
-        foreach (var p in Averaged.parameters()) p.requires_grad = false;
-        var sources = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
-        _pairs = Averaged.named_parameters().Select(p => ((Tensor)p.parameter, (Tensor)sources[p.name])).ToArray();
+        var averaged = Averaged.Module;
+        averaged.to(device);
+        averaged.load_state_dict(model.Module.state_dict());
+        averaged.eval();
+        foreach (var p in averaged.parameters()) p.requires_grad = false;
+        var sources = model.Module.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        _pairs = averaged.named_parameters().Select(p => ((Tensor)p.parameter, (Tensor)sources[p.name])).ToArray();
     }
 
     /// <summary>The averaged network (buffers such as the feature standardisation are copied once, as they never change).</summary>
-    public ConditionedScorer Averaged { get; }
+    public IRankingNetwork Averaged { get; }
 
     /// <summary>avg = d_t avg + (1 - d_t) theta after a step, with d_t = min(decay, (1 + t) / (10 + t)).</summary>
     public void Update()

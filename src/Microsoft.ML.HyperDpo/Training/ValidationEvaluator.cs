@@ -16,6 +16,7 @@ internal sealed class ValidationEvaluator : IDisposable
     private readonly IReadOnlyList<float[]> _grid;
     private readonly int _truncation;
     private readonly Tensor _features;
+    private readonly List<(int FirstList, int Lists)> _chunks;
 
     public ValidationEvaluator(ListwiseDataset data, IReadOnlyList<float[]> grid, int truncation, Device device)
     {
@@ -23,22 +24,40 @@ internal sealed class ValidationEvaluator : IDisposable
         _grid = grid;
         _truncation = truncation;
         _features = tensor(data.Features, new long[] { data.RowCount, data.FeatureCount }).to(device);
+        _chunks = Chunks(data);
+    }
+
+    /// <summary>Runs of whole lists of about <see cref="RowsPerForward"/> rows (at least one list each): (first list, list count).</summary>
+    private static List<(int FirstList, int Lists)> Chunks(ListwiseDataset data)
+    {
+        var chunks = new List<(int, int)>();
+        int first = 0;
+        for (int list = 0; list < data.ListCount; list++)
+            if (list > first && data.ListStarts[list + 1] - data.ListStarts[first] > RowsPerForward)
+            {
+                chunks.Add((first, list - first));
+                first = list;
+            }
+        if (data.ListCount > first) chunks.Add((first, data.ListCount - first));
+        return chunks;
     }
 
     /// <summary>[grid point][objective] NDCG@k of the model (in eval mode) at each grid weight.</summary>
-    public double[][] Measure(ConditionedScorer model)
+    public double[][] Measure(IRankingNetwork model)
     {
         var result = new double[_grid.Count][];
         var scores = new float[_data.RowCount];
         using var noGrad = no_grad();
         for (int p = 0; p < _grid.Count; p++)
         {
-            for (int start = 0; start < _data.RowCount; start += RowsPerForward)
+            foreach (var (firstList, lists) in _chunks)
             {
                 using var scope = NewDisposeScope();
-                int count = Math.Min(RowsPerForward, _data.RowCount - start);
+                int start = _data.ListStarts[firstList], count = _data.ListStarts[firstList + lists] - start;
+                var lengths = Enumerable.Range(firstList, lists).Select(_data.ListLength).ToArray();
+                // The conditioning vector is c = w (ConditionVector).
                 var w = tensor(_grid[p], device: _features.device).unsqueeze(0);
-                var s = model.forward(_features.narrow(0, start, count), w).cpu();
+                var s = model.ScoreRows(_features.narrow(0, start, count), w, lengths).cpu();
                 s.data<float>().CopyTo(scores, start);
             }
             if (_data.HasReference)

@@ -56,7 +56,7 @@ public class ManagedScorerTests
         foreach (var kind in ScorerVariants.Kinds)
         {
             var model = ScorerVariants.Model(kind).ScoringModel;
-            if (!model.Parameters.ConcatenatesWeights && model.Parameters.Film is null && model.Parameters.Hyper is null) continue;
+            if (!model.Parameters.ReadsCondition) continue;
             var (x, _) = ScorerVariants.RandomInputs(5, model.FeatureCount, 2, seed: 8);
             var a = new float[5];
             var b = new float[5];

@@ -1,7 +1,9 @@
+using Microsoft.ML.HyperDpo.Modeling.Conditioning;
+
 namespace Microsoft.ML.HyperDpo.Tests.Scoring;
 
 /// <summary>
-/// One small fitted model per conditioning kind (every value of <see cref="ConditioningKind"/>, so a kind added
+/// One small fitted model per registered conditioning kind (<see cref="ConditioningRegistry"/>, so a kind added
 /// later is covered without editing the tests), shared by the scorer, export and persistence tests.
 /// </summary>
 internal static class ScorerVariants
@@ -9,7 +11,19 @@ internal static class ScorerVariants
     private static readonly Dictionary<ConditioningKind, HyperDpoRankingTransformer> Models = new();
     private static readonly object Gate = new();
 
-    public static IEnumerable<ConditioningKind> Kinds => Enum.GetValues<ConditioningKind>();
+    public static IEnumerable<ConditioningKind> Kinds => ConditioningRegistry.Kinds;
+
+    /// <summary>True when the kind's network reads the objective weights (it learns the whole front).</summary>
+    public static bool ReadsWeights(ConditioningKind kind) => !ConditioningRegistry.Get(kind).IgnoresCondition;
+
+    /// <summary>Fast options for <paramref name="kind"/>: a kind that ignores the weights trains the one trade-off (0.5, 0.5).</summary>
+    public static HyperDpoRankingTrainer.Options Options(ConditioningKind kind, int epochs, int seed)
+    {
+        var options = SyntheticRanking.FastOptions(epochs, seed);
+        options.Conditioning = kind;
+        if (!ReadsWeights(kind)) options.FixedObjectiveWeights = new[] { 0.5f, 0.5f };
+        return options;
+    }
 
     /// <summary>A model with two hidden layers, trained for a few epochs so that FiLM and hypernetwork weights have left zero.</summary>
     public static HyperDpoRankingTransformer Model(ConditioningKind kind)
@@ -19,13 +33,8 @@ internal static class ScorerVariants
             if (!Models.TryGetValue(kind, out var model))
             {
                 var ml = new MLContext(seed: 3);
-                var options = SyntheticRanking.FastOptions(epochs: 4, seed: 5);
-                options.Conditioning = kind;
+                var options = Options(kind, epochs: 4, seed: 5);
                 options.HiddenSizes = new[] { 24, 10 };
-                // An unconditioned network (ConditioningKind.None, added on another branch) trains one trade-off and
-                // requires the option that names it; set through reflection so that this file compiles on either side.
-                if (kind.ToString() == "None")
-                    typeof(HyperDpoRankingTrainer.Options).GetProperty("FixedObjectiveWeights")?.SetValue(options, new[] { 0.5f, 0.5f });
                 model = ml.Ranking.Trainers.HyperDpo(options).Fit(SyntheticRanking.Load(ml, SyntheticRanking.Rows(30, 5, 12, seed: 21)));
                 Models[kind] = model;
             }

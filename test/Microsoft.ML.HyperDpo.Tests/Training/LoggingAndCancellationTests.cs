@@ -32,23 +32,46 @@ public class LoggingAndCancellationTests
             .Invoke(ml, null);
 
     [TestMethod]
-    public void CancelExecutionFromTheLogStopsFitAfterTheFirstEpoch()
+    public void EveryEpochIsReportedAsAProgressRecordInOrder()
+    {
+        var ml = new MLContext(seed: 1);
+        var records = new List<TrainingProgress>();
+        var options = SyntheticRanking.FastOptions(epochs: 40);
+        options.EarlyStoppingPatience = 2;
+        options.LearningRate = 0.05f;
+        options.Progress = new SynchronousProgress<TrainingProgress>(records.Add);
+        var valid = SyntheticRanking.Load(ml, SyntheticRanking.Rows(10, 5, 10, seed: 32));
+        var report = ml.Ranking.Trainers.HyperDpo(options).Fit(Data(ml), valid).TrainingReport!;
+
+        // The records are the report's epochs, in order, with the running best and the early stop on the last one only.
+        CollectionAssert.AreEqual(report.Epochs.ToList(), records.Select(r => r.Epoch).ToList());
+        Assert.IsTrue(records.All(r => r.NumberOfEpochs == 40 && r.ValidationMetric == nameof(EarlyStoppingMetric.Hypervolume)));
+        for (int i = 0; i < records.Count; i++)
+        {
+            var best = records.Take(i + 1).MaxBy(r => r.Epoch.ValidationScore!.Value)!;
+            Assert.AreEqual(best.Epoch.Epoch, records[i].BestEpoch, $"epoch {i + 1}");
+            Assert.AreEqual(best == records[i], records[i].IsBestSoFar, $"epoch {i + 1}");
+            Assert.AreEqual(i == records.Count - 1 && records.Count < 40, records[i].StoppingEarly, $"epoch {i + 1}");
+        }
+        Assert.AreEqual(report.BestEpoch, records[^1].BestEpoch);
+    }
+
+    [TestMethod]
+    public void CancelExecutionFromAProgressRecordStopsFitAfterTheFirstEpoch()
     {
         var ml = new MLContext(seed: 1);
         var data = Data(ml);
-        int epochsLogged = 0;
-        ml.Log += (_, e) =>
+        int epochsReported = 0;
+        var options = SyntheticRanking.FastOptions(epochs: 100000);
+        options.Progress = new SynchronousProgress<TrainingProgress>(_ =>
         {
-            if (e.RawMessage.Contains("HyperDPO epoch", StringComparison.Ordinal))
-            {
-                Interlocked.Increment(ref epochsLogged);
-                CancelExecution(ml);
-            }
-        };
-        var trainer = ml.Ranking.Trainers.HyperDpo(SyntheticRanking.FastOptions(epochs: 100000));
+            epochsReported++;
+            CancelExecution(ml);
+        });
+        var trainer = ml.Ranking.Trainers.HyperDpo(options);
         var clock = Stopwatch.StartNew();
         Assert.Throws<OperationCanceledException>(() => trainer.Fit(data));
-        Assert.AreEqual(1, epochsLogged, "training must stop within the next epoch, at its first step");
+        Assert.AreEqual(1, epochsReported, "training must stop within the next epoch, at its first step");
         Assert.IsLessThan(TimeSpan.FromSeconds(30), clock.Elapsed);
     }
 }

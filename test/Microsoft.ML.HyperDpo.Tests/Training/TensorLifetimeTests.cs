@@ -16,13 +16,9 @@ public class TensorLifetimeTests
         var data = SyntheticRanking.Load(ml, SyntheticRanking.Rows(40, 5, 12, seed: 5));
         var valid = SyntheticRanking.Load(ml, SyntheticRanking.Rows(10, 5, 12, seed: 6));
         var liveAtEpochEnd = new List<long>();
-        ml.Log += (_, e) =>
-        {
-            // ML.NET calls Log handlers on the thread that sent the message: the training thread.
-            if (e.RawMessage.Contains("HyperDPO epoch", StringComparison.Ordinal))
-                liveAtEpochEnd.Add(DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount);
-        };
         var options = SyntheticRanking.FastOptions(epochs: 6);
+        // Progress records arrive on the training thread.
+        options.Progress = new SynchronousProgress<TrainingProgress>(_ => liveAtEpochEnd.Add(DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount));
         options.EarlyStoppingPatience = 0;
         ml.Ranking.Trainers.HyperDpo(options).Fit(data, valid);
 

@@ -46,6 +46,13 @@ internal sealed class OnnxGraph
         _outputs.Add(w => ValueInfo(w, name, dims));
     }
 
+    /// <summary>Gemm(input, W, b, transB = 1): <paramref name="input"/> [N, inputs] times W^T, W given as [outputs, inputs] (TorchSharp's layout).</summary>
+    public string Gemm(string input, string name, float[] weight, int outputs, int inputs, float[] bias) =>
+        Node("Gemm", new[] { input, Constant(name, weight, outputs, inputs), Constant(name + "_bias", bias, outputs) }, ("transB", 1));
+
+    /// <summary>Gemm with a dense layer's weights and bias.</summary>
+    public string Gemm(string input, string name, DenseLayer layer) => Gemm(input, name, layer.Weight, layer.Outputs, layer.Inputs, layer.Bias);
+
     /// <summary>A constant Single tensor.</summary>
     public string Constant(string hint, float[] data, params long[] dims)
     {

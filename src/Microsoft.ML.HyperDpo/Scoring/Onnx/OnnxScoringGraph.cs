@@ -1,11 +1,10 @@
 using System.Globalization;
-using Microsoft.ML.HyperDpo.Modeling;
 
 namespace Microsoft.ML.HyperDpo.Scoring.Onnx;
 
 /// <summary>
-/// Writes the scoring network as an ONNX graph that computes what <see cref="ConditionedScorer.forward"/> computes
-/// in eval mode: standardisation, the conditioning (input concatenation, FiLM, hypernetwork), SiLU as x * Sigmoid(x),
+/// Writes the scoring network as an ONNX graph that computes what <see cref="Modeling.ConditionedScorer.forward"/> computes
+/// in eval mode: standardisation, the conditioning kind's layers (<see cref="ConditioningParameters"/>), SiLU as x * Sigmoid(x),
 /// no dropout.
 /// </summary>
 /// <remarks>
@@ -31,84 +30,30 @@ internal static class OnnxScoringGraph
         ObjectiveWeightSource weights, string? referenceInput, string output)
     {
         var g = new OnnxGraph();
-        int f = parameters.FeatureCount, k = parameters.ObjectiveCount;
+        int f = parameters.FeatureCount, k = objectives.Count;
         string features = g.Input(featureInput, null, f);
-        string? w = null;
+        string? c = null;
         if (weights.ColumnName is { } name)
         {
-            // Normalise each row to sum 1 (the sum as a product with a column of ones).
+            // Normalise each row to sum 1 (the sum as a product with a column of ones); c = w.
             string raw = g.Input(name, null, k);
-            w = g.Node("Div", new[] { raw, g.Node("MatMul", new[] { raw, g.Constant("weight_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) }) });
+            c = g.Node("Div", new[] { raw, g.Node("MatMul", new[] { raw, g.Constant("weight_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) }) });
         }
         string? reference = null;
         if (referenceInput is not null)
         {
             // r_w = sum_k w_k r_k: a product with the fixed weights, or with each row's weights then a sum over k.
             string r = g.Input(referenceInput, null, k);
-            string soup = w is null
+            string soup = c is null
                 ? g.Node("MatMul", new[] { r, g.Constant("reference_weights", weights.FixedWeights!, k, 1) })
-                : g.Node("MatMul", new[] { g.Node("Mul", new[] { r, w }), g.Constant("reference_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) });
+                : g.Node("MatMul", new[] { g.Node("Mul", new[] { r, c }), g.Constant("reference_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) });
             reference = g.Node("Reshape", new[] { soup, g.Constant("reference_flat", new long[] { -1 }) });
         }
-        var terms = weights.FixedWeights is { } fixedWeights ? FixedTerms(parameters, fixedWeights) : null;
 
         string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", parameters.Mean, f) }), g.Constant("feature_scale", parameters.Scale, f) });
-        string h = x;
-        for (int l = 0; l < parameters.Hidden.Length; l++)
-        {
-            var layer = parameters.Hidden[l];
-            int width = layer.Outputs;
-            if (l == 0 && terms is not null)
-            {
-                // w's columns of the first layer are folded into its bias.
-                var xColumns = new float[width * f];
-                for (int o = 0; o < width; o++) Array.Copy(layer.Weight, o * layer.Inputs, xColumns, o * f, f);
-                h = Gemm(g, h, "hidden0_weight", xColumns, width, f, terms.FirstBias(0).ToArray());
-            }
-            else
-            {
-                if (l == 0 && parameters.ConcatenatesWeights) h = g.Node("Concat", new[] { h, w! }, ("axis", 1));
-                h = Gemm(g, h, $"hidden{l}_weight", layer.Weight, width, layer.Inputs, layer.Bias);
-            }
-            if (parameters.Film is { } film)
-            {
-                string scale, shift;
-                if (terms is not null)
-                {
-                    scale = g.Constant($"film{l}_scale", terms.FilmScale(l, 0).ToArray(), 1, width);
-                    shift = g.Constant($"film{l}_shift", terms.FilmShift(l, 0).ToArray(), 1, width);
-                }
-                else
-                {
-                    var gamma = film[l].Rows(0, width);
-                    var beta = film[l].Rows(width, width);
-                    scale = Gemm(g, w!, $"film{l}_gamma", gamma.Weight, width, k, gamma.Bias.Select(b => b + 1).ToArray());
-                    shift = Gemm(g, w!, $"film{l}_beta", beta.Weight, width, k, beta.Bias);
-                }
-                h = g.Node("Add", new[] { g.Node("Mul", new[] { h, scale }), shift });
-            }
-            h = g.Node("Mul", new[] { h, g.Node("Sigmoid", new[] { h }) });
-        }
-
-        int last = parameters.Width;
-        string score;
-        if (terms is not null)
-        {
-            score = Gemm(g, h, "output_weight", terms.OutputWeights(0).ToArray(), 1, last, new[] { terms.OutputBias[0] });
-        }
-        else
-        {
-            score = Gemm(g, h, "output_weight", parameters.Output.Weight, 1, last, parameters.Output.Bias);
-            if (parameters.Hyper is { } hyper)
-            {
-                var outputWeights = hyper.Rows(0, last);
-                var outputBias = hyper.Rows(last, 1);
-                string pw = Gemm(g, w!, "hyper_weight", outputWeights.Weight, last, k, outputWeights.Bias);
-                string pb = Gemm(g, w!, "hyper_bias", outputBias.Weight, 1, k, outputBias.Bias);
-                string dot = g.Node("MatMul", new[] { g.Node("Mul", new[] { h, pw }), g.Constant("ones", Enumerable.Repeat(1f, last).ToArray(), last, 1) });
-                score = g.Node("Add", new[] { g.Node("Add", new[] { score, dot }), pb });
-            }
-        }
+        string score = weights.FixedWeights is { } fixedWeights
+            ? FixedNetwork(g, parameters, x, fixedWeights)
+            : ConditionedNetwork(g, parameters, x, c!);
         score = g.Node("Reshape", new[] { score, g.Constant("flat", new long[] { -1 }) });
         if (reference is not null) score = g.Node("Add", new[] { score, reference });
         g.Output(score, output, (long?)null);
@@ -125,14 +70,41 @@ internal static class OnnxScoringGraph
             metadata);
     }
 
-    private static ConditioningTerms FixedTerms(ScorerParameters parameters, float[] weights)
+    /// <summary>The network with c as an input: the trunk, with each layer and the score written by the conditioning kind.</summary>
+    private static string ConditionedNetwork(OnnxGraph g, ScorerParameters parameters, string x, string c)
     {
-        var terms = new ConditioningTerms(parameters, 1, width => width);
-        parameters.WriteTerms(weights, terms, 0);
-        return terms;
+        string h = parameters.ConcatenatesCondition ? g.Node("Concat", new[] { x, c }, ("axis", 1)) : x;
+        for (int l = 0; l < parameters.Hidden.Length; l++)
+            h = SiLU(g, parameters.Conditioning.OnnxLayer(g, l, parameters.Hidden[l], h, c));
+        return parameters.Conditioning.OnnxScore(g, parameters.Output, h, c);
     }
 
-    /// <summary>Gemm(input, W, b, transB = 1): input [N, inputs] times W^T, W given as [outputs, inputs] (TorchSharp's layout).</summary>
-    private static string Gemm(OnnxGraph g, string input, string name, float[] weight, int outputs, int inputs, float[] bias) =>
-        g.Node("Gemm", new[] { input, g.Constant(name, weight, outputs, inputs), g.Constant(name + "_bias", bias, outputs) }, ("transB", 1));
+    /// <summary>The network at one fixed c: every conditioning term folded into constants, a plain MLP over the features.</summary>
+    private static string FixedNetwork(OnnxGraph g, ScorerParameters parameters, string x, float[] c)
+    {
+        var terms = new ConditioningTerms(parameters, 1, width => width);
+        parameters.WriteTerms(c, terms, 0);
+        string h = x;
+        for (int l = 0; l < parameters.Hidden.Length; l++)
+        {
+            var layer = parameters.Hidden[l];
+            int width = layer.Outputs, inputs = parameters.LayerInputs(l);
+            var weight = terms.HasGeneratedWeights ? terms.Weights(l, 0).ToArray() : XColumns(layer, inputs);
+            h = g.Gemm(h, $"hidden{l}_weight", weight, width, inputs, terms.Bias(l, 0).ToArray());
+            if (terms.HasModulation)
+                h = g.Node("Add", new[] { g.Node("Mul", new[] { h, g.Constant($"scale{l}", terms.Scale(l, 0).ToArray(), 1, width) }), g.Constant($"shift{l}", terms.Shift(l, 0).ToArray(), 1, width) });
+            h = SiLU(g, h);
+        }
+        return g.Gemm(h, "output_weight", terms.OutputWeights(0).ToArray(), 1, parameters.Width, new[] { terms.OutputBias[0] });
+    }
+
+    /// <summary>The first <paramref name="inputs"/> columns of the layer's weights (c's columns are folded into the bias).</summary>
+    private static float[] XColumns(DenseLayer layer, int inputs)
+    {
+        var columns = new float[layer.Outputs * inputs];
+        for (int o = 0; o < layer.Outputs; o++) Array.Copy(layer.Weight, o * layer.Inputs, columns, o * inputs, inputs);
+        return columns;
+    }
+
+    private static string SiLU(OnnxGraph g, string h) => g.Node("Mul", new[] { h, g.Node("Sigmoid", new[] { h }) });
 }

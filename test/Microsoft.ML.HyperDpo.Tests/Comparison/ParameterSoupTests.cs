@@ -1,4 +1,6 @@
-namespace Microsoft.ML.HyperDpo.Tests.Modeling;
+using Microsoft.ML.HyperDpo.Comparison;
+
+namespace Microsoft.ML.HyperDpo.Tests.Comparison;
 
 [TestClass]
 public class ParameterSoupTests

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.HyperDpo.Modeling;
+namespace Microsoft.ML.HyperDpo.Scoring;
 
 /// <summary>
 /// The parameters of one linear layer y = x W^T + b, copied out of a TorchSharp module: <see cref="Weight"/> is

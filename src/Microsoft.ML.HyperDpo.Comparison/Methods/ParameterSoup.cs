@@ -3,7 +3,7 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.HyperDpo;
+namespace Microsoft.ML.HyperDpo.Comparison;
 
 /// <summary>
 /// Model soup: one HyperDPO network whose every parameter is the weighted average of the same parameter in several fitted

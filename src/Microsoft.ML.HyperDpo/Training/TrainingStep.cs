@@ -1,0 +1,110 @@
+using Microsoft.ML.HyperDpo.Data;
+using Microsoft.ML.HyperDpo.Losses;
+using Microsoft.ML.HyperDpo.Modeling;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.HyperDpo;
+
+/// <summary>
+/// One optimisation step on a batch of lists: draw the lists' weights, score the documents under them, take each objective's
+/// listwise loss on z = beta * g (with a reference in its residual form, on z = beta * (r_w + g), r_w = sum_k w_k r_k the
+/// reference soup), and step AdamW on the mean over lists of sum_k w_k L_k (minus the COSMOS penalty when on).
+/// Owns the training tensors and the optimiser.
+/// </summary>
+internal sealed class TrainingStep : IDisposable
+{
+    private readonly HyperDpoRankingTrainer.Options _options;
+    private readonly IRankingNetwork _network;
+    private readonly TrainingWeights _weights;
+    private readonly Generator _generator;
+    private readonly Device _device;
+    private readonly int _featureCount;
+    private readonly int _objectiveCount;
+    private readonly Tensor _features;
+    private readonly Tensor _labels;
+    private readonly Tensor? _references;
+    private readonly IListwiseLoss _loss;
+    private readonly OptimizerHelper _optimizer;
+    private readonly LearningRateScheduler _schedule;
+    private int _step;
+
+    /// <param name="options">The trainer's options (loss, beta, optimiser settings).</param>
+    /// <param name="network">The network trained.</param>
+    /// <param name="train">The training lists, copied to <paramref name="device"/> once.</param>
+    /// <param name="weights">Where each list's objective weights come from.</param>
+    /// <param name="generator">The seeded source of weight draws and tie-breaking.</param>
+    /// <param name="device">Where training runs.</param>
+    /// <param name="optimizerState">A saved AdamW state to continue from (a checkpoint's), or null.</param>
+    /// <param name="totalSteps">Steps over the whole fit, for the learning-rate schedule.</param>
+    public TrainingStep(HyperDpoRankingTrainer.Options options, IRankingNetwork network, ListwiseDataset train, TrainingWeights weights,
+        Generator generator, Device device, byte[]? optimizerState, int totalSteps)
+    {
+        _options = options;
+        _network = network;
+        _weights = weights;
+        _generator = generator;
+        _device = device;
+        _featureCount = train.FeatureCount;
+        _objectiveCount = train.ObjectiveCount;
+        _features = tensor(train.Features, new long[] { train.RowCount, train.FeatureCount }).to(device);
+        _labels = tensor(train.Labels, new long[] { train.RowCount, train.ObjectiveCount }).to(device);
+        _references = train.HasReference && options.ReferenceForm == ReferenceForm.Residual
+            ? tensor(train.ReferenceScores, new long[] { train.RowCount, train.ObjectiveCount }).to(device)
+            : null;
+        _loss = ListwiseLossFactory.Create(options.Loss, options.TopK, options.Ties);
+        _optimizer = optim.AdamW(network.Module.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        if (optimizerState is not null)
+            using (var reader = new BinaryReader(new MemoryStream(optimizerState)))
+                _optimizer.load_state_dict(reader);
+        _schedule = new LearningRateScheduler(options.LearningRateSchedule, options.LearningRate, totalSteps);
+    }
+
+    /// <summary>Runs the step on <paramref name="batch"/> and returns its objective (mean over its lists).</summary>
+    public float Run(ListBatch batch)
+    {
+        var o = _options;
+        int k = _objectiveCount;
+        using var scope = NewDisposeScope();
+        _schedule.Apply(_optimizer, _step++);
+        var rows = tensor(batch.RowIndex, device: _device);
+        var mask = tensor(batch.Mask, device: _device).reshape(batch.ListCount, batch.Width);
+        var x = _features.index_select(0, rows).reshape(batch.ListCount, batch.Width, _featureCount);
+        var y = _labels.index_select(0, rows).reshape(batch.ListCount, batch.Width, k);
+        var w = _weights.Draw(batch.ListCount);
+        // The conditioning vector is c = w (ConditionVector).
+        var s = _network.ScoreLists(x, w, mask);
+        if (_references is not null)
+            s = s + (_references.index_select(0, rows).reshape(batch.ListCount, batch.Width, k) * w.unsqueeze(1)).sum(-1);
+        var z = s * o.Beta;
+        var perObjective = stack(Enumerable.Range(0, k).Select(j => _loss.Compute(z, y.select(2, j), mask, _generator)), dim: 1);
+        var total = (w * perObjective).sum(1);
+        if (o.CosmosPenalty > 0)
+            total = total - o.CosmosPenalty * nn.functional.cosine_similarity(w, perObjective, dim: 1);
+        var objective = total.mean();
+        _optimizer.zero_grad();
+        objective.backward();
+        if (o.GradientClipNorm > 0)
+            nn.utils.clip_grad_norm_(_network.Module.parameters(), o.GradientClipNorm);
+        _optimizer.step();
+        return objective.item<float>();
+    }
+
+    /// <summary>The optimiser's state after the last step, in TorchSharp's own serialisation (for checkpoints).</summary>
+    public byte[] OptimizerState()
+    {
+        using var memory = new MemoryStream();
+        using (var writer = new BinaryWriter(memory, System.Text.Encoding.UTF8, leaveOpen: true))
+            _optimizer.save_state_dict(writer);
+        return memory.ToArray();
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _features.Dispose();
+        _labels.Dispose();
+        _references?.Dispose();
+    }
+}
