@@ -117,6 +117,24 @@ public class ReferenceModelsTests
     }
 
     [TestMethod]
+    public void OnlyTheResidualFormsLossSeesTheReference()
+    {
+        // References that copy each objective's label rank the training lists perfectly. Before any step (g = 0) the residual
+        // loss is that of z = beta * r_w, below the implicit-reward loss of z = beta * g = 0 (every order equally likely); equal
+        // labels keep both above zero. Without the reference in the loss the two fits would be identical (same seed).
+        double FirstLoss(ReferenceForm form)
+        {
+            var o = SyntheticRanking.FastOptions(epochs: 1);
+            o.ReferenceModels = SyntheticRanking.Labels.Select(l => (ITransformer)Ml.Transforms.CopyColumns("Score", l).Fit(Train)).ToArray();
+            o.ReferenceForm = form;
+            o.LearningRate = 1e-30f;
+            return Ml.Ranking.Trainers.HyperDpo(o).Fit(Train).TrainingReport!.Epochs[0].MeanLoss;
+        }
+        double residual = FirstLoss(ReferenceForm.Residual), implicitReward = FirstLoss(ReferenceForm.ImplicitReward);
+        Assert.IsTrue(residual < 0.9 * implicitReward, $"residual {residual:F3}, implicit reward {implicitReward:F3}");
+    }
+
+    [TestMethod]
     public void ReferenceOptionsAreCheckedUpFront()
     {
         var o = SyntheticRanking.FastOptions();
