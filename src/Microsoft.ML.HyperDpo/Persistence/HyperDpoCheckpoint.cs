@@ -26,7 +26,7 @@ namespace Microsoft.ML.HyperDpo;
 public sealed class HyperDpoCheckpoint
 {
     /// <summary>The checkpoint format version this library writes and reads.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     private const string ManifestEntry = "checkpoint.json";
     private const string NetworkEntry = "network.bin";
@@ -180,8 +180,9 @@ public sealed class HyperDpoCheckpoint
         }
         if (manifest.Format != CheckpointManifest.FormatName)
             throw Bad($"its manifest names the format '{manifest.Format}', not '{CheckpointManifest.FormatName}'");
-        if (manifest.Version != FormatVersion)
-            throw Bad($"it is checkpoint format version {manifest.Version}; this library reads version {FormatVersion} (see docs/persistence.md, checkpoint format history)");
+        // Version 1 differs only in its reference entry (a bare reference model), so version 1 files without one still load.
+        if (manifest.Version != FormatVersion && !(manifest.Version == 1 && !manifest.Sha256.ContainsKey(ReferenceEntry)))
+            throw Bad($"it is checkpoint format version {manifest.Version}; this library reads version {FormatVersion}, and version 1 without a reference model (see docs/persistence.md, checkpoint format history)");
         foreach (var (name, hash) in manifest.Sha256)
         {
             if (!entries.TryGetValue(name, out var bytes))
