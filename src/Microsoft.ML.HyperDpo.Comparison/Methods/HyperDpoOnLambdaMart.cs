@@ -33,8 +33,15 @@ public sealed class HyperDpoOnLambdaMart : FrontMethod
         var rule = ScalarisedLabelRule.Fit(context.Split.Train, context.LabelColumnNames);
         var references = context.LabelColumnNames.Select(label => LambdaMart.Estimator(context, LambdaMartLibrary.FastTree, label, rule.Gains)).ToArray();
         var rules = clock.Elapsed;
-        var (fitted, elapsed) = DpoFit.Train(context, _options, o => o.ReferenceEstimators = references);
+        int folds = 0;
+        var (fitted, elapsed) = DpoFit.Train(context, _options, o =>
+        {
+            o.ReferenceEstimators = references;
+            folds = o.ReferenceFolds >= 2 ? o.ReferenceFolds : 0;
+        });
         LastModel = fitted;
-        return new FittedFront(w => fitted.WithObjectiveWeights(w), rules + elapsed, 1);
+        // K reference rankers and one HyperDPO network (more rankers with out-of-fold references).
+        int fits = context.Objectives * (1 + folds) + 1;
+        return new FittedFront(w => fitted.WithObjectiveWeights(w), rules + elapsed, fits);
     }
 }
