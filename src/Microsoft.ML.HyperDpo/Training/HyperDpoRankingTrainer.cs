@@ -117,11 +117,11 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
     private Options EffectiveOptions()
     {
         var o = _options;
-        if (o.InitialCheckpoint?.ReferenceModel is null || o.ReferenceModel is not null || o.ReferenceModels is not null
+        if (o.InitialCheckpoint?.ReferenceModel is not { } saved || o.ReferenceModel is not null || o.ReferenceModels is not null
             || o.ReferenceEstimators is not null || o.PreparedReference is not null)
             return o;
         o = o.Clone();
-        o.PreparedReference = _options.InitialCheckpoint.ReferenceModel;
+        o.PreparedReference = saved;
         return o;
     }
 
