@@ -5,21 +5,25 @@ using Microsoft.ML.HyperDpo.Comparison;
 namespace Microsoft.ML.HyperDpo.Cli;
 
 /// <summary>
-/// The 'compare' section of docs/benchmarks.md: per set of objectives, the summary table and the hypervolume of each fold,
-/// every method side by side with the baselines.
+/// The 'compare' (or 'compare-long-lists') section of docs/benchmarks.md: per set of objectives, the summary table, the corners and
+/// monotonicity, the hypervolume of each fold, and the HyperDPO methods' ratios to the FastTree score soup, DPO-LS and the FastTree
+/// scalarised fits.
 /// </summary>
 internal static class CompareBenchmarkSection
 {
-    public static string Render(IReadOnlyList<(string Title, ComparisonResult Result, IReadOnlyList<string> Files)> reports, double wallSeconds, string benchmarksPath)
+    public static string Render(IReadOnlyList<(string Title, ComparisonResult Result, IReadOnlyList<string> Files)> reports, double wallSeconds, string benchmarksPath,
+        string section = "compare")
     {
         var md = new StringBuilder();
-        string command = "dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1).Select(Portable).Select(Quote));
-        md.AppendLine("## HyperDPO vs. the baselines, cross-validated (compare)").AppendLine();
+        string command = "dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1).Select(Quote));
+        md.AppendLine(section == "compare" ? "## HyperDPO vs. the baselines, cross-validated (compare)" : "## Long lists with many ties (compare --long-lists)").AppendLine();
         md.AppendLine(Invariant($"Written by `{command}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}); the whole run took {wallSeconds:F0} s of wall time, data loading included."));
         md.AppendLine();
         md.AppendLine("Every method is trained on each fold's training part (the DPO methods stop early on its validation part) and measured on its test part only, at the same weight grid, with `mlContext.Ranking.Evaluate`; ");
         md.AppendLine("the hypervolume (reference: the origin) is that of each fold's NDCG@10 front, then averaged over the folds (mean ± std). Training time is per fold, all of a method's fits together. ");
-        md.AppendLine("Auxiliary objectives are features graded 0..4 by rank within the query and removed from the inputs. Methods: see [pareto.md](pareto.md#the-baselines). Default options everywhere.");
+        md.AppendLine(section == "compare"
+            ? "Auxiliary objectives are features graded 0..4 by rank within the query and removed from the inputs. Methods: see [pareto.md](pareto.md#the-baselines). Default options everywhere."
+            : "The data is `SyntheticRankingDataOptions.LongLists` (one generated split: training, validation and test queries). Methods: see [pareto.md](pareto.md#the-baselines). Default options everywhere.");
         foreach (var (title, result, files) in reports)
         {
             md.AppendLine().AppendLine($"### {title}").AppendLine();
@@ -29,9 +33,10 @@ internal static class CompareBenchmarkSection
             md.AppendLine();
             md.AppendLine("| method | " + string.Join(" | ", result.Splits) + " |");
             md.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", result.Splits.Count)));
-            foreach (string method in result.Methods)
+            foreach (var (key, method) in result.MethodKeys.Zip(result.Methods))
                 md.AppendLine($"| {method} hypervolume | " + string.Join(" | ", result.Splits.Select(split =>
-                    result.Runs.First(r => r.Method == method && r.Split == split).TestProfile.Hypervolume.ToString("F4", CultureInfo.InvariantCulture))) + " |");
+                    result.Runs.First(r => r.Key == key && r.Split == split).TestProfile.Hypervolume.ToString("F4", CultureInfo.InvariantCulture))) + " |");
+            Ratios(md, result);
             string directory = Path.GetDirectoryName(Path.GetFullPath(benchmarksPath))!;
             string? png = files.FirstOrDefault(f => f.EndsWith(".png", StringComparison.Ordinal));
             md.AppendLine();
@@ -42,13 +47,44 @@ internal static class CompareBenchmarkSection
         return md.ToString();
     }
 
-    /// <summary>An absolute path in the command line, written relative to the working folder: the page holds no machine's paths.</summary>
-    private static string Portable(string arg) =>
-        Path.IsPathFullyQualified(arg) && (File.Exists(arg) || Directory.Exists(arg))
-            ? Path.GetRelativePath(Environment.CurrentDirectory, arg).Replace('\\', '/')
-            : arg;
+    /// <summary>
+    /// Each HyperDPO method against the baselines, on the same folds: hypervolume over the FastTree score soup's (mean, and the lowest
+    /// fold), over DPO-LS's, and training time over the FastTree scalarised fits'.
+    /// </summary>
+    private static void Ratios(StringBuilder md, ComparisonResult result)
+    {
+        var soup = result.SummaryByKey("fasttree-soup");
+        var ls = result.SummaryByKey("dpo-ls");
+        var fastTree = result.SummaryByKey("fasttree");
+        var rows = new List<string>();
+        foreach (string key in new[] { "hyperdpo", "hyperdpo-lambdamart" })
+        {
+            if (result.SummaryByKey(key) is not { } s) continue;
+            var cells = new List<string> { s.Method };
+            if (soup is not null)
+            {
+                double lowest = result.Splits.Min(split => Hypervolume(result, key, split) / Hypervolume(result, "fasttree-soup", split));
+                cells.Add(Invariant($"{s.Hypervolume.Mean / soup.Hypervolume.Mean:F3}x (lowest fold {lowest:F3}x)"));
+            }
+            else cells.Add("");
+            cells.Add(ls is null ? "" : Invariant($"{s.Hypervolume.Mean / ls.Hypervolume.Mean:F3}x"));
+            cells.Add(fastTree is null ? "" : Invariant($"{s.TrainingSeconds.Mean / fastTree.TrainingSeconds.Mean:F3}x"));
+            rows.Add("| " + string.Join(" | ", cells) + " |");
+        }
+        if (rows.Count == 0) return;
+        md.AppendLine().AppendLine("| method | hypervolume / FastTree score soup's | hypervolume / DPO-LS's | training time / FastTree scalarised fits' |").AppendLine("|---|---|---|---|");
+        foreach (string row in rows) md.AppendLine(row);
+    }
 
-    private static string Quote(string arg) => arg.Any(char.IsWhiteSpace) || arg.Contains('\'') ? $"\"{arg}\"" : arg;
+    private static double Hypervolume(ComparisonResult result, string key, string split) =>
+        result.Runs.First(r => r.Key == key && r.Split == split).TestProfile.Hypervolume;
+
+    /// <summary>An argument as written in the docs: quoted when needed, and a path of this machine made relative to the working folder.</summary>
+    private static string Quote(string arg)
+    {
+        if (Path.IsPathFullyQualified(arg)) arg = Path.GetRelativePath(Environment.CurrentDirectory, arg).Replace('\\', '/');
+        return arg.Any(char.IsWhiteSpace) || arg.Contains('\'') ? $"\"{arg}\"" : arg;
+    }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -14,15 +14,8 @@ namespace Microsoft.ML.HyperDpo.Cli;
 /// </summary>
 internal static class CompareCommand
 {
-    private static readonly Dictionary<string, Func<Func<HyperDpoRankingTrainer.Options>, FrontMethod>> MethodsByKey = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["hyperdpo"] = o => new HyperDpoFront(o),
-        ["dpo-ls"] = o => new DpoLinearScalarization(o),
-        ["dpo-soup"] = o => new DpoSoup(o),
-        ["fasttree"] = _ => new ScalarisedLambdaMart(LambdaMartLibrary.FastTree),
-        ["lightgbm"] = _ => new ScalarisedLambdaMart(LambdaMartLibrary.LightGbm),
-        ["fasttree-soup"] = _ => new LambdaMartScoreSoup(LambdaMartLibrary.FastTree),
-    };
+    /// <summary>Every method of <see cref="FrontMethods.All"/>, by key: adding a method there adds it here.</summary>
+    private static IEnumerable<string> MethodKeys => FrontMethods.All().Select(m => m.Key);
 
     public static System.CommandLine.Command Create()
     {
@@ -38,24 +31,31 @@ internal static class CompareCommand
         };
         var methods = new Option<string>("--methods")
         {
-            Description = $"Methods, comma-separated, from: {string.Join(", ", MethodsByKey.Keys)}; or 'all'.",
+            Description = $"Methods, comma-separated, from: {string.Join(", ", MethodKeys)}; or 'all'.",
             DefaultValueFactory = _ => "all",
         };
         var grid = new Option<int?>("--grid") { Description = "Simplex lattice step 1/m (default: 10 for 2 objectives, 4 for 3, 2 beyond)." };
         var seed = new Option<int>("--seed") { Description = "Seed of every fit.", DefaultValueFactory = _ => 1 };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs of the DPO methods (default: the trainer's)." };
         var output = new Option<string>("--output") { Description = "Folder for the reports (.md, .csv, -summary.csv, .png per set of objectives).", DefaultValueFactory = _ => "compare-report" };
+        var longLists = new Option<bool>("--long-lists")
+        {
+            Description = "Instead of --mq2008/--train: the synthetic long-list benchmark (200 queries of 120-180 documents, 3 grades, 90% zero, " +
+                "a quarter of the queries with no relevant document; objectives Relevance and Quality, correlated), on which a relevance corner is hardest to hold.",
+        };
         var benchmarks = new Option<string?>("--benchmarks") { Description = "Also write the summary as the 'compare' section of this Markdown file (e.g. docs/benchmarks.md)." };
         var command = new System.CommandLine.Command("compare",
             "HyperDPO vs. DPO-LS, DPO Soup, FastTree/LightGBM on scalarised labels and the FastTree score soup, on the same splits: fronts, hypervolume, time.")
         {
-            mq2008, folds, train, valid, test, objectives, methods, grid, seed, epochs, output, benchmarks,
+            mq2008, folds, train, valid, test, longLists, objectives, methods, grid, seed, epochs, output, benchmarks,
         };
         command.SetAction(r =>
         {
             int? e = r.GetValue(epochs);
             Func<HyperDpoRankingTrainer.Options> trainer = () => e is int n ? new HyperDpoRankingTrainer.Options { NumberOfEpochs = n } : new HyperDpoRankingTrainer.Options();
             var selected = SelectMethods(r.GetValue(methods)!, trainer);
+            if (r.GetValue(longLists))
+                return RunLongLists(selected, r.GetValue(grid), r.GetValue(seed), r.GetValue(output)!, r.GetValue(benchmarks));
             var sources = r.GetValue(mq2008) is string folder
                 ? Mq2008Folds.Parse(r.GetValue(folds)!).Select(f => (Name: $"Fold{f}", Files: Mq2008Folds.Files(folder, f))).ToList()
                 : r.GetValue(train) is string t
@@ -70,10 +70,11 @@ internal static class CompareCommand
 
     private static List<FrontMethod> SelectMethods(string text, Func<HyperDpoRankingTrainer.Options> trainer)
     {
+        var all = FrontMethods.All(trainer);
         if (text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
-            return FrontMethods.All(trainer).ToList();
-        return Split(text).Select(key => MethodsByKey.TryGetValue(key, out var make) ? make(trainer)
-            : throw new ArgumentException($"--methods: unknown method '{key}'; choose from {string.Join(", ", MethodsByKey.Keys)} or 'all'.")).ToList();
+            return all.ToList();
+        return Split(text).Select(key => all.FirstOrDefault(m => m.Key.Equals(key, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"--methods: unknown method '{key}'; choose from {string.Join(", ", MethodKeys)} or 'all'.")).ToList();
     }
 
     private static int Run(List<(string Name, (string[] Train, string[] Valid, string[] Test) Files)> sources, string[] objectiveSets,
@@ -85,40 +86,63 @@ internal static class CompareCommand
                 if (!File.Exists(file)) throw new FileNotFoundException($"Data file '{file}' does not exist.", file);
             if (files.Test.Length == 0) throw new ArgumentException("--test names no file: the fronts are measured on test data.");
         }
-        var wall = Stopwatch.StartNew();
-        var reports = new List<(string Title, string Command, ComparisonResult Result, IReadOnlyList<string> Files)>();
-        foreach (string objectiveText in objectiveSets)
+        var sets = objectiveSets.Select(text =>
         {
-            var specs = ObjectiveSpec.ParseList(objectiveText);
-            var ml = new MLContext(seed);
-            var splits = sources.Select(s =>
+            var specs = ObjectiveSpec.ParseList(text);
+            return (Labels: specs.Select(o => o.ColumnName).ToArray(), Description: Describe(specs), Splits: (Func<MLContext, List<ComparisonSplit>>)(ml => sources.Select(s =>
             {
                 var data = RankingDataSets.FromLetor(ml, s.Files.Train, s.Files.Valid, s.Files.Test, specs);
                 return new ComparisonSplit(s.Name, data.Train, data.Validation, data.Test!);
-            }).ToList();
+            }).ToList()));
+        }).ToList();
+        return Run(sets, methods, grid, seed, output, benchmarks, "compare");
+    }
+
+    /// <summary>The long-list benchmark: <see cref="SyntheticRankingDataOptions.LongLists"/>, one split, its own benchmarks section.</summary>
+    private static int RunLongLists(List<FrontMethod> methods, int? grid, int seed, string output, string? benchmarks)
+    {
+        var set = (Labels: new[] { SyntheticRankingData.RelevanceColumnName, SyntheticRankingData.QualityColumnName },
+            Description: "synthetic long lists: Relevance graded 0..2, Quality 0..4, correlated",
+            Splits: (Func<MLContext, List<ComparisonSplit>>)(ml =>
+            {
+                var data = SyntheticRankingData.GenerateSplits(ml, SyntheticRankingDataOptions.LongLists(seed));
+                return new List<ComparisonSplit> { new("long-lists", data.Train, data.Validation, data.Test) };
+            }));
+        return Run(new[] { set }.ToList(), methods, grid, seed, output, benchmarks, "compare-long-lists");
+    }
+
+    private static int Run(List<(string[] Labels, string Description, Func<MLContext, List<ComparisonSplit>> Splits)> sets,
+        List<FrontMethod> methods, int? grid, int seed, string output, string? benchmarks, string section)
+    {
+        var wall = Stopwatch.StartNew();
+        var reports = new List<(string Title, ComparisonResult Result, IReadOnlyList<string> Files)>();
+        foreach (var set in sets)
+        {
+            var ml = new MLContext(seed);
+            var splits = set.Splits(ml);
             var options = new ParetoComparisonOptions
             {
-                LabelColumnNames = specs.Select(o => o.ColumnName).ToArray(),
+                LabelColumnNames = set.Labels,
                 Methods = methods,
                 GridDivisions = grid,
                 Seed = seed,
             };
-            string title = $"{string.Join(" vs. ", options.LabelColumnNames)} ({Describe(specs)}), {(splits.Count == 1 ? splits[0].Name : $"{splits.Count} folds")}";
+            string title = $"{string.Join(" vs. ", options.LabelColumnNames)} ({set.Description}), {(splits.Count == 1 ? splits[0].Name : $"{splits.Count} folds")}";
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(title)}[/]");
             var result = RunWithProgress(ml, splits, options);
             Print(result);
             AnsiConsole.MarkupLine($"This comparison: {result.WallTime.TotalSeconds:F0} s wall time (data loaded).");
-            string prefix = Path.Combine(output, Slug(options.LabelColumnNames));
+            string prefix = Path.Combine(output, (section == "compare" ? "" : section + "-") + Slug(options.LabelColumnNames));
             var files = ComparisonReport.Write(result, prefix, title);
             AnsiConsole.MarkupLine($"Reports: {Markup.Escape(string.Join(", ", files))}");
-            reports.Add((title, objectiveText, result, files));
+            reports.Add((title, result, files));
         }
         double wallSeconds = wall.Elapsed.TotalSeconds;
         AnsiConsole.MarkupLine($"Whole run: [bold]{wallSeconds:F0} s[/] wall time.");
         if (benchmarks is not null)
         {
-            BenchmarkReport.WriteSection(benchmarks, "compare", CompareBenchmarkSection.Render(reports.Select(r => (r.Title, r.Result, r.Files)).ToList(), wallSeconds, benchmarks));
-            AnsiConsole.MarkupLine($"Section 'compare' written to [bold]{Markup.Escape(benchmarks)}[/].");
+            BenchmarkReport.WriteSection(benchmarks, section, CompareBenchmarkSection.Render(reports, wallSeconds, benchmarks, section));
+            AnsiConsole.MarkupLine($"Section '{section}' written to [bold]{Markup.Escape(benchmarks)}[/].");
         }
         return 0;
     }
@@ -170,6 +194,7 @@ internal static class CompareCommand
                 detail.AddRow(cells.ToArray());
             }
         AnsiConsole.Write(detail);
+        AnsiConsole.WriteLine(ComparisonMarkdown.Corners(result));
     }
 
     private static string FormatWeights(float[] weights) =>

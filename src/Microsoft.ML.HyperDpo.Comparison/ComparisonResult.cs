@@ -6,12 +6,13 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 public sealed class ComparisonResult
 {
     internal ComparisonResult(IReadOnlyList<string> objectives, IReadOnlyList<float[]> grid, IReadOnlyList<string> splits,
-        IReadOnlyList<string> methods, IReadOnlyList<MethodRun> runs, ParetoProfileOptions profileOptions, TimeSpan wallTime)
+        IReadOnlyList<(string Key, string Name)> methods, IReadOnlyList<MethodRun> runs, ParetoProfileOptions profileOptions, TimeSpan wallTime)
     {
         Objectives = objectives;
         Grid = grid;
         Splits = splits;
-        Methods = methods;
+        Methods = methods.Select(m => m.Name).ToList();
+        MethodKeys = methods.Select(m => m.Key).ToList();
         Runs = runs;
         WallTime = wallTime;
         NdcgAt = profileOptions.NdcgAt;
@@ -30,6 +31,9 @@ public sealed class ComparisonResult
     /// <summary>The methods' names, in report order.</summary>
     public IReadOnlyList<string> Methods { get; }
 
+    /// <summary>The methods' keys, in <see cref="Methods"/> order.</summary>
+    public IReadOnlyList<string> MethodKeys { get; }
+
     /// <summary>Each method on each split.</summary>
     public IReadOnlyList<MethodRun> Runs { get; }
 
@@ -47,9 +51,12 @@ public sealed class ComparisonResult
     public MethodSummary Summary(string method) => Summaries.FirstOrDefault(s => s.Method == method)
         ?? throw new ArgumentException($"No method '{method}' in this comparison; it ran {string.Join(", ", Methods)}.", nameof(method));
 
-    private MethodSummary Summarise(string method, ParetoProfileOptions profileOptions)
+    /// <summary>The summary of the method whose key is <paramref name="key"/>, or null when it did not run.</summary>
+    public MethodSummary? SummaryByKey(string key) => Summaries.FirstOrDefault(s => s.Key == key);
+
+    private MethodSummary Summarise((string Key, string Name) method, ParetoProfileOptions profileOptions)
     {
-        var runs = Runs.Where(r => r.Method == method).ToList();
+        var runs = Runs.Where(r => r.Key == method.Key).ToList();
         int depth = runs[0].TestProfile.Points[0].Ndcg[0].Length;
         var mean = new List<WeightedNdcg>();
         var std = new List<WeightedNdcg>();
@@ -72,7 +79,8 @@ public sealed class ComparisonResult
             std.Add(new WeightedNdcg(Grid[p], s));
         }
         return new MethodSummary(
-            method,
+            method.Key,
+            method.Name,
             MeanStd.Of(runs.Select(r => r.TestProfile.Hypervolume)),
             MeanStd.Of(runs.Select(r => r.TrainingTime.TotalSeconds)),
             MeanStd.Of(runs.Select(r => r.ScoringTime.TotalSeconds)),

@@ -9,6 +9,12 @@ public abstract class FrontMethod
     /// <summary>The name shown in reports, e.g. "DPO-LS".</summary>
     public abstract string Name { get; }
 
+    /// <summary>
+    /// A short stable identifier, e.g. "dpo-ls": the CLI's <c>--methods</c> value, and what reports match rows by (names are
+    /// for people and may change).
+    /// </summary>
+    public abstract string Key { get; }
+
     /// <summary>How many models one <see cref="Fit"/> trains for <paramref name="objectives"/> objectives and a grid of <paramref name="gridPoints"/> weights.</summary>
     public abstract int FitCount(int objectives, int gridPoints);
 

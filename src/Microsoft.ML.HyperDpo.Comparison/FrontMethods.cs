@@ -4,13 +4,14 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 public static class FrontMethods
 {
     /// <summary>
-    /// HyperDPO and the paper's baselines, in report order: HyperDPO, DPO-LS, DPO Soup, FastTree scalarised, LightGBM scalarised,
-    /// FastTree score soup. The three DPO methods share <paramref name="options"/>, so they train the same network the same way.
+    /// HyperDPO and the paper's baselines, in report order: HyperDPO, HyperDPO on LambdaMART (fine-tuning FastTree models),
+    /// DPO-LS, DPO Soup, FastTree scalarised, LightGBM scalarised, FastTree score soup. The three DPO methods share <paramref name="options"/>, so they train the same network the same way.
     /// </summary>
     /// <param name="options">Makes fresh HyperDPO trainer options for each fit; null for the defaults.</param>
     public static IReadOnlyList<FrontMethod> All(Func<HyperDpoRankingTrainer.Options>? options = null) => new FrontMethod[]
     {
         new HyperDpoFront(options),
+        new HyperDpoOnLambdaMart(options),
         new DpoLinearScalarization(options),
         new DpoSoup(options),
         new ScalarisedLambdaMart(LambdaMartLibrary.FastTree),

@@ -3,6 +3,7 @@ using Microsoft.ML.HyperDpo.Evaluation;
 namespace Microsoft.ML.HyperDpo.Comparison;
 
 /// <summary>One method over all splits: means and standard deviations over the splits.</summary>
+/// <param name="Key">The method's key (<see cref="FrontMethod.Key"/>).</param>
 /// <param name="Method">The method's name.</param>
 /// <param name="Hypervolume">The test hypervolume of each split's front, averaged over the splits.</param>
 /// <param name="TrainingSeconds">Training wall time per split, in seconds.</param>
@@ -11,6 +12,7 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 /// <param name="MeanProfile">The front of the NDCG averaged over splits weight by weight (its hypervolume is that of the mean front, not the mean hypervolume).</param>
 /// <param name="NdcgStd">The standard deviation over splits of each weight's NDCG, laid out as <see cref="MeanProfile"/>'s points.</param>
 public sealed record MethodSummary(
+    string Key,
     string Method,
     MeanStd Hypervolume,
     MeanStd TrainingSeconds,

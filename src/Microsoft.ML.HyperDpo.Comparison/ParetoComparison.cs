@@ -57,10 +57,10 @@ public static class ParetoComparison
                 var fitted = method.Fit(context);
                 var profile = ParetoProfiler.Profile(mlContext, fitted.ModelAt, split.Test, options.LabelColumnNames, profileOptions);
                 Step();
-                runs.Add(new MethodRun(method.Name, split.Name, profile, fitted.TrainingTime, fitted.Fits));
+                runs.Add(new MethodRun(method.Key, method.Name, split.Name, profile, fitted.TrainingTime, fitted.Fits));
             }
         }
-        return new ComparisonResult(options.LabelColumnNames, grid, splits.Select(s => s.Name).ToList(), methods.Select(m => m.Name).ToList(),
+        return new ComparisonResult(options.LabelColumnNames, grid, splits.Select(s => s.Name).ToList(), methods.Select(m => (m.Key, m.Name)).ToList(),
             runs, profileOptions, clock.Elapsed);
     }
 }

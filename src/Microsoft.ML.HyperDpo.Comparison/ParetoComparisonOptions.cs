@@ -53,5 +53,7 @@ public sealed class ParetoComparisonOptions
             throw new ArgumentException($"{nameof(Methods)} is empty; give at least one method, or null for all.", nameof(Methods));
         if (Methods is not null && Methods.Select(m => m.Name).Distinct().Count() != Methods.Count)
             throw new ArgumentException($"{nameof(Methods)} has two methods of the same name: {string.Join(", ", Methods.Select(m => m.Name))}.", nameof(Methods));
+        if (Methods is not null && Methods.Select(m => m.Key).Distinct().Count() != Methods.Count)
+            throw new ArgumentException($"{nameof(Methods)} has two methods with the same key: {string.Join(", ", Methods.Select(m => m.Key))}.", nameof(Methods));
     }
 }

@@ -17,6 +17,9 @@ public sealed class DpoLinearScalarization : FrontMethod
     public override string Name => "DPO-LS";
 
     /// <inheritdoc/>
+    public override string Key => "dpo-ls";
+
+    /// <inheritdoc/>
     public override int FitCount(int objectives, int gridPoints) => gridPoints;
 
     /// <inheritdoc/>

@@ -16,6 +16,9 @@ public sealed class DpoSoup : FrontMethod
     public override string Name => "DPO Soup";
 
     /// <inheritdoc/>
+    public override string Key => "dpo-soup";
+
+    /// <inheritdoc/>
     public override int FitCount(int objectives, int gridPoints) => objectives;
 
     /// <inheritdoc/>

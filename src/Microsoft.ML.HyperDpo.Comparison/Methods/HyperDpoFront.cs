@@ -13,6 +13,9 @@ public sealed class HyperDpoFront : FrontMethod
     public override string Name => "HyperDPO";
 
     /// <inheritdoc/>
+    public override string Key => "hyperdpo";
+
+    /// <inheritdoc/>
     public override int FitCount(int objectives, int gridPoints) => 1;
 
     /// <summary>The model of the last <see cref="Fit"/>, e.g. to pick a trade-off from it afterwards.</summary>

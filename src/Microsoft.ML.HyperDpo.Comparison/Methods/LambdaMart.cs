@@ -9,8 +9,19 @@ internal static class LambdaMart
 {
     public static (ITransformer Model, TimeSpan Elapsed) Train(FrontFitContext context, LambdaMartLibrary library, IDataView data, string labelColumnName, double[] gains)
     {
+        var trainer = Estimator(context, library, labelColumnName, gains);
+        var clock = Stopwatch.StartNew();
+        var model = trainer.Fit(data);
+        var elapsed = clock.Elapsed;
+        context.Fitted();
+        return (model, elapsed);
+    }
+
+    /// <summary>The unfitted LambdaMART ranker of one label column, with default options and the given label gains.</summary>
+    public static IEstimator<ITransformer> Estimator(FrontFitContext context, LambdaMartLibrary library, string labelColumnName, double[] gains)
+    {
         var ml = context.MLContext;
-        IEstimator<ITransformer> trainer = library switch
+        return library switch
         {
             LambdaMartLibrary.FastTree => ml.Ranking.Trainers.FastTree(new FastTreeRankingTrainer.Options
             {
@@ -29,12 +40,10 @@ internal static class LambdaMart
             }),
             _ => throw new ArgumentOutOfRangeException(nameof(library), library, "Unknown LambdaMART library."),
         };
-        var clock = Stopwatch.StartNew();
-        var model = trainer.Fit(data);
-        var elapsed = clock.Elapsed;
-        context.Fitted();
-        return (model, elapsed);
     }
 
     public static string Name(LambdaMartLibrary library) => library == LambdaMartLibrary.FastTree ? "FastTree" : "LightGBM";
+
+    /// <summary>The library's part of a method key: "fasttree" or "lightgbm".</summary>
+    public static string Key(LambdaMartLibrary library) => Name(library).ToLowerInvariant();
 }

@@ -20,6 +20,9 @@ public sealed class LambdaMartScoreSoup : FrontMethod
     public override string Name => $"{LambdaMart.Name(_library)} score soup";
 
     /// <inheritdoc/>
+    public override string Key => $"{LambdaMart.Key(_library)}-soup";
+
+    /// <inheritdoc/>
     public override int FitCount(int objectives, int gridPoints) => objectives;
 
     /// <inheritdoc/>

@@ -18,6 +18,9 @@ public sealed class ScalarisedLambdaMart : FrontMethod
     public override string Name => $"{LambdaMart.Name(_library)} scalarised";
 
     /// <inheritdoc/>
+    public override string Key => LambdaMart.Key(_library);
+
+    /// <inheritdoc/>
     public override int FitCount(int objectives, int gridPoints) => gridPoints;
 
     /// <inheritdoc/>

@@ -26,6 +26,8 @@ public static class ComparisonMarkdown
         md.AppendLine("|---|---|---|---|---|---|");
         foreach (var s in result.Summaries)
             md.AppendLine($"| {s.Method} | {s.FitsPerSplit} | {s.Hypervolume:F4} | {F(s.MeanProfile.Hypervolume, "F4")} | {s.TrainingSeconds.ToString("F1")} | {s.ScoringSeconds.ToString("F2")} |");
+        md.AppendLine();
+        md.Append(Corners(result));
         if (!perWeight) return md.ToString();
 
         var ks = Truncations.Where(k => k <= result.NdcgAt).ToArray();
@@ -56,4 +58,25 @@ public static class ComparisonMarkdown
         "(" + string.Join(", ", weights.Select(w => w.ToString("0.##", CultureInfo.InvariantCulture))) + ")";
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The per-corner table (each objective's NDCG@k at its own corner, and its ratio to the single-objective FastTree model's) and
+    /// the monotonicity check along the grid (<see cref="CornerChecks"/>), on the mean over splits.
+    /// </summary>
+    public static string Corners(ComparisonResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var checks = CornerChecks.Of(result);
+        var md = new StringBuilder();
+        md.AppendLine($"Corners: each objective's NDCG@{result.NdcgAt} at its own corner (w = 1 on it), mean over splits, with its ratio to the single-objective FastTree model's " +
+            $"(the score soup's corner); monotonicity: the largest rise of an objective's NDCG@{result.NdcgAt} when one grid step of weight moves away from it, " +
+            $"and how many steps rise by more than {CornerChecks.Tolerance}.");
+        md.AppendLine();
+        md.AppendLine("| method | " + string.Join(" | ", result.Objectives.Select(o => $"{o} at its corner")) + " | largest rise | rises > " + CornerChecks.Tolerance.ToString(CultureInfo.InvariantCulture) + " |");
+        md.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", result.Objectives.Count + 2)));
+        foreach (var c in checks)
+            md.AppendLine($"| {c.Method} | " + string.Join(" | ", c.CornerNdcg.Select((n, j) => F(n, "F4") + (c.CornerRatio is { } r ? $" ({F(r[j], "F3")}x)" : ""))) +
+                $" | {F(c.WorstRise, "F4")} | {c.Rises} |");
+        return md.ToString();
+    }
 }

@@ -23,8 +23,8 @@ public static class FrontPlot
     /// <summary>Writes the plot to <paramref name="path"/> (PNG).</summary>
     /// <param name="result">The comparison.</param>
     /// <param name="path">The PNG file to write; its folder is created.</param>
-    /// <param name="curveMethod">The method drawn as a curve. Default "HyperDPO".</param>
-    public static void Write(ComparisonResult result, string path, string curveMethod = "HyperDPO")
+    /// <param name="curveMethod">The key of the method drawn as a curve. Default "hyperdpo".</param>
+    public static void Write(ComparisonResult result, string path, string curveMethod = "hyperdpo")
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -61,7 +61,7 @@ public static class FrontPlot
         for (int m = 0; m < result.Summaries.Count; m++)
         {
             var summary = result.Summaries[m];
-            bool curve = summary.Method == curveMethod;
+            bool curve = summary.Key == curveMethod;
             // The curve is the pair's own trade-off: the weights on the simplex edge between objectives x and y. The rest of a
             // K >= 3 lattice projects to points inside the panel, drawn unconnected.
             var edge = summary.MeanProfile.Points.Where(p => curve && OnEdge(p.Weights, x, y)).OrderByDescending(p => p.Weights[x]).ToList();

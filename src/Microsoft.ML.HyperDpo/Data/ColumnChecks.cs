@@ -40,14 +40,6 @@ internal static class ColumnChecks
         return column;
     }
 
-    public static DataViewSchema.Column Score(DataViewSchema schema, string name)
-    {
-        var column = Find(schema, name, "reference score");
-        if (column.Type != NumberDataViewType.Single)
-            throw new ArgumentException($"The reference score column '{name}' has type {column.Type}; it must be Single.", name);
-        return column;
-    }
-
     private static bool IsNumericScalar(DataViewType type) =>
         type is NumberDataViewType && type.RawType != typeof(string);
 

@@ -12,8 +12,29 @@ internal sealed class ListwiseDataset
     public float[] Features { get; }
     /// <summary>Row-major labels, <see cref="RowCount"/> x objectives (empty when read without labels).</summary>
     public float[] Labels { get; }
-    /// <summary>Reference-model score of each row (all zero without a reference).</summary>
+    /// <summary>
+    /// Row-major standardised reference scores, <see cref="RowCount"/> x objectives (all zero without a reference): the reference
+    /// for weights w is their w-weighted sum (<see cref="ReferenceAt"/>).
+    /// </summary>
     public float[] ReferenceScores { get; }
+
+    /// <summary>True when the data was read with reference scores.</summary>
+    public bool HasReference { get; private init; }
+
+    /// <summary>The reference score of every row for the weights <paramref name="w"/>: sum_k w_k r_k.</summary>
+    public float[] ReferenceAt(IReadOnlyList<float> w)
+    {
+        var result = new float[RowCount];
+        if (!HasReference) return result;
+        int k = ObjectiveCount;
+        for (int r = 0; r < result.Length; r++)
+        {
+            float sum = 0;
+            for (int j = 0; j < k; j++) sum += w[j] * ReferenceScores[r * k + j];
+            result[r] = sum;
+        }
+        return result;
+    }
     /// <summary>List i covers rows ListStarts[i] .. ListStarts[i+1]-1.</summary>
     public int[] ListStarts { get; }
     public int FeatureCount { get; }
@@ -38,14 +59,14 @@ internal sealed class ListwiseDataset
     /// and <see cref="ArgumentException"/> for missing or mistyped columns.
     /// </summary>
     public static ListwiseDataset Read(IDataView data, string featureColumn, IReadOnlyList<string> labelColumns,
-        string groupColumn, string? referenceScoreColumn, string dataName)
+        string groupColumn, string? referenceScoreColumn, string dataName, float[]? referenceByRow = null)
     {
         var schema = data.Schema;
         var featureCol = ColumnChecks.FeatureVector(schema, featureColumn);
         int featureCount = ((VectorDataViewType)featureCol.Type).Size;
         var labelCols = labelColumns.Select(n => ColumnChecks.Label(schema, n)).ToArray();
         var groupCol = ColumnChecks.GroupKey(schema, groupColumn);
-        var refCol = referenceScoreColumn is null ? (DataViewSchema.Column?)null : ColumnChecks.Score(schema, referenceScoreColumn);
+        var refCol = referenceScoreColumn is null ? (DataViewSchema.Column?)null : schema[referenceScoreColumn];
 
         var active = new List<DataViewSchema.Column> { featureCol, groupCol };
         active.AddRange(labelCols);
@@ -59,7 +80,7 @@ internal sealed class ListwiseDataset
         int k = labelCols.Length;
         var features = new GrowableArray((knownRows ?? 1024) * featureCount);
         var labels = new GrowableArray((knownRows ?? 1024) * k);
-        var reference = new GrowableArray(knownRows ?? 1024);
+        var reference = new GrowableArray((knownRows ?? 1024) * k);
         var groupOfRow = new List<ulong>((int)Math.Min(knownRows ?? 1024, int.MaxValue));
 
         using (var cursor = data.GetRowCursor(active))
@@ -67,7 +88,8 @@ internal sealed class ListwiseDataset
             var featureGetter = cursor.GetGetter<VBuffer<float>>(featureCol);
             var labelGetters = labelCols.Select(c => ColumnChecks.NumericGetter(cursor, c)).ToArray();
             var groupGetter = ColumnChecks.KeyGetter(cursor, groupCol);
-            var refGetter = refCol is { } r ? cursor.GetGetter<float>(r) : null;
+            var refGetter = refCol is { } r ? cursor.GetGetter<VBuffer<float>>(r) : null;
+            VBuffer<float> referenceBuffer = default;
             VBuffer<float> buffer = default;
             long row = 0;
             while (cursor.MoveNext())
@@ -99,15 +121,19 @@ internal sealed class ListwiseDataset
                 groupOfRow.Add(g);
                 if (refGetter is not null)
                 {
-                    float s = 0;
-                    refGetter(ref s);
-                    if (!float.IsFinite(s))
-                        throw new InvalidOperationException($"Reference score column '{referenceScoreColumn}' has the value {s} at row {row} ({dataName}).");
-                    reference.Add(s);
+                    refGetter(ref referenceBuffer);
+                    int j = 0;
+                    foreach (float s in referenceBuffer.DenseValues())
+                    {
+                        if (!float.IsFinite(s))
+                            throw new InvalidOperationException($"The reference model of objective '{labelColumns[j]}' scores {s} at row {row} ({dataName}); reference scores must be finite.");
+                        reference.Add(s);
+                        j++;
+                    }
                 }
                 else
                 {
-                    reference.Add(0f);
+                    for (int j = 0; j < k; j++) reference.Add(referenceByRow is null ? 0f : referenceByRow[row * k + j]);
                 }
                 row++;
             }
@@ -129,7 +155,8 @@ internal sealed class ListwiseDataset
         if (contiguous)
         {
             starts.Add(groupOfRow.Count);
-            return new ListwiseDataset(features.ToExactArray(), labels.ToExactArray(), reference.ToExactArray(), starts.ToArray(), featureCount, k);
+            return new ListwiseDataset(features.ToExactArray(), labels.ToExactArray(), reference.ToExactArray(), starts.ToArray(), featureCount, k)
+                { HasReference = refCol is not null || referenceByRow is not null };
         }
 
         var order = Enumerable.Range(0, groupOfRow.Count)
@@ -147,12 +174,12 @@ internal sealed class ListwiseDataset
             {
                 features.CopyTo(src * featureCount, f, dst * featureCount, featureCount);
                 labels.CopyTo(src * k, l, dst * k, k);
-                rf[dst] = reference[src];
+                reference.CopyTo(src * k, rf, dst * k, k);
                 dst++;
             }
         }
         groupStarts[^1] = dst;
-        return new ListwiseDataset(f, l, rf, groupStarts, featureCount, k);
+        return new ListwiseDataset(f, l, rf, groupStarts, featureCount, k) { HasReference = refCol is not null || referenceByRow is not null };
     }
 
     /// <summary>A float array filled in order, of a given initial capacity, doubled when it is exceeded.</summary>

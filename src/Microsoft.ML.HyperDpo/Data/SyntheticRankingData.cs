@@ -16,8 +16,10 @@ namespace Microsoft.ML.HyperDpo;
 /// x ~ N(0, I) of length F, a latent relevance r = x . u + s e1 and a latent quality q = x . v + s e2, with e1, e2 ~ N(0, 1) and
 /// s = <see cref="SyntheticRankingDataOptions.NoiseStandardDeviation"/>. Hence corr(r, q) = c / (1 + s^2) (-0.24 by default).</description></item>
 /// <item><description>Relevance is graded within the query, like LETOR's mostly-irrelevant lists: sort the documents by r, best first;
-/// the document at position k (from 0) gets 2 if (k + 0.5) / n &lt; 0.1, 1 if it is &lt; 0.3, else 0 (about 10% / 20% / 70%;
-/// every query with two or more documents has a relevant one, queries of six or more have a grade 2).</description></item>
+/// the document at position k (from 0) gets 2 if (k + 0.5) / n &lt; <see cref="SyntheticRankingDataOptions.HighlyRelevantFraction"/> (0.1),
+/// 1 if it is &lt; <see cref="SyntheticRankingDataOptions.RelevantFraction"/> (0.3), else 0 (by default about 10% / 20% / 70%;
+/// every query with two or more documents has a relevant one, queries of six or more have a grade 2). A share
+/// <see cref="SyntheticRankingDataOptions.NoRelevantQueryFraction"/> of the queries (drawn per query) has only grade 0.</description></item>
 /// <item><description>Quality is graded within the query into 0..4 by the rule of <see cref="FeatureRankObjectiveEstimator"/> applied to q
 /// (higher is better): with no ties, grade = min(4, floor(5 k / (n - 1))) for the document with k documents below it; a lone document gets 0.</description></item>
 /// </list>
@@ -117,10 +119,13 @@ public static class SyntheticRankingData
             }
 
             var byRelevance = Enumerable.Range(0, n).OrderByDescending(d => relevance[d]).ToArray();
+            // No draw at fraction 0, so that data without such queries is the same as it always was for a seed.
+            bool noneRelevant = options.NoRelevantQueryFraction > 0 && random.NextDouble() < options.NoRelevantQueryFraction;
             for (int k = 0; k < n; k++)
             {
                 double position = (k + 0.5) / n;
-                documents[byRelevance[k]].Relevance = position < 0.1 ? 2 : position < 0.3 ? 1 : 0;
+                documents[byRelevance[k]].Relevance = noneRelevant ? 0
+                    : position < options.HighlyRelevantFraction ? 2 : position < options.RelevantFraction ? 1 : 0;
             }
 
             var qualityGrades = new int[n];

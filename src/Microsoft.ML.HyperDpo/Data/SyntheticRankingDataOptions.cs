@@ -34,6 +34,34 @@ public sealed class SyntheticRankingDataOptions
     /// <summary>Share of the queries in the validation split of <see cref="SyntheticRankingData.GenerateSplits"/>; the test split gets the rest. Default 0.2.</summary>
     public double ValidationFraction { get; set; } = 0.2;
 
+    /// <summary>Share of each query's documents graded 2 (the best by latent relevance). Default 0.1.</summary>
+    public double HighlyRelevantFraction { get; set; } = 0.1;
+
+    /// <summary>Share of each query's documents graded 1 or 2; the rest are 0. At least <see cref="HighlyRelevantFraction"/>. Default 0.3.</summary>
+    public double RelevantFraction { get; set; } = 0.3;
+
+    /// <summary>Share of the queries whose documents are all graded 0 (as in LETOR, where about a quarter of MQ2008's queries have no
+    /// relevant document). Default 0.</summary>
+    public double NoRelevantQueryFraction { get; set; }
+
+    /// <summary>
+    /// The long-list shape on which a ranker's relevance corner is hardest to hold: 200 queries of 120 to 180 documents, 3 grades with
+    /// 3% graded 2 and 7% graded 1 (90% ties at 0), a quarter of the queries with no relevant document, and a secondary objective
+    /// correlated with relevance (cosine +0.4) rather than against it.
+    /// </summary>
+    public static SyntheticRankingDataOptions LongLists(int seed = 0) => new()
+    {
+        Queries = 200,
+        MinDocuments = 120,
+        MaxDocuments = 180,
+        ObjectiveCorrelation = 0.4,
+        NoiseStandardDeviation = 0.7,
+        HighlyRelevantFraction = 0.03,
+        RelevantFraction = 0.1,
+        NoRelevantQueryFraction = 0.25,
+        Seed = seed,
+    };
+
     /// <summary>Seed of the generator: equal options give equal data, on every platform. Default 0.</summary>
     public int Seed { get; set; }
 
@@ -53,6 +81,12 @@ public sealed class SyntheticRankingDataOptions
             throw new ArgumentOutOfRangeException(nameof(ObjectiveCorrelation), ObjectiveCorrelation, "ObjectiveCorrelation must be within [-1, 1].");
         if (!(NoiseStandardDeviation >= 0) || double.IsInfinity(NoiseStandardDeviation))
             throw new ArgumentOutOfRangeException(nameof(NoiseStandardDeviation), NoiseStandardDeviation, "NoiseStandardDeviation must be finite and at least 0.");
+        if (!(HighlyRelevantFraction >= 0 && HighlyRelevantFraction <= 1))
+            throw new ArgumentOutOfRangeException(nameof(HighlyRelevantFraction), HighlyRelevantFraction, "HighlyRelevantFraction must be within [0, 1].");
+        if (!(RelevantFraction >= HighlyRelevantFraction && RelevantFraction <= 1))
+            throw new ArgumentOutOfRangeException(nameof(RelevantFraction), RelevantFraction, $"RelevantFraction must be within [HighlyRelevantFraction ({HighlyRelevantFraction}), 1].");
+        if (!(NoRelevantQueryFraction >= 0 && NoRelevantQueryFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(NoRelevantQueryFraction), NoRelevantQueryFraction, "NoRelevantQueryFraction must be within [0, 1).");
         if (!(TrainFraction > 0 && TrainFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(TrainFraction), TrainFraction, "TrainFraction must be within (0, 1).");
         if (!(ValidationFraction > 0 && TrainFraction + ValidationFraction < 1))

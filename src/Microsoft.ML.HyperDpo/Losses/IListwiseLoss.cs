@@ -39,12 +39,4 @@ internal static class ListwiseLossMath
         var (_, byLabel) = keyed.sort(dim: 1, descending: true, stable: true);
         return shuffle.gather(1, byLabel).MoveToOuterDisposeScope();
     }
-
-    public static IListwiseLoss Create(ListwiseLossKind kind, int? topK, TieHandling ties) => kind switch
-    {
-        ListwiseLossKind.PlackettLuce when ties == TieHandling.Grouped => new GroupedPlackettLuceDpoLoss(topK),
-        ListwiseLossKind.PlackettLuce => new PlackettLuceDpoLoss(topK),
-        ListwiseLossKind.ListNet => new ListNetLoss(),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown loss."),
-    };
 }

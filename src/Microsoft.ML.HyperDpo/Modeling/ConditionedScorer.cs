@@ -94,6 +94,19 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>, IRanki
         return conditioning.Score(output, h, condition).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Zeroes the output layer so that g(x; c) = 0 for every input until trained (with a reference, training then starts exactly
+    /// at it). The conditioning kinds' own output terms start at zero already.
+    /// </summary>
+    public void ZeroOutput()
+    {
+        using (torch.no_grad())
+        {
+            output.weight!.zero_();
+            output.bias?.zero_();
+        }
+    }
+
     /// <summary>A TorchSharp-free copy of everything the network computes with (to the CPU, as float32).</summary>
     public ScorerParameters Export() =>
         new(FeatureCount, ConditionWidth, _concatenates, LinearExport.Read(feature_mean), LinearExport.Read(feature_scale),

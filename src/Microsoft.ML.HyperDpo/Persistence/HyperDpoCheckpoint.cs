@@ -26,7 +26,7 @@ namespace Microsoft.ML.HyperDpo;
 public sealed class HyperDpoCheckpoint
 {
     /// <summary>The checkpoint format version this library writes and reads.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     private const string ManifestEntry = "checkpoint.json";
     private const string NetworkEntry = "network.bin";
@@ -70,7 +70,7 @@ public sealed class HyperDpoCheckpoint
     /// <summary>True when the checkpoint holds the optimiser's state, so that a resumed fit continues AdamW's moments.</summary>
     public bool HasOptimizerState => OptimizerState is not null;
 
-    /// <summary>The reference model saved with the checkpoint, or null.</summary>
+    /// <summary>The reference chain saved with the checkpoint (<see cref="HyperDpoRankingTransformer.ReferenceTransformer"/>), or null.</summary>
     public ITransformer? ReferenceModel => Model.ScoringModel.Reference;
 
     /// <summary>
@@ -83,7 +83,7 @@ public sealed class HyperDpoCheckpoint
         get
         {
             var o = _options.Clone();
-            o.ReferenceModel = ReferenceModel;
+            o.PreparedReference = ReferenceModel;
             o.InitialCheckpoint = this;
             return o;
         }
@@ -215,8 +215,9 @@ public sealed class HyperDpoCheckpoint
         }
         if (manifest.Format != CheckpointManifest.FormatName)
             throw Bad($"its manifest names the format '{manifest.Format}', not '{CheckpointManifest.FormatName}'");
-        if (manifest.Version != FormatVersion)
-            throw Bad($"it is checkpoint format version {manifest.Version}; this library reads version {FormatVersion} (see docs/persistence.md, checkpoint format history)");
+        // Version 1 differs only in its reference entry (a bare reference model), so version 1 files without one still load.
+        if (manifest.Version != FormatVersion && !(manifest.Version == 1 && !manifest.Sha256.ContainsKey(ReferenceEntry)))
+            throw Bad($"it is checkpoint format version {manifest.Version}; this library reads version {FormatVersion}, and version 1 without a reference model (see docs/persistence.md, checkpoint format history)");
         foreach (var (name, hash) in manifest.Sha256)
         {
             if (!entries.TryGetValue(name, out var bytes))
@@ -279,7 +280,7 @@ public sealed class HyperDpoCheckpoint
 
         byte[]? optimizer = manifest.Sha256.ContainsKey(OptimizerEntry) ? entries[OptimizerEntry] : null;
         var env = (IHostEnvironment)mlContext;
-        var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, options.ReferenceScoreColumnName, options.RowGroupColumnName);
+        var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, ReferenceScores.ColumnName, options.RowGroupColumnName);
         byte[]? random = manifest.Sha256.ContainsKey(RandomEntry) ? entries[RandomEntry] : null;
         var state = new TrainingState(options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs, random);
         var model = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), scoring, weights, null, state);

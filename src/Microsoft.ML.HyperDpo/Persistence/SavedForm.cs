@@ -15,7 +15,8 @@ namespace Microsoft.ML.HyperDpo.Persistence;
 /// <remarks>
 /// The saved form is a <c>TransformerChain</c> of stock transformers:
 /// <list type="number">
-/// <item><description>with a reference model: the reference model, then a copy of its score into <see cref="ReferenceColumn"/>;</description></item>
+/// <item><description>with a reference: its chain of stock transformers (<see cref="ReferenceScores"/>: the reference models and the
+/// standardisation of their scores), whose vector of K reference scores is read by the graph;</description></item>
 /// <item><description>the OnnxTransformer: inputs the feature column, the weights column (for a <see cref="WeightedScoreTransformer"/>)
 /// and the reference copy; output <see cref="RawScoreColumn"/>, a vector of one Single (OnnxTransformer writes only vectors);</description></item>
 /// <item><description>a linear regression model with weight 1 and bias 0 that turns it into the Single <c>Score</c> column
@@ -29,9 +30,6 @@ namespace Microsoft.ML.HyperDpo.Persistence;
 /// </remarks>
 internal static class SavedForm
 {
-    /// <summary>The temporary column that carries the reference score into the graph.</summary>
-    public const string ReferenceColumn = "HyperDpo.ReferenceScore";
-
     /// <summary>The temporary one-value vector column the graph writes.</summary>
     public const string RawScoreColumn = "HyperDpo.RawScore";
 
@@ -76,7 +74,7 @@ internal static class SavedForm
         string OutputColumn, string? ReferenceScoreColumn, string Conditioning, int FeatureCount, int ConditionWidth, int[] HiddenSizes)
     {
         /// <summary>The number of transformers of the saved chain (see the remarks of <see cref="SavedForm"/>).</summary>
-        public int ChainLength => (ReferenceScoreColumn is null ? 0 : 2) + 3 + (OutputColumn == "Score" ? 0 : 1);
+        public int ChainLength => (ReferenceScoreColumn is null ? 0 : 1) + 3 + (OutputColumn == "Score" ? 0 : 1);
     }
 
     private static Dictionary<string, string> Describe(ConditionedScoringModel model, ObjectiveWeightSource weights, string outputColumn)
@@ -104,27 +102,26 @@ internal static class SavedForm
     public static ITransformer Build(ConditionedScoringModel model, ObjectiveWeightSource weights, string outputColumn)
     {
         var ml = new MLContext();
-        string? reference = model.Reference is null ? null : ReferenceColumn;
+        string? reference = model.Reference is null ? null : model.ReferenceScoreColumnName;
         using var graph = new MemoryStream();
-        OnnxScoringGraph.Write(graph, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, RawScoreColumn, referenceAsColumn: true,
+        OnnxScoringGraph.Write(graph, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, RawScoreColumn,
             Describe(model, weights, outputColumn));
         graph.Position = 0;
 
         var columns = new List<(string Name, DataViewType Type)> { (model.FeatureColumnName, new VectorDataViewType(NumberDataViewType.Single, model.FeatureCount)) };
         if (weights.ColumnName is { } w) columns.Add((w, new VectorDataViewType(NumberDataViewType.Single, model.Objectives.Count)));
-        if (reference is not null) columns.Add((reference, NumberDataViewType.Single));
+        var referenceType = new VectorDataViewType(NumberDataViewType.Single, model.Objectives.Count);
+        if (reference is not null) columns.Add((reference, referenceType));
         var chain = new List<ITransformer>();
         if (model.Reference is not null)
-        {
             chain.Add(model.Reference);
-            chain.Add(ml.Transforms.CopyColumns(ReferenceColumn, model.ReferenceScoreColumnName).Fit(EmptyDataView.With((model.ReferenceScoreColumnName, NumberDataViewType.Single))));
-        }
         chain.Add(ml.Transforms.ApplyOnnxModel(new[] { RawScoreColumn }, columns.Select(c => c.Name).ToArray(), graph).Fit(EmptyDataView.With(columns.ToArray())));
         chain.Add(MlNetInternals.ScalarScore((IHostEnvironment)ml, RawScoreColumn));
         if (outputColumn != "Score")
             chain.Add(ml.Transforms.CopyColumns(outputColumn, "Score").Fit(EmptyDataView.With(("Score", NumberDataViewType.Single))));
-        var temporary = reference is null ? new[] { RawScoreColumn } : new[] { RawScoreColumn, ReferenceColumn };
-        chain.Add(ml.Transforms.DropColumns(temporary).Fit(EmptyDataView.With(temporary.Select(c => (c, (DataViewType)NumberDataViewType.Single)).ToArray())));
+        var temporary = reference is null ? new[] { (RawScoreColumn, (DataViewType)NumberDataViewType.Single) }
+            : new[] { (RawScoreColumn, (DataViewType)NumberDataViewType.Single), (reference, referenceType) };
+        chain.Add(ml.Transforms.DropColumns(temporary.Select(c => c.Item1).ToArray()).Fit(EmptyDataView.With(temporary)));
         return new TransformerChain<ITransformer>(chain.ToArray());
     }
 
@@ -167,7 +164,7 @@ internal static class SavedForm
         if (description.Objectives is not { Length: > 0 } || string.IsNullOrEmpty(description.FeatureColumn) || string.IsNullOrEmpty(description.OutputColumn)
             || (description.ObjectiveWeights is null) == (description.WeightsColumn is null))
             throw new InvalidDataException("its description lacks the objectives, the columns or the source of the weights");
-        int at = description.ReferenceScoreColumn is null ? 0 : 2;
+        int at = description.ReferenceScoreColumn is null ? 0 : 1;
         if (parts.Count != description.ChainLength || !ReferenceEquals(parts[at], onnx))
             throw new InvalidDataException($"its chain has {parts.Count} transformers with the graph at {parts.ToList().IndexOf(onnx)}; the description says {description.ChainLength} with the graph at {at}");
 

@@ -72,9 +72,10 @@ internal sealed class ConditionedScoringModel
     }
 
     /// <summary>
-    /// Scores <paramref name="rows"/> rows: reference score + g(x; w). <paramref name="features"/> is row-major
-    /// (rows x F); <paramref name="weights"/> is one normalised vector (K values) or one per row (rows x K);
-    /// <paramref name="reference"/> may be empty when there is no reference model.
+    /// Scores <paramref name="rows"/> rows: r_w + g(x; w), with r_w = sum_k w_k r_k the reference soup. <paramref name="features"/>
+    /// is row-major (rows x F); <paramref name="weights"/> is one normalised vector (K values) or one per row (rows x K);
+    /// <paramref name="reference"/> holds the K standardised reference scores of each row (rows x K, the
+    /// <see cref="ReferenceScores.ColumnName"/> column), or is empty when there is no reference.
     /// </summary>
     public void Score(ReadOnlySpan<float> features, int rows, ReadOnlySpan<float> reference, ReadOnlySpan<float> weights, Span<float> scores,
         ManagedScorer.Workspace workspace)
@@ -82,8 +83,16 @@ internal sealed class ConditionedScoringModel
         if (rows == 0) return;
         // The conditioning vector is c = w (ConditionVector).
         Scorer.Score(features[..(rows * FeatureCount)], rows, weights, scores, workspace);
-        if (!reference.IsEmpty)
-            for (int i = 0; i < rows; i++) scores[i] += reference[i];
+        if (reference.IsEmpty) return;
+        int k = Objectives.Count;
+        bool perRow = weights.Length == rows * k && rows > 1;
+        for (int i = 0; i < rows; i++)
+        {
+            var w = perRow ? weights.Slice(i * k, k) : weights[..k];
+            float r = 0;
+            for (int j = 0; j < k; j++) r += w[j] * reference[i * k + j];
+            scores[i] += r;
+        }
     }
 
     /// <summary>Throws naming the column and row when a feature value is NaN or infinite.</summary>

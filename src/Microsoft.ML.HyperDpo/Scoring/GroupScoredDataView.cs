@@ -56,7 +56,8 @@ internal sealed class GroupScoredDataView : IDataView
         private readonly DataViewRowCursor _cursor;
         private readonly ValueGetter<VBuffer<float>> _features;
         private readonly Func<ulong> _group;
-        private readonly ValueGetter<float>? _reference;
+        private readonly ValueGetter<VBuffer<float>>? _reference;
+        private VBuffer<float> _referenceBuffer;
         private readonly ValueGetter<VBuffer<float>>? _weightGetter;
         private readonly HashSet<ulong> _finished = new();
         private readonly List<float> _featureBlock = new();
@@ -87,13 +88,13 @@ internal sealed class GroupScoredDataView : IDataView
             DataViewSchema.Column? referenceColumn = null;
             if (model.Reference is not null)
             {
-                referenceColumn = ColumnChecks.Score(source.Schema, model.ReferenceScoreColumnName);
+                referenceColumn = source.Schema[model.ReferenceScoreColumnName];
                 active.Add(referenceColumn.Value);
             }
             _cursor = source.GetRowCursor(active);
             _features = _cursor.GetGetter<VBuffer<float>>(featureColumn);
             _group = ColumnChecks.KeyGetter(_cursor, groupColumn);
-            _reference = referenceColumn is { } rc ? _cursor.GetGetter<float>(rc) : null;
+            _reference = referenceColumn is { } rc ? _cursor.GetGetter<VBuffer<float>>(rc) : null;
             _weightGetter = weightColumn is { } wc ? _cursor.GetGetter<VBuffer<float>>(wc) : null;
             _row = new float[model.FeatureCount];
             _rowWeights = new float[model.Objectives.Count];
@@ -162,8 +163,12 @@ internal sealed class GroupScoredDataView : IDataView
                 }
                 if (_reference is not null)
                 {
+                    // The reference soup at this row's trade-off: r_w = sum_k w_k r_k over the K standardised reference scores.
+                    _reference(ref _referenceBuffer);
+                    var w = _weightGetter is null ? _weights.FixedWeights! : _rowWeights;
                     float r = 0;
-                    _reference(ref r);
+                    int j = 0;
+                    foreach (float value in _referenceBuffer.DenseValues()) r += w[j++] * value;
                     _referenceBlock.Add(r);
                 }
                 _lengths[^1]++;

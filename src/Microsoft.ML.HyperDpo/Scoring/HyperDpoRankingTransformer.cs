@@ -15,7 +15,7 @@ namespace Microsoft.ML.HyperDpo;
 /// <list type="table">
 /// <listheader><term>Column</term><description>Type and role</description></listheader>
 /// <item><term>Features (input)</term><description>Known-size vector of Single, the size the model was trained on; values must be finite.</description></item>
-/// <item><term>Score (output)</term><description>Single. Higher ranks first. With a reference model: reference score + g(x; w).</description></item>
+/// <item><term>Score (output)</term><description>Single. Higher ranks first. With references: the reference soup r_w + g(x; w).</description></item>
 /// </list>
 /// <para>All input columns pass through unchanged. Scoring is lazy and runs in blocks of 1024 rows.
 /// The transformer is immutable and may be used from several threads.</para>
@@ -58,6 +58,13 @@ public sealed class HyperDpoRankingTransformer : ITransformer
 
     internal ConditionedScoringModel ScoringModel => _model;
 
+    /// <summary>
+    /// The reference chain (null without a reference): stock ML.NET transformers that run the reference rankers and add the vector
+    /// column <c>HyperDpo.ReferenceScores</c> of their K scores, each standardised with its mean and standard deviation on the
+    /// training data. The model scores sum_k w_k of those plus g(x; w).
+    /// </summary>
+    public ITransformer? ReferenceTransformer => _model.Reference;
+
     /// <summary>Options, optimiser state and epochs, for <see cref="HyperDpoCheckpoint.Save"/>.</summary>
     internal TrainingState? TrainingState { get; }
 
@@ -91,7 +98,10 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     /// <summary>The name of the weights input of the graph written by <see cref="ExportToOnnx(Stream)"/>.</summary>
     public const string OnnxObjectiveWeightsInputName = "ObjectiveWeights";
 
-    /// <summary>The name of the reference score input of the exported graph, present only with a reference model.</summary>
+    /// <summary>
+    /// The name of the reference scores input of the exported graph, [N, K], present only with a reference: each row's K
+    /// standardised reference scores, as <see cref="ReferenceTransformer"/> computes them in its <c>HyperDpo.ReferenceScores</c> column.
+    /// </summary>
     public const string OnnxReferenceScoreInputName = "ReferenceScore";
 
     /// <summary>
@@ -100,9 +110,9 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     /// <c>ObjectiveWeights</c> [N, K] (normalised, one row per document), output <c>Score</c> [N], all float32.
     /// </summary>
     /// <remarks>
-    /// With a reference model the graph holds g only, and has a third input <c>ReferenceScore</c> [N] that it adds to
-    /// g: compute it with the reference model (the graph cannot hold an arbitrary ML.NET transformer). See
-    /// docs/persistence.md.
+    /// With a reference the graph holds g and the soup of the references, and has a third input <c>ReferenceScore</c> [N, K]
+    /// whose w-weighted sum it adds to g: compute it with <see cref="ReferenceTransformer"/> (the graph cannot hold an arbitrary
+    /// ML.NET transformer). See docs/persistence.md.
     /// </remarks>
     /// <param name="stream">Where the model bytes go; left open.</param>
     public void ExportToOnnx(Stream stream) => ExportToOnnx(stream, fixedObjectiveWeights: false);

@@ -63,7 +63,8 @@ internal sealed class ScoredDataView : IDataView
         private readonly ObjectiveWeightSource _weights;
         private readonly DataViewRowCursor _cursor;
         private readonly ValueGetter<VBuffer<float>> _features;
-        private readonly ValueGetter<float>? _reference;
+        private readonly ValueGetter<VBuffer<float>>? _reference;
+        private VBuffer<float> _referenceBuffer;
         private readonly ValueGetter<VBuffer<float>>? _weightGetter;
         private readonly float[] _featureBlock;
         private readonly float[] _referenceBlock;
@@ -93,16 +94,16 @@ internal sealed class ScoredDataView : IDataView
             DataViewSchema.Column? referenceColumn = null;
             if (model.Reference is not null)
             {
-                referenceColumn = Data.ColumnChecks.Score(source.Schema, model.ReferenceScoreColumnName);
+                referenceColumn = source.Schema[model.ReferenceScoreColumnName];
                 active.Add(referenceColumn.Value);
             }
             _cursor = source.GetRowCursor(active);
             _features = _cursor.GetGetter<VBuffer<float>>(featureColumn);
-            _reference = referenceColumn is { } rc ? _cursor.GetGetter<float>(rc) : null;
+            _reference = referenceColumn is { } rc ? _cursor.GetGetter<VBuffer<float>>(rc) : null;
             _weightGetter = weightColumn is { } wc ? _cursor.GetGetter<VBuffer<float>>(wc) : null;
             _weightBlock = weightColumn is null ? weights.FixedWeights! : new float[_blockRows * model.Objectives.Count];
             _featureBlock = new float[_blockRows * model.FeatureCount];
-            _referenceBlock = new float[model.Reference is null ? 0 : _blockRows];
+            _referenceBlock = new float[model.Reference is null ? 0 : _blockRows * model.Objectives.Count];
         }
 
         public float ScoreAt(long position)
@@ -132,14 +133,14 @@ internal sealed class ScoredDataView : IDataView
                 }
                 if (_reference is not null)
                 {
-                    float r = 0;
-                    _reference(ref r);
-                    _referenceBlock[_blockCount] = r;
+                    int k = _model.Objectives.Count;
+                    _reference(ref _referenceBuffer);
+                    _referenceBuffer.CopyTo(_referenceBlock.AsSpan(_blockCount * k, k));
                 }
                 _blockCount++;
             }
             var weights = _weightGetter is null ? _weightBlock : _weightBlock.AsSpan(0, _blockCount * _model.Objectives.Count);
-            _model.Score(_featureBlock, _blockCount, _referenceBlock.AsSpan(0, _model.Reference is null ? 0 : _blockCount), weights, _scores, _workspace);
+            _model.Score(_featureBlock, _blockCount, _referenceBlock.AsSpan(0, _model.Reference is null ? 0 : _blockCount * _model.Objectives.Count), weights, _scores, _workspace);
         }
 
         public void Dispose() => _cursor.Dispose();

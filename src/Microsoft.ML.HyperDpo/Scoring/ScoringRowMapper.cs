@@ -26,7 +26,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             if (!model.Reference.IsRowToRowMapper)
                 throw new InvalidOperationException("The reference model cannot score one row at a time, so this HyperDPO model cannot either; use Transform on a data view.");
             _reference = model.Reference.GetRowToRowMapper(inputSchema);
-            Data.ColumnChecks.Score(_reference.OutputSchema, model.ReferenceScoreColumnName);
+            _ = _reference.OutputSchema[model.ReferenceScoreColumnName];
         }
     }
 
@@ -57,12 +57,13 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         private readonly HashSet<int> _active;
         private readonly ValueGetter<VBuffer<float>>? _features;
         private readonly DataViewRow? _referenceRow;
-        private readonly ValueGetter<float>? _referenceScore;
+        private readonly ValueGetter<VBuffer<float>>? _referenceScore;
+        private VBuffer<float> _referenceBuffer;
         private readonly ValueGetter<VBuffer<float>>? _weightGetter;
         private readonly float[] _row;
         private readonly float[] _rowWeights;
         private readonly float[] _score = new float[1];
-        private readonly float[] _referenceValue = new float[1];
+        private readonly float[] _referenceValue;
         private readonly ManagedScorer.Workspace _workspace;
         private VBuffer<float> _buffer;
         private VBuffer<float> _weightBuffer;
@@ -76,6 +77,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             _row = new float[parent._model.FeatureCount];
             _rowWeights = parent._weights.FixedWeights ?? new float[parent._model.Objectives.Count];
             _workspace = parent._model.Scorer.CreateWorkspace(1);
+            _referenceValue = new float[parent._model.Objectives.Count];
             if (active.Contains(parent.OutputSchema.Count - 1))
             {
                 _features = input.GetGetter<VBuffer<float>>(input.Schema[parent._model.FeatureColumnName]);
@@ -84,7 +86,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
                 {
                     var column = parent._reference.OutputSchema[parent._model.ReferenceScoreColumnName];
                     _referenceRow = parent._reference.GetRow(input, new[] { column });
-                    _referenceScore = _referenceRow.GetGetter<float>(column);
+                    _referenceScore = _referenceRow.GetGetter<VBuffer<float>>(column);
                 }
             }
         }
@@ -114,7 +116,11 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
                 _buffer.CopyTo(_row);
                 _parent._model.CheckFinite(_row, _input.Position);
                 if (_weightGetter is not null) _parent._weights.ReadRow(_weightGetter, ref _weightBuffer, _rowWeights, _input.Position);
-                if (_referenceScore is not null) _referenceScore(ref _referenceValue[0]);
+                if (_referenceScore is not null)
+                {
+                    _referenceScore(ref _referenceBuffer);
+                    _referenceBuffer.CopyTo(_referenceValue);
+                }
                 _parent._model.Score(_row, 1, _referenceScore is null ? ReadOnlySpan<float>.Empty : _referenceValue, _rowWeights, _score, _workspace);
                 _scoredPosition = _input.Position;
             }

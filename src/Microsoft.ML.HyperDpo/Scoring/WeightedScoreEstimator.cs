@@ -14,7 +14,7 @@ namespace Microsoft.ML.HyperDpo;
 /// <item><term>Objective weights (input, default <c>ObjectiveWeights</c>)</term><description>Known-size vector of K Single values, in the order of
 /// <see cref="HyperDpoRankingTransformer.Objectives"/>: finite, &gt;= 0, not all zero; each row's vector is normalised to sum 1.
 /// <c>mlContext.Transforms.ConstantObjectiveWeights</c> fills it with one constant vector.</description></item>
-/// <item><term>Output (default <c>Score</c>)</term><description>Single: reference score + g(x; w). Higher ranks first.</description></item>
+/// <item><term>Output (default <c>Score</c>)</term><description>Single: the reference soup r_w + g(x; w) (g alone without a reference). Higher ranks first.</description></item>
 /// </list>
 /// <para>The estimator has nothing to learn: <see cref="Fit"/> only checks the schema.</para>
 /// </remarks>

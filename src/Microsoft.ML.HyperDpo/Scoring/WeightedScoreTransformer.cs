@@ -57,7 +57,7 @@ public sealed class WeightedScoreTransformer : ITransformer
     /// <summary>
     /// Writes the ONNX graph this transformer computes: inputs the feature column [N, F] and the weights column
     /// [N, K] (already normalised: the graph does not check or normalise them), with a reference model also
-    /// <c>ReferenceScore</c> [N]; output the output column [N]. IR version 8, opset 17.
+    /// <c>ReferenceScore</c> [N, K] (see <see cref="HyperDpoRankingTransformer.ReferenceTransformer"/>); output the output column [N]. IR version 8, opset 17.
     /// </summary>
     /// <param name="stream">Where the model bytes go; left open.</param>
     public void ExportToOnnx(Stream stream)

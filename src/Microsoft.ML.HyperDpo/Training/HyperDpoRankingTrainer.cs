@@ -68,8 +68,12 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         var device = DeviceSelector.Select(o.Device, _host);
         int seed = o.Seed ?? _host.Rand.Next();
 
-        var train = ReadLists(trainData, "training data");
-        var validation = validationData is null ? null : ReadLists(validationData, "validation data");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var prepared = ReferenceScores.Prepare(o, trainData, seed, channel);
+        var reference = prepared?.Chain;
+        var referenceTime = reference is null ? TimeSpan.Zero : clock.Elapsed;
+        var train = ReadLists(trainData, reference, "training data", prepared?.TrainingScores);
+        var validation = validationData is null ? null : ReadLists(validationData, reference, "validation data", null);
         if (initial is not null && initial.FeatureCount != train.FeatureCount)
             throw new ArgumentException($"The training data's '{o.FeatureColumnName}' column has {train.FeatureCount} values per row; the initial checkpoint's network takes {initial.FeatureCount}.", nameof(trainData));
         if (validation is not null && validation.FeatureCount != train.FeatureCount)
@@ -82,17 +86,17 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         // The fit a checkpoint belongs to: this one, or the interrupted one this fit resumes.
         var fit = o.ResumedFit is { } resumed ? (resumed.Start, resumed.Epochs) : (Start: epochsBefore, Epochs: o.NumberOfEpochs);
         Action<int, IRankingNetwork, byte[], byte[]>? checkpoint = o.CheckpointPath is not { } path ? null : (epoch, trained, optimizer, random) =>
-            HyperDpoCheckpoint.Save(Transformer(o, trained, device, null, optimizer, epochsBefore + epoch, fit, random), path);
+            HyperDpoCheckpoint.Save(Transformer(o, trained, reference, device, null, optimizer, epochsBefore + epoch, fit, random), path);
         var (network, report, optimizerState) = new TrainingLoop(o, _host, channel)
             .Run(train, validation, device, seed, () => CreateNetwork(o, train, initial), initial?.OptimizerState, checkpoint);
-        return Transformer(o, network, device, report, optimizerState, epochsBefore + report.Epochs.Count, fit);
+        return Transformer(o, network, reference, device, report with { ReferenceFitTime = referenceTime }, optimizerState, epochsBefore + report.Epochs.Count, fit);
     }
 
     /// <summary>The fitted transformer over <paramref name="network"/>, with what a checkpoint of it needs.</summary>
-    private HyperDpoRankingTransformer Transformer(Options o, IRankingNetwork network, TorchSharp.torch.Device device, TrainingReport? report, byte[] optimizerState, int epochsCompleted,
+    private HyperDpoRankingTransformer Transformer(Options o, IRankingNetwork network, ITransformer? reference, TorchSharp.torch.Device device, TrainingReport? report, byte[] optimizerState, int epochsCompleted,
         (int Start, int Epochs) fit, byte[]? randomState = null)
     {
-        var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), o.ReferenceModel, o.ReferenceScoreColumnName, o.RowGroupColumnName);
+        var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), reference, ReferenceScores.ColumnName, o.RowGroupColumnName);
         var weights = o.InitialObjectiveWeights is not null
             ? HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights))
             : o.FixedObjectiveWeights is not null
@@ -102,6 +106,7 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         var trainedWith = o.Clone();
         trainedWith.InitialCheckpoint = null;
         trainedWith.ResumedFit = null;
+        trainedWith.PreparedReference = reference;
         var state = new TrainingState(trainedWith, optimizerState, epochsCompleted, fit.Start, fit.Epochs, randomState);
         return new HyperDpoRankingTransformer(_host, model, weights, report, state);
     }
@@ -116,25 +121,32 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
             return Modeling.Transformer.FrozenBackbone.Create(o, backbone, train);
         var (mean, scale) = initial is null ? FeatureStandardizer.Fit(train) : initial.Standardization;
         var network = RankingNetworks.Create(o, train.FeatureCount, train.ObjectiveCount, mean, scale);
+        // With a reference, g starts at zero, so the fitted model starts exactly at the reference soup.
+        if (train.HasReference && network is ConditionedScorer mlp) mlp.ZeroOutput();
         initial?.CopyNetworkInto(network);
         return network;
     }
 
-    /// <summary>The options, with the initial checkpoint's reference model when the options name none.</summary>
+    /// <summary>The options, with the initial checkpoint's reference when the options name none.</summary>
     private Options EffectiveOptions()
     {
-        if (_options.InitialCheckpoint?.ReferenceModel is null || _options.ReferenceModel is not null) return _options;
-        var o = _options.Clone();
-        o.ReferenceModel = _options.InitialCheckpoint.ReferenceModel;
+        var o = _options;
+        if (o.InitialCheckpoint?.ReferenceModel is not { } saved || o.ReferenceModel is not null || o.ReferenceModels is not null
+            || o.ReferenceEstimators is not null || o.PreparedReference is not null)
+            return o;
+        o = o.Clone();
+        o.PreparedReference = saved;
         return o;
     }
 
-    private ListwiseDataset ReadLists(IDataView data, string name)
+    /// <summary>Reads <paramref name="data"/> as lists, with the reference's scores, or <paramref name="referenceByRow"/> (rows x K in
+    /// the data's order: the out-of-fold scores of the training rows) in their place.</summary>
+    private ListwiseDataset ReadLists(IDataView data, ITransformer? reference, string name, float[]? referenceByRow)
     {
-        var o = EffectiveOptions();
-        var source = o.ReferenceModel is null ? data : o.ReferenceModel.Transform(data);
+        var o = _options;
+        var source = reference is null || referenceByRow is not null ? data : reference.Transform(data);
         return ListwiseDataset.Read(source, o.FeatureColumnName, o.LabelColumnNames, o.RowGroupColumnName,
-            o.ReferenceModel is null ? null : o.ReferenceScoreColumnName, name);
+            reference is null || referenceByRow is not null ? null : ReferenceScores.ColumnName, name, referenceByRow);
     }
 
     /// <summary>

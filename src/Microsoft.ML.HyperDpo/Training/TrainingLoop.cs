@@ -82,6 +82,16 @@ internal sealed class TrainingLoop
         var epochs = new List<EpochRecord>();
         long documents = 0, slots = 0;
         var clock = Stopwatch.StartNew();
+        // With a reference, the state before the first step (the reference soup itself, g = 0) is a candidate too, so the kept
+        // model's validation figure is never below the reference's.
+        if (evaluator is not null && train.HasReference && optimizerState is null)
+        {
+            kept.Module.eval();
+            double start = weights.ValidationFigure(evaluator.Measure(kept));
+            stopping.Observe(0, start);
+            best.Capture(kept.Module);
+            _channel.Info(MessageSensitivity.None, $"HyperDPO: the reference alone scores {start:F4} on the validation data ({weights.FigureName}).");
+        }
         for (int epoch = 1; epoch <= o.NumberOfEpochs; epoch++)
         {
             model.Module.train();

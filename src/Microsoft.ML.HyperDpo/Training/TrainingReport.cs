@@ -9,7 +9,8 @@ public sealed record EpochRecord(int Epoch, double MeanLoss, double? ValidationS
 
 /// <summary>What happened during a HyperDPO fit: per-epoch losses and validation figures, and the work done.</summary>
 /// <param name="Epochs">Every epoch that ran, in order.</param>
-/// <param name="BestEpoch">The epoch whose parameters the model kept (the last one without validation data).</param>
+/// <param name="BestEpoch">The epoch whose parameters the model kept (the last one without validation data); 0 with a reference
+/// when no epoch beat the reference itself on the validation data (the model is then exactly the reference soup).</param>
 /// <param name="TrainingTime">Wall time of the optimisation loop, validation included, data reading excluded.</param>
 /// <param name="DocumentsProcessed">Real (unpadded) documents scored in training steps, over all epochs.</param>
 /// <param name="PaddedDocumentsProcessed">Document slots including padding, over all epochs.</param>
@@ -22,4 +23,8 @@ public sealed record TrainingReport(
     long DocumentsProcessed,
     long PaddedDocumentsProcessed,
     string Device,
-    int Seed);
+    int Seed)
+{
+    /// <summary>Wall time spent preparing the reference (fitting <c>ReferenceEstimators</c>, standardising the scores); zero without one.</summary>
+    public TimeSpan ReferenceFitTime { get; init; }
+}

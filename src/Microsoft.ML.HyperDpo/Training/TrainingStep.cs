@@ -9,7 +9,8 @@ namespace Microsoft.ML.HyperDpo;
 
 /// <summary>
 /// One optimisation step on a batch of lists: draw the lists' weights, score the documents under them, take each objective's
-/// listwise loss on z = beta * g, and step AdamW on the mean over lists of sum_k w_k L_k (minus the COSMOS penalty when on).
+/// listwise loss on z = beta * g (with a reference in its residual form, on z = beta * (r_w + g), r_w = sum_k w_k r_k the
+/// reference soup), and step AdamW on the mean over lists of sum_k w_k L_k (minus the COSMOS penalty when on).
 /// Owns the training tensors and the optimiser.
 /// </summary>
 internal sealed class TrainingStep : IDisposable
@@ -23,6 +24,7 @@ internal sealed class TrainingStep : IDisposable
     private readonly int _objectiveCount;
     private readonly Tensor _features;
     private readonly Tensor _labels;
+    private readonly Tensor? _references;
     private readonly IListwiseLoss _loss;
     private readonly OptimizerHelper _optimizer;
     private readonly Parameter[] _trainable;
@@ -52,7 +54,10 @@ internal sealed class TrainingStep : IDisposable
         // On the CPU the tensor shares the dataset's array (pinned), so the features are held once, not twice.
         _features = frombuffer(train.Features, ScalarType.Float32).reshape(train.RowCount, train.FeatureCount).to(device);
         _labels = tensor(train.Labels, new long[] { train.RowCount, train.ObjectiveCount }).to(device);
-        _loss = ListwiseLossMath.Create(options.Loss, options.TopK, options.Ties);
+        _references = train.HasReference && options.ReferenceForm == ReferenceForm.Residual
+            ? tensor(train.ReferenceScores, new long[] { train.RowCount, train.ObjectiveCount }).to(device)
+            : null;
+        _loss = ListwiseLossFactory.Create(options.Loss, options.TopK, options.Ties);
         // Frozen parameters (a frozen backbone) are left out, so that neither the step nor weight decay moves them.
         _trainable = network.Module.parameters().Where(p => p.requires_grad).ToArray();
         _optimizer = optim.AdamW(_trainable, options.LearningRate, weight_decay: options.WeightDecay);
@@ -75,7 +80,10 @@ internal sealed class TrainingStep : IDisposable
         var y = _labels.index_select(0, rows).reshape(batch.ListCount, batch.Width, k);
         var w = _weights.Draw(batch.ListCount);
         // The conditioning vector is c = w (ConditionVector).
-        var z = _network.ScoreLists(x, w, mask) * o.Beta;
+        var s = _network.ScoreLists(x, w, mask);
+        if (_references is not null)
+            s = s + (_references.index_select(0, rows).reshape(batch.ListCount, batch.Width, k) * w.unsqueeze(1)).sum(-1);
+        var z = s * o.Beta;
         var perObjective = stack(Enumerable.Range(0, k).Select(j => _loss.Compute(z, y.select(2, j), mask, _generator)), dim: 1);
         var total = (w * perObjective).sum(1);
         if (o.CosmosPenalty > 0)
@@ -103,5 +111,6 @@ internal sealed class TrainingStep : IDisposable
         _optimizer.Dispose();
         _features.Dispose();
         _labels.Dispose();
+        _references?.Dispose();
     }
 }

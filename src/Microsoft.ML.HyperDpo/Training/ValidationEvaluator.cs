@@ -60,7 +60,11 @@ internal sealed class ValidationEvaluator : IDisposable
                 var s = model.ScoreRows(_features.narrow(0, start, count), w, lengths).cpu();
                 s.data<float>().CopyTo(scores, start);
             }
-            for (int r = 0; r < scores.Length; r++) scores[r] += _data.ReferenceScores[r];
+            if (_data.HasReference)
+            {
+                var reference = _data.ReferenceAt(_grid[p]);
+                for (int r = 0; r < scores.Length; r++) scores[r] += reference[r];
+            }
             result[p] = new double[_data.ObjectiveCount];
             for (int k = 0; k < _data.ObjectiveCount; k++)
             {

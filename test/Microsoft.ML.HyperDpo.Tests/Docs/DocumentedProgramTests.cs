@@ -54,7 +54,7 @@ public class DocumentedProgramTests
         Assert.AreEqual(11, Regex.Matches(output, @"^w = \(\d\.\d, \d\.\d\): NDCG@10 Label 0\.\d{4}, PageRank 0\.\d{4}", RegexOptions.Multiline).Count, output);
         double hypervolume = Number(output, @"Hypervolume of the NDCG@10 front: (0\.\d{4})");
         Assert.IsTrue(hypervolume is > 0.2 and < 1, output);
-        StringAssert.Matches(output, new Regex(@"With the FastTree reference, w = \(1, 0\): NDCG@10 Label 0\.\d{4}"));
+        StringAssert.Matches(output, new Regex(@"With the FastTree references, w = \(1, 0\): NDCG@10 Label 0\.\d{4}"));
         // The saved pipeline, loaded in a new context without knowing the library, scores the raw row as the model scores the prepared one.
         double inMemory = Number(output, @"Score of the first test document: (-?[\d.]+)");
         double loaded = Number(output, @"Score of the same document, raw, after Load: (-?[\d.]+)");

@@ -133,7 +133,7 @@ public class CheckpointTests
         {
             if (name != "checkpoint.json") return bytes;
             var json = JsonNode.Parse(bytes)!;
-            json["Version"] = 2;
+            json["Version"] = 3;
             return Encoding.UTF8.GetBytes(json.ToJsonString());
         });
         var unknownOption = Rewrite(good, (name, bytes) =>
@@ -151,7 +151,7 @@ public class CheckpointTests
             ("truncated", good[..(good.Length / 2)], "not a readable zip"),
             ("text", "just text"u8.ToArray(), "not a readable zip"),
             ("corrupt-network", corruptNetwork, "checksum"),
-            ("other-version", otherVersion, "version 2"),
+            ("other-version", otherVersion, "version 3"),
             ("no-manifest", noManifest, "no checkpoint.json"),
             ("no-network", noNetwork, "network.bin"),
             ("bad-json", badJson, "not valid"),

@@ -17,7 +17,7 @@ public class ReferenceModelTests
     }
 
     [TestMethod]
-    public void ScoreIsTheReferenceScorePlusTheConditionedNetwork()
+    public void ScoreIsTheStandardisedReferenceScorePlusTheConditionedNetwork()
     {
         var (ml, train, test, reference) = Setup();
         var options = SyntheticRanking.FastOptions(epochs: 3);
@@ -25,7 +25,11 @@ public class ReferenceModelTests
         var model = ml.Ranking.Trainers.HyperDpo(options).Fit(train).WithObjectiveWeights(0.3f, 0.7f);
 
         float[] scores = SyntheticRanking.Scores(model.Transform(test));
+        // The reference is standardised with its mean and standard deviation on the training rows (computed here in float64).
         float[] referenceScores = SyntheticRanking.Scores(reference.Transform(test));
+        double[] trainScores = SyntheticRanking.Scores(reference.Transform(train)).Select(s => (double)s).ToArray();
+        double mean = trainScores.Average();
+        double sd = Math.Sqrt(trainScores.Sum(s => (s - mean) * (s - mean)) / trainScores.Length);
         float[][] features = test.GetColumn<float[]>("Features").ToArray();
         using var x = tensor(features.SelectMany(f => f).ToArray(), new long[] { features.Length, SyntheticRanking.FeatureCount });
         using var w = tensor(new[] { 0.3f, 0.7f }, new long[] { 1, 2 });
@@ -34,7 +38,7 @@ public class ReferenceModelTests
         using (var s = ((Microsoft.ML.HyperDpo.Modeling.ConditionedScorer)model.ScoringModel.Network).forward(x, w))
             g = s.data<float>().ToArray();
         for (int i = 0; i < scores.Length; i++)
-            Assert.AreEqual(referenceScores[i] + g[i], scores[i], 1e-4, $"row {i}");
+            Assert.AreEqual((referenceScores[i] - mean) / sd + g[i], scores[i], 1e-3, $"row {i}");
     }
 
     [TestMethod]
@@ -54,14 +58,15 @@ public class ReferenceModelTests
     [TestMethod]
     public void LargerBetaKeepsTheRankingCloserToTheReference()
     {
-        // g is trained on z = beta * g, so its scale shrinks as 1/beta: with a large beta the fine-tuned ranking
-        // agrees with the reference ranking on objective A more than with a small beta.
+        // In DPO's implicit-reward form g is trained on z = beta * g, so its scale shrinks as 1/beta: with a large beta the
+        // fine-tuned ranking agrees with the reference ranking on objective A more than with a small beta.
         var (ml, train, test, reference) = Setup();
         double referenceB = SyntheticRanking.Ndcg(ml, reference.Transform(test), SyntheticRanking.LabelB);
         double NdcgB(float beta)
         {
             var options = SyntheticRanking.FastOptions(epochs: 15);
             options.ReferenceModel = reference;
+            options.ReferenceForm = ReferenceForm.ImplicitReward;
             options.Beta = beta;
             var model = ml.Ranking.Trainers.HyperDpo(options).Fit(train).WithObjectiveWeights(0f, 1f);
             return SyntheticRanking.Ndcg(ml, model.Transform(test), SyntheticRanking.LabelB);

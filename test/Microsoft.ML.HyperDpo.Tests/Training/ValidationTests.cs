@@ -85,6 +85,8 @@ public class ValidationTests
             ("HiddenSizes", o => o.HiddenSizes = new[] { 8, 0 }),
             ("Dropout", o => o.Dropout = 1),
             ("TopK", o => o.TopK = 0),
+            ("TopK", o => { o.Loss = ListwiseLossKind.ListNet; o.TopK = 10; }),
+            ("Ties", o => { o.Loss = ListwiseLossKind.ListNet; o.Ties = TieHandling.Grouped; }),
             ("Beta", o => o.Beta = float.NaN),
             ("DirichletAlpha", o => o.DirichletAlpha = 0),
             ("CosmosPenalty", o => o.CosmosPenalty = -1),

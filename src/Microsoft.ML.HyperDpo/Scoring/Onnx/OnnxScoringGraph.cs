@@ -10,7 +10,8 @@ namespace Microsoft.ML.HyperDpo.Scoring.Onnx;
 /// <remarks>
 /// <para>Inputs: the feature column [N, F]; the weights column [N, K] unless the weights are fixed, in which case
 /// their contribution is folded into constants (<see cref="ScorerParameters.WriteTerms"/>) and the graph reads
-/// features only; with a reference model, a reference score input [N] that is added to g. Output: the score [N].
+/// features only; with a reference, the K standardised reference scores [N, K] (<see cref="ReferenceScores"/>), whose
+/// w-weighted sum r_w is added to g. Output: the score [N].
 /// Every input and output is float32 and named after the ML.NET column it comes from or goes to, as
 /// <c>OnnxTransformer</c> requires.</para>
 /// <para>Per-row weights are divided by their sum inside the graph, as <see cref="WeightedScoreTransformer"/> does; the graph
@@ -23,13 +24,11 @@ internal static class OnnxScoringGraph
     /// <param name="objectives">The objective names, recorded in the model's metadata.</param>
     /// <param name="featureInput">The feature input's name.</param>
     /// <param name="weights">Where the weights come from: an input column, or fixed (folded into constants).</param>
-    /// <param name="referenceInput">The reference score input's name, or null without a reference model.</param>
+    /// <param name="referenceInput">The reference scores input's name ([N, K]), or null without a reference.</param>
     /// <param name="output">The score output's name.</param>
-    /// <param name="referenceAsColumn">True: the reference input is [N, 1], the shape OnnxTransformer feeds a Single column in; false: [N].</param>
     /// <param name="extraMetadata">More metadata entries (the saved form's, see <c>SavedForm</c>).</param>
     public static void Write(Stream stream, ScorerParameters parameters, IReadOnlyList<string> objectives, string featureInput,
-        ObjectiveWeightSource weights, string? referenceInput, string output, bool referenceAsColumn = false,
-        IReadOnlyDictionary<string, string>? extraMetadata = null)
+        ObjectiveWeightSource weights, string? referenceInput, string output, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         var g = new OnnxGraph();
         int f = parameters.FeatureCount, k = objectives.Count;
@@ -41,9 +40,16 @@ internal static class OnnxScoringGraph
             string raw = g.Input(name, null, k);
             c = g.Node("Div", new[] { raw, g.Node("MatMul", new[] { raw, g.Constant("weight_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) }) });
         }
-        string? reference = referenceInput is null ? null
-            : referenceAsColumn ? g.Node("Reshape", new[] { g.Input(referenceInput, null, 1), g.Constant("flat", new long[] { -1 }) })
-            : g.Input(referenceInput, (long?)null);
+        string? reference = null;
+        if (referenceInput is not null)
+        {
+            // r_w = sum_k w_k r_k: a product with the fixed weights, or with each row's weights then a sum over k.
+            string r = g.Input(referenceInput, null, k);
+            string soup = c is null
+                ? g.Node("MatMul", new[] { r, g.Constant("reference_weights", weights.FixedWeights!, k, 1) })
+                : g.Node("MatMul", new[] { g.Node("Mul", new[] { r, c }), g.Constant("reference_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) });
+            reference = g.Node("Reshape", new[] { soup, g.Constant("reference_flat", new long[] { -1 }) });
+        }
 
         string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", parameters.Mean, f) }), g.Constant("feature_scale", parameters.Scale, f) });
         string score = weights.FixedWeights is { } fixedWeights
@@ -62,7 +68,7 @@ internal static class OnnxScoringGraph
             metadata["hyperdpo.objective_weights"] = string.Join(",", fixedW.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) metadata[key] = value;
         g.WriteModel(stream, "HyperDpoScorer",
-            "HyperDPO weight-conditioned ranking scorer g(x; w)" + (reference is null ? "" : " plus the reference score input") + ". Objectives: " + string.Join(", ", objectives) + ".",
+            "HyperDPO weight-conditioned ranking scorer g(x; w)" + (reference is null ? "" : " plus the w-weighted reference scores input") + ". Objectives: " + string.Join(", ", objectives) + ".",
             metadata);
     }
 

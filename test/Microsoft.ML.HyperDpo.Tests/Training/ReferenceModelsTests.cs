@@ -1,0 +1,208 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.HyperDpo.Evaluation;
+using Microsoft.ML.HyperDpo.Tests.Persistence;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.Trainers.FastTree;
+
+namespace Microsoft.ML.HyperDpo.Tests.Training;
+
+/// <summary>Fine-tuning one FastTree ranker per objective: the score soup as the reference, and everything downstream of it.</summary>
+[TestClass]
+public class ReferenceModelsTests
+{
+    private static readonly MLContext Ml = new(seed: 1);
+    private static readonly IDataView Train = SyntheticRanking.Load(Ml, SyntheticRanking.Rows(40, 5, 12, seed: 21));
+    private static readonly IDataView Valid = SyntheticRanking.Load(Ml, SyntheticRanking.Rows(20, 5, 12, seed: 22));
+    private static readonly IDataView Test = SyntheticRanking.Load(Ml, SyntheticRanking.Rows(15, 5, 12, seed: 23));
+    private static readonly IEstimator<ITransformer>[] Estimators = SyntheticRanking.Labels.Select(FastTree).ToArray();
+    private static readonly ITransformer[] References = Estimators.Select(e => e.Fit(Train)).ToArray();
+
+    private static IEstimator<ITransformer> FastTree(string label) => Ml.Ranking.Trainers.FastTree(new FastTreeRankingTrainer.Options
+    {
+        LabelColumnName = label, NumberOfTrees = 10, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 2,
+    });
+
+    private static HyperDpoRankingTrainer.Options Options(int epochs = 3)
+    {
+        var o = SyntheticRanking.FastOptions(epochs);
+        o.ReferenceModels = References;
+        return o;
+    }
+
+    /// <summary>The soup sum_k w_k (r_k - mu_k) / sd_k in float64, mu and sd over the training rows.</summary>
+    private static double[] Soup(IDataView data, float[] w)
+    {
+        var soup = new double[SyntheticRanking.Scores(References[0].Transform(data)).Length];
+        for (int k = 0; k < References.Length; k++)
+        {
+            double[] train = SyntheticRanking.Scores(References[k].Transform(Train)).Select(s => (double)s).ToArray();
+            double mean = train.Average();
+            double sd = Math.Sqrt(train.Sum(s => (s - mean) * (s - mean)) / train.Length);
+            float[] r = SyntheticRanking.Scores(References[k].Transform(data));
+            for (int i = 0; i < soup.Length; i++) soup[i] += w[k] * (r[i] - mean) / sd;
+        }
+        return soup;
+    }
+
+    private static void AssertClose(IReadOnlyList<double> expected, IReadOnlyList<float> actual, double tolerance, string what)
+    {
+        Assert.HasCount(expected.Count, actual, what);
+        for (int i = 0; i < expected.Count; i++)
+            Assert.AreEqual(expected[i], actual[i], tolerance, $"{what}, row {i}");
+    }
+
+    [TestMethod]
+    public void TheModelStartsExactlyAtTheScoreSoup()
+    {
+        // A learning rate too small to move anything: the model is the state before the first step, g = 0.
+        var o = Options(epochs: 1);
+        o.LearningRate = 1e-30f;
+        var model = Ml.Ranking.Trainers.HyperDpo(o).Fit(Train);
+        foreach (var w in new[] { new[] { 1f, 0f }, new[] { 0.3f, 0.7f }, new[] { 0f, 1f } })
+            AssertClose(Soup(Test, w), SyntheticRanking.Scores(model.WithObjectiveWeights(w).Transform(Test)), 1e-4, $"w = ({w[0]}, {w[1]})");
+    }
+
+    [TestMethod]
+    public void TheValidationFrontIsNeverBelowTheReferenceSoup()
+    {
+        // A deliberately bad fit (a huge learning rate): early stopping must fall back on the state before the first step.
+        var o = Options(epochs: 2);
+        o.LearningRate = 5f;
+        o.EarlyStoppingPatience = 0;
+        var model = Ml.Ranking.Trainers.HyperDpo(o).Fit(Train, Valid);
+        double front = ParetoProfiler.Profile(Ml, model, Valid).Hypervolume;
+        // The reference soup itself: a model that has not moved from its start (checked against the float64 soup above).
+        var still = Options(epochs: 1);
+        still.LearningRate = 1e-30f;
+        double soup = ParetoProfiler.Profile(Ml, Ml.Ranking.Trainers.HyperDpo(still).Fit(Train), Valid).Hypervolume;
+        Assert.IsTrue(front >= soup - 1e-9, $"validation hypervolume {front:F4} is below the reference soup's {soup:F4} (kept epoch {model.TrainingReport!.BestEpoch})");
+    }
+
+    [TestMethod]
+    public void ReferenceEstimatorsAreFittedOnTheTrainingData()
+    {
+        var o = SyntheticRanking.FastOptions(epochs: 1);
+        o.ReferenceEstimators = Estimators;
+        o.LearningRate = 1e-30f;
+        var model = Ml.Ranking.Trainers.HyperDpo(o).Fit(Train);
+        AssertClose(Soup(Test, new[] { 0.5f, 0.5f }), SyntheticRanking.Scores(model.Transform(Test)), 1e-4, "fitted by the trainer");
+        Assert.IsTrue(model.TrainingReport!.ReferenceFitTime > TimeSpan.Zero);
+    }
+
+    [TestMethod]
+    public void OutOfFoldReferencesServeTheFullModelsStandardisedOnTheirOutOfFoldScores()
+    {
+        // With folds, the training rows see out-of-fold scores, but the served reference is still each full model, only
+        // standardised differently: at a corner the untrained model is an increasing affine function of that model's score.
+        var o = SyntheticRanking.FastOptions(epochs: 1);
+        o.ReferenceEstimators = Estimators;
+        o.ReferenceFolds = 3;
+        o.LearningRate = 1e-30f;
+        var model = Ml.Ranking.Trainers.HyperDpo(o).Fit(Train);
+        for (int k = 0; k < 2; k++)
+        {
+            var w = new float[2];
+            w[k] = 1;
+            double[] reference = SyntheticRanking.Scores(References[k].Transform(Test)).Select(s => (double)s).ToArray();
+            double[] scores = SyntheticRanking.Scores(model.WithObjectiveWeights(w).Transform(Test)).Select(s => (double)s).ToArray();
+            // Slope and intercept from two rows, then every row must follow them.
+            int a = Array.IndexOf(reference, reference.Min()), b = Array.IndexOf(reference, reference.Max());
+            double slope = (scores[b] - scores[a]) / (reference[b] - reference[a]);
+            Assert.IsTrue(slope > 0, $"objective {k}: slope {slope}");
+            for (int i = 0; i < scores.Length; i++)
+                Assert.AreEqual(scores[a] + slope * (reference[i] - reference[a]), scores[i], 1e-3, $"objective {k}, row {i}");
+        }
+        Assert.ThrowsExactly<ArgumentException>(() => { var bad = SyntheticRanking.FastOptions(); bad.ReferenceFolds = 3; bad.ReferenceModels = References; bad.Validate(); });
+    }
+
+    [TestMethod]
+    public void OnlyTheResidualFormsLossSeesTheReference()
+    {
+        // References that copy each objective's label rank the training lists perfectly. Before any step (g = 0) the residual
+        // loss is that of z = beta * r_w, below the implicit-reward loss of z = beta * g = 0 (every order equally likely); equal
+        // labels keep both above zero. Without the reference in the loss the two fits would be identical (same seed).
+        double FirstLoss(ReferenceForm form)
+        {
+            var o = SyntheticRanking.FastOptions(epochs: 1);
+            o.ReferenceModels = SyntheticRanking.Labels.Select(l => (ITransformer)Ml.Transforms.CopyColumns("Score", l).Fit(Train)).ToArray();
+            o.ReferenceForm = form;
+            o.LearningRate = 1e-30f;
+            return Ml.Ranking.Trainers.HyperDpo(o).Fit(Train).TrainingReport!.Epochs[0].MeanLoss;
+        }
+        double residual = FirstLoss(ReferenceForm.Residual), implicitReward = FirstLoss(ReferenceForm.ImplicitReward);
+        Assert.IsTrue(residual < 0.9 * implicitReward, $"residual {residual:F3}, implicit reward {implicitReward:F3}");
+    }
+
+    [TestMethod]
+    public void ReferenceOptionsAreCheckedUpFront()
+    {
+        var o = SyntheticRanking.FastOptions();
+        o.ReferenceModels = new[] { References[0] };
+        Assert.AreEqual(nameof(o.ReferenceModels), Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
+        o.ReferenceModels = References;
+        o.ReferenceModel = References[0];
+        Assert.AreEqual(nameof(o.ReferenceModels), Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
+        o.ReferenceModel = null;
+        o.ReferenceEstimators = new IEstimator<ITransformer>[] { Estimators[0], null! };
+        o.ReferenceModels = null;
+        Assert.AreEqual(nameof(o.ReferenceEstimators), Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
+    }
+
+    [TestMethod]
+    public void KReferencesTravelThroughSaveWeightedScoreOnnxAndCheckpoints()
+    {
+        var model = Ml.Ranking.Trainers.HyperDpo(Options(epochs: 2)).Fit(Train, Valid).WithObjectiveWeights(0.3f, 0.7f);
+        float[] expected = SyntheticRanking.Scores(model.Transform(Test));
+        string folder = Path.Combine(Path.GetTempPath(), "hyperdpo-references-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            // Stock ML.NET save, loaded in a new process that does not load this library: the references are in the saved chain.
+            string path = Path.Combine(folder, "model.zip");
+            Ml.Model.Save(model, Test.Schema, path);
+            var (scores, _, hyperDpo) = ModelProcess.Score(Ml, path, Test);
+            AssertClose(expected.Select(s => (double)s).ToArray(), scores, 1e-4, "saved model in a new process");
+            Assert.AreEqual("", hyperDpo);
+
+            // WeightedScore with a constant weights column, saved and loaded in a new process.
+            var pipeline = Ml.Transforms.ConstantObjectiveWeights(new[] { 0.3f, 0.7f }).Append(Ml.Transforms.WeightedScore(model)).Fit(Test);
+            string weighted = Path.Combine(folder, "weighted.zip");
+            Ml.Model.Save(pipeline, Test.Schema, weighted);
+            var (weightedScores, _, _) = ModelProcess.Score(Ml, weighted, Test);
+            AssertClose(expected.Select(s => (double)s).ToArray(), weightedScores, 1e-4, "WeightedScore in a new process");
+
+            // ONNX: the reference scores are an input [N, K], computed by the model's reference chain.
+            using var onnx = new MemoryStream();
+            model.ExportToOnnx(onnx);
+            using var session = new InferenceSession(onnx.ToArray());
+            CollectionAssert.AreEqual(new[] { "Features", "ObjectiveWeights", "ReferenceScore" }, session.InputMetadata.Keys.ToArray());
+            var withReference = model.ReferenceTransformer!.Transform(Test);
+            float[] features = withReference.GetColumn<float[]>("Features").SelectMany(f => f).ToArray();
+            float[] reference = withReference.GetColumn<float[]>("HyperDpo.ReferenceScores").SelectMany(r => r).ToArray();
+            int n = expected.Length;
+            var inputs = new List<NamedOnnxValue>
+            {
+                NamedOnnxValue.CreateFromTensor("Features", new DenseTensor<float>(features, new[] { n, SyntheticRanking.FeatureCount })),
+                NamedOnnxValue.CreateFromTensor("ObjectiveWeights", new DenseTensor<float>(Enumerable.Range(0, n).SelectMany(_ => new[] { 0.3f, 0.7f }).ToArray(), new[] { n, 2 })),
+                NamedOnnxValue.CreateFromTensor("ReferenceScore", new DenseTensor<float>(reference, new[] { n, 2 })),
+            };
+            using (var results = session.Run(inputs))
+                AssertClose(expected.Select(s => (double)s).ToArray(), results.Single().AsTensor<float>().ToArray(), 1e-4, "ONNX");
+
+            // Checkpoint: same scores after loading, and training resumes from the saved reference chain.
+            string checkpointPath = Path.Combine(folder, "model.ckpt");
+            HyperDpoCheckpoint.Save(model, checkpointPath);
+            var checkpoint = HyperDpoCheckpoint.Load(new MLContext(2), checkpointPath);
+            AssertClose(expected.Select(s => (double)s).ToArray(), SyntheticRanking.Scores(checkpoint.Model.Transform(Test)), 1e-5, "checkpoint");
+            var resume = checkpoint.TrainerOptions;
+            resume.NumberOfEpochs = 1;
+            var resumed = Ml.Ranking.Trainers.HyperDpo(resume).Fit(Train);
+            Assert.AreSame(checkpoint.ReferenceModel, resumed.ReferenceTransformer);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
