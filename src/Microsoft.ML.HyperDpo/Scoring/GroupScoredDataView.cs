@@ -13,43 +13,26 @@ namespace Microsoft.ML.HyperDpo.Scoring;
 /// A group's rows must be contiguous: a group key seen again after another group is an error that names the column, key and
 /// row (sort the data by the group column first). With a weights column, every row of a group must carry the same weights.
 /// </remarks>
-internal sealed class GroupScoredDataView : IDataView
+internal sealed class GroupScoredDataView : ScoreColumnView
 {
     internal const int BlockRows = 1024;
-    private readonly IDataView _input;
     private readonly ConditionedScoringModel _model;
     private readonly ObjectiveWeightSource _weights;
 
     public GroupScoredDataView(IDataView input, ConditionedScoringModel model, ObjectiveWeightSource weights, string scoreColumnName)
+        : base(input, scoreColumnName)
     {
         model.CheckFeatures(input.Schema);
         weights.Check(input.Schema, model.Objectives);
         ColumnChecks.GroupKey(input.Schema, model.GroupColumnName);
-        _input = input;
         _model = model;
         _weights = weights;
-        Schema = ScoredDataView.OutputSchema(input.Schema, scoreColumnName);
     }
 
-    public bool CanShuffle => false;
-    public DataViewSchema Schema { get; }
-    public long? GetRowCount() => _input.GetRowCount();
-
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
-    {
-        var needed = columnsNeeded.ToList();
-        int scoreIndex = Schema.Count - 1;
-        bool scoreActive = needed.Any(c => c.Index == scoreIndex);
-        var passThrough = _input.GetRowCursor(needed.Where(c => c.Index < scoreIndex).Select(c => _input.Schema[c.Index]));
-        var scorer = scoreActive ? new GroupScorer(_input, _model, _weights) : null;
-        return new Cursor(this, passThrough, scorer, needed.Select(c => c.Index).ToHashSet());
-    }
-
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
-        new[] { GetRowCursor(columnsNeeded, rand) };
+    protected override IScorer CreateScorer(IDataView input) => new GroupScorer(input, _model, _weights);
 
     /// <summary>Reads and scores whole groups through its own cursor, ahead of the pass-through cursor (same order: neither shuffles).</summary>
-    private sealed class GroupScorer : IDisposable
+    private sealed class GroupScorer : IScorer
     {
         private readonly ConditionedScoringModel _model;
         private readonly ObjectiveWeightSource _weights;
@@ -196,38 +179,5 @@ internal sealed class GroupScoredDataView : IDataView
         }
 
         public void Dispose() => _cursor.Dispose();
-    }
-
-    private sealed class Cursor : PassThroughCursor
-    {
-        private readonly GroupScoredDataView _parent;
-        private readonly GroupScorer? _scorer;
-        private readonly HashSet<int> _active;
-
-        public Cursor(GroupScoredDataView parent, DataViewRowCursor input, GroupScorer? scorer, HashSet<int> active) : base(input)
-        {
-            _parent = parent;
-            _scorer = scorer;
-            _active = active;
-        }
-
-        public override DataViewSchema Schema => _parent.Schema;
-        public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            if (!IsColumnActive(column))
-                throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
-            if (column.Index < Schema.Count - 1)
-                return Input.GetGetter<TValue>(Input.Schema[column.Index]);
-            return As<TValue, float>(column, (ref float value) => value = _scorer!.ScoreAt(Input.Position));
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-                _scorer?.Dispose();
-            base.Dispose(disposing);
-        }
     }
 }

@@ -85,7 +85,7 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         _model.CheckFeatures(inputSchema);
-        return ScoredDataView.OutputSchema(inputSchema, ScoreColumnName);
+        return ScoreColumnView.OutputSchema(inputSchema, ScoreColumnName);
     }
 
     /// <inheritdoc/>

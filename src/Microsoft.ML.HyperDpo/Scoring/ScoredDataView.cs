@@ -8,56 +8,28 @@ namespace Microsoft.ML.HyperDpo.Scoring;
 /// score, and then rows are scored in blocks of <see cref="BlockRows"/>, one managed forward pass per block (with
 /// per-row weights, one weight vector per row of the block).
 /// </summary>
-internal sealed class ScoredDataView : IDataView
+internal sealed class ScoredDataView : ScoreColumnView
 {
     internal const int BlockRows = 1024;
-    private readonly IDataView _input;
     private readonly ConditionedScoringModel _model;
     private readonly ObjectiveWeightSource _weights;
-    private readonly string _scoreColumnName;
 
     public ScoredDataView(IDataView input, ConditionedScoringModel model, ObjectiveWeightSource weights, string scoreColumnName)
+        : base(input, scoreColumnName)
     {
         model.CheckFeatures(input.Schema);
         weights.Check(input.Schema, model.Objectives);
-        _input = input;
         _model = model;
         _weights = weights;
-        _scoreColumnName = scoreColumnName;
-        Schema = OutputSchema(input.Schema, scoreColumnName);
     }
 
-    public static DataViewSchema OutputSchema(DataViewSchema input, string scoreColumnName)
-    {
-        var builder = new DataViewSchema.Builder();
-        builder.AddColumns(input);
-        builder.AddColumn(scoreColumnName, NumberDataViewType.Single);
-        return builder.ToSchema();
-    }
-
-    public bool CanShuffle => false;
-    public DataViewSchema Schema { get; }
-    public long? GetRowCount() => _input.GetRowCount();
-
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
-    {
-        var needed = columnsNeeded.ToList();
-        int scoreIndex = Schema.Count - 1;
-        bool scoreActive = needed.Any(c => c.Index == scoreIndex);
-        var inputColumns = needed.Where(c => c.Index < scoreIndex).Select(c => _input.Schema[c.Index]).ToList();
-        var passThrough = _input.GetRowCursor(inputColumns);
-        var blocks = scoreActive ? new BlockScorer(_input, _model, _weights) : null;
-        return new Cursor(this, passThrough, blocks, needed.Select(c => c.Index).ToHashSet());
-    }
-
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
-        new[] { GetRowCursor(columnsNeeded, rand) };
+    protected override IScorer CreateScorer(IDataView input) => new BlockScorer(input, _model, _weights);
 
     /// <summary>
     /// Reads features (and reference scores and weights) through its own cursor over the input, a block ahead of the pass-through
     /// cursor; both visit the rows in the same order because neither is shuffled.
     /// </summary>
-    private sealed class BlockScorer : IDisposable
+    private sealed class BlockScorer : IScorer
     {
         private readonly ConditionedScoringModel _model;
         private readonly ObjectiveWeightSource _weights;
@@ -144,38 +116,5 @@ internal sealed class ScoredDataView : IDataView
         }
 
         public void Dispose() => _cursor.Dispose();
-    }
-
-    private sealed class Cursor : Data.PassThroughCursor
-    {
-        private readonly ScoredDataView _parent;
-        private readonly BlockScorer? _blocks;
-        private readonly HashSet<int> _active;
-
-        public Cursor(ScoredDataView parent, DataViewRowCursor input, BlockScorer? blocks, HashSet<int> active) : base(input)
-        {
-            _parent = parent;
-            _blocks = blocks;
-            _active = active;
-        }
-
-        public override DataViewSchema Schema => _parent.Schema;
-        public override bool IsColumnActive(DataViewSchema.Column column) => _active.Contains(column.Index);
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            if (!IsColumnActive(column))
-                throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
-            if (column.Index < Schema.Count - 1)
-                return Input.GetGetter<TValue>(Input.Schema[column.Index]);
-            return As<TValue, float>(column, (ref float value) => value = _blocks!.ScoreAt(Input.Position));
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-                _blocks?.Dispose();
-            base.Dispose(disposing);
-        }
     }
 }

@@ -20,7 +20,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         _model = model;
         _weights = weights;
         InputSchema = inputSchema;
-        OutputSchema = ScoredDataView.OutputSchema(inputSchema, scoreColumnName);
+        OutputSchema = ScoreColumnView.OutputSchema(inputSchema, scoreColumnName);
         if (model.Reference is not null)
         {
             if (!model.Reference.IsRowToRowMapper)

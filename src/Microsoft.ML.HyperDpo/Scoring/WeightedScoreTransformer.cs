@@ -45,7 +45,7 @@ public sealed class WeightedScoreTransformer : ITransformer
         ArgumentNullException.ThrowIfNull(inputSchema);
         Model.ScoringModel.CheckFeatures(inputSchema);
         _weights.Check(inputSchema, Model.Objectives);
-        return ScoredDataView.OutputSchema(inputSchema, OutputColumnName);
+        return ScoreColumnView.OutputSchema(inputSchema, OutputColumnName);
     }
 
     /// <inheritdoc/>
