@@ -58,7 +58,11 @@ public static class ParameterSoup
                 using var scope = NewDisposeScope();
                 var sum = zeros_like(tensor);
                 for (int i = 0; i < states.Count; i++)
-                    sum.add_(states[i][name].to(tensor.device), alpha: mix[i]);
+                {
+                    // An explicit Scalar, kept until the native call has returned (see KeptAlive.AdamW in the library).
+                    using var weight = mix[i].ToScalar();
+                    sum.add_(states[i][name].to(tensor.device), alpha: weight);
+                }
                 tensor.copy_(sum);
             }
         }

@@ -14,7 +14,8 @@ internal sealed class DirichletSampler
 
     public DirichletSampler(int objectives, float alpha, Generator generator, Device device)
     {
-        _concentration = torch.full(objectives, alpha, dtype: ScalarType.Float32, device: device);
+        using var value = alpha.ToScalar(); // explicit, kept until the native call has returned (see KeptAlive.AdamW)
+        _concentration = torch.full(objectives, value, dtype: ScalarType.Float32, device: device);
         _generator = generator;
     }
 

@@ -28,13 +28,13 @@ internal sealed class GroupedPlackettLuceDpoLoss : IListwiseLoss
         // atRisk[b, i, l]: document l is real and not better than document i.
         var atRisk = labels.unsqueeze(1).le(labels.unsqueeze(2)).logical_and(mask.unsqueeze(1));
         var expanded = rewards.unsqueeze(1).expand(-1, rewards.shape[1], -1);
-        var denominator = expanded.masked_fill(atRisk.logical_not(), ListwiseLossMath.MaskedValue).logsumexp(2);
-        var lowest = labels.masked_fill(mask.logical_not(), float.PositiveInfinity).amin(new long[] { 1 }, keepdim: true);
+        var denominator = expanded.MaskedFill(atRisk.logical_not(), ListwiseLossMath.MaskedValue).logsumexp(2);
+        var lowest = labels.MaskedFill(mask.logical_not(), float.PositiveInfinity).amin(new long[] { 1 }, keepdim: true);
         var contributes = mask.logical_and(labels.gt(lowest));
         if (_topK is int k)
         {
             var better = labels.unsqueeze(1).gt(labels.unsqueeze(2)).logical_and(mask.unsqueeze(1)).sum(2);
-            contributes = contributes.logical_and(better.lt(k));
+            contributes = contributes.logical_and(better.LessThan(k));
         }
         var terms = (rewards - denominator).where(contributes, zeros_like(rewards));
         return (-terms.sum(1)).MoveToOuterDisposeScope();

@@ -35,7 +35,7 @@ internal static class ListwiseLossMath
         using var scope = NewDisposeScope();
         // A random permutation first, then a stable sort by label: equal labels keep the random order.
         var shuffle = rand(labels.shape, generator: generator, device: labels.device).argsort(dim: 1);
-        var keyed = labels.masked_fill(mask.logical_not(), float.NegativeInfinity).gather(1, shuffle);
+        var keyed = labels.MaskedFill(mask.logical_not(), float.NegativeInfinity).gather(1, shuffle);
         var (_, byLabel) = keyed.sort(dim: 1, descending: true, stable: true);
         return shuffle.gather(1, byLabel).MoveToOuterDisposeScope();
     }

@@ -12,8 +12,8 @@ internal sealed class ListNetLoss : IListwiseLoss
     {
         using var scope = NewDisposeScope();
         var padding = mask.logical_not();
-        var target = labels.masked_fill(padding, ListwiseLossMath.MaskedValue).softmax(1);
-        var logProb = rewards.masked_fill(padding, ListwiseLossMath.MaskedValue).log_softmax(1);
+        var target = labels.MaskedFill(padding, ListwiseLossMath.MaskedValue).softmax(1);
+        var logProb = rewards.MaskedFill(padding, ListwiseLossMath.MaskedValue).log_softmax(1);
         var terms = (target * logProb).where(mask, zeros_like(logProb));
         return (-terms.sum(1)).MoveToOuterDisposeScope();
     }

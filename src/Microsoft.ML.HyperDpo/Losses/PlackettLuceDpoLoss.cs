@@ -19,12 +19,12 @@ internal sealed class PlackettLuceDpoLoss : IListwiseLoss
         var order = ListwiseLossMath.LabelOrder(labels, mask, generator);
         var z = rewards.gather(1, order);
         var real = mask.gather(1, order);
-        var masked = z.masked_fill(real.logical_not(), ListwiseLossMath.MaskedValue);
+        var masked = z.MaskedFill(real.logical_not(), ListwiseLossMath.MaskedValue);
         // log sum_{l >= j} exp(z_l): a log-cum-sum-exp from the end of each row (stable: it subtracts maxima itself).
         var tail = masked.flip(1).logcumsumexp(1).flip(1);
         var included = real;
         if (_topK is int k && k < z.shape[1])
-            included = real.logical_and(arange(z.shape[1], device: z.device).lt(k).unsqueeze(0));
+            included = real.logical_and(KeptAlive.Arange(z.shape[1], z.device).LessThan(k).unsqueeze(0));
         var terms = (z - tail).where(included, zeros_like(z));
         return (-terms.sum(1)).MoveToOuterDisposeScope();
     }

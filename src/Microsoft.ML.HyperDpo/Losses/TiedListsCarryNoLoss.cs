@@ -22,8 +22,8 @@ internal sealed class TiedListsCarryNoLoss : IListwiseLoss
     {
         using var scope = NewDisposeScope();
         var padding = mask.logical_not();
-        var highest = labels.masked_fill(padding, float.NegativeInfinity).amax(new long[] { 1 });
-        var lowest = labels.masked_fill(padding, float.PositiveInfinity).amin(new long[] { 1 });
+        var highest = labels.MaskedFill(padding, float.NegativeInfinity).amax(new long[] { 1 });
+        var lowest = labels.MaskedFill(padding, float.PositiveInfinity).amin(new long[] { 1 });
         var loss = _inner.Compute(rewards, labels, mask, generator);
         return loss.where(highest.gt(lowest), zeros_like(loss)).MoveToOuterDisposeScope();
     }

@@ -36,7 +36,10 @@ internal sealed class ParameterAverage
         _updates++;
         double decay = Math.Min(_decay, (1.0 + _updates) / (10.0 + _updates));
         using var noGrad = no_grad();
+        // Explicit Scalars, kept until the native calls have returned (see KeptAlive.AdamW).
+        using var keep = decay.ToScalar();
+        using var take = (1 - decay).ToScalar();
         foreach (var (average, source) in _pairs)
-            average.mul_(decay).add_(source, alpha: 1 - decay);
+            average.mul_(keep).add_(source, alpha: take);
     }
 }

@@ -60,7 +60,7 @@ internal sealed class TrainingStep : IDisposable
         _loss = ListwiseLossFactory.Create(options.Loss, options.TopK, options.Ties);
         // Frozen parameters (a frozen backbone) are left out, so that neither the step nor weight decay moves them.
         _trainable = network.Module.parameters().Where(p => p.requires_grad).ToArray();
-        _optimizer = optim.AdamW(_trainable, options.LearningRate, weight_decay: options.WeightDecay);
+        _optimizer = new KeptAlive.AdamW(_trainable, options.LearningRate, weight_decay: options.WeightDecay);
         if (optimizerState is not null)
             using (var reader = new BinaryReader(new MemoryStream(optimizerState)))
                 _optimizer.load_state_dict(reader);
@@ -82,12 +82,12 @@ internal sealed class TrainingStep : IDisposable
         // The conditioning vector is c = w (ConditionVector).
         var s = _network.ScoreLists(x, w, mask);
         if (_references is not null)
-            s = s + (_references.index_select(0, rows).reshape(batch.ListCount, batch.Width, k) * w.unsqueeze(1)).sum(-1);
-        var z = s * o.Beta;
+            s = s.Plus((_references.index_select(0, rows).reshape(batch.ListCount, batch.Width, k) * w.unsqueeze(1)).sum(-1));
+        var z = s.Times(o.Beta);
         var perObjective = stack(Enumerable.Range(0, k).Select(j => _loss.Compute(z, y.select(2, j), mask, _generator)), dim: 1);
         var total = (w * perObjective).sum(1);
         if (o.CosmosPenalty > 0)
-            total = total - o.CosmosPenalty * nn.functional.cosine_similarity(w, perObjective, dim: 1);
+            total = total - nn.functional.cosine_similarity(w, perObjective, dim: 1).Times(o.CosmosPenalty);
         var objective = total.mean();
         _optimizer.zero_grad();
         objective.backward();

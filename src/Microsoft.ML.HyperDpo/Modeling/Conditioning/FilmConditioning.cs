@@ -26,7 +26,7 @@ internal sealed class FilmConditioning : ConditioningModule
     public override Tensor Layer(int layer, Linear trunk, Tensor h, Tensor c)
     {
         var gammaBeta = layers[layer].forward(c).chunk(2, dim: -1);
-        return trunk.forward(h) * (gammaBeta[0] + 1) + gammaBeta[1];
+        return (trunk.forward(h) * gammaBeta[0].Plus(1)).Plus(gammaBeta[1]);
     }
 
     public override ConditioningParameters Export() => new FilmParameters(layers.Select(l => l.ToDense()).ToArray());

@@ -55,8 +55,8 @@ internal sealed class FullHypernetworkConditioning : ConditioningModule
         var (weightOffset, biasOffset, inputs, outputs) = _layout.Hidden[layer];
         var weight = g.Flat.narrow(1, weightOffset, inputs * outputs).reshape(g.Rows, inputs, outputs);
         var bias = g.Flat.narrow(1, biasOffset, outputs).unsqueeze(1);
-        var delta = torch.bmm(g.Group(h), weight) + bias;
-        return trunk.forward(h) + delta.reshape(h.shape[..^1].Append(outputs).ToArray());
+        var delta = torch.bmm(g.Group(h), weight).Plus(bias);
+        return trunk.forward(h).Plus(delta.reshape(h.shape[..^1].Append(outputs).ToArray()));
     }
 
     public override Tensor Score(Linear output, Tensor h, Tensor c)
@@ -64,8 +64,8 @@ internal sealed class FullHypernetworkConditioning : ConditioningModule
         var g = _current!;
         var weight = g.Flat.narrow(1, _layout.OutputWeightOffset, _layout.Width).unsqueeze(-1);
         var bias = g.Flat.narrow(1, _layout.OutputBiasOffset, 1).unsqueeze(1);
-        var delta = torch.bmm(g.Group(h), weight) + bias;
-        return base.Score(output, h, c) + delta.reshape(h.shape[..^1]);
+        var delta = torch.bmm(g.Group(h), weight).Plus(bias);
+        return base.Score(output, h, c).Plus(delta.reshape(h.shape[..^1]));
     }
 
     /// <summary>The generated parameters of every distinct c: one row per list when c is [B, 1, C] with h [B, L, F].</summary>
@@ -76,7 +76,7 @@ internal sealed class FullHypernetworkConditioning : ConditioningModule
         var shape = lead[..^1].Append(c.shape[^2]).Append(c.shape[^1]).ToArray();
         var rows = c.expand(shape).reshape(-1, c.shape[^1]);
         var e = functional.relu(embed_out.forward(functional.relu(embed_in.forward(rows))));
-        var u = functional.relu(chunk_from_condition.forward(e).unsqueeze(1) + chunk_from_id.forward(chunk_embeddings));
+        var u = functional.relu(chunk_from_condition.forward(e).unsqueeze(1).Plus(chunk_from_id.forward(chunk_embeddings)));
         var flat = chunk_out.forward(u).reshape(rows.shape[0], -1).narrow(1, 0, _layout.Total);
         return new GeneratedParameters(flat, (int)rows.shape[0]);
     }

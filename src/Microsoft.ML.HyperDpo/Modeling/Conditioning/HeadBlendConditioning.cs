@@ -26,7 +26,7 @@ internal sealed class HeadBlendConditioning : ConditioningModule
     {
         var p = heads.forward(c);
         long width = h.shape[^1];
-        return base.Score(output, h, c) + (h * p.narrow(-1, 0, width)).sum(-1) + p.narrow(-1, width, 1).squeeze(-1);
+        return base.Score(output, h, c).Plus((h * p.narrow(-1, 0, width)).sum(-1)).Plus(p.narrow(-1, width, 1).squeeze(-1));
     }
 
     public override ConditioningParameters Export() => new HeadBlendParameters(heads.ToDense());

@@ -41,12 +41,12 @@ internal sealed class TransformerBlock : Module<Tensor, Tensor, Tensor>
         long b = h.shape[0], t = h.shape[1], d = h.shape[2], dh = d / _heads;
         var parts = qkv.forward(attention_norm.forward(h)).chunk(3, dim: -1);
         Tensor Heads(Tensor x) => x.reshape(b, t, _heads, dh).transpose(1, 2);
-        var logits = Heads(parts[0]).matmul(Heads(parts[1]).transpose(-2, -1)) / Math.Sqrt(dh);
-        logits = logits.masked_fill(keyMask.logical_not().reshape(b, 1, 1, t), double.NegativeInfinity);
+        var logits = Heads(parts[0]).matmul(Heads(parts[1]).transpose(-2, -1)).DividedBy(Math.Sqrt(dh));
+        logits = logits.MaskedFill(keyMask.logical_not().reshape(b, 1, 1, t), double.NegativeInfinity);
         var attended = functional.softmax(logits, -1).matmul(Heads(parts[2])).transpose(1, 2).reshape(b, t, d);
-        h = h + dropout.forward(attention_out.forward(attended));
+        h = h.Plus(dropout.forward(attention_out.forward(attended)));
         var f = feed_forward_out.forward(dropout.forward(functional.silu(feed_forward_in.forward(feed_forward_norm.forward(h)))));
-        return h + f;
+        return h.Plus(f);
     }
 
     public TransformerBlockParameters Export() => new(_heads, Norm(attention_norm), qkv.ToDense(), attention_out.ToDense(),
