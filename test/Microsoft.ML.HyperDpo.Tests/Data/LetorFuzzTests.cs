@@ -28,43 +28,36 @@ public class LetorFuzzTests
     [TestMethod]
     public void MutatedFilesGiveAClearErrorOrACorrectRead()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "hyperdpo-fuzz-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        try
+        using var temporary = new TemporaryFolder("hyperdpo-fuzz");
+        string folder = temporary.Path;
+        var random = new Random(20261201);
+        string valid = ValidFile(random);
+        int errors = 0, reads = 0;
+        var slowest = TimeSpan.Zero;
+        var failures = new List<string>();
+        for (int i = 0; i < Files; i++)
         {
-            var random = new Random(20261201);
-            string valid = ValidFile(random);
-            int errors = 0, reads = 0;
-            var slowest = TimeSpan.Zero;
-            var failures = new List<string>();
-            for (int i = 0; i < Files; i++)
+            byte[] bytes = Mutate(valid, random, out string mutation);
+            string path = Path.Combine(folder, $"fuzz-{i:D4}.txt");
+            File.WriteAllBytes(path, bytes);
+            var clock = Stopwatch.StartNew();
+            var attempt = Task.Run(() => Outcome(path, bytes));
+            if (!attempt.Wait(HangBound))
             {
-                byte[] bytes = Mutate(valid, random, out string mutation);
-                string path = Path.Combine(folder, $"fuzz-{i:D4}.txt");
-                File.WriteAllBytes(path, bytes);
-                var clock = Stopwatch.StartNew();
-                var attempt = Task.Run(() => Outcome(path, bytes));
-                if (!attempt.Wait(HangBound))
-                {
-                    failures.Add($"{path} ({mutation}): still loading after {HangBound.TotalSeconds} s");
-                    continue;
-                }
-                // The first file also pays for JIT and ML.NET's start-up.
-                if (i > 0 && clock.Elapsed > slowest) slowest = clock.Elapsed;
-                string? failure = attempt.Result;
-                if (failure is null) reads++;
-                else if (failure == "error") errors++;
-                else failures.Add($"fuzz-{i:D4} ({mutation}): {failure}");
+                failures.Add($"{path} ({mutation}): still loading after {HangBound.TotalSeconds} s");
+                continue;
             }
-            Console.WriteLine($"{Files} mutated files: {errors} clear errors, {reads} correct reads, slowest after the first {slowest.TotalMilliseconds:F0} ms.");
-            Assert.IsEmpty(failures, string.Join("\n", failures.Take(20)));
-            Assert.IsGreaterThan(100, errors, "most mutations break the file");
-            Assert.IsGreaterThan(20, reads, "some mutations keep it valid (CRLF, comments, reordered tokens)");
+            // The first file also pays for JIT and ML.NET's start-up.
+            if (i > 0 && clock.Elapsed > slowest) slowest = clock.Elapsed;
+            string? failure = attempt.Result;
+            if (failure is null) reads++;
+            else if (failure == "error") errors++;
+            else failures.Add($"fuzz-{i:D4} ({mutation}): {failure}");
         }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Console.WriteLine($"{Files} mutated files: {errors} clear errors, {reads} correct reads, slowest after the first {slowest.TotalMilliseconds:F0} ms.");
+        Assert.IsEmpty(failures, string.Join("\n", failures.Take(20)));
+        Assert.IsGreaterThan(100, errors, "most mutations break the file");
+        Assert.IsGreaterThan(20, reads, "some mutations keep it valid (CRLF, comments, reordered tokens)");
     }
 
     /// <summary>Null for a correct read, "error" for a clear error, otherwise what went wrong.</summary>

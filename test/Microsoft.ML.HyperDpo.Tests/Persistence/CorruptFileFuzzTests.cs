@@ -23,64 +23,57 @@ public class CorruptFileFuzzTests
 
     private static void Fuzz(string what, Action<MLContext, HyperDpoRankingTransformer, string> save, Func<MLContext, string, ITransformer> load, int seed)
     {
-        string folder = Path.Combine(Path.GetTempPath(), "hyperdpo-corrupt-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        try
-        {
-            var ml = new MLContext(1);
-            var data = SyntheticRanking.Load(ml, SyntheticRanking.Rows(10, 3, 8, seed: 90));
-            var model = ScorerVariants.Model(ConditioningKind.FiLM).WithObjectiveWeights(0.4f, 0.6f);
-            float[] expected = SyntheticRanking.Scores(model.Transform(data));
-            string original = Path.Combine(folder, "original");
-            save(ml, model, original);
-            byte[] valid = File.ReadAllBytes(original);
-            byte[] otherZip = OtherZip();
+        using var temporary = new TemporaryFolder("hyperdpo-corrupt");
+        string folder = temporary.Path;
+        var ml = new MLContext(1);
+        var data = SyntheticRanking.Load(ml, SyntheticRanking.Rows(10, 3, 8, seed: 90));
+        var model = ScorerVariants.Model(ConditioningKind.FiLM).WithObjectiveWeights(0.4f, 0.6f);
+        float[] expected = SyntheticRanking.Scores(model.Transform(data));
+        string original = Path.Combine(folder, "original");
+        save(ml, model, original);
+        byte[] valid = File.ReadAllBytes(original);
+        byte[] otherZip = OtherZip();
 
-            var random = new Random(seed);
-            var failures = new List<string>();
-            int errors = 0, loads = 0;
-            for (int i = 0; i < FilesPerFormat; i++)
-            {
-                byte[] bytes = Mutate(valid, otherZip, random, out string mutation);
-                string path = Path.Combine(folder, $"{what}-{i:D3}");
-                File.WriteAllBytes(path, bytes);
-                var attempt = Task.Run<string?>(() =>
-                {
-                    try
-                    {
-                        var loaded = load(new MLContext(2), path);
-                        float[] scores = SyntheticRanking.Scores(loaded.Transform(data));
-                        for (int r = 0; r < expected.Length; r++)
-                            if (Math.Abs(scores[r] - expected[r]) > 1e-5f)
-                                return $"loaded, but row {r} scores {scores[r]} instead of {expected[r]}";
-                        return null;
-                    }
-                    catch (InvalidDataException e)
-                    {
-                        return e.Message.Contains(path, StringComparison.Ordinal) ? "error" : $"the error does not name the file: {e.Message}";
-                    }
-                    catch (Exception e)
-                    {
-                        return $"{e.GetType().Name}: {e.Message}";
-                    }
-                });
-                if (!attempt.Wait(HangBound))
-                {
-                    failures.Add($"{path} ({mutation}): still loading after {HangBound.TotalSeconds} s");
-                    continue;
-                }
-                if (attempt.Result is null) loads++;
-                else if (attempt.Result == "error") errors++;
-                else failures.Add($"{what}-{i:D3} ({mutation}): {attempt.Result}");
-            }
-            Console.WriteLine($"{FilesPerFormat} corrupt {what} files: {errors} clear errors, {loads} loads with the original scores.");
-            Assert.IsEmpty(failures, string.Join("\n", failures.Take(20)));
-            Assert.IsGreaterThan(FilesPerFormat / 2, errors);
-        }
-        finally
+        var random = new Random(seed);
+        var failures = new List<string>();
+        int errors = 0, loads = 0;
+        for (int i = 0; i < FilesPerFormat; i++)
         {
-            Directory.Delete(folder, recursive: true);
+            byte[] bytes = Mutate(valid, otherZip, random, out string mutation);
+            string path = Path.Combine(folder, $"{what}-{i:D3}");
+            File.WriteAllBytes(path, bytes);
+            var attempt = Task.Run<string?>(() =>
+            {
+                try
+                {
+                    var loaded = load(new MLContext(2), path);
+                    float[] scores = SyntheticRanking.Scores(loaded.Transform(data));
+                    for (int r = 0; r < expected.Length; r++)
+                        if (Math.Abs(scores[r] - expected[r]) > 1e-5f)
+                            return $"loaded, but row {r} scores {scores[r]} instead of {expected[r]}";
+                    return null;
+                }
+                catch (InvalidDataException e)
+                {
+                    return e.Message.Contains(path, StringComparison.Ordinal) ? "error" : $"the error does not name the file: {e.Message}";
+                }
+                catch (Exception e)
+                {
+                    return $"{e.GetType().Name}: {e.Message}";
+                }
+            });
+            if (!attempt.Wait(HangBound))
+            {
+                failures.Add($"{path} ({mutation}): still loading after {HangBound.TotalSeconds} s");
+                continue;
+            }
+            if (attempt.Result is null) loads++;
+            else if (attempt.Result == "error") errors++;
+            else failures.Add($"{what}-{i:D3} ({mutation}): {attempt.Result}");
         }
+        Console.WriteLine($"{FilesPerFormat} corrupt {what} files: {errors} clear errors, {loads} loads with the original scores.");
+        Assert.IsEmpty(failures, string.Join("\n", failures.Take(20)));
+        Assert.IsGreaterThan(FilesPerFormat / 2, errors);
     }
 
     /// <summary>A zip that is neither a model nor a checkpoint.</summary>

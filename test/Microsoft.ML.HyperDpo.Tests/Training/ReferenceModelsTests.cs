@@ -154,55 +154,48 @@ public class ReferenceModelsTests
     {
         var model = Ml.Ranking.Trainers.HyperDpo(Options(epochs: 2)).Fit(Train, Valid).WithObjectiveWeights(0.3f, 0.7f);
         float[] expected = SyntheticRanking.Scores(model.Transform(Test));
-        string folder = Path.Combine(Path.GetTempPath(), "hyperdpo-references-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        try
+        using var temporary = new TemporaryFolder("hyperdpo-references");
+        string folder = temporary.Path;
+        // Stock ML.NET save, loaded in a new process that does not load this library: the references are in the saved chain.
+        string path = Path.Combine(folder, "model.zip");
+        Ml.Model.Save(model, Test.Schema, path);
+        var (scores, _, hyperDpo) = ModelProcess.Score(Ml, path, Test);
+        AssertClose(expected.Select(s => (double)s).ToArray(), scores, 1e-4, "saved model in a new process");
+        Assert.AreEqual("", hyperDpo);
+
+        // WeightedScore with a constant weights column, saved and loaded in a new process.
+        var pipeline = Ml.Transforms.ConstantObjectiveWeights(new[] { 0.3f, 0.7f }).Append(Ml.Transforms.WeightedScore(model)).Fit(Test);
+        string weighted = Path.Combine(folder, "weighted.zip");
+        Ml.Model.Save(pipeline, Test.Schema, weighted);
+        var (weightedScores, _, _) = ModelProcess.Score(Ml, weighted, Test);
+        AssertClose(expected.Select(s => (double)s).ToArray(), weightedScores, 1e-4, "WeightedScore in a new process");
+
+        // ONNX: the reference scores are an input [N, K], computed by the model's reference chain.
+        using var onnx = new MemoryStream();
+        model.ExportToOnnx(onnx);
+        using var session = new InferenceSession(onnx.ToArray());
+        CollectionAssert.AreEqual(new[] { "Features", "ObjectiveWeights", "ReferenceScore" }, session.InputMetadata.Keys.ToArray());
+        var withReference = model.ReferenceTransformer!.Transform(Test);
+        float[] features = withReference.GetColumn<float[]>("Features").SelectMany(f => f).ToArray();
+        float[] reference = withReference.GetColumn<float[]>("HyperDpo.ReferenceScores").SelectMany(r => r).ToArray();
+        int n = expected.Length;
+        var inputs = new List<NamedOnnxValue>
         {
-            // Stock ML.NET save, loaded in a new process that does not load this library: the references are in the saved chain.
-            string path = Path.Combine(folder, "model.zip");
-            Ml.Model.Save(model, Test.Schema, path);
-            var (scores, _, hyperDpo) = ModelProcess.Score(Ml, path, Test);
-            AssertClose(expected.Select(s => (double)s).ToArray(), scores, 1e-4, "saved model in a new process");
-            Assert.AreEqual("", hyperDpo);
+            NamedOnnxValue.CreateFromTensor("Features", new DenseTensor<float>(features, new[] { n, SyntheticRanking.FeatureCount })),
+            NamedOnnxValue.CreateFromTensor("ObjectiveWeights", new DenseTensor<float>(Enumerable.Range(0, n).SelectMany(_ => new[] { 0.3f, 0.7f }).ToArray(), new[] { n, 2 })),
+            NamedOnnxValue.CreateFromTensor("ReferenceScore", new DenseTensor<float>(reference, new[] { n, 2 })),
+        };
+        using (var results = session.Run(inputs))
+            AssertClose(expected.Select(s => (double)s).ToArray(), results.Single().AsTensor<float>().ToArray(), 1e-4, "ONNX");
 
-            // WeightedScore with a constant weights column, saved and loaded in a new process.
-            var pipeline = Ml.Transforms.ConstantObjectiveWeights(new[] { 0.3f, 0.7f }).Append(Ml.Transforms.WeightedScore(model)).Fit(Test);
-            string weighted = Path.Combine(folder, "weighted.zip");
-            Ml.Model.Save(pipeline, Test.Schema, weighted);
-            var (weightedScores, _, _) = ModelProcess.Score(Ml, weighted, Test);
-            AssertClose(expected.Select(s => (double)s).ToArray(), weightedScores, 1e-4, "WeightedScore in a new process");
-
-            // ONNX: the reference scores are an input [N, K], computed by the model's reference chain.
-            using var onnx = new MemoryStream();
-            model.ExportToOnnx(onnx);
-            using var session = new InferenceSession(onnx.ToArray());
-            CollectionAssert.AreEqual(new[] { "Features", "ObjectiveWeights", "ReferenceScore" }, session.InputMetadata.Keys.ToArray());
-            var withReference = model.ReferenceTransformer!.Transform(Test);
-            float[] features = withReference.GetColumn<float[]>("Features").SelectMany(f => f).ToArray();
-            float[] reference = withReference.GetColumn<float[]>("HyperDpo.ReferenceScores").SelectMany(r => r).ToArray();
-            int n = expected.Length;
-            var inputs = new List<NamedOnnxValue>
-            {
-                NamedOnnxValue.CreateFromTensor("Features", new DenseTensor<float>(features, new[] { n, SyntheticRanking.FeatureCount })),
-                NamedOnnxValue.CreateFromTensor("ObjectiveWeights", new DenseTensor<float>(Enumerable.Range(0, n).SelectMany(_ => new[] { 0.3f, 0.7f }).ToArray(), new[] { n, 2 })),
-                NamedOnnxValue.CreateFromTensor("ReferenceScore", new DenseTensor<float>(reference, new[] { n, 2 })),
-            };
-            using (var results = session.Run(inputs))
-                AssertClose(expected.Select(s => (double)s).ToArray(), results.Single().AsTensor<float>().ToArray(), 1e-4, "ONNX");
-
-            // Checkpoint: same scores after loading, and training resumes from the saved reference chain.
-            string checkpointPath = Path.Combine(folder, "model.ckpt");
-            HyperDpoCheckpoint.Save(model, checkpointPath);
-            var checkpoint = HyperDpoCheckpoint.Load(new MLContext(2), checkpointPath);
-            AssertClose(expected.Select(s => (double)s).ToArray(), SyntheticRanking.Scores(checkpoint.Model.Transform(Test)), 1e-5, "checkpoint");
-            var resume = checkpoint.TrainerOptions;
-            resume.NumberOfEpochs = 1;
-            var resumed = Ml.Ranking.Trainers.HyperDpo(resume).Fit(Train);
-            Assert.AreSame(checkpoint.ReferenceModel, resumed.ReferenceTransformer);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        // Checkpoint: same scores after loading, and training resumes from the saved reference chain.
+        string checkpointPath = Path.Combine(folder, "model.ckpt");
+        HyperDpoCheckpoint.Save(model, checkpointPath);
+        var checkpoint = HyperDpoCheckpoint.Load(new MLContext(2), checkpointPath);
+        AssertClose(expected.Select(s => (double)s).ToArray(), SyntheticRanking.Scores(checkpoint.Model.Transform(Test)), 1e-5, "checkpoint");
+        var resume = checkpoint.TrainerOptions;
+        resume.NumberOfEpochs = 1;
+        var resumed = Ml.Ranking.Trainers.HyperDpo(resume).Fit(Train);
+        Assert.AreSame(checkpoint.ReferenceModel, resumed.ReferenceTransformer);
     }
 }

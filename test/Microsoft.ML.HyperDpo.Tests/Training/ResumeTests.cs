@@ -12,39 +12,32 @@ public class ResumeTests
     [TestMethod]
     public void AFitKilledMidRunResumesFromItsLastCheckpointToTheSameValidationFront()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "hyperdpo-resume-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        try
-        {
-            string checkpointPath = Path.Combine(folder, "fit.ckpt");
-            int killedAfter = TrainInAChildAndKillIt(checkpointPath, killOnceEpochs: 4);
+        using var temporary = new TemporaryFolder("hyperdpo-resume");
+        string folder = temporary.Path;
+        string checkpointPath = Path.Combine(folder, "fit.ckpt");
+        int killedAfter = TrainInAChildAndKillIt(checkpointPath, killOnceEpochs: 4);
 
-            // The same data as 'hyperdpo train' on its embedded default (RankingDataSets.Synthetic).
-            var ml = new MLContext(Seed);
-            var splits = SyntheticRankingData.GenerateSplits(ml, new SyntheticRankingDataOptions { Seed = Seed });
-            string[] objectives = ["Relevance", "Quality"];
+        // The same data as 'hyperdpo train' on its embedded default (RankingDataSets.Synthetic).
+        var ml = new MLContext(Seed);
+        var splits = SyntheticRankingData.GenerateSplits(ml, new SyntheticRankingDataOptions { Seed = Seed });
+        string[] objectives = ["Relevance", "Quality"];
 
-            var checkpoint = HyperDpoCheckpoint.Load(ml, checkpointPath);
-            Assert.AreEqual(killedAfter, checkpoint.EpochsCompleted);
-            var resume = checkpoint.ResumeOptions;
-            Assert.AreEqual(Epochs - killedAfter, resume.NumberOfEpochs, "the epochs the killed fit had still to run");
-            Assert.AreEqual(checkpointPath, resume.CheckpointPath, "the resumed fit keeps checkpointing");
-            var resumed = ml.Ranking.Trainers.HyperDpo(resume).Fit(splits.Train, splits.Validation);
-            Assert.AreEqual(Epochs, HyperDpoCheckpoint.Load(ml, checkpointPath).EpochsCompleted, "the last checkpoint is the finished fit's");
+        var checkpoint = HyperDpoCheckpoint.Load(ml, checkpointPath);
+        Assert.AreEqual(killedAfter, checkpoint.EpochsCompleted);
+        var resume = checkpoint.ResumeOptions;
+        Assert.AreEqual(Epochs - killedAfter, resume.NumberOfEpochs, "the epochs the killed fit had still to run");
+        Assert.AreEqual(checkpointPath, resume.CheckpointPath, "the resumed fit keeps checkpointing");
+        var resumed = ml.Ranking.Trainers.HyperDpo(resume).Fit(splits.Train, splits.Validation);
+        Assert.AreEqual(Epochs, HyperDpoCheckpoint.Load(ml, checkpointPath).EpochsCompleted, "the last checkpoint is the finished fit's");
 
-            var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = objectives, Seed = Seed, NumberOfEpochs = Epochs };
-            var uninterrupted = new MLContext(Seed).Ranking.Trainers.HyperDpo(options).Fit(splits.Train, splits.Validation);
+        var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = objectives, Seed = Seed, NumberOfEpochs = Epochs };
+        var uninterrupted = new MLContext(Seed).Ranking.Trainers.HyperDpo(options).Fit(splits.Train, splits.Validation);
 
-            double Front(HyperDpoRankingTransformer model) =>
-                Hypervolume.Compute(ObjectiveNdcg.AlongGrid(ml, model, splits.Validation, SimplexLattice.Points(2, 4)).Select(r => r.At(10)).ToList());
-            double full = Front(uninterrupted), again = Front(resumed);
-            Console.WriteLine($"Validation hypervolume: uninterrupted {full:F4}, killed after epoch {killedAfter} and resumed {again:F4}.");
-            Assert.AreEqual(full, again, 0.005, "killed and resumed, the fit reaches the uninterrupted run's validation front");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        double Front(HyperDpoRankingTransformer model) =>
+            Hypervolume.Compute(ObjectiveNdcg.AlongGrid(ml, model, splits.Validation, SimplexLattice.Points(2, 4)).Select(r => r.At(10)).ToList());
+        double full = Front(uninterrupted), again = Front(resumed);
+        Console.WriteLine($"Validation hypervolume: uninterrupted {full:F4}, killed after epoch {killedAfter} and resumed {again:F4}.");
+        Assert.AreEqual(full, again, 0.005, "killed and resumed, the fit reaches the uninterrupted run's validation front");
     }
 
     /// <summary>
