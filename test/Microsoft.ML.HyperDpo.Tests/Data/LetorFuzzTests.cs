@@ -63,11 +63,11 @@ public class LetorFuzzTests
     /// <summary>Null for a correct read, "error" for a clear error, otherwise what went wrong.</summary>
     private static string? Outcome(string path, byte[] bytes)
     {
-        List<(float Label, ulong Group, float[] Features, string Comment)> loaded;
+        List<LetorTextLoaderTests.LoadedRow> loaded;
         try
         {
             var view = new MLContext(1).Data.LoadLetorFiles(path);
-            loaded = ReadAll(view);
+            loaded = LetorTextLoaderTests.ReadAll(view);
         }
         catch (InvalidDataException e)
         {
@@ -90,36 +90,13 @@ public class LetorFuzzTests
         {
             var (label, qid, features, comment) = expected[r];
             var row = loaded[r];
-            if (row.Label != label || row.Group != (ulong)qid + 1 || row.Comment != comment || row.Features.Length != width)
-                return $"row {r} read as ({row.Label}, group {row.Group}, {row.Features.Length} features, '{row.Comment}'); the text says ({label}, qid {qid}, {width} features, '{comment}')";
+            if (row.Label != label || row.GroupKey != (ulong)qid + 1 || row.Comment != comment || row.Features.Length != width)
+                return $"row {r} read as ({row.Label}, group {row.GroupKey}, {row.Features.Length} features, '{row.Comment}'); the text says ({label}, qid {qid}, {width} features, '{comment}')";
             for (int j = 0; j < width; j++)
                 if (row.Features[j] != features.GetValueOrDefault(j + 1))
                     return $"row {r} feature {j + 1} read as {row.Features[j]}; the text says {features.GetValueOrDefault(j + 1)}";
         }
         return null;
-    }
-
-    private static List<(float Label, ulong Group, float[] Features, string Comment)> ReadAll(IDataView view)
-    {
-        var rows = new List<(float, ulong, float[], string)>();
-        using var cursor = view.GetRowCursor(view.Schema);
-        var label = cursor.GetGetter<float>(view.Schema["Label"]);
-        var group = cursor.GetGetter<ulong>(view.Schema["GroupId"]);
-        var features = cursor.GetGetter<VBuffer<float>>(view.Schema["Features"]);
-        var comment = cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema["Comment"]);
-        float l = 0;
-        ulong g = 0;
-        VBuffer<float> f = default;
-        ReadOnlyMemory<char> c = default;
-        while (cursor.MoveNext())
-        {
-            label(ref l);
-            group(ref g);
-            features(ref f);
-            comment(ref c);
-            rows.Add((l, g, f.DenseValues().ToArray(), c.ToString()));
-        }
-        return rows;
     }
 
     /// <summary>

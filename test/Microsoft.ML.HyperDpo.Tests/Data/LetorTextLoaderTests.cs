@@ -36,9 +36,10 @@ public class LetorTextLoaderTests
         return rows;
     }
 
-    private sealed record LoadedRow(float Label, ulong GroupKey, float[] Features, bool Dense, string Comment);
+    internal sealed record LoadedRow(float Label, ulong GroupKey, float[] Features, bool Dense, string Comment);
 
-    private static List<LoadedRow> ReadAll(IDataView view)
+    /// <summary>Every row of a loaded LETOR view, read through one cursor.</summary>
+    internal static List<LoadedRow> ReadAll(IDataView view)
     {
         var rows = new List<LoadedRow>();
         var schema = view.Schema;
