@@ -148,7 +148,8 @@ public sealed class AlignedLanguageModel
         var flat = SequenceLogProbability.Compute(BaseModel, soft, tokens, targets);
         var index = torch.tensor(slots.ToArray(), device: device);
         var values = torch.zeros(lists.Count * widest, device: device).index_put_(flat, index).view(lists.Count, widest);
-        var mask = torch.zeros(lists.Count * widest, ScalarType.Bool, device: device).index_fill_(0, index, true).view(lists.Count, widest);
+        using var yes = true.ToScalar();
+        var mask = torch.zeros(lists.Count * widest, ScalarType.Bool, device: device).index_fill_(0, index, yes).view(lists.Count, widest);
         return (values.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope());
     }
 
@@ -159,7 +160,7 @@ public sealed class AlignedLanguageModel
             return weights;
         double low = Math.Log(range.Min), high = Math.Log(range.Max);
         // Log beta mapped to [-1, 1] over the trained range, so the MLP sees inputs of the same scale as w.
-        var scaled = high > low ? (betas.log() - (low + high) / 2) / ((high - low) / 2) : torch.zeros_like(betas);
+        var scaled = high > low ? betas.log().Plus(-(low + high) / 2).DividedBy((high - low) / 2) : torch.zeros_like(betas);
         return torch.cat(new[] { weights, scaled.unsqueeze(1) }, 1);
     }
 

@@ -40,7 +40,7 @@ public static class TextGenerator
             else
                 logits = model.Logits(torch.cat(generated.Prepend(prefix).ToArray(), 1))[0, -1];
             if (banned is not null)
-                logits = logits.index_fill(0, banned, float.NegativeInfinity);
+                logits = logits.IndexFill(0, banned, double.NegativeInfinity);
             int next = Pick(logits, options, generator);
             if (next == endOfText && options.StopAtEndOfText) break;
             tokens.Add(next);
@@ -55,7 +55,7 @@ public static class TextGenerator
     {
         if (options.Temperature == 0)
             return (int)logits.argmax().item<long>();
-        var scaled = logits / options.Temperature;
+        var scaled = logits.DividedBy(options.Temperature);
         if (options.TopK > 0 && options.TopK < scaled.shape[0])
         {
             var (values, indices) = scaled.topk(options.TopK);

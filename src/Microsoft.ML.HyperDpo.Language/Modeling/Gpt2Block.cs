@@ -27,7 +27,7 @@ internal sealed class Gpt2Attention : nn.Module
         long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
         var qkv = c_attn.forward(x);
         if (Adapter is not null)
-            qkv = qkv + Adapter.Delta(x);
+            qkv = qkv.Plus(Adapter.Delta(x));
         Tensor Heads(Tensor t) => t.view(batch, time, _heads, width / _heads).transpose(1, 2);
         var parts = qkv.split(width, 2);
         var (q, k, v) = (Heads(parts[0]), Heads(parts[1]), Heads(parts[2]));
@@ -67,7 +67,7 @@ internal sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
 
     /// <summary>GPT-2's "gelu_new": 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the exact function its weights were trained with.</summary>
     internal static Tensor GeluNew(Tensor x) =>
-        0.5 * x * (1.0 + torch.tanh(Math.Sqrt(2.0 / Math.PI) * (x + 0.044715 * x.pow(3))));
+        x.Times(0.5) * torch.tanh(x.Plus(x.Power(3).Times(0.044715)).Times(Math.Sqrt(2.0 / Math.PI))).Plus(1.0);
 }
 
 /// <summary>A pre-LayerNorm transformer block: x + attn(ln_1(x)), then x + mlp(ln_2(x)).</summary>
@@ -94,7 +94,7 @@ internal sealed class Gpt2Block : nn.Module
 
     public Tensor Forward(Tensor x, KeyValueCache? cache, int layer)
     {
-        x = x + attn.Forward(ln_1.forward(x), cache, layer);
-        return x + mlp.forward(ln_2.forward(x));
+        x = x.Plus(attn.Forward(ln_1.forward(x), cache, layer));
+        return x.Plus(mlp.forward(ln_2.forward(x)));
     }
 }

@@ -34,7 +34,7 @@ internal sealed class Gpt2Transformer : nn.Module
     {
         long past = cache?.Length ?? 0;
         var positions = torch.arange(past, past + inputEmbeddings.shape[1], dtype: ScalarType.Int64, device: inputEmbeddings.device);
-        var x = inputEmbeddings + wpe.forward(positions);
+        var x = inputEmbeddings.Plus(wpe.forward(positions));
         for (int i = 0; i < h.Count; i++)
             x = h[i].Forward(x, cache, i);
         return ln_f.forward(x);

@@ -24,5 +24,5 @@ internal sealed class LowRankAdapter : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Delta(Tensor x) => torch.matmul(torch.matmul(x, lora_a), lora_b) * _scale;
+    public Tensor Delta(Tensor x) => torch.matmul(torch.matmul(x, lora_a), lora_b).Times(_scale);
 }

@@ -57,7 +57,7 @@ internal sealed class HyperPromptGenerator : SoftPromptSource
     public override Tensor Prompts(Tensor conditioning)
     {
         var delta = output.forward(nn.functional.gelu(hidden.forward(conditioning)));
-        return base_prompt.unsqueeze(0) + delta.view(-1, _length, _width);
+        return base_prompt.unsqueeze(0).Plus(delta.view(-1, _length, _width));
     }
 }
 

@@ -111,7 +111,7 @@ public static class LanguageAlignmentTrainer
         }
         var aligned = new AlignedLanguageModel(baseModel, tokenizer, options, source, adapters, reference);
         var trained = source.parameters().Concat(adapters?.SelectMany(a => a.parameters()) ?? Enumerable.Empty<Parameter>()).ToList();
-        var optimizer = optim.AdamW(trained, lr: options.LearningRate, weight_decay: 0);
+        var optimizer = new KeptAlive.AdamW(trained, lr: options.LearningRate, weight_decay: 0);
 
         var generator = new Generator((ulong)options.Seed, device);
         var sampler = new DirichletSampler(options.Objectives.Count, options.DirichletAlpha, generator, device);
@@ -145,7 +145,7 @@ public static class LanguageAlignmentTrainer
                     ? torch.tensor(fixedWeights, device: device).unsqueeze(0).expand(b, -1)
                     : sampler.Sample(b);
                 var betas = options.BetaRange is { } range
-                    ? (torch.rand(b, generator: generator, device: device) * (Math.Log(range.Max) - Math.Log(range.Min)) + Math.Log(range.Min)).exp()
+                    ? torch.rand(b, generator: generator, device: device).Times(Math.Log(range.Max) - Math.Log(range.Min)).Plus(Math.Log(range.Min)).exp()
                     : torch.full(b, options.Beta, device: device);
 
                 var (policy, mask) = aligned.PolicyLogProbabilities(batch, weights, betas);
@@ -161,7 +161,7 @@ public static class LanguageAlignmentTrainer
                 {
                     labels[k] = Padded(batch.Select(l => l.Scores[options.Objectives[k]]).ToList(), widest, device);
                     perObjectiveLoss[k] = loss.Compute(z, labels[k], mask, generator);
-                    total = total + weights[.., k] * perObjectiveLoss[k];
+                    total = total.Plus(weights[.., k] * perObjectiveLoss[k]);
                 }
                 var stepLoss = total.mean();
                 optimizer.zero_grad();

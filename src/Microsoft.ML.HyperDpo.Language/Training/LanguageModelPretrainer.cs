@@ -90,7 +90,7 @@ public static class LanguageModelPretrainer
         var all = torch.tensor(stream.ToArray());
         var device = model.Device;
         var random = new Random(options.Seed);
-        var optimizer = optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        var optimizer = new KeptAlive.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
         int warmup = Math.Max(1, options.Steps / 20);
         var clock = Stopwatch.StartNew();
         var recent = new List<double>();

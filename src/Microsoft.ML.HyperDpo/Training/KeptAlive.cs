@@ -25,6 +25,35 @@ internal static class KeptAlive
         return a.add(scalar, one);
     }
 
+    /// <summary>a + value, as <c>a + value</c>.</summary>
+    public static Tensor Plus(this Tensor a, double value)
+    {
+        using var scalar = value.ToScalar();
+        using var one = 1.ToScalar();
+        return a.add(scalar, one);
+    }
+
+    /// <summary>a * value, as <c>a * value</c>.</summary>
+    public static Tensor Times(this Tensor a, double value)
+    {
+        using var scalar = value.ToScalar();
+        return a.mul(scalar);
+    }
+
+    /// <summary>a to the power <paramref name="exponent"/>, as <c>a.pow(exponent)</c>.</summary>
+    public static Tensor Power(this Tensor a, double exponent)
+    {
+        using var scalar = exponent.ToScalar();
+        return a.pow(scalar);
+    }
+
+    /// <summary>As <c>a.index_fill(dim, index, value)</c>.</summary>
+    public static Tensor IndexFill(this Tensor a, long dim, Tensor index, double value)
+    {
+        using var scalar = value.ToScalar();
+        return a.index_fill(dim, index, scalar);
+    }
+
     /// <summary>a * value, as <c>a * value</c>.</summary>
     public static Tensor Times(this Tensor a, float value)
     {
