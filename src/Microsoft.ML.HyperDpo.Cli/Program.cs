@@ -20,6 +20,7 @@ internal static class Program
             WebScaleBenchmarkCommand.Create(),
             CompareCommand.Create(),
             ConditioningBenchmarkCommand.Create(),
+            TemperatureBenchmarkCommand.Create(),
             Language.LanguageCommands.Pretrain(),
             Language.LanguageCommands.Align(),
             Language.LanguageCommands.Generate(),
@@ -52,6 +53,7 @@ internal static class Program
     {
         [nameof(HyperDpoRankingTrainer.Options.NumberOfEpochs)] = "--epochs",
         [nameof(HyperDpoRankingTrainer.Options.Beta)] = "--beta",
+        [nameof(HyperDpoRankingTrainer.Options.TemperatureRange)] = "--temperature-range",
         [nameof(HyperDpoRankingTrainer.Options.LearningRate)] = "--learning-rate",
         [nameof(HyperDpoRankingTrainer.Options.BatchSize)] = "--batch-size",
     };

@@ -23,6 +23,7 @@ internal static class TrainCommand
         var architecture = new Option<RankerArchitecture?>("--architecture") { Description = "Mlp (scores each document alone) or Transformer (scores a query's documents together; default: the trainer's)." };
         var loss = new Option<ListwiseLossKind?>("--loss") { Description = "PlackettLuce or ListNet (default: the trainer's)." };
         var beta = new Option<float?>("--beta") { Description = "DPO temperature beta (default: the trainer's)." };
+        var temperatureRange = new Option<string?>("--temperature-range") { Description = "Temperature conditioning: MIN,MAX. Each list draws beta log-uniform in the range and the network reads it; the model keeps the temperature with the widest validation front (default: off, one beta)." };
         var learningRate = new Option<float?>("--learning-rate") { Description = "AdamW learning rate (default: the trainer's)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Lists per step (default: the trainer's)." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Write a training checkpoint to this file after every epoch (atomically); resume a killed run from it with HyperDpoCheckpoint.Load(...).ResumeOptions." };
@@ -30,7 +31,7 @@ internal static class TrainCommand
 
         var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights.")
         {
-            train, valid, test, objectives, epochs, seed, divisions, architecture, conditioning, loss, beta, learningRate, batchSize, output, checkpoint,
+            train, valid, test, objectives, epochs, seed, divisions, architecture, conditioning, loss, beta, temperatureRange, learningRate, batchSize, output, checkpoint,
         };
         command.SetAction(result =>
         {
@@ -40,6 +41,7 @@ internal static class TrainCommand
             if (result.GetValue(conditioning) is ConditioningKind c) options.Conditioning = c;
             if (result.GetValue(loss) is ListwiseLossKind l) options.Loss = l;
             if (result.GetValue(beta) is float b) options.Beta = b;
+            if (result.GetValue(temperatureRange) is string range) options.TemperatureRange = ParseTemperatureRange(range);
             if (result.GetValue(learningRate) is float r) options.LearningRate = r;
             if (result.GetValue(batchSize) is int n) options.BatchSize = n;
             options.CheckpointPath = result.GetValue(checkpoint);
@@ -47,6 +49,16 @@ internal static class TrainCommand
                 result.GetValue(objectives)!, options, result.GetValue(seed), result.GetValue(divisions), result.GetValue(output));
         });
         return command;
+    }
+
+    /// <summary>"MIN,MAX" as two temperatures (checked by the trainer's options), or an error naming the flag.</summary>
+    internal static float[] ParseTemperatureRange(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = parts.Select(p => float.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : float.NaN).ToArray();
+        if (parts.Length != 2 || values.Any(v => !float.IsFinite(v) || v <= 0) || values[0] > values[1])
+            throw new ArgumentException($"--temperature-range must be MIN,MAX with 0 < MIN <= MAX (e.g. 1,25); got '{text}'.");
+        return values;
     }
 
     private static string[] Split(string? files) =>
@@ -68,6 +80,10 @@ internal static class TrainCommand
         var report = model.TrainingReport!;
         AnsiConsole.MarkupLine($"Trained in {report.TrainingTime.TotalSeconds:F1} s on {report.Device}: {report.Epochs.Count} epochs, kept epoch {report.BestEpoch}, " +
             $"{report.DocumentsProcessed / report.TrainingTime.TotalSeconds:N0} documents/s.");
+        if (model.Temperature is float temperature)
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Temperature: {temperature:G4}") +
+                (report.Temperatures.Count == 0 ? " (the middle of the range; no validation data)." : string.Create(CultureInfo.InvariantCulture,
+                    $" (validation hypervolume per beta: {string.Join(", ", report.Temperatures.Select(t => $"{t.Beta:G4}: {t.Hypervolume:F4}"))})")));
 
         var (evalName, evalData) = data.Test is not null ? ("test", data.Test) : data.Validation is not null ? ("validation", data.Validation) : ("training", data.Train);
         var rows = ObjectiveNdcg.AlongGrid(ml, model, evalData, SimplexLattice.Points(data.Objectives.Length, divisions));

@@ -16,11 +16,14 @@ public static class HyperDpoTransformsCatalog
     /// <param name="model">A fitted HyperDPO model.</param>
     /// <param name="objectiveWeightsColumnName">The weights column.</param>
     /// <param name="outputColumnName">The Single score column to add.</param>
+    /// <param name="temperatureColumnName">For a model trained with a temperature range: a Single column with each row's temperature
+    /// (within <see cref="HyperDpoRankingTransformer.TrainedTemperatureRange"/>). Null: every row at the model's
+    /// <see cref="HyperDpoRankingTransformer.Temperature"/>.</param>
     public static WeightedScoreEstimator WeightedScore(this TransformsCatalog catalog, HyperDpoRankingTransformer model,
-        string objectiveWeightsColumnName = "ObjectiveWeights", string outputColumnName = "Score")
+        string objectiveWeightsColumnName = "ObjectiveWeights", string outputColumnName = "Score", string? temperatureColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new WeightedScoreEstimator(model, objectiveWeightsColumnName, outputColumnName);
+        return new WeightedScoreEstimator(model, objectiveWeightsColumnName, outputColumnName, temperatureColumnName);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ internal static class RankingNetworks
     /// <summary>A network with fresh parameters for <paramref name="features"/> features and <paramref name="objectives"/> objectives.</summary>
     public static IRankingNetwork Create(HyperDpoRankingTrainer.Options o, int features, int objectives, float[] mean, float[] scale)
     {
-        int width = ConditionVector.Width(objectives);
+        int width = ConditionVector.Width(objectives, o.TemperatureRange is not null);
         return o.Architecture == RankerArchitecture.Transformer
             ? new TransformerRanker(new TransformerShape(features, width, o.Conditioning, o.TransformerWidth, o.AttentionHeads, o.TransformerBlocks, o.PromptCount, o.Dropout), mean, scale)
             : new ConditionedScorer(features, width, o.HiddenSizes, o.Dropout, o.Conditioning, mean, scale);

@@ -27,6 +27,9 @@ internal sealed record CheckpointManifest
     public int EpochsBeforeFit { get; init; }
     /// <summary>The epochs that fit planned in all (0 when absent: its options' NumberOfEpochs).</summary>
     public int FitEpochs { get; init; }
+    /// <summary>A temperature-conditioned model's temperature (absent otherwise, and in checkpoints written before temperature conditioning).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public float? Temperature { get; init; }
     /// <summary>The trainer options (<see cref="CheckpointOptions"/>).</summary>
     public JsonObject Options { get; init; } = new();
 

@@ -164,6 +164,7 @@ public sealed class HyperDpoCheckpoint
             FeatureColumnName = model.FeatureColumnName,
             FeatureCount = model.FeatureCount,
             ObjectiveWeights = model.ObjectiveWeights.ToArray(),
+            Temperature = model.Temperature,
             EpochsCompleted = state.EpochsCompleted,
             EpochsBeforeFit = state.EpochsBeforeFit,
             FitEpochs = state.FitEpochs,
@@ -280,10 +281,13 @@ public sealed class HyperDpoCheckpoint
 
         byte[]? optimizer = manifest.Sha256.ContainsKey(OptimizerEntry) ? entries[OptimizerEntry] : null;
         var env = (IHostEnvironment)mlContext;
-        var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, ReferenceScores.ColumnName, options.RowGroupColumnName);
+        if (options.TemperatureRange is { } range && manifest.Temperature is float t && !(t >= range[0] && t <= range[1]))
+            throw Bad($"its temperature {t} is outside its trained range [{range[0]}, {range[1]}]");
+        var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, ReferenceScores.ColumnName, options.RowGroupColumnName,
+            options.TemperatureRange);
         byte[]? random = manifest.Sha256.ContainsKey(RandomEntry) ? entries[RandomEntry] : null;
         var state = new TrainingState(options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs, random);
-        var model = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), scoring, weights, null, state);
+        var model = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), scoring, weights, null, state, manifest.Temperature);
         return new HyperDpoCheckpoint(model, options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.ML.HyperDpo.Modeling;
 using Microsoft.ML.HyperDpo.Scoring;
 using Microsoft.ML.HyperDpo.Scoring.Onnx;
 using Microsoft.ML.Transforms.Onnx;
+using System.Text.Json.Serialization;
 
 namespace Microsoft.ML.HyperDpo.Persistence;
 
@@ -26,7 +27,8 @@ namespace Microsoft.ML.HyperDpo.Persistence;
 /// <para>The graph's metadata also holds what <see cref="HyperDpoModelLoader"/> needs to rebuild the HyperDPO transformer:
 /// <see cref="DescriptionKey"/> (a JSON <see cref="Description"/>) and <see cref="NetworkKey"/> (the network's state
 /// dictionary, <see cref="NetworkStateFormat"/>, base64). Stock ML.NET and ONNX Runtime ignore both.</para>
-/// <para>Versions of the description: 1, the first.</para>
+/// <para>Versions of the description: 1, the first; 2 adds the trained temperature range, the temperature and the temperature column
+/// of a temperature-conditioned model (written only for such a model; a model without one is still written as version 1).</para>
 /// </remarks>
 internal static class SavedForm
 {
@@ -55,8 +57,8 @@ internal static class SavedForm
     /// <summary>The graph metadata key of the hex SHA-256 of the description's UTF-8 bytes, a zero byte, and the network's bytes.</summary>
     public const string ChecksumKey = "hyperdpo.sha256";
 
-    /// <summary>The version of <see cref="Description"/> written, and the only one read.</summary>
-    public const int Version = 1;
+    /// <summary>The newest version of <see cref="Description"/>; versions 1 and 2 are read.</summary>
+    public const int Version = 2;
 
     /// <summary>How the HyperDPO transformer was configured, besides its network.</summary>
     /// <param name="Version">The description's version.</param>
@@ -70,8 +72,14 @@ internal static class SavedForm
     /// <param name="FeatureCount">The network's feature count.</param>
     /// <param name="ConditionWidth">The length of the conditioning vector the network reads.</param>
     /// <param name="HiddenSizes">The widths of its hidden layers.</param>
+    /// <param name="TemperatureRange">The trained temperature range [min, max] of a temperature-conditioned model (version 2); null otherwise.</param>
+    /// <param name="Temperature">Such a model's temperature (version 2).</param>
+    /// <param name="TemperatureColumn">The temperature column of a <see cref="WeightedScoreTransformer"/> that has one (version 2).</param>
     public sealed record Description(int Version, string[] Objectives, string FeatureColumn, float[]? ObjectiveWeights, string? WeightsColumn,
-        string OutputColumn, string? ReferenceScoreColumn, string Conditioning, int FeatureCount, int ConditionWidth, int[] HiddenSizes)
+        string OutputColumn, string? ReferenceScoreColumn, string Conditioning, int FeatureCount, int ConditionWidth, int[] HiddenSizes,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float[]? TemperatureRange = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? Temperature = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TemperatureColumn = null)
     {
         /// <summary>The number of transformers of the saved chain (see the remarks of <see cref="SavedForm"/>).</summary>
         public int ChainLength => (ReferenceScoreColumn is null ? 0 : 1) + 3 + (OutputColumn == "Score" ? 0 : 1);
@@ -82,8 +90,10 @@ internal static class SavedForm
         // Only row-wise (MLP) networks have this saved form; a listwise model is refused before it gets here.
         if (model.Network is not ConditionedScorer net)
             throw new NotSupportedException($"A {model.Network.GetType().Name} network has no ML.NET saved form; save it with HyperDpoCheckpoint.Save.");
-        var description = new Description(Version, model.Objectives.ToArray(), model.FeatureColumnName, weights.FixedWeights, weights.ColumnName,
-            outputColumn, model.Reference is null ? null : model.ReferenceScoreColumnName, net.Kind.ToString(), net.FeatureCount, net.ConditionWidth, net.HiddenSizes.ToArray());
+        bool tempered = model.TemperatureRange is not null;
+        var description = new Description(tempered ? Version : 1, model.Objectives.ToArray(), model.FeatureColumnName, weights.FixedWeights, weights.ColumnName,
+            outputColumn, model.Reference is null ? null : model.ReferenceScoreColumnName, net.Kind.ToString(), net.FeatureCount, net.ConditionWidth, net.HiddenSizes.ToArray(),
+            model.TemperatureRange, tempered ? weights.Temperature : null, weights.TemperatureColumnName);
         using var network = new MemoryStream();
         NetworkStateFormat.Write(network, net);
         string json = System.Text.Json.JsonSerializer.Serialize(description);
@@ -105,11 +115,12 @@ internal static class SavedForm
         string? reference = model.Reference is null ? null : model.ReferenceScoreColumnName;
         using var graph = new MemoryStream();
         OnnxScoringGraph.Write(graph, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, RawScoreColumn,
-            Describe(model, weights, outputColumn));
+            Describe(model, weights, outputColumn), model.TemperatureRange);
         graph.Position = 0;
 
         var columns = new List<(string Name, DataViewType Type)> { (model.FeatureColumnName, new VectorDataViewType(NumberDataViewType.Single, model.FeatureCount)) };
         if (weights.ColumnName is { } w) columns.Add((w, new VectorDataViewType(NumberDataViewType.Single, model.Objectives.Count)));
+        if (weights.TemperatureColumnName is { } t) columns.Add((t, NumberDataViewType.Single));
         var referenceType = new VectorDataViewType(NumberDataViewType.Single, model.Objectives.Count);
         if (reference is not null) columns.Add((reference, referenceType));
         var chain = new List<ITransformer>();
@@ -159,8 +170,11 @@ internal static class SavedForm
         {
             throw new InvalidDataException($"its description is not valid JSON ({e.Message})", e);
         }
-        if (description.Version != Version)
-            throw new InvalidDataException($"its saved form has version {description.Version}; this library reads version {Version}");
+        if (description.Version is < 1 or > Version)
+            throw new InvalidDataException($"its saved form has version {description.Version}; this library reads versions 1 to {Version}");
+        if (description.TemperatureRange is { } savedRange && (savedRange.Length != 2 || !savedRange.All(b => float.IsFinite(b) && b > 0) || savedRange[0] > savedRange[1]
+            || description.Temperature is not float savedTemperature || savedTemperature < savedRange[0] || savedTemperature > savedRange[1]))
+            throw new InvalidDataException($"its temperature range [{string.Join(", ", savedRange)}] or temperature {description.Temperature} is invalid");
         if (description.Objectives is not { Length: > 0 } || string.IsNullOrEmpty(description.FeatureColumn) || string.IsNullOrEmpty(description.OutputColumn)
             || (description.ObjectiveWeights is null) == (description.WeightsColumn is null))
             throw new InvalidDataException("its description lacks the objectives, the columns or the source of the weights");
@@ -172,10 +186,14 @@ internal static class SavedForm
         var model = new ConditionedScoringModel(network, TorchSharp.torch.CPU, description.FeatureColumn, description.Objectives,
             description.ReferenceScoreColumn is null ? null : parts[0], description.ReferenceScoreColumn ?? "",
             // A row-wise network never reads the group column.
-            groupColumnName: "GroupId");
+            groupColumnName: "GroupId", description.TemperatureRange);
+        if (network.ConditionWidth != ConditionVector.Width(description.Objectives.Length, description.TemperatureRange is not null))
+            throw new InvalidDataException($"its network reads {network.ConditionWidth} conditioning values; {description.Objectives.Length} objectives" +
+                (description.TemperatureRange is null ? "" : " and a temperature") + " make " + ConditionVector.Width(description.Objectives.Length, description.TemperatureRange is not null));
         var hyper = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), model,
-            CheckedWeights(description.ObjectiveWeights ?? Enumerable.Repeat(1f, description.Objectives.Length).ToArray(), description.Objectives.Length), report: null);
-        return description.WeightsColumn is { } column ? new WeightedScoreTransformer(hyper, column, description.OutputColumn) : hyper;
+            CheckedWeights(description.ObjectiveWeights ?? Enumerable.Repeat(1f, description.Objectives.Length).ToArray(), description.Objectives.Length), report: null,
+            temperature: description.Temperature);
+        return description.WeightsColumn is { } column ? new WeightedScoreTransformer(hyper, column, description.OutputColumn, description.TemperatureColumn) : hyper;
     }
 
     /// <summary>The network the description names, with the saved state loaded (names and shapes checked).</summary>

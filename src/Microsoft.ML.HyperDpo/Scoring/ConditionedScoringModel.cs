@@ -13,8 +13,9 @@ namespace Microsoft.ML.HyperDpo.Scoring;
 internal sealed class ConditionedScoringModel
 {
     public ConditionedScoringModel(IRankingNetwork network, Device device, string featureColumnName, IReadOnlyList<string> objectives,
-        ITransformer? reference, string referenceScoreColumnName, string groupColumnName)
+        ITransformer? reference, string referenceScoreColumnName, string groupColumnName, float[]? temperatureRange = null)
     {
+        TemperatureRange = temperatureRange;
         GroupColumnName = groupColumnName;
         Network = network;
         Device = device;
@@ -52,6 +53,12 @@ internal sealed class ConditionedScoringModel
     public ITransformer? Reference { get; }
     public string ReferenceScoreColumnName { get; }
 
+    /// <summary>The trained temperature range [min, max] of a temperature-conditioned network; null for one trained at one temperature.</summary>
+    public float[]? TemperatureRange { get; }
+
+    /// <summary>The length C of the conditioning vector (<see cref="ConditionVector"/>).</summary>
+    public int ConditionWidth => Network.ConditionWidth;
+
     /// <summary>The network's weights as plain arrays (for the managed scorer and the ONNX export).</summary>
     public ScorerParameters Parameters => _parameters ?? throw RowwiseOnly();
 
@@ -72,23 +79,23 @@ internal sealed class ConditionedScoringModel
     }
 
     /// <summary>
-    /// Scores <paramref name="rows"/> rows: r_w + g(x; w), with r_w = sum_k w_k r_k the reference soup. <paramref name="features"/>
-    /// is row-major (rows x F); <paramref name="weights"/> is one normalised vector (K values) or one per row (rows x K);
+    /// Scores <paramref name="rows"/> rows: r_w + g(x; c), with r_w = sum_k w_k r_k the reference soup. <paramref name="features"/>
+    /// is row-major (rows x F); <paramref name="conditions"/> is one conditioning vector c (C values, the normalised weights first,
+    /// <see cref="ConditionVector"/>) or one per row (rows x C);
     /// <paramref name="reference"/> holds the K standardised reference scores of each row (rows x K, the
     /// <see cref="ReferenceScores.ColumnName"/> column), or is empty when there is no reference.
     /// </summary>
-    public void Score(ReadOnlySpan<float> features, int rows, ReadOnlySpan<float> reference, ReadOnlySpan<float> weights, Span<float> scores,
+    public void Score(ReadOnlySpan<float> features, int rows, ReadOnlySpan<float> reference, ReadOnlySpan<float> conditions, Span<float> scores,
         ManagedScorer.Workspace workspace)
     {
         if (rows == 0) return;
-        // The conditioning vector is c = w (ConditionVector).
-        Scorer.Score(features[..(rows * FeatureCount)], rows, weights, scores, workspace);
+        Scorer.Score(features[..(rows * FeatureCount)], rows, conditions, scores, workspace);
         if (reference.IsEmpty) return;
-        int k = Objectives.Count;
-        bool perRow = weights.Length == rows * k && rows > 1;
+        int k = Objectives.Count, c = ConditionWidth;
+        bool perRow = conditions.Length == rows * c && rows > 1;
         for (int i = 0; i < rows; i++)
         {
-            var w = perRow ? weights.Slice(i * k, k) : weights[..k];
+            var w = perRow ? conditions.Slice(i * c, k) : conditions[..k];
             float r = 0;
             for (int j = 0; j < k; j++) r += w[j] * reference[i * k + j];
             scores[i] += r;

@@ -24,6 +24,7 @@ internal sealed class GroupScoredDataView : ScoreColumnView
     {
         model.CheckFeatures(input.Schema);
         weights.Check(input.Schema, model.Objectives);
+        weights.CheckTemperature(input.Schema);
         ColumnChecks.GroupKey(input.Schema, model.GroupColumnName);
         _model = model;
         _weights = weights;
@@ -42,6 +43,7 @@ internal sealed class GroupScoredDataView : ScoreColumnView
         private readonly ValueGetter<VBuffer<float>>? _reference;
         private VBuffer<float> _referenceBuffer;
         private readonly ValueGetter<VBuffer<float>>? _weightGetter;
+        private readonly ValueGetter<float>? _temperatureGetter;
         private readonly HashSet<ulong> _finished = new();
         private readonly List<float> _featureBlock = new();
         private readonly List<float> _referenceBlock = new();
@@ -68,6 +70,8 @@ internal sealed class GroupScoredDataView : ScoreColumnView
             var active = new List<DataViewSchema.Column> { featureColumn, groupColumn };
             var weightColumn = weights.Check(source.Schema, model.Objectives);
             if (weightColumn is not null) active.Add(weightColumn.Value);
+            var temperatureColumn = weights.CheckTemperature(source.Schema);
+            if (temperatureColumn is not null) active.Add(temperatureColumn.Value);
             DataViewSchema.Column? referenceColumn = null;
             if (model.Reference is not null)
             {
@@ -80,7 +84,8 @@ internal sealed class GroupScoredDataView : ScoreColumnView
             _reference = referenceColumn is { } rc ? _cursor.GetGetter<VBuffer<float>>(rc) : null;
             _weightGetter = weightColumn is { } wc ? _cursor.GetGetter<VBuffer<float>>(wc) : null;
             _row = new float[model.FeatureCount];
-            _rowWeights = new float[model.Objectives.Count];
+            _temperatureGetter = temperatureColumn is { } tc ? _cursor.GetGetter<float>(tc) : null;
+            _rowWeights = new float[model.ConditionWidth];
         }
 
         public float ScoreAt(long position)
@@ -139,10 +144,10 @@ internal sealed class GroupScoredDataView : ScoreColumnView
                 _featureBlock.AddRange(_row);
                 if (_weightGetter is not null)
                 {
-                    _weights.ReadRow(_weightGetter, ref _weightBuffer, _rowWeights, position);
+                    _weights.ReadRow(_model, _weightGetter, ref _weightBuffer, _temperatureGetter, _rowWeights, position);
                     if (newGroup) _conditionBlock.AddRange(_rowWeights);
                     else if (!_rowWeights.AsSpan().SequenceEqual(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_conditionBlock)[^_rowWeights.Length..]))
-                        throw new InvalidOperationException($"The objective weights change within group {group} at row {position}. A listwise (Transformer) HyperDPO model scores a group at one trade-off: give every row of a group the same weights.");
+                        throw new InvalidOperationException($"The objective weights change within group {group} at row {position}. A listwise (Transformer) HyperDPO model scores a group at one trade-off: give every row of a group the same weights (and temperature).");
                 }
                 if (_reference is not null)
                 {
@@ -168,10 +173,9 @@ internal sealed class GroupScoredDataView : ScoreColumnView
             var device = _model.Device;
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            // The conditioning vector is c = w (ConditionVector).
             var conditions = _weightGetter is null
-                ? tensor(_weights.FixedWeights!, new long[] { 1, _model.Objectives.Count }, device: device)
-                : tensor(_conditionBlock.ToArray(), new long[] { _lengths.Count, _model.Objectives.Count }, device: device);
+                ? tensor(_weights.FixedCondition(_model), new long[] { 1, _model.ConditionWidth }, device: device)
+                : tensor(_conditionBlock.ToArray(), new long[] { _lengths.Count, _model.ConditionWidth }, device: device);
             var features = tensor(_featureBlock.ToArray(), new long[] { rows, _model.FeatureCount }, device: device);
             var scores = network.ScoreGroups(features, conditions, _lengths.ToArray()).cpu().data<float>().ToArray();
             for (int i = 0; i < _referenceBlock.Count; i++) scores[i] += _referenceBlock[i];

@@ -28,12 +28,16 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     private readonly IHostEnvironment _env;
     private readonly ConditionedScoringModel _model;
     private readonly float[] _weights;
+    private readonly float _temperature;
 
-    internal HyperDpoRankingTransformer(IHostEnvironment env, ConditionedScoringModel model, float[] weights, TrainingReport? report, TrainingState? trainingState = null)
+    // temperature: a temperature-conditioned model's temperature; null, the middle of its trained range (ignored otherwise).
+    internal HyperDpoRankingTransformer(IHostEnvironment env, ConditionedScoringModel model, float[] weights, TrainingReport? report, TrainingState? trainingState = null,
+        float? temperature = null)
     {
         _env = env;
         _model = model;
         _weights = weights;
+        _temperature = model.TemperatureRange is { } range ? temperature ?? Modeling.ConditionVector.MiddleTemperature(range) : 0f;
         TrainingReport = report;
         TrainingState = trainingState;
     }
@@ -73,7 +77,42 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     /// </summary>
     /// <exception cref="ArgumentException">Wrong count, a negative, NaN or infinite value, or all zeros.</exception>
     public HyperDpoRankingTransformer WithObjectiveWeights(params float[] weights) =>
-        new(_env, _model, HyperDpo.ObjectiveWeights.Normalize(weights, Objectives.Count, nameof(weights)), TrainingReport, TrainingState);
+        new(_env, _model, HyperDpo.ObjectiveWeights.Normalize(weights, Objectives.Count, nameof(weights)), TrainingReport, TrainingState, _temperature);
+
+    /// <summary>
+    /// The temperature beta the model scores at, for a model trained with <see cref="HyperDpoRankingTrainer.Options.TemperatureRange"/>:
+    /// after a fit with validation data, the temperature of the grid on the range whose validation front had the largest hypervolume
+    /// (<see cref="TrainingReport.Temperatures"/>), else the geometric mean of the range; then as set by <see cref="WithTemperature"/>.
+    /// Null for a model trained at one temperature (<see cref="HyperDpoRankingTrainer.Options.Beta"/>), which the network does not read.
+    /// </summary>
+    public float? Temperature => _model.TemperatureRange is null ? null : _temperature;
+
+    /// <summary>The temperature range [min, max] the model was trained on (<see cref="HyperDpoRankingTrainer.Options.TemperatureRange"/>), or null.</summary>
+    public IReadOnlyList<float>? TrainedTemperatureRange => _model.TemperatureRange;
+
+    /// <summary>
+    /// The same model scoring at the temperature <paramref name="beta"/>, which must lie in the trained range
+    /// (<see cref="TrainedTemperatureRange"/>): the network was never shown a temperature outside it. With a reference, a larger
+    /// temperature keeps the ranking closer to the reference's.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model was trained at one temperature (no <see cref="HyperDpoRankingTrainer.Options.TemperatureRange"/>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="beta"/> is NaN, infinite, not positive, or outside the trained range.</exception>
+    public HyperDpoRankingTransformer WithTemperature(float beta)
+    {
+        if (_model.TemperatureRange is not { } range)
+            throw new InvalidOperationException("This model was trained at one temperature (Options.Beta), which its network does not read; " +
+                "train with Options.TemperatureRange to choose the temperature after training.");
+        CheckTemperature(beta, range, nameof(beta));
+        return new(_env, _model, _weights, TrainingReport, TrainingState, beta);
+    }
+
+    /// <summary>Throws naming <paramref name="name"/> and the value when <paramref name="beta"/> is not a temperature in the trained range.</summary>
+    internal static void CheckTemperature(float beta, IReadOnlyList<float> range, string name)
+    {
+        if (!float.IsFinite(beta) || beta <= 0 || beta < range[0] || beta > range[1])
+            throw new ArgumentOutOfRangeException(name, beta,
+                $"The temperature {beta} is not in the model's trained temperature range [{range[0]}, {range[1]}] (a finite value > 0 within it is needed).");
+    }
 
     /// <summary>
     /// True. A listwise (Transformer) model still refuses <see cref="GetRowToRowMapper"/>, with an error that says why (it scores whole
@@ -90,10 +129,10 @@ public sealed class HyperDpoRankingTransformer : ITransformer
 
     /// <inheritdoc/>
     /// <exception cref="NotSupportedException">A listwise (Transformer) model: a single row has no group to be scored in.</exception>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ListwiseScoring.RowToRowMapper(inputSchema, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ListwiseScoring.RowToRowMapper(inputSchema, _model, ObjectiveWeightSource.Fixed(_weights, _temperature), ScoreColumnName);
 
     /// <inheritdoc/>
-    public IDataView Transform(IDataView input) => ListwiseScoring.Transform(input, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
+    public IDataView Transform(IDataView input) => ListwiseScoring.Transform(input, _model, ObjectiveWeightSource.Fixed(_weights, _temperature), ScoreColumnName);
 
     /// <summary>The name of the weights input of the graph written by <see cref="ExportToOnnx(Stream)"/>.</summary>
     public const string OnnxObjectiveWeightsInputName = "ObjectiveWeights";
@@ -127,7 +166,7 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     public void ExportToOnnx(Stream stream, bool fixedObjectiveWeights)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var weights = fixedObjectiveWeights ? ObjectiveWeightSource.Fixed(_weights) : ObjectiveWeightSource.FromColumn(OnnxObjectiveWeightsInputName);
+        var weights = fixedObjectiveWeights ? ObjectiveWeightSource.Fixed(_weights, _temperature) : ObjectiveWeightSource.FromColumn(OnnxObjectiveWeightsInputName, _temperature);
         ListwiseScoring.ExportToOnnx(stream, _model, weights, ScoreColumnName);
     }
 
@@ -136,5 +175,5 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     /// docs/persistence.md): <c>mlContext.Model.Load</c> then returns stock ML.NET components that need
     /// Microsoft.ML.OnnxTransformer and ONNX Runtime, not this library.
     /// </summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ListwiseScoring.Save(ctx, _model, ObjectiveWeightSource.Fixed(_weights), ScoreColumnName);
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ListwiseScoring.Save(ctx, _model, ObjectiveWeightSource.Fixed(_weights, _temperature), ScoreColumnName);
 }

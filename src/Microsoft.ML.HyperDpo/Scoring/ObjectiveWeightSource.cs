@@ -1,28 +1,45 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.HyperDpo.Data;
+using Microsoft.ML.HyperDpo.Modeling;
 
 namespace Microsoft.ML.HyperDpo.Scoring;
 
 /// <summary>
-/// Where a scorer takes its objective weights from: one fixed, normalised vector for every row (the HyperDPO
-/// transformer), or a column holding each row's own vector (<see cref="WeightedScoreTransformer"/>).
+/// Where a scorer takes its conditioning vector c (<see cref="ConditionVector"/>) from: one fixed, normalised weight vector for
+/// every row (the HyperDPO transformer), or a column holding each row's own vector (<see cref="WeightedScoreTransformer"/>);
+/// for a temperature-conditioned model also the temperature: one for every row, or each row's own from a column.
 /// </summary>
 internal sealed class ObjectiveWeightSource
 {
-    private ObjectiveWeightSource(float[]? fixedWeights, string? columnName)
+    private ObjectiveWeightSource(float[]? fixedWeights, string? columnName, float temperature, string? temperatureColumnName)
     {
         FixedWeights = fixedWeights;
         ColumnName = columnName;
+        Temperature = temperature;
+        TemperatureColumnName = temperatureColumnName;
     }
 
-    /// <summary>The same normalised weights for every row.</summary>
-    public static ObjectiveWeightSource Fixed(float[] weights) => new(weights, null);
+    /// <summary>The same normalised weights (and temperature, read only by a temperature-conditioned model) for every row.</summary>
+    public static ObjectiveWeightSource Fixed(float[] weights, float temperature = 0f) => new(weights, null, temperature, null);
 
-    /// <summary>Each row's weights from the named column, checked and normalised row by row.</summary>
-    public static ObjectiveWeightSource FromColumn(string columnName) => new(null, columnName);
+    /// <summary>
+    /// Each row's weights from the named column, checked and normalised row by row; its temperature from
+    /// <paramref name="temperatureColumnName"/> when given, else <paramref name="temperature"/>.
+    /// </summary>
+    public static ObjectiveWeightSource FromColumn(string columnName, float temperature = 0f, string? temperatureColumnName = null) =>
+        new(null, columnName, temperature, temperatureColumnName);
 
     public float[]? FixedWeights { get; }
     public string? ColumnName { get; }
+
+    /// <summary>The temperature of every row without a temperature column (ignored by a model trained at one temperature).</summary>
+    public float Temperature { get; }
+
+    /// <summary>The column of each row's temperature, or null.</summary>
+    public string? TemperatureColumnName { get; }
+
+    /// <summary>The fixed conditioning vector c for <paramref name="model"/> (fixed weights only).</summary>
+    public float[] FixedCondition(ConditionedScoringModel model) => ConditionVector.Of(FixedWeights!, Temperature, model.TemperatureRange);
 
     /// <summary>
     /// The weights column of <paramref name="schema"/>, checked to be a known-size vector of <paramref name="objectives"/>
@@ -40,11 +57,44 @@ internal sealed class ObjectiveWeightSource
         return column;
     }
 
+    /// <summary>The temperature column of <paramref name="schema"/>, checked to be a Single scalar; null without one.</summary>
+    public DataViewSchema.Column? CheckTemperature(DataViewSchema schema)
+    {
+        if (TemperatureColumnName is null) return null;
+        var column = ColumnChecks.Find(schema, TemperatureColumnName, "temperature");
+        if (column.Type != NumberDataViewType.Single)
+            throw new ArgumentException($"The temperature column '{TemperatureColumnName}' has type {column.Type}; it must be a Single scalar, each row's temperature beta.", TemperatureColumnName);
+        return column;
+    }
+
     /// <summary>
-    /// Reads one row's weights into <paramref name="destination"/>, normalised; throws naming the column, the row and
-    /// the values when they are not a valid weight vector.
+    /// Reads one row's conditioning vector into <paramref name="destination"/> (C values): its weights, normalised, then for a
+    /// temperature-conditioned model its temperature entry, from <paramref name="temperatureGetter"/> when given; throws naming the
+    /// column, the row and the values when they are not valid.
     /// </summary>
-    public void ReadRow(ValueGetter<VBuffer<float>> getter, ref VBuffer<float> buffer, Span<float> destination, long position)
+    public void ReadRow(ConditionedScoringModel model, ValueGetter<VBuffer<float>> getter, ref VBuffer<float> buffer, ValueGetter<float>? temperatureGetter,
+        Span<float> destination, long position)
+    {
+        int k = model.Objectives.Count;
+        ReadWeights(getter, ref buffer, destination[..k], position);
+        if (model.TemperatureRange is not { } range) return;
+        float beta = Temperature;
+        if (temperatureGetter is not null)
+        {
+            temperatureGetter(ref beta);
+            try
+            {
+                HyperDpoRankingTransformer.CheckTemperature(beta, range, TemperatureColumnName!);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidOperationException($"Column '{TemperatureColumnName}' at row {position}: {e.Message.Split(" (Parameter")[0]}", e);
+            }
+        }
+        destination[k] = ConditionVector.Temperature(beta, range);
+    }
+
+    private void ReadWeights(ValueGetter<VBuffer<float>> getter, ref VBuffer<float> buffer, Span<float> destination, long position)
     {
         getter(ref buffer);
         Span<float> raw = stackalloc float[destination.Length];

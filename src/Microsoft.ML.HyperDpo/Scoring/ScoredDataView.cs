@@ -19,6 +19,7 @@ internal sealed class ScoredDataView : ScoreColumnView
     {
         model.CheckFeatures(input.Schema);
         weights.Check(input.Schema, model.Objectives);
+        weights.CheckTemperature(input.Schema);
         _model = model;
         _weights = weights;
     }
@@ -38,6 +39,7 @@ internal sealed class ScoredDataView : ScoreColumnView
         private readonly ValueGetter<VBuffer<float>>? _reference;
         private VBuffer<float> _referenceBuffer;
         private readonly ValueGetter<VBuffer<float>>? _weightGetter;
+        private readonly ValueGetter<float>? _temperatureGetter;
         private readonly float[] _featureBlock;
         private readonly float[] _referenceBlock;
         private readonly float[] _weightBlock;
@@ -63,6 +65,8 @@ internal sealed class ScoredDataView : ScoreColumnView
             var active = new List<DataViewSchema.Column> { featureColumn };
             var weightColumn = weights.Check(source.Schema, model.Objectives);
             if (weightColumn is not null) active.Add(weightColumn.Value);
+            var temperatureColumn = weights.CheckTemperature(source.Schema);
+            if (temperatureColumn is not null) active.Add(temperatureColumn.Value);
             DataViewSchema.Column? referenceColumn = null;
             if (model.Reference is not null)
             {
@@ -73,7 +77,8 @@ internal sealed class ScoredDataView : ScoreColumnView
             _features = _cursor.GetGetter<VBuffer<float>>(featureColumn);
             _reference = referenceColumn is { } rc ? _cursor.GetGetter<VBuffer<float>>(rc) : null;
             _weightGetter = weightColumn is { } wc ? _cursor.GetGetter<VBuffer<float>>(wc) : null;
-            _weightBlock = weightColumn is null ? weights.FixedWeights! : new float[_blockRows * model.Objectives.Count];
+            _temperatureGetter = temperatureColumn is { } tc ? _cursor.GetGetter<float>(tc) : null;
+            _weightBlock = weightColumn is null ? weights.FixedCondition(model) : new float[_blockRows * model.ConditionWidth];
             _featureBlock = new float[_blockRows * model.FeatureCount];
             _referenceBlock = new float[model.Reference is null ? 0 : _blockRows * model.Objectives.Count];
         }
@@ -100,8 +105,8 @@ internal sealed class ScoredDataView : ScoreColumnView
                 _model.CheckFinite(row, _cursor.Position);
                 if (_weightGetter is not null)
                 {
-                    int k = _model.Objectives.Count;
-                    _weights.ReadRow(_weightGetter, ref _weightBuffer, _weightBlock.AsSpan(_blockCount * k, k), _cursor.Position);
+                    int c = _model.ConditionWidth;
+                    _weights.ReadRow(_model, _weightGetter, ref _weightBuffer, _temperatureGetter, _weightBlock.AsSpan(_blockCount * c, c), _cursor.Position);
                 }
                 if (_reference is not null)
                 {
@@ -111,7 +116,7 @@ internal sealed class ScoredDataView : ScoreColumnView
                 }
                 _blockCount++;
             }
-            var weights = _weightGetter is null ? _weightBlock : _weightBlock.AsSpan(0, _blockCount * _model.Objectives.Count);
+            var weights = _weightGetter is null ? _weightBlock : _weightBlock.AsSpan(0, _blockCount * _model.ConditionWidth);
             _model.Score(_featureBlock, _blockCount, _referenceBlock.AsSpan(0, _model.Reference is null ? 0 : _blockCount * _model.Objectives.Count), weights, _scores, _workspace);
         }
 

@@ -11,12 +11,14 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
     private readonly ConditionedScoringModel _model;
     private readonly ObjectiveWeightSource _weights;
     private readonly DataViewSchema.Column? _weightColumn;
+    private readonly DataViewSchema.Column? _temperatureColumn;
     private readonly IRowToRowMapper? _reference;
 
     public ScoringRowMapper(DataViewSchema inputSchema, ConditionedScoringModel model, ObjectiveWeightSource weights, string scoreColumnName)
     {
         model.CheckFeatures(inputSchema);
         _weightColumn = weights.Check(inputSchema, model.Objectives);
+        _temperatureColumn = weights.CheckTemperature(inputSchema);
         _model = model;
         _weights = weights;
         InputSchema = inputSchema;
@@ -40,6 +42,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         {
             needed.Add(InputSchema[_model.FeatureColumnName].Index);
             if (_weightColumn is { } w) needed.Add(w.Index);
+            if (_temperatureColumn is { } t) needed.Add(t.Index);
             if (_reference is not null)
                 foreach (var c in _reference.GetDependencies(new[] { _reference.OutputSchema[_model.ReferenceScoreColumnName] }))
                     needed.Add(c.Index);
@@ -60,6 +63,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         private readonly ValueGetter<VBuffer<float>>? _referenceScore;
         private VBuffer<float> _referenceBuffer;
         private readonly ValueGetter<VBuffer<float>>? _weightGetter;
+        private readonly ValueGetter<float>? _temperatureGetter;
         private readonly float[] _row;
         private readonly float[] _rowWeights;
         private readonly float[] _score = new float[1];
@@ -75,13 +79,14 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             _input = input;
             _active = active;
             _row = new float[parent._model.FeatureCount];
-            _rowWeights = parent._weights.FixedWeights ?? new float[parent._model.Objectives.Count];
+            _rowWeights = parent._weights.FixedWeights is null ? new float[parent._model.ConditionWidth] : parent._weights.FixedCondition(parent._model);
             _workspace = parent._model.Scorer.CreateWorkspace(1);
             _referenceValue = new float[parent._model.Objectives.Count];
             if (active.Contains(parent.OutputSchema.Count - 1))
             {
                 _features = input.GetGetter<VBuffer<float>>(input.Schema[parent._model.FeatureColumnName]);
                 if (parent._weightColumn is { } w) _weightGetter = input.GetGetter<VBuffer<float>>(w);
+                if (parent._temperatureColumn is { } t) _temperatureGetter = input.GetGetter<float>(t);
                 if (parent._reference is not null)
                 {
                     var column = parent._reference.OutputSchema[parent._model.ReferenceScoreColumnName];
@@ -115,7 +120,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
                 _features!(ref _buffer);
                 _buffer.CopyTo(_row);
                 _parent._model.CheckFinite(_row, _input.Position);
-                if (_weightGetter is not null) _parent._weights.ReadRow(_weightGetter, ref _weightBuffer, _rowWeights, _input.Position);
+                if (_weightGetter is not null) _parent._weights.ReadRow(_parent._model, _weightGetter, ref _weightBuffer, _temperatureGetter, _rowWeights, _input.Position);
                 if (_referenceScore is not null)
                 {
                     _referenceScore(ref _referenceBuffer);

@@ -18,13 +18,17 @@ public sealed class WeightedScoreTransformer : ITransformer
 {
     private readonly ObjectiveWeightSource _weights;
 
-    internal WeightedScoreTransformer(HyperDpoRankingTransformer model, string objectiveWeightsColumnName, string outputColumnName)
+    internal WeightedScoreTransformer(HyperDpoRankingTransformer model, string objectiveWeightsColumnName, string outputColumnName, string? temperatureColumnName = null)
     {
         Model = model;
         ObjectiveWeightsColumnName = objectiveWeightsColumnName;
         OutputColumnName = outputColumnName;
-        _weights = ObjectiveWeightSource.FromColumn(objectiveWeightsColumnName);
+        TemperatureColumnName = temperatureColumnName;
+        _weights = ObjectiveWeightSource.FromColumn(objectiveWeightsColumnName, model.Temperature ?? 0f, temperatureColumnName);
     }
+
+    /// <summary>The column each row's temperature is read from (a temperature-conditioned model), or null: the model's <see cref="HyperDpoRankingTransformer.Temperature"/>.</summary>
+    public string? TemperatureColumnName { get; }
 
     /// <summary>The HyperDPO model that scores (its own <see cref="HyperDpoRankingTransformer.ObjectiveWeights"/> are not used).</summary>
     public HyperDpoRankingTransformer Model { get; }
@@ -45,6 +49,7 @@ public sealed class WeightedScoreTransformer : ITransformer
         ArgumentNullException.ThrowIfNull(inputSchema);
         Model.ScoringModel.CheckFeatures(inputSchema);
         _weights.Check(inputSchema, Model.Objectives);
+        _weights.CheckTemperature(inputSchema);
         return ScoreColumnView.OutputSchema(inputSchema, OutputColumnName);
     }
 
@@ -57,7 +62,8 @@ public sealed class WeightedScoreTransformer : ITransformer
     /// <summary>
     /// Writes the ONNX graph this transformer computes: inputs the feature column [N, F] and the weights column
     /// [N, K] (already normalised: the graph does not check or normalise them), with a reference model also
-    /// <c>ReferenceScore</c> [N, K] (see <see cref="HyperDpoRankingTransformer.ReferenceTransformer"/>); output the output column [N]. IR version 8, opset 17.
+    /// <c>ReferenceScore</c> [N, K] (see <see cref="HyperDpoRankingTransformer.ReferenceTransformer"/>), with a temperature column that column
+/// [N, 1] (else a temperature-conditioned model's temperature is a constant of the graph); output the output column [N]. IR version 8, opset 17.
     /// </summary>
     /// <param name="stream">Where the model bytes go; left open.</param>
     public void ExportToOnnx(Stream stream)

@@ -156,6 +156,18 @@ public sealed partial class HyperDpoRankingTrainer
         public float Beta { get; set; } = 5f;
 
         /// <summary>
+        /// Temperature conditioning: two values, the lowest and highest beta. Each training list then draws its own beta, log-uniform
+        /// on [min, max], the loss takes it in place of <see cref="Beta"/>, and the network receives it as one more entry of its
+        /// conditioning vector (ln beta scaled to [-1, 1] over the range), so that the temperature, like the weights, is chosen after
+        /// training (<see cref="HyperDpoRankingTransformer.WithTemperature"/>, or a temperature column of <c>WeightedScore</c>). With
+        /// validation data the fitted model's default temperature is the one of a small log-spaced grid on the range whose
+        /// validation front has the largest hypervolume (<see cref="TrainingReport.Temperatures"/>); without, the geometric mean of
+        /// min and max. With a reference the temperature sets how far the ranking moves from it (larger: closer). Null (default):
+        /// every list uses <see cref="Beta"/> and the network does not see it.
+        /// </summary>
+        public float[]? TemperatureRange { get; set; }
+
+        /// <summary>
         /// Concentration alpha of the symmetric Dirichlet from which each training list draws its objective weights; 1 is uniform on the
         /// simplex, smaller favours the corners. Default 0.5: the corners, where one objective is learnt alone, are the hardest points
         /// of the front, and drawing them more often widened the validation fronts on MQ2008 (hypervolume +1.1% with PageRank, +1.8%
@@ -339,6 +351,9 @@ public sealed partial class HyperDpoRankingTrainer
             Require(usesTopK || TopK is null, nameof(TopK), $"is not read by {nameof(Loss)} = {Loss}; leave it null (got {TopK})");
             Require(usesTies || Ties == TieHandling.RandomOrder, nameof(Ties), $"is not read by {nameof(Loss)} = {Loss} (equal labels get equal targets); leave it at {TieHandling.RandomOrder} (got {Ties})");
             Require(float.IsFinite(Beta) && Beta > 0, nameof(Beta), $"must be a positive number; got {Beta}");
+            if (TemperatureRange is { } range)
+                Require(range.Length == 2 && range.All(b => float.IsFinite(b) && b > 0) && range[0] <= range[1], nameof(TemperatureRange),
+                    $"must be two finite temperatures 0 < min <= max, or null; got [{string.Join(", ", range)}]");
             Require(float.IsFinite(DirichletAlpha) && DirichletAlpha > 0, nameof(DirichletAlpha), $"must be a positive number; got {DirichletAlpha}");
             Require(float.IsFinite(CosmosPenalty) && CosmosPenalty >= 0, nameof(CosmosPenalty), $"must be >= 0; got {CosmosPenalty}");
             Require(!string.IsNullOrWhiteSpace(ReferenceScoreColumnName), nameof(ReferenceScoreColumnName), "must name a column");
@@ -394,6 +409,7 @@ public sealed partial class HyperDpoRankingTrainer
             copy.HiddenSizes = (int[])HiddenSizes.Clone();
             copy.InitialObjectiveWeights = (float[]?)InitialObjectiveWeights?.Clone();
             copy.FixedObjectiveWeights = (float[]?)FixedObjectiveWeights?.Clone();
+            copy.TemperatureRange = (float[]?)TemperatureRange?.Clone();
             copy.ReferenceModels = (ITransformer[]?)ReferenceModels?.Clone();
             copy.ReferenceEstimators = (IEstimator<ITransformer>[]?)ReferenceEstimators?.Clone();
             return copy;

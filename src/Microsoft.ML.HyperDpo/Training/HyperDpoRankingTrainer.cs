@@ -96,7 +96,10 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
     private HyperDpoRankingTransformer Transformer(Options o, IRankingNetwork network, ITransformer? reference, TorchSharp.torch.Device device, TrainingReport? report, byte[] optimizerState, int epochsCompleted,
         (int Start, int Epochs) fit, byte[]? randomState = null)
     {
-        var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), reference, ReferenceScores.ColumnName, o.RowGroupColumnName);
+        var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), reference, ReferenceScores.ColumnName, o.RowGroupColumnName,
+            (float[]?)o.TemperatureRange?.Clone());
+        // The temperature whose validation front was widest (the middle of the range without validation figures).
+        float? temperature = report?.Temperatures.MaxBy(t => t.Hypervolume)?.Beta;
         var weights = o.InitialObjectiveWeights is not null
             ? HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights))
             : o.FixedObjectiveWeights is not null
@@ -108,7 +111,7 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         trainedWith.ResumedFit = null;
         trainedWith.PreparedReference = reference;
         var state = new TrainingState(trainedWith, optimizerState, epochsCompleted, fit.Start, fit.Epochs, randomState);
-        return new HyperDpoRankingTransformer(_host, model, weights, report, state);
+        return new HyperDpoRankingTransformer(_host, model, weights, report, state, temperature);
     }
 
     /// <summary>

@@ -33,6 +33,14 @@ internal static class KeptAlive
         return a.add(scalar, one);
     }
 
+    /// <summary>a + value, as <c>a + value</c>.</summary>
+    public static Tensor Plus(this Tensor a, float value)
+    {
+        using var scalar = value.ToScalar();
+        using var one = 1.ToScalar();
+        return a.add(scalar, one);
+    }
+
     /// <summary>a * value, as <c>a * value</c>.</summary>
     public static Tensor Times(this Tensor a, double value)
     {

@@ -75,7 +75,7 @@ internal sealed class TrainingLoop
         }
         using var step = new TrainingStep(o, model, train, weights, generator, device, optimizerState,
             scheduleEpochs * batcher.BatchesPerEpoch, epochsDone * batcher.BatchesPerEpoch);
-        using var evaluator = validation is null ? null : new ValidationEvaluator(validation, weights.ValidationGrid, o.EvaluationTruncation, device);
+        using var evaluator = validation is null ? null : new ValidationEvaluator(validation, weights.ValidationGrid, o.EvaluationTruncation, device, o.TemperatureRange);
         var stopping = new EarlyStoppingRule(o.EarlyStoppingPatience);
         using var best = new SavedState();
 
@@ -129,9 +129,29 @@ internal sealed class TrainingLoop
         var finalOptimizerState = step.OptimizerState();
         best.RestoreInto(kept.Module);
         kept.Module.eval();
-        var report = new TrainingReport(epochs, evaluator is null ? epochs.Count : stopping.BestEpoch, clock.Elapsed, documents, slots, device.ToString(), seed);
+        var temperatures = evaluator is not null && o.TemperatureRange is { } range ? MeasureTemperatures(evaluator, kept, range) : Array.Empty<TemperatureRecord>();
+        var report = new TrainingReport(epochs, evaluator is null ? epochs.Count : stopping.BestEpoch, clock.Elapsed, documents, slots, device.ToString(), seed)
+        {
+            Temperatures = temperatures,
+        };
         // With parameter averaging the kept network is the average; the optimiser state is that of the trained one.
         return (kept, report, finalOptimizerState);
+    }
+
+    /// <summary>Number of temperatures at which a temperature-conditioned model is measured after training.</summary>
+    internal const int TemperatureGridSize = 5;
+
+    /// <summary>The kept model's validation front at each temperature of a log-spaced grid on the trained range.</summary>
+    private TemperatureRecord[] MeasureTemperatures(ValidationEvaluator evaluator, IRankingNetwork kept, float[] range)
+    {
+        var records = ConditionVector.TemperatureGrid(range, TemperatureGridSize).Select(beta =>
+        {
+            var ndcg = evaluator.Measure(kept, beta);
+            return new TemperatureRecord(beta, Evaluation.Hypervolume.Compute(ndcg), ndcg.Select(p => (IReadOnlyList<double>)p).ToArray());
+        }).ToArray();
+        foreach (var r in records)
+            _channel.Info(MessageSensitivity.None, $"HyperDPO: temperature {r.Beta:G4}: validation hypervolume {r.Hypervolume:F4}.");
+        return records;
     }
 
     private static byte[] RandomState(Generator generator)

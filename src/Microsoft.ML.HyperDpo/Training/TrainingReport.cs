@@ -27,4 +27,17 @@ public sealed record TrainingReport(
 {
     /// <summary>Wall time spent preparing the reference (fitting <c>ReferenceEstimators</c>, standardising the scores); zero without one.</summary>
     public TimeSpan ReferenceFitTime { get; init; }
+
+    /// <summary>
+    /// With <see cref="HyperDpoRankingTrainer.Options.TemperatureRange"/> and validation data: the kept model's validation figures at each
+    /// temperature of a log-spaced grid on the range, in increasing order; the model's default temperature is the one with the
+    /// largest hypervolume. Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<TemperatureRecord> Temperatures { get; init; } = Array.Empty<TemperatureRecord>();
 }
+
+/// <summary>A temperature-conditioned model's validation figures at one temperature (<see cref="TrainingReport.Temperatures"/>).</summary>
+/// <param name="Beta">The temperature.</param>
+/// <param name="Hypervolume">Hypervolume (reference at the origin) of the per-objective NDCG@k points of the validation weight grid.</param>
+/// <param name="Ndcg">[grid point][objective] NDCG@k on the validation data, the grid being the validation weight lattice.</param>
+public sealed record TemperatureRecord(float Beta, double Hypervolume, IReadOnlyList<IReadOnlyList<double>> Ndcg);

@@ -9,7 +9,7 @@ namespace Microsoft.ML.HyperDpo;
 
 /// <summary>
 /// One optimisation step on a batch of lists: draw the lists' weights, score the documents under them, take each objective's
-/// listwise loss on z = beta * g (with a reference in its residual form, on z = beta * (r_w + g), r_w = sum_k w_k r_k the
+/// listwise loss on z = beta * g (beta drawn per list under a temperature range; with a reference in its residual form, on z = beta * (r_w + g), r_w = sum_k w_k r_k the
 /// reference soup), and step AdamW on the mean over lists of sum_k w_k L_k (minus the COSMOS penalty when on).
 /// Owns the training tensors and the optimiser.
 /// </summary>
@@ -79,11 +79,13 @@ internal sealed class TrainingStep : IDisposable
         var x = _features.index_select(0, rows).reshape(batch.ListCount, batch.Width, _featureCount);
         var y = _labels.index_select(0, rows).reshape(batch.ListCount, batch.Width, k);
         var w = _weights.Draw(batch.ListCount);
-        // The conditioning vector is c = w (ConditionVector).
-        var s = _network.ScoreLists(x, w, mask);
+        // The conditioning vector is c = w, or c = (w, t(beta)) with a temperature drawn per list (ConditionVector).
+        var (betas, c) = o.TemperatureRange is { } range ? ConditionVector.DrawTemperatures(w, range, _generator) : (null, w);
+        var s = _network.ScoreLists(x, c, mask);
         if (_references is not null)
             s = s.Plus((_references.index_select(0, rows).reshape(batch.ListCount, batch.Width, k) * w.unsqueeze(1)).sum(-1));
-        var z = s.Times(o.Beta);
+        // Each list's own temperature [lists, 1] scales its scores.
+        var z = betas is null ? s.Times(o.Beta) : s * betas;
         var perObjective = stack(Enumerable.Range(0, k).Select(j => _loss.Compute(z, y.select(2, j), mask, _generator)), dim: 1);
         var total = (w * perObjective).sum(1);
         if (o.CosmosPenalty > 0)

@@ -17,9 +17,12 @@ internal sealed class ValidationEvaluator : IDisposable
     private readonly int _truncation;
     private readonly Tensor _features;
     private readonly List<(int FirstList, int Lists)> _chunks;
+    private readonly float[]? _temperatureRange;
 
-    public ValidationEvaluator(ListwiseDataset data, IReadOnlyList<float[]> grid, int truncation, Device device)
+    // temperatureRange: the trained range of a temperature-conditioned network (measured at a given temperature), else null.
+    public ValidationEvaluator(ListwiseDataset data, IReadOnlyList<float[]> grid, int truncation, Device device, float[]? temperatureRange = null)
     {
+        _temperatureRange = temperatureRange;
         _data = data;
         _grid = grid;
         _truncation = truncation;
@@ -42,9 +45,13 @@ internal sealed class ValidationEvaluator : IDisposable
         return chunks;
     }
 
-    /// <summary>[grid point][objective] NDCG@k of the model (in eval mode) at each grid weight.</summary>
-    public double[][] Measure(IRankingNetwork model)
+    /// <summary>
+    /// [grid point][objective] NDCG@k of the model (in eval mode) at each grid weight; a temperature-conditioned model at the
+    /// temperature <paramref name="temperature"/> (null: the middle of its range).
+    /// </summary>
+    public double[][] Measure(IRankingNetwork model, float? temperature = null)
     {
+        float beta = temperature ?? (_temperatureRange is null ? 0f : ConditionVector.MiddleTemperature(_temperatureRange));
         var result = new double[_grid.Count][];
         var scores = new float[_data.RowCount];
         using var noGrad = no_grad();
@@ -55,8 +62,7 @@ internal sealed class ValidationEvaluator : IDisposable
                 using var scope = NewDisposeScope();
                 int start = _data.ListStarts[firstList], count = _data.ListStarts[firstList + lists] - start;
                 var lengths = Enumerable.Range(firstList, lists).Select(_data.ListLength).ToArray();
-                // The conditioning vector is c = w (ConditionVector).
-                var w = tensor(_grid[p], device: _features.device).unsqueeze(0);
+                var w = ConditionVector.Of(tensor(_grid[p], device: _features.device).unsqueeze(0), beta, _temperatureRange);
                 var s = model.ScoreRows(_features.narrow(0, start, count), w, lengths).cpu();
                 s.data<float>().CopyTo(scores, start);
             }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.HyperDpo.Modeling;
 
 namespace Microsoft.ML.HyperDpo.Scoring.Onnx;
 
@@ -11,7 +12,8 @@ namespace Microsoft.ML.HyperDpo.Scoring.Onnx;
 /// <para>Inputs: the feature column [N, F]; the weights column [N, K] unless the weights are fixed, in which case
 /// their contribution is folded into constants (<see cref="ScorerParameters.WriteTerms"/>) and the graph reads
 /// features only; with a reference, the K standardised reference scores [N, K] (<see cref="ReferenceScores"/>), whose
-/// w-weighted sum r_w is added to g. Output: the score [N].
+/// w-weighted sum r_w is added to g; for a temperature-conditioned model with a temperature column, that column [N, 1] (else
+/// the temperature is a constant of the graph, <see cref="OnnxCondition"/>). Output: the score [N].
 /// Every input and output is float32 and named after the ML.NET column it comes from or goes to, as
 /// <c>OnnxTransformer</c> requires.</para>
 /// <para>Per-row weights are divided by their sum inside the graph, as <see cref="WeightedScoreTransformer"/> does; the graph
@@ -27,33 +29,36 @@ internal static class OnnxScoringGraph
     /// <param name="referenceInput">The reference scores input's name ([N, K]), or null without a reference.</param>
     /// <param name="output">The score output's name.</param>
     /// <param name="extraMetadata">More metadata entries (the saved form's, see <c>SavedForm</c>).</param>
+    /// <param name="temperatureRange">The trained temperature range of a temperature-conditioned network (<see cref="OnnxCondition"/>), else null.</param>
     public static void Write(Stream stream, ScorerParameters parameters, IReadOnlyList<string> objectives, string featureInput,
-        ObjectiveWeightSource weights, string? referenceInput, string output, IReadOnlyDictionary<string, string>? extraMetadata = null)
+        ObjectiveWeightSource weights, string? referenceInput, string output, IReadOnlyDictionary<string, string>? extraMetadata = null,
+        IReadOnlyList<float>? temperatureRange = null)
     {
         var g = new OnnxGraph();
         int f = parameters.FeatureCount, k = objectives.Count;
         string features = g.Input(featureInput, null, f);
-        string? c = null;
+        string? w = null, c = null;
         if (weights.ColumnName is { } name)
         {
-            // Normalise each row to sum 1 (the sum as a product with a column of ones); c = w.
+            // Normalise each row to sum 1 (the sum as a product with a column of ones); c = w, or (w, t(beta)).
             string raw = g.Input(name, null, k);
-            c = g.Node("Div", new[] { raw, g.Node("MatMul", new[] { raw, g.Constant("weight_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) }) });
+            w = g.Node("Div", new[] { raw, g.Node("MatMul", new[] { raw, g.Constant("weight_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) }) });
+            c = OnnxCondition.Of(g, w, raw, k, null, weights, temperatureRange);
         }
         string? reference = null;
         if (referenceInput is not null)
         {
             // r_w = sum_k w_k r_k: a product with the fixed weights, or with each row's weights then a sum over k.
             string r = g.Input(referenceInput, null, k);
-            string soup = c is null
+            string soup = w is null
                 ? g.Node("MatMul", new[] { r, g.Constant("reference_weights", weights.FixedWeights!, k, 1) })
-                : g.Node("MatMul", new[] { g.Node("Mul", new[] { r, c }), g.Constant("reference_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) });
+                : g.Node("MatMul", new[] { g.Node("Mul", new[] { r, w }), g.Constant("reference_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) });
             reference = g.Node("Reshape", new[] { soup, g.Constant("reference_flat", new long[] { -1 }) });
         }
 
         string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", parameters.Mean, f) }), g.Constant("feature_scale", parameters.Scale, f) });
         string score = weights.FixedWeights is { } fixedWeights
-            ? FixedNetwork(g, parameters, x, fixedWeights)
+            ? FixedNetwork(g, parameters, x, ConditionVector.Of(fixedWeights, weights.Temperature, temperatureRange))
             : ConditionedNetwork(g, parameters, x, c!);
         score = g.Node("Reshape", new[] { score, g.Constant("flat", new long[] { -1 }) });
         if (reference is not null) score = g.Node("Add", new[] { score, reference });
@@ -66,6 +71,8 @@ internal static class OnnxScoringGraph
         };
         if (weights.FixedWeights is { } fixedW)
             metadata["hyperdpo.objective_weights"] = string.Join(",", fixedW.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        if (temperatureRange is not null && weights.TemperatureColumnName is null)
+            metadata["hyperdpo.temperature"] = weights.Temperature.ToString("R", CultureInfo.InvariantCulture);
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>()) metadata[key] = value;
         g.WriteModel(stream, "HyperDpoScorer",
             "HyperDPO weight-conditioned ranking scorer g(x; w)" + (reference is null ? "" : " plus the w-weighted reference scores input") + ". Objectives: " + string.Join(", ", objectives) + ".",

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.HyperDpo.Modeling;
 using Microsoft.ML.HyperDpo.Modeling.Transformer;
 
 namespace Microsoft.ML.HyperDpo.Scoring.Onnx;
@@ -12,7 +13,7 @@ namespace Microsoft.ML.HyperDpo.Scoring.Onnx;
 internal static class TransformerOnnxGraph
 {
     public static void Write(Stream stream, TransformerParameters p, IReadOnlyList<string> objectives, string featureInput,
-        ObjectiveWeightSource weights, string? referenceInput, string output)
+        ObjectiveWeightSource weights, string? referenceInput, string output, IReadOnlyList<float>? temperatureRange = null)
     {
         var g = new OnnxGraph();
         var shape = p.Shape;
@@ -23,10 +24,12 @@ internal static class TransformerOnnxGraph
         {
             string raw = g.Input(name, 1, k);
             c = g.Node("Div", new[] { raw, g.Node("MatMul", new[] { raw, g.Constant("weight_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) }) });
+            c = OnnxCondition.Of(g, c, raw, k, 1, weights, temperatureRange);
         }
         else
         {
-            c = g.Constant("objective_weights", weights.FixedWeights!, 1, k);
+            var fixedCondition = ConditionVector.Of(weights.FixedWeights!, weights.Temperature, temperatureRange);
+            c = g.Constant("objective_weights", fixedCondition, 1, fixedCondition.Length);
         }
         string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", p.Mean, f) }), g.Constant("feature_scale", p.Scale, f) });
         if (shape.ConcatenatesCondition)
@@ -58,6 +61,8 @@ internal static class TransformerOnnxGraph
         };
         if (weights.FixedWeights is { } fixedW)
             metadata["hyperdpo.objective_weights"] = string.Join(",", fixedW.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        if (temperatureRange is not null && weights.TemperatureColumnName is null)
+            metadata["hyperdpo.temperature"] = weights.Temperature.ToString("R", CultureInfo.InvariantCulture);
         g.WriteModel(stream, "HyperDpoListwiseScorer",
             "HyperDPO listwise transformer ranker: scores the documents of one group under the objective weights. Objectives: " + string.Join(", ", objectives) + ".",
             metadata);
