@@ -20,6 +20,8 @@ internal static class Program
             WebScaleBenchmarkCommand.Create(),
             CompareCommand.Create(),
             ConditioningBenchmarkCommand.Create(),
+            ReferenceFormsBenchmarkCommand.Create(),
+            ScoreCommand.Create(),
             Language.LanguageCommands.Pretrain(),
             Language.LanguageCommands.Align(),
             Language.LanguageCommands.Generate(),
