@@ -28,7 +28,8 @@ namespace Microsoft.ML.HyperDpo.Persistence;
 /// <see cref="DescriptionKey"/> (a JSON <see cref="Description"/>) and <see cref="NetworkKey"/> (the network's state
 /// dictionary, <see cref="NetworkStateFormat"/>, base64). Stock ML.NET and ONNX Runtime ignore both.</para>
 /// <para>Versions of the description: 1, the first; 2 adds the trained temperature range, the temperature and the temperature column
-/// of a temperature-conditioned model (written only for such a model; a model without one is still written as version 1).</para>
+/// of a temperature-conditioned model, and the flag of a network that reads the reference scores as inputs (written only for such
+/// models; any other model is still written as version 1).</para>
 /// </remarks>
 internal static class SavedForm
 {
@@ -75,11 +76,13 @@ internal static class SavedForm
     /// <param name="TemperatureRange">The trained temperature range [min, max] of a temperature-conditioned model (version 2); null otherwise.</param>
     /// <param name="Temperature">Such a model's temperature (version 2).</param>
     /// <param name="TemperatureColumn">The temperature column of a <see cref="WeightedScoreTransformer"/> that has one (version 2).</param>
+    /// <param name="ReferenceInputs">True when the network reads the K reference scores after the features (its feature count includes them).</param>
     public sealed record Description(int Version, string[] Objectives, string FeatureColumn, float[]? ObjectiveWeights, string? WeightsColumn,
         string OutputColumn, string? ReferenceScoreColumn, string Conditioning, int FeatureCount, int ConditionWidth, int[] HiddenSizes,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float[]? TemperatureRange = null,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? Temperature = null,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TemperatureColumn = null)
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TemperatureColumn = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool ReferenceInputs = false)
     {
         /// <summary>The number of transformers of the saved chain (see the remarks of <see cref="SavedForm"/>).</summary>
         public int ChainLength => (ReferenceScoreColumn is null ? 0 : 1) + 3 + (OutputColumn == "Score" ? 0 : 1);
@@ -91,9 +94,10 @@ internal static class SavedForm
         if (model.Network is not ConditionedScorer net)
             throw new NotSupportedException($"A {model.Network.GetType().Name} network has no ML.NET saved form; save it with HyperDpoCheckpoint.Save.");
         bool tempered = model.TemperatureRange is not null;
-        var description = new Description(tempered ? Version : 1, model.Objectives.ToArray(), model.FeatureColumnName, weights.FixedWeights, weights.ColumnName,
+        // Version 1 readers know neither a temperature nor reference inputs: such a model is version 2 so that they refuse it.
+        var description = new Description(tempered || model.ReferenceInputs ? Version : 1, model.Objectives.ToArray(), model.FeatureColumnName, weights.FixedWeights, weights.ColumnName,
             outputColumn, model.Reference is null ? null : model.ReferenceScoreColumnName, net.Kind.ToString(), net.FeatureCount, net.ConditionWidth, net.HiddenSizes.ToArray(),
-            model.TemperatureRange, tempered ? weights.Temperature : null, weights.TemperatureColumnName);
+            model.TemperatureRange, tempered ? weights.Temperature : null, weights.TemperatureColumnName, model.ReferenceInputs);
         using var network = new MemoryStream();
         NetworkStateFormat.Write(network, net);
         string json = System.Text.Json.JsonSerializer.Serialize(description);
@@ -115,7 +119,7 @@ internal static class SavedForm
         string? reference = model.Reference is null ? null : model.ReferenceScoreColumnName;
         using var graph = new MemoryStream();
         OnnxScoringGraph.Write(graph, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, RawScoreColumn,
-            Describe(model, weights, outputColumn), model.TemperatureRange);
+            Describe(model, weights, outputColumn), model.TemperatureRange, model.ReferenceInputs);
         graph.Position = 0;
 
         var columns = new List<(string Name, DataViewType Type)> { (model.FeatureColumnName, new VectorDataViewType(NumberDataViewType.Single, model.FeatureCount)) };
@@ -178,6 +182,8 @@ internal static class SavedForm
         if (description.Objectives is not { Length: > 0 } || string.IsNullOrEmpty(description.FeatureColumn) || string.IsNullOrEmpty(description.OutputColumn)
             || (description.ObjectiveWeights is null) == (description.WeightsColumn is null))
             throw new InvalidDataException("its description lacks the objectives, the columns or the source of the weights");
+        if (description.ReferenceInputs && (description.ReferenceScoreColumn is null || description.FeatureCount <= description.Objectives.Length))
+            throw new InvalidDataException("its description says the network reads reference scores, but it has no reference or too few inputs for them");
         int at = description.ReferenceScoreColumn is null ? 0 : 1;
         if (parts.Count != description.ChainLength || !ReferenceEquals(parts[at], onnx))
             throw new InvalidDataException($"its chain has {parts.Count} transformers with the graph at {parts.ToList().IndexOf(onnx)}; the description says {description.ChainLength} with the graph at {at}");
@@ -186,7 +192,7 @@ internal static class SavedForm
         var model = new ConditionedScoringModel(network, TorchSharp.torch.CPU, description.FeatureColumn, description.Objectives,
             description.ReferenceScoreColumn is null ? null : parts[0], description.ReferenceScoreColumn ?? "",
             // A row-wise network never reads the group column.
-            groupColumnName: "GroupId", description.TemperatureRange);
+            groupColumnName: "GroupId", description.TemperatureRange, description.ReferenceInputs);
         if (network.ConditionWidth != ConditionVector.Width(description.Objectives.Length, description.TemperatureRange is not null))
             throw new InvalidDataException($"its network reads {network.ConditionWidth} conditioning values; {description.Objectives.Length} objectives" +
                 (description.TemperatureRange is null ? "" : " and a temperature") + " make " + ConditionVector.Width(description.Objectives.Length, description.TemperatureRange is not null));

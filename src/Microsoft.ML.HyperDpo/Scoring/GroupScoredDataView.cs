@@ -158,6 +158,8 @@ internal sealed class GroupScoredDataView : ScoreColumnView
                     int j = 0;
                     foreach (float value in _referenceBuffer.DenseValues()) r += w[j++] * value;
                     _referenceBlock.Add(r);
+                    // A network that reads the reference scores gets them after the row's features.
+                    if (_model.ReferenceInputs) _featureBlock.AddRange(_referenceBuffer.DenseValues());
                 }
                 _lengths[^1]++;
                 rows++;
@@ -176,7 +178,7 @@ internal sealed class GroupScoredDataView : ScoreColumnView
             var conditions = _weightGetter is null
                 ? tensor(_weights.FixedCondition(_model), new long[] { 1, _model.ConditionWidth }, device: device)
                 : tensor(_conditionBlock.ToArray(), new long[] { _lengths.Count, _model.ConditionWidth }, device: device);
-            var features = tensor(_featureBlock.ToArray(), new long[] { rows, _model.FeatureCount }, device: device);
+            var features = tensor(_featureBlock.ToArray(), new long[] { rows, network.FeatureCount }, device: device);
             var scores = network.ScoreGroups(features, conditions, _lengths.ToArray()).cpu().data<float>().ToArray();
             for (int i = 0; i < _referenceBlock.Count; i++) scores[i] += _referenceBlock[i];
             return scores;

@@ -31,9 +31,9 @@ internal static class ListwiseScoring
     {
         string? reference = model.Reference is null ? null : HyperDpoRankingTransformer.OnnxReferenceScoreInputName;
         if (model.Listwise is { } listwise)
-            TransformerOnnxGraph.Write(stream, listwise.Export(), model.Objectives, model.FeatureColumnName, weights, reference, scoreColumn, model.TemperatureRange);
+            TransformerOnnxGraph.Write(stream, listwise.Export(), model.Objectives, model.FeatureColumnName, weights, reference, scoreColumn, model.TemperatureRange, model.ReferenceInputs);
         else
-            OnnxScoringGraph.Write(stream, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, scoreColumn, null, model.TemperatureRange);
+            OnnxScoringGraph.Write(stream, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, scoreColumn, null, model.TemperatureRange, model.ReferenceInputs);
     }
 
     /// <summary>

@@ -83,6 +83,14 @@ public enum ReferenceForm
     /// gets wrong; g starts at zero, so training starts exactly at the reference.
     /// </summary>
     Residual,
+    /// <summary>
+    /// Reference scores as extra inputs: the network reads the K standardised reference scores next to the features, g(x, r; w),
+    /// and the loss is DPO's implicit reward, as in <see cref="ImplicitReward"/> (z = beta * g, the model scores r_w + g, g starting
+    /// at zero). The network can then learn from how the references rank, not only from the features; the training rows' reference
+    /// scores are its inputs, so out-of-fold references (<see cref="HyperDpoRankingTrainer.Options.ReferenceFolds"/>) keep it from
+    /// trusting scores the references fitted on those very rows.
+    /// </summary>
+    ExtraInputs,
 }
 
 /// <summary>Where training and scoring run.</summary>

@@ -30,12 +30,13 @@ internal static class OnnxScoringGraph
     /// <param name="output">The score output's name.</param>
     /// <param name="extraMetadata">More metadata entries (the saved form's, see <c>SavedForm</c>).</param>
     /// <param name="temperatureRange">The trained temperature range of a temperature-conditioned network (<see cref="OnnxCondition"/>), else null.</param>
+    /// <param name="referenceInputs">True when the network reads the reference scores after the features (its inputs are [x, r]).</param>
     public static void Write(Stream stream, ScorerParameters parameters, IReadOnlyList<string> objectives, string featureInput,
         ObjectiveWeightSource weights, string? referenceInput, string output, IReadOnlyDictionary<string, string>? extraMetadata = null,
-        IReadOnlyList<float>? temperatureRange = null)
+        IReadOnlyList<float>? temperatureRange = null, bool referenceInputs = false)
     {
         var g = new OnnxGraph();
-        int f = parameters.FeatureCount, k = objectives.Count;
+        int k = objectives.Count, f = parameters.FeatureCount - (referenceInputs ? k : 0);
         string features = g.Input(featureInput, null, f);
         string? w = null, c = null;
         if (weights.ColumnName is { } name)
@@ -50,13 +51,15 @@ internal static class OnnxScoringGraph
         {
             // r_w = sum_k w_k r_k: a product with the fixed weights, or with each row's weights then a sum over k.
             string r = g.Input(referenceInput, null, k);
+            if (referenceInputs) features = g.Node("Concat", new[] { features, r }, ("axis", 1));
             string soup = w is null
                 ? g.Node("MatMul", new[] { r, g.Constant("reference_weights", weights.FixedWeights!, k, 1) })
                 : g.Node("MatMul", new[] { g.Node("Mul", new[] { r, w }), g.Constant("reference_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) });
             reference = g.Node("Reshape", new[] { soup, g.Constant("reference_flat", new long[] { -1 }) });
         }
 
-        string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", parameters.Mean, f) }), g.Constant("feature_scale", parameters.Scale, f) });
+        string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", parameters.Mean, parameters.FeatureCount) }),
+            g.Constant("feature_scale", parameters.Scale, parameters.FeatureCount) });
         string score = weights.FixedWeights is { } fixedWeights
             ? FixedNetwork(g, parameters, x, ConditionVector.Of(fixedWeights, weights.Temperature, temperatureRange))
             : ConditionedNetwork(g, parameters, x, c!);
