@@ -130,7 +130,7 @@ internal static class TemperatureBenchmarkCommand
     /// <summary>Each query's first row (the rows of a query are contiguous in LETOR files), then the row count.</summary>
     private static int[] ListStarts(IDataView data)
     {
-        var groups = data.GetColumn<uint>("GroupId").ToArray();
+        var groups = data.GetColumn<ulong>("GroupId").ToArray();
         var starts = new List<int>();
         for (int r = 0; r < groups.Length; r++)
             if (r == 0 || groups[r] != groups[r - 1]) starts.Add(r);
