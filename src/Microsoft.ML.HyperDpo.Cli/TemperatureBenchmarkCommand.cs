@@ -28,16 +28,17 @@ internal static class TemperatureBenchmarkCommand
         var fold = new Option<int>("--fold") { Description = "The MQ2008 fold (train on its three training parts, validate on the fourth, report on the fifth).", DefaultValueFactory = _ => 1 };
         var objectives = new Option<string>("--objectives") { Description = "Objectives, as for train.", DefaultValueFactory = _ => "label,feature:41:higher:PageRank" };
         var range = new Option<string>("--temperature-range") { Description = "The trained temperature range MIN,MAX.", DefaultValueFactory = _ => "1,25" };
+        var fixedBetas = new Option<string?>("--fixed-betas") { Description = "Temperatures of the fixed-beta fits, comma-separated (default: the trainer's Beta)." };
         var epochs = new Option<int?>("--epochs") { Description = "Most epochs per fit (default: the trainer's; early stopping on the validation part)." };
         var seed = new Option<int>("--seed") { Description = "Seed of every fit.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--benchmarks") { Description = "The benchmarks page whose section this command writes.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
         var command = new System.CommandLine.Command("benchmark-temperature",
             "Measure what the temperature beta does on MQ2008: hypervolume, distance to the LambdaMART reference (Kendall tau) and NDCG per objective, per beta.")
         {
-            mq2008, fold, objectives, range, epochs, seed, output,
+            mq2008, fold, objectives, range, fixedBetas, epochs, seed, output,
         };
         command.SetAction(r => Run(r.GetValue(mq2008)!, r.GetValue(fold), r.GetValue(objectives)!, TrainCommand.ParseTemperatureRange(r.GetValue(range)!),
-            r.GetValue(epochs), r.GetValue(seed), r.GetValue(output)!));
+            ParseBetas(r.GetValue(fixedBetas)), r.GetValue(epochs), r.GetValue(seed), r.GetValue(output)!));
         return command;
     }
 
@@ -45,14 +46,23 @@ internal static class TemperatureBenchmarkCommand
     private sealed record BetaFigures(float Beta, double ValidationHypervolume, double TestHypervolume, double[] Tau, double[][] Ndcg);
 
     /// <summary>One fitted model's rows of the table.</summary>
-    private sealed record ModelFigures(string Name, float[]? Range, double FitSeconds, int Epochs, float? ChosenBeta, List<BetaFigures> Betas);
+    private sealed record ModelFigures(string Name, float[]? Range, double FitSeconds, double ReferenceSeconds, int Epochs, float? ChosenBeta, List<BetaFigures> Betas);
 
     private static float[][] Weights(int k) => k == 2
         ? new[] { new[] { 1f, 0f }, new[] { 0.5f, 0.5f }, new[] { 0f, 1f } }
         : Enumerable.Range(0, k).Select(j => Enumerable.Range(0, k).Select(i => i == j ? 1f : 0f).ToArray())
             .Append(Enumerable.Repeat(1f / k, k).ToArray()).ToArray();
 
-    private static int Run(string folder, int fold, string objectiveText, float[] range, int? epochs, int seed, string output)
+    private static float[] ParseBetas(string? text)
+    {
+        if (text is null) return new[] { new HyperDpoRankingTrainer.Options().Beta };
+        var values = text.Split(',', StringSplitOptions.TrimEntries)
+            .Select(p => float.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : float.NaN).ToArray();
+        return values.All(v => float.IsFinite(v) && v > 0) ? values
+            : throw new ArgumentException($"--fixed-betas must be positive numbers separated by commas (e.g. 1,5); got '{text}'.");
+    }
+
+    private static int Run(string folder, int fold, string objectiveText, float[] range, float[] fixedBetas, int? epochs, int seed, string output)
     {
         if (fold is < 1 or > 5) throw new ArgumentException($"--fold must be 1 to 5; got {fold}.");
         var (trainFiles, validFiles, testFiles) = Mq2008Folds.Files(folder, fold);
@@ -69,18 +79,15 @@ internal static class TemperatureBenchmarkCommand
         })).ToArray();
         float defaultBeta = new HyperDpoRankingTrainer.Options().Beta;
         var grid = Modeling.ConditionVector.TemperatureGrid(range, GridSize);
-        var variants = new (string Name, bool References, float[]? Range)[]
-        {
-            ("on LambdaMART, temperature-conditioned", true, range),
-            ($"on LambdaMART, fixed beta {defaultBeta}", true, null),
-            ("no reference, temperature-conditioned", false, range),
-            ($"no reference, fixed beta {defaultBeta}", false, null),
-        };
+        var variants = new[] { (Prefix: "on LambdaMART", References: true), (Prefix: "no reference", References: false) }
+            .SelectMany(v => fixedBetas.Select(b => (Name: string.Create(CultureInfo.InvariantCulture, $"{v.Prefix}, fixed beta {b}"), v.References, Range: (float[]?)null, Beta: b))
+                .Prepend(($"{v.Prefix}, temperature-conditioned", v.References, range, defaultBeta)))
+            .ToArray();
         var results = new List<ModelFigures>();
         ITransformer? referenceChain = null;
-        foreach (var (name, withReferences, fitRange) in variants)
+        foreach (var (name, withReferences, fitRange, fixedBeta) in variants)
         {
-            var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = data.Objectives, Seed = seed, TemperatureRange = fitRange };
+            var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = data.Objectives, Seed = seed, TemperatureRange = fitRange, Beta = fixedBeta };
             if (withReferences) options.ReferenceEstimators = References();
             if (epochs is int e) options.NumberOfEpochs = e;
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -89,7 +96,7 @@ internal static class TemperatureBenchmarkCommand
             // Every model is compared with the same reference: the first fit's LambdaMART score soup.
             referenceChain ??= model.ReferenceTransformer;
             var betas = new List<BetaFigures>();
-            foreach (float beta in fitRange is null ? new[] { defaultBeta } : grid)
+            foreach (float beta in fitRange is null ? new[] { fixedBeta } : grid)
             {
                 var at = fitRange is null ? model : model.WithTemperature(beta);
                 betas.Add(Measure(ml, at, beta, data, referenceChain!));
@@ -97,9 +104,9 @@ internal static class TemperatureBenchmarkCommand
                 AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                     $"{name}, beta {beta:G4}: validation hypervolume {b.ValidationHypervolume:F4}, test hypervolume {b.TestHypervolume:F4}, tau {string.Join(" / ", b.Tau.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}")));
             }
-            results.Add(new ModelFigures(name, fitRange, seconds, model.TrainingReport!.Epochs.Count, model.Temperature, betas));
+            results.Add(new ModelFigures(name, fitRange, seconds, model.TrainingReport!.ReferenceFitTime.TotalSeconds, model.TrainingReport.Epochs.Count, model.Temperature, betas));
         }
-        string markdown = Markdown(results, data, fold, range, defaultBeta);
+        string markdown = Markdown(results, data, fold, range, fixedBetas);
         BenchmarkReport.WriteSection(output, Section, markdown);
         AnsiConsole.WriteLine(markdown);
         AnsiConsole.MarkupLine($"Wrote the [bold]{Section}[/] section of {Markup.Escape(output)}.");
@@ -130,7 +137,7 @@ internal static class TemperatureBenchmarkCommand
     /// <summary>Each query's first row (the rows of a query are contiguous in LETOR files), then the row count.</summary>
     private static int[] ListStarts(IDataView data)
     {
-        var groups = data.GetColumn<uint>("GroupId").ToArray();
+        var groups = data.GetColumn<ulong>("GroupId").ToArray();
         var starts = new List<int>();
         for (int r = 0; r < groups.Length; r++)
             if (r == 0 || groups[r] != groups[r - 1]) starts.Add(r);
@@ -138,7 +145,7 @@ internal static class TemperatureBenchmarkCommand
         return starts.ToArray();
     }
 
-    private static string Markdown(List<ModelFigures> results, RankingDataSets data, int fold, float[] range, float defaultBeta)
+    private static string Markdown(List<ModelFigures> results, RankingDataSets data, int fold, float[] range, float[] fixedBetas)
     {
         var inv = CultureInfo.InvariantCulture;
         var weights = Weights(data.Objectives.Length);
@@ -146,14 +153,14 @@ internal static class TemperatureBenchmarkCommand
         var md = new StringBuilder();
         md.AppendLine("## Temperature (`hyperdpo benchmark-temperature`)");
         md.AppendLine();
-        string low = range[0].ToString(inv), high = range[1].ToString(inv), fixedBeta = defaultBeta.ToString(inv);
+        string low = range[0].ToString(inv), high = range[1].ToString(inv), fixedBeta = string.Join(", ", fixedBetas.Select(b => b.ToString(inv)));
         md.AppendLine($"MQ2008 fold {fold}: trained on its three training parts, early stopping and every choice on its validation part, test figures reported only. " +
             $"Objectives: {string.Join(", ", data.Objectives)}. Temperature-conditioned fits draw beta per list, log-uniform on [{low}, {high}], " +
-            $"and keep as default the grid temperature with the largest validation hypervolume (marked *); fixed fits use beta = {fixedBeta} (the trainer's default). " +
+            $"and keep as default the grid temperature with the largest validation hypervolume (marked *); fixed fits use beta = {fixedBeta} (the trainer's default is {new HyperDpoRankingTrainer.Options().Beta.ToString(inv)}). " +
             "References: one FastTree LambdaMART ranker per objective, fitted by the trainer (ReferenceEstimators). " +
             "Hypervolume: of the NDCG@10 front over the validation weight lattice, reference at the origin. " +
             "Kendall tau: tau-b between the model's and the LambdaMART reference soup's rankings at the same weights, mean over test queries " +
-            "(the same reference for every row, also for the fits without one). Fit: seconds, reference fits and validation included; a shared, busy machine.");
+            "(the same reference for every row, also for the fits without one). Fit: seconds, reference fits and validation included (the first fit's reference time also holds ML.NET's first pass over the cached data); a shared, busy machine.");
         md.AppendLine();
         md.AppendLine($"| model | beta | validation hypervolume | test hypervolume | {string.Join(" | ", weights.Select(w => $"tau at {W(w)}"))} | " +
             string.Join(" | ", weights.Select(w => $"NDCG@10 {string.Join(" / ", data.Objectives)} at {W(w)}")) + " |");
@@ -167,12 +174,12 @@ internal static class TemperatureBenchmarkCommand
                     string.Join(" | ", b.Ndcg.Select(n => string.Join(" / ", n.Select(v => v.ToString("F4", inv))))) + " |");
             }
         md.AppendLine();
-        md.AppendLine("| model | fit (s) | epochs | default beta | validation hypervolume at it |");
-        md.AppendLine("|---|---|---|---|---|");
+        md.AppendLine("| model | fit (s) | of which reference fits (s) | epochs | default beta | validation hypervolume at it |");
+        md.AppendLine("|---|---|---|---|---|---|");
         foreach (var m in results)
         {
             var chosen = m.Betas.FirstOrDefault(b => b.Beta == m.ChosenBeta) ?? m.Betas[0];
-            md.AppendLine(string.Create(inv, $"| {m.Name} | {m.FitSeconds:F1} | {m.Epochs} | {chosen.Beta:G4} | {chosen.ValidationHypervolume:F4} |"));
+            md.AppendLine(string.Create(inv, $"| {m.Name} | {m.FitSeconds:F1} | {m.ReferenceSeconds:F1} | {m.Epochs} | {chosen.Beta:G4} | {chosen.ValidationHypervolume:F4} |"));
         }
         return md.ToString();
     }

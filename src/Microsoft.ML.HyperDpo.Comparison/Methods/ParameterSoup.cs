@@ -71,6 +71,6 @@ public static class ParameterSoup
         var model = new ConditionedScoringModel(network, first.Device, first.FeatureColumnName, first.Objectives, first.Reference, first.ReferenceScoreColumnName, first.GroupColumnName,
             first.TemperatureRange, first.ReferenceInputs);
         var objectiveWeights = mix.Length == first.Objectives.Count ? mix : models[0].ObjectiveWeights.ToArray();
-        return new HyperDpoRankingTransformer((IHostEnvironment)mlContext, model, objectiveWeights, report: null);
+        return new HyperDpoRankingTransformer((IHostEnvironment)mlContext, model, objectiveWeights, report: null, temperature: models[0].Temperature);
     }
 }

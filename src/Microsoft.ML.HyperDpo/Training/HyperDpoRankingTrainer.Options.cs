@@ -167,8 +167,8 @@ public sealed partial class HyperDpoRankingTrainer
         /// Temperature conditioning: two values, the lowest and highest beta. Each training list then draws its own beta, log-uniform
         /// on [min, max], the loss takes it in place of <see cref="Beta"/>, and the network receives it as one more entry of its
         /// conditioning vector (ln beta scaled to [-1, 1] over the range), so that the temperature, like the weights, is chosen after
-        /// training (<see cref="HyperDpoRankingTransformer.WithTemperature"/>, or a temperature column of <c>WeightedScore</c>). With
-        /// validation data the fitted model's default temperature is the one of a small log-spaced grid on the range whose
+        /// training (<see cref="HyperDpoRankingTransformer.WithTemperature"/>, or a temperature column of <c>WeightedScore</c>). Early
+        /// stopping follows the validation front at the geometric mean of the range. With validation data the fitted model's default temperature is the one of a small log-spaced grid on the range whose
         /// validation front has the largest hypervolume (<see cref="TrainingReport.Temperatures"/>); without, the geometric mean of
         /// min and max. With a reference the temperature sets how far the ranking moves from it (larger: closer). Null (default):
         /// every list uses <see cref="Beta"/> and the network does not see it.
