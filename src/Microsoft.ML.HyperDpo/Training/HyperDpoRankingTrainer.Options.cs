@@ -404,6 +404,9 @@ public sealed partial class HyperDpoRankingTrainer
                 Require(c.Objectives.Count == LabelColumnNames.Length, nameof(InitialCheckpoint),
                     $"has {c.Objectives.Count} objectives ({string.Join(", ", c.Objectives)}); {nameof(LabelColumnNames)} names {LabelColumnNames.Length}");
                 Require(c.Conditioning == Conditioning, nameof(InitialCheckpoint), $"was trained with {nameof(Conditioning)} = {c.Conditioning}; these options say {Conditioning}");
+                Require((c.Model.Temperature is null) == (TemperatureRange is null), nameof(InitialCheckpoint),
+                    c.Model.Temperature is null ? $"was trained at one temperature; these options set {nameof(TemperatureRange)}, which needs a network that reads it"
+                        : $"was trained with {nameof(TemperatureRange)} [{string.Join(", ", c.Model.TrainedTemperatureRange!)}]; these options set none");
                 Require(c.HiddenSizes.SequenceEqual(HiddenSizes!), nameof(InitialCheckpoint),
                     $"has {nameof(HiddenSizes)} [{string.Join(", ", c.HiddenSizes)}]; these options say [{string.Join(", ", HiddenSizes!)}]");
             }

@@ -215,6 +215,14 @@ public class TemperatureConditioningTests
         CollectionAssert.AreEqual(Range, checkpoint.TrainerOptions.TemperatureRange);
         var fromCheckpoint = SyntheticRanking.Scores(checkpoint.Model.WithObjectiveWeights(0.3f, 0.7f).Transform(data));
         for (int r = 0; r < expected.Length; r++) Assert.AreEqual(expected[r], fromCheckpoint[r], 1e-6f, $"checkpoint, row {r}");
+
+        // Training continues from it with its options; options without a temperature range are refused, naming the option.
+        var resume = checkpoint.TrainerOptions;
+        resume.NumberOfEpochs = 1;
+        resume.InitialCheckpoint = checkpoint;
+        Assert.IsNotNull(ml.Ranking.Trainers.HyperDpo(resume).Fit(data).Temperature);
+        resume.TemperatureRange = null;
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.Ranking.Trainers.HyperDpo(resume)).Message, "TemperatureRange");
     }
 
     [TestMethod]
