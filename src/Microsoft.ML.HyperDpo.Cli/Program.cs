@@ -20,6 +20,7 @@ internal static class Program
             WebScaleBenchmarkCommand.Create(),
             CompareCommand.Create(),
             ConditioningBenchmarkCommand.Create(),
+            DefaultsStudyCommand.Create(),
             Language.LanguageCommands.Pretrain(),
             Language.LanguageCommands.Align(),
             Language.LanguageCommands.Generate(),
