@@ -13,6 +13,9 @@ internal static class BenchmarkReport
     public static void WriteSection(string path, string section, string markdown)
     {
         string begin = $"<!-- begin {section} -->", end = $"<!-- end {section} -->";
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        // Runs writing other sections of the same file at the same time (compare runs per set of objectives) take turns.
+        using var turn = Turn(path + ".lock");
         string text = File.Exists(path) ? File.ReadAllText(path) : Title;
         string block = $"{begin}\n{markdown.TrimEnd()}\n{end}";
         int start = text.IndexOf(begin, StringComparison.Ordinal);
@@ -20,10 +23,25 @@ internal static class BenchmarkReport
         text = start >= 0 && stop > start
             ? text[..start] + block + text[(stop + end.Length)..]
             : text.TrimEnd() + "\n\n" + block + "\n";
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         // Write beside and rename, so an interrupted run leaves the previous report intact.
         string temp = path + ".tmp";
         File.WriteAllText(temp, text, new UTF8Encoding(false));
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>An exclusive hold on <paramref name="lockPath"/> (deleted when released), waiting up to a minute for another writer.</summary>
+    private static FileStream Turn(string lockPath)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (attempt < 600)
+            {
+                Thread.Sleep(100);
+            }
+        }
     }
 }

@@ -11,17 +11,27 @@ namespace Microsoft.ML.HyperDpo.Cli;
 /// </summary>
 internal static class CompareBenchmarkSection
 {
-    public static string Render(IReadOnlyList<(string Title, ComparisonResult Result, IReadOnlyList<string> Files)> reports, double wallSeconds, string benchmarksPath,
-        string section = "compare")
+    /// <param name="reports">The sets of objectives finished so far.</param>
+    /// <param name="planned">How many sets of objectives the run has; while fewer are finished, the section says so.</param>
+    /// <param name="wallSeconds">Wall time of the run so far.</param>
+    /// <param name="benchmarksPath">The Markdown file written (links are relative to it).</param>
+    /// <param name="section">The section's name: its heading says it when it is not the default one.</param>
+    /// <param name="longLists">Whether the run is the synthetic long-list benchmark.</param>
+    public static string Render(IReadOnlyList<(string Title, ComparisonResult Result, IReadOnlyList<string> Files)> reports, int planned, double wallSeconds,
+        string benchmarksPath, string section, bool longLists)
     {
         var md = new StringBuilder();
         string command = "dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1).Select(Quote));
-        md.AppendLine(section == "compare" ? "## HyperDPO vs. the baselines, cross-validated (compare)" : "## Long lists with many ties (compare --long-lists)").AppendLine();
-        md.AppendLine(Invariant($"Written by `{command}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}); the whole run took {wallSeconds:F0} s of wall time, data loading included."));
+        string heading = longLists ? "## Long lists with many ties (compare --long-lists" : "## HyperDPO vs. the baselines, cross-validated (compare";
+        md.AppendLine(heading + (section is "compare" or "compare-long-lists" ? ")" : $", section {section})")).AppendLine();
+        md.AppendLine(Invariant($"Written by `{command}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}); ") +
+            (reports.Count < planned
+                ? Invariant($"{reports.Count} of its {planned} sets of objectives finished so far, in {wallSeconds:F0} s of wall time, data loading included.")
+                : Invariant($"the whole run took {wallSeconds:F0} s of wall time, data loading included.")));
         md.AppendLine();
         md.AppendLine("Every method is trained on each fold's training part (the DPO methods stop early on its validation part) and measured on its test part only, at the same weight grid, with `mlContext.Ranking.Evaluate`; ");
         md.AppendLine("the hypervolume (reference: the origin) is that of each fold's NDCG@10 front, then averaged over the folds (mean ± std). Training time is per fold, all of a method's fits together. ");
-        md.AppendLine(section == "compare"
+        md.AppendLine(!longLists
             ? "Auxiliary objectives are features graded 0..4 by rank within the query and removed from the inputs. Methods: see [pareto.md](pareto.md#the-baselines). Default options everywhere."
             : "The data is `SyntheticRankingDataOptions.LongLists` (one generated split: training, validation and test queries). Methods: see [pareto.md](pareto.md#the-baselines). Default options everywhere.");
         foreach (var (title, result, files) in reports)

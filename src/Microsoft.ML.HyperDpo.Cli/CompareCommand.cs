@@ -40,14 +40,22 @@ internal static class CompareCommand
         var output = new Option<string>("--output") { Description = "Folder for the reports (.md, .csv, -summary.csv, .png per set of objectives).", DefaultValueFactory = _ => "compare-report" };
         var longLists = new Option<bool>("--long-lists")
         {
-            Description = "Instead of --mq2008/--train: the synthetic long-list benchmark (200 queries of 120-180 documents, 3 grades, 90% zero, " +
-                "a quarter of the queries with no relevant document; objectives Relevance and Quality, correlated), on which a relevance corner is hardest to hold.",
+            Description = "Instead of --mq2008/--train: the synthetic long-list benchmark (200 queries of 20-300 documents, relevance by threshold rules, " +
+                "3 grades, 90% zero, a quarter of the queries with no relevant document; objectives Relevance and Quality, strongly correlated, Quality easier to learn), " +
+                "on which a relevance corner is hardest to hold.",
         };
-        var benchmarks = new Option<string?>("--benchmarks") { Description = "Also write the summary as the 'compare' section of this Markdown file (e.g. docs/benchmarks.md)." };
+        var benchmarks = new Option<string?>("--benchmarks")
+        {
+            Description = "Also write the summary as a section of this Markdown file (e.g. docs/benchmarks.md), rewritten after each set of objectives.",
+        };
+        var section = new Option<string?>("--section")
+        {
+            Description = "The name of that section (default: 'compare', or 'compare-long-lists' with --long-lists), so that runs of different objectives or methods can write their own.",
+        };
         var command = new System.CommandLine.Command("compare",
             "HyperDPO vs. DPO-LS, DPO Soup, FastTree/LightGBM on scalarised labels and the FastTree score soup, on the same splits: fronts, hypervolume, time.")
         {
-            mq2008, folds, train, valid, test, longLists, objectives, methods, grid, seed, epochs, output, benchmarks,
+            mq2008, folds, train, valid, test, longLists, objectives, methods, grid, seed, epochs, output, benchmarks, section,
         };
         command.SetAction(r =>
         {
@@ -55,13 +63,13 @@ internal static class CompareCommand
             Func<HyperDpoRankingTrainer.Options> trainer = () => e is int n ? new HyperDpoRankingTrainer.Options { NumberOfEpochs = n } : new HyperDpoRankingTrainer.Options();
             var selected = SelectMethods(r.GetValue(methods)!, trainer);
             if (r.GetValue(longLists))
-                return RunLongLists(selected, r.GetValue(grid), r.GetValue(seed), r.GetValue(output)!, r.GetValue(benchmarks));
+                return RunLongLists(selected, r.GetValue(grid), r.GetValue(seed), r.GetValue(output)!, r.GetValue(benchmarks), r.GetValue(section) ?? "compare-long-lists");
             var sources = r.GetValue(mq2008) is string folder
                 ? Mq2008Folds.Parse(r.GetValue(folds)!).Select(f => (Name: $"Fold{f}", Files: Mq2008Folds.Files(folder, f))).ToList()
                 : r.GetValue(train) is string t
                     ? new List<(string, (string[], string[], string[]))> { ("split", (Split(t), Split(r.GetValue(valid)), Split(r.GetValue(test)))) }
                     : throw new ArgumentException("Give --mq2008 FOLDER (its standard folds) or --train/--test files.");
-            return Run(sources, r.GetValue(objectives)!, selected, r.GetValue(grid), r.GetValue(seed), r.GetValue(output)!, r.GetValue(benchmarks));
+            return Run(sources, r.GetValue(objectives)!, selected, r.GetValue(grid), r.GetValue(seed), r.GetValue(output)!, r.GetValue(benchmarks), r.GetValue(section) ?? "compare");
         });
         return command;
     }
@@ -78,7 +86,7 @@ internal static class CompareCommand
     }
 
     private static int Run(List<(string Name, (string[] Train, string[] Valid, string[] Test) Files)> sources, string[] objectiveSets,
-        List<FrontMethod> methods, int? grid, int seed, string output, string? benchmarks)
+        List<FrontMethod> methods, int? grid, int seed, string output, string? benchmarks, string section)
     {
         foreach (var (_, files) in sources)
         {
@@ -95,24 +103,24 @@ internal static class CompareCommand
                 return new ComparisonSplit(s.Name, data.Train, data.Validation, data.Test!);
             }).ToList()));
         }).ToList();
-        return Run(sets, methods, grid, seed, output, benchmarks, "compare");
+        return Run(sets, methods, grid, seed, output, benchmarks, section, longLists: false);
     }
 
     /// <summary>The long-list benchmark: <see cref="SyntheticRankingDataOptions.LongLists"/>, one split, its own benchmarks section.</summary>
-    private static int RunLongLists(List<FrontMethod> methods, int? grid, int seed, string output, string? benchmarks)
+    private static int RunLongLists(List<FrontMethod> methods, int? grid, int seed, string output, string? benchmarks, string section)
     {
         var set = (Labels: new[] { SyntheticRankingData.RelevanceColumnName, SyntheticRankingData.QualityColumnName },
-            Description: "synthetic long lists: Relevance graded 0..2, Quality 0..4, correlated",
+            Description: "synthetic long lists: Relevance graded 0..2 by threshold rules, Quality 0..4, linear and correlated",
             Splits: (Func<MLContext, List<ComparisonSplit>>)(ml =>
             {
                 var data = SyntheticRankingData.GenerateSplits(ml, SyntheticRankingDataOptions.LongLists(seed));
                 return new List<ComparisonSplit> { new("long-lists", data.Train, data.Validation, data.Test) };
             }));
-        return Run(new[] { set }.ToList(), methods, grid, seed, output, benchmarks, "compare-long-lists");
+        return Run(new[] { set }.ToList(), methods, grid, seed, output, benchmarks, section, longLists: true);
     }
 
     private static int Run(List<(string[] Labels, string Description, Func<MLContext, List<ComparisonSplit>> Splits)> sets,
-        List<FrontMethod> methods, int? grid, int seed, string output, string? benchmarks, string section)
+        List<FrontMethod> methods, int? grid, int seed, string output, string? benchmarks, string section, bool longLists)
     {
         var wall = Stopwatch.StartNew();
         var reports = new List<(string Title, ComparisonResult Result, IReadOnlyList<string> Files)>();
@@ -132,18 +140,18 @@ internal static class CompareCommand
             var result = RunWithProgress(ml, splits, options);
             Print(result);
             AnsiConsole.MarkupLine($"This comparison: {result.WallTime.TotalSeconds:F0} s wall time (data loaded).");
-            string prefix = Path.Combine(output, (section == "compare" ? "" : section + "-") + Slug(options.LabelColumnNames));
+            string prefix = Path.Combine(output, (longLists ? "compare-long-lists-" : "") + Slug(options.LabelColumnNames));
             var files = ComparisonReport.Write(result, prefix, title);
             AnsiConsole.MarkupLine($"Reports: {Markup.Escape(string.Join(", ", files))}");
             reports.Add((title, result, files));
+            // Rewritten after every set of objectives, so that an interrupted run still reports the sets it finished.
+            if (benchmarks is not null)
+            {
+                BenchmarkReport.WriteSection(benchmarks, section, CompareBenchmarkSection.Render(reports, sets.Count, wall.Elapsed.TotalSeconds, benchmarks, section, longLists));
+                AnsiConsole.MarkupLine($"Section '{section}' written to [bold]{Markup.Escape(benchmarks)}[/] ({reports.Count} of {sets.Count} sets of objectives).");
+            }
         }
-        double wallSeconds = wall.Elapsed.TotalSeconds;
-        AnsiConsole.MarkupLine($"Whole run: [bold]{wallSeconds:F0} s[/] wall time.");
-        if (benchmarks is not null)
-        {
-            BenchmarkReport.WriteSection(benchmarks, section, CompareBenchmarkSection.Render(reports, wallSeconds, benchmarks, section));
-            AnsiConsole.MarkupLine($"Section '{section}' written to [bold]{Markup.Escape(benchmarks)}[/].");
-        }
+        AnsiConsole.MarkupLine($"Whole run: [bold]{wall.Elapsed.TotalSeconds:F0} s[/] wall time.");
         return 0;
     }
 

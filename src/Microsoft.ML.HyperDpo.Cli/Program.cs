@@ -23,6 +23,7 @@ internal static class Program
             TemperatureBenchmarkCommand.Create(),
             ReferenceFormsBenchmarkCommand.Create(),
             ScoreCommand.Create(),
+            DefaultsStudyCommand.Create(),
             Language.LanguageCommands.Pretrain(),
             Language.LanguageCommands.Align(),
             Language.LanguageCommands.Generate(),

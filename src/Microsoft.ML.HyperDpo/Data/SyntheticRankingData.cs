@@ -15,6 +15,10 @@ namespace Microsoft.ML.HyperDpo;
 /// <item><description>For each of the Q queries, a document count n uniform in [MinDocuments, MaxDocuments]; for each document, features
 /// x ~ N(0, I) of length F, a latent relevance r = x . u + s e1 and a latent quality q = x . v + s e2, with e1, e2 ~ N(0, 1) and
 /// s = <see cref="SyntheticRankingDataOptions.NoiseStandardDeviation"/>. Hence corr(r, q) = c / (1 + s^2) (-0.24 by default).</description></item>
+/// <item><description>With <see cref="SyntheticRankingDataOptions.Relevance"/> = <see cref="SyntheticRelevance.Rules"/>, r is instead the
+/// (unit-variance) sum of threshold rules on pairs of features plus s e1, and v = c u' + sqrt(1 - c^2) w' with u' the unit
+/// vector of the rules' features (by weight) and w' a random unit vector orthogonal to it: quality stays linear in the features and
+/// correlated with relevance.</description></item>
 /// <item><description>Relevance is graded within the query, like LETOR's mostly-irrelevant lists: sort the documents by r, best first;
 /// the document at position k (from 0) gets 2 if (k + 0.5) / n &lt; <see cref="SyntheticRankingDataOptions.HighlyRelevantFraction"/> (0.1),
 /// 1 if it is &lt; <see cref="SyntheticRankingDataOptions.RelevantFraction"/> (0.3), else 0 (by default about 10% / 20% / 70%;
@@ -103,6 +107,16 @@ public static class SyntheticRankingData
         for (int j = 0; j < f; j++)
             v[j] = c * u[j] + Math.Sqrt(1 - c * c) * w[j];
 
+        // Drawn only for the rules, so that linear data is the same as it always was for a seed.
+        var rules = options.Relevance == SyntheticRelevance.Rules ? RelevanceRules.Draw(random, f) : null;
+        if (rules is not null)
+        {
+            // The quality direction leans on the rules' features (u), so the two objectives are correlated.
+            double[] across = OrthogonalPart(w, rules.Direction);
+            for (int j = 0; j < f; j++)
+                v[j] = c * rules.Direction[j] + Math.Sqrt(1 - c * c) * across[j];
+        }
+
         var queries = new List<Document[]>(options.Queries);
         for (int q = 0; q < options.Queries; q++)
         {
@@ -113,7 +127,7 @@ public static class SyntheticRankingData
             for (int d = 0; d < n; d++)
             {
                 double[] x = NormalVector(random, f);
-                relevance[d] = Dot(x, u) + noise * Normal(random);
+                relevance[d] = (rules?.Score(x) ?? Dot(x, u)) + noise * Normal(random);
                 quality[d] = (float)(Dot(x, v) + noise * Normal(random));
                 documents[d] = new Document { Features = Array.ConvertAll(x, xi => (float)xi), GroupId = (uint)q };
             }
@@ -135,6 +149,63 @@ public static class SyntheticRankingData
             queries.Add(documents);
         }
         return queries;
+    }
+
+    /// <summary>The unit vector along the part of <paramref name="a"/> orthogonal to the unit vector <paramref name="unit"/>.</summary>
+    private static double[] OrthogonalPart(double[] a, double[] unit)
+    {
+        double along = Dot(a, unit);
+        return Normalise(a.Select((x, j) => x - along * unit[j]).ToArray());
+    }
+
+    /// <summary>The threshold rules of <see cref="SyntheticRelevance.Rules"/>.</summary>
+    private sealed class RelevanceRules
+    {
+        private const int Count = 8;
+        private readonly (int I, int J, double Ti, double Tj, double Weight)[] _rules;
+        private readonly double _scale;
+
+        private RelevanceRules((int, int, double, double, double)[] rules, double scale, double[] direction)
+        {
+            _rules = rules;
+            _scale = scale;
+            Direction = direction;
+        }
+
+        /// <summary>Unit vector over the features the rules read, each by its rules' total weight.</summary>
+        public double[] Direction { get; }
+
+        public static RelevanceRules Draw(Random random, int features)
+        {
+            var rules = new (int, int, double, double, double)[Count];
+            var direction = new double[features];
+            for (int m = 0; m < Count; m++)
+            {
+                int i = random.Next(features), j = random.Next(features - 1);
+                if (j >= i) j++;
+                double weight = 0.5 + random.NextDouble();
+                rules[m] = (i, j, -0.5 + 1.5 * random.NextDouble(), -0.5 + 1.5 * random.NextDouble(), weight);
+                direction[i] += weight;
+                direction[j] += weight;
+            }
+            // The scale that gives the rules' sum unit variance, from a fixed sample of the latent features (its own seeded stream,
+            // so that it draws nothing from the data's).
+            var sample = new Random(0x5eed);
+            var scores = Enumerable.Range(0, 4000).Select(_ => Sum(rules, NormalVector(sample, features))).ToArray();
+            double mean = scores.Average();
+            double sd = Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / scores.Length);
+            return new RelevanceRules(rules, sd > 0 ? 1 / sd : 1, Normalise(direction));
+        }
+
+        public double Score(double[] z) => _scale * Sum(_rules, z);
+
+        private static double Sum((int I, int J, double Ti, double Tj, double Weight)[] rules, double[] z)
+        {
+            double sum = 0;
+            foreach (var (i, j, ti, tj, weight) in rules)
+                if (z[i] > ti && z[j] > tj) sum += weight;
+            return sum;
+        }
     }
 
     private static IDataView ToDataView(MLContext mlContext, SyntheticRankingDataOptions options, List<Document> rows)

@@ -8,9 +8,14 @@ internal static class ListwiseLossFactory
 {
     /// <summary>
     /// The loss for <paramref name="kind"/>, with the Plackett-Luce truncation and tie handling where they apply; lists whose labels
-    /// are all equal contribute nothing (<see cref="TiedListsCarryNoLoss"/>).
+    /// are all equal contribute nothing (<see cref="TiedListsCarryNoLoss"/>); with <see cref="LossNormalization.PerDocument"/>, each
+    /// list's loss is divided by its document count (<see cref="PerDocumentLoss"/>).
     /// </summary>
-    public static IListwiseLoss Create(ListwiseLossKind kind, int? topK, TieHandling ties) => new TiedListsCarryNoLoss(CreateBare(kind, topK, ties));
+    public static IListwiseLoss Create(ListwiseLossKind kind, int? topK, TieHandling ties, LossNormalization normalization = LossNormalization.Sum)
+    {
+        IListwiseLoss loss = new TiedListsCarryNoLoss(CreateBare(kind, topK, ties));
+        return normalization == LossNormalization.PerDocument ? new PerDocumentLoss(loss) : loss;
+    }
 
     private static IListwiseLoss CreateBare(ListwiseLossKind kind, int? topK, TieHandling ties) => kind switch
     {
@@ -34,7 +39,7 @@ internal static class ListwiseLossFactory
         foreach (var kind in Enum.GetValues<ListwiseLossKind>())
         {
             var (_, usesTies) = Reads(kind);
-            foreach (var ties in usesTies ? Enum.GetValues<TieHandling>() : new[] { TieHandling.RandomOrder })
+            foreach (var ties in usesTies ? Enum.GetValues<TieHandling>() : new[] { TieHandling.Grouped })
                 yield return (usesTies ? $"{kind}/{ties}" : kind.ToString(), Create(kind, null, ties));
         }
     }

@@ -57,7 +57,7 @@ internal sealed class TrainingStep : IDisposable
         _references = train.HasReference && options.ReferenceForm == ReferenceForm.Residual
             ? tensor(train.ReferenceScores, new long[] { train.RowCount, train.ObjectiveCount }).to(device)
             : null;
-        _loss = ListwiseLossFactory.Create(options.Loss, options.TopK, options.Ties);
+        _loss = ListwiseLossFactory.Create(options.Loss, options.TopK, options.Ties, options.LossNormalization);
         // Frozen parameters (a frozen backbone) are left out, so that neither the step nor weight decay moves them.
         _trainable = network.Module.parameters().Where(p => p.requires_grad).ToArray();
         _optimizer = new KeptAlive.AdamW(_trainable, options.LearningRate, weight_decay: options.WeightDecay);

@@ -118,6 +118,31 @@ public class SyntheticRankingDataTests
     }
 
     [TestMethod]
+    public void LongLists_HaveTheDocumentedShape()
+    {
+        var docs = Read(SyntheticRankingData.Generate(new MLContext(seed: 1), SyntheticRankingDataOptions.LongLists(seed: 2)));
+        var queries = docs.GroupBy(d => d.Group).ToList();
+        Assert.HasCount(200, queries);
+        Assert.IsTrue(queries.All(q => q.Count() is >= 20 and <= 300), "every query has 20 to 300 documents");
+        double meanLength = queries.Average(q => q.Count());
+        Assert.IsTrue(meanLength is > 140 and < 180, $"mean length {meanLength}, expected about 160");
+        Assert.IsGreaterThan(100, queries.Max(q => q.Count()) - queries.Min(q => q.Count()), "lengths vary widely");
+
+        var none = queries.Count(q => q.All(d => d.Relevance == 0));
+        Assert.IsTrue(none is >= 30 and <= 70, $"{none} of 200 queries with no relevant document, expected about a quarter");
+        var judged = queries.Where(q => q.Any(d => d.Relevance > 0)).SelectMany(q => q).ToList();
+        double two = judged.Count(d => d.Relevance == 2) / (double)judged.Count, one = judged.Count(d => d.Relevance == 1) / (double)judged.Count;
+        Assert.AreEqual(0.03, two, 0.005, "share graded 2");
+        Assert.AreEqual(0.07, one, 0.005, "share graded 1");
+
+        // The secondary objective tracks relevance: within the lists that rank something, the grades correlate strongly.
+        double correlation = Correlation(judged);
+        Assert.IsGreaterThan(0.2, correlation, $"correlation of Relevance and Quality grades: {correlation}");
+        double relevantQuality = judged.Where(d => d.Relevance > 0).Average(d => d.Quality), otherQuality = judged.Where(d => d.Relevance == 0).Average(d => d.Quality);
+        Assert.IsGreaterThan(1.0, relevantQuality - otherQuality, $"mean Quality grade of relevant documents {relevantQuality}, of the others {otherQuality}");
+    }
+
+    [TestMethod]
     public void Splits_AreByQuery_AndEqualTheWholeSet()
     {
         var ml = new MLContext(seed: 1);
@@ -152,6 +177,7 @@ public class SyntheticRankingDataTests
         Expect("ObjectiveCorrelation", new() { ObjectiveCorrelation = 1.5 });
         Expect("NoiseStandardDeviation", new() { NoiseStandardDeviation = double.NaN });
         Expect("TrainFraction", new() { TrainFraction = 1 });
+        Expect("Relevance", new() { Relevance = (SyntheticRelevance)7 });
         Expect("ValidationFraction", new() { TrainFraction = 0.7, ValidationFraction = 0.3 });
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => SyntheticRankingData.GenerateSplits(ml, new() { Queries = 2 }));
     }

@@ -86,7 +86,7 @@ public class ValidationTests
             ("Dropout", o => o.Dropout = 1),
             ("TopK", o => o.TopK = 0),
             ("TopK", o => { o.Loss = ListwiseLossKind.ListNet; o.TopK = 10; }),
-            ("Ties", o => { o.Loss = ListwiseLossKind.ListNet; o.Ties = TieHandling.Grouped; }),
+            ("Ties", o => { o.Loss = ListwiseLossKind.ListNet; o.Ties = TieHandling.RandomOrder; }),
             ("Beta", o => o.Beta = float.NaN),
             ("DirichletAlpha", o => o.DirichletAlpha = 0),
             ("CosmosPenalty", o => o.CosmosPenalty = -1),
