@@ -22,20 +22,61 @@ internal static class WebScaleBenchmarkCommand
         var epochs = new Option<int?>("--epochs") { Description = "HyperDPO epochs (default: the trainer's, with early stopping on the validation queries)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Lists per step (default: the trainer's)." };
         var threads = new Option<int?>("--threads") { Description = "LibTorch threads for the fit and the matmul reference (default: the trainer's)." };
+        var rowsPerStep = new Option<int?>("--rows-per-step") { Description = "Rows per step on large data (LargeDataRowsPerStep; default: the trainer's)." };
+        var sweep = new Option<string?>("--sweep-rows-per-step") { Description = "Comma-separated rows-per-step values: fit HyperDPO once with each (no FastTree) and compare their validation fronts; 1 keeps BatchSize lists per step. Writes the benchmark-web-steps section." };
         var output = new Option<string>("--output") { Description = "Markdown report to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
         var command = new System.CommandLine.Command("benchmark-web", "HyperDPO against FastTree on MSLR-WEB30K-shaped synthetic data: fit time, throughput, FLOP/s, NDCG@10, peak memory.")
         {
-            fraction, epochs, batchSize, threads, output,
+            fraction, epochs, batchSize, threads, rowsPerStep, sweep, output,
         };
-        command.SetAction(r => Run(r.GetValue(fraction), r.GetValue(epochs), r.GetValue(batchSize), r.GetValue(threads), r.GetValue(output)!));
+        command.SetAction(r => r.GetValue(sweep) is { } values
+            ? Sweep(r.GetValue(fraction), r.GetValue(epochs), values, r.GetValue(output)!)
+            : Run(r.GetValue(fraction), r.GetValue(epochs), r.GetValue(batchSize), r.GetValue(threads), r.GetValue(rowsPerStep), r.GetValue(output)!));
         return command;
     }
 
-    private static int Run(double fraction, int? epochs, int? batchSize, int? threads, string output)
+    private static int Queries(double fraction) => fraction > 0 && fraction <= 1
+        ? Math.Max(10, (int)Math.Round(WebScaleRankingData.FullQueryCount * fraction))
+        : throw new ArgumentException($"--fraction must be in (0, 1]; got {fraction}.");
+
+    /// <summary>
+    /// Rows per step on the validation queries only: one HyperDPO fit per value, the same epochs each, and the validation figure
+    /// early stopping follows (the hypervolume of per-objective NDCG@10 over the weight lattice) at the epoch kept.
+    /// </summary>
+    private static int Sweep(double fraction, int? epochs, string values, string output)
     {
-        if (!(fraction > 0 && fraction <= 1))
-            throw new ArgumentException($"--fraction must be in (0, 1]; got {fraction}.");
-        int queries = Math.Max(10, (int)Math.Round(WebScaleRankingData.FullQueryCount * fraction));
+        int queries = Queries(fraction);
+        var (train, validation, _) = WebScaleRankingData.GenerateSplits(queries, seed: 1);
+        var ml = new MLContext(1);
+        var md = new StringBuilder();
+        md.AppendLine("## Web-sized training: rows per step, chosen on the validation queries").AppendLine();
+        md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-web --fraction {fraction}{(epochs is null ? "" : $" --epochs {epochs}")} --sweep-rows-per-step {values}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})."));
+        md.AppendLine();
+        md.AppendLine(Invariant($"`WebScaleRankingData`, {queries:N0} queries, {train.GetRowCount():N0} training documents; HyperDPO with default options except `LargeDataRowsPerStep` (1: `BatchSize` lists per step, the small-data setting). "));
+        md.AppendLine("Validation figure: the early-stopping figure (hypervolume of the per-objective NDCG@10 over the weight lattice) on the validation queries, at the epoch kept. The test queries are not used.").AppendLine();
+        md.AppendLine("| rows per step | lists per step | learning rate | epochs (kept) | validation figure | documents/s | fit s |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (int rows in values.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture)))
+        {
+            var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = WebScaleRankingData.Objectives.ToArray(), Seed = 1, LargeDataRowsPerStep = rows };
+            if (epochs is int e) options.NumberOfEpochs = e;
+            var clock = Stopwatch.StartNew();
+            var report = ml.Ranking.Trainers.HyperDpo(options).Fit(train, validation).TrainingReport!;
+            double seconds = clock.Elapsed.TotalSeconds;
+            double figure = report.Epochs.Single(r => r.Epoch == report.BestEpoch).ValidationScore!.Value;
+            string line = Invariant($"| {rows:N0} | {report.ListsPerStep} | {report.LearningRate:G3} | {report.Epochs.Count} ({report.BestEpoch}) | {figure:F4} | {report.DocumentsProcessed / report.TrainingTime.TotalSeconds:N0} | {seconds:F1} |");
+            AnsiConsole.WriteLine(line);
+            md.AppendLine(line);
+        }
+        string text = md.ToString();
+        BenchmarkReport.WriteSection(output, "benchmark-web-steps", text);
+        AnsiConsole.WriteLine(text);
+        return 0;
+    }
+
+    private static int Run(double fraction, int? epochs, int? batchSize, int? threads, int? rowsPerStep, string output)
+    {
+        int queries = Queries(fraction);
         var (train, validation, test) = WebScaleRankingData.GenerateSplits(queries, seed: 1);
         long trainRows = train.GetRowCount()!.Value;
         double rawFeatureBytes = trainRows * (double)WebScaleRankingData.FeatureCount * sizeof(float);
@@ -46,6 +87,7 @@ internal static class WebScaleBenchmarkCommand
         if (epochs is int e) options.NumberOfEpochs = e;
         if (batchSize is int b) options.BatchSize = b;
         if (threads is int t) options.NumberOfThreads = t;
+        if (rowsPerStep is int rps) options.LargeDataRowsPerStep = rps;
         using var process = Process.GetCurrentProcess();
         GC.Collect();
         process.Refresh();

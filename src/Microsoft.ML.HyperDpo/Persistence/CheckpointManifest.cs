@@ -27,6 +27,8 @@ internal sealed record CheckpointManifest
     public int EpochsBeforeFit { get; init; }
     /// <summary>The epochs that fit planned in all (0 when absent: its options' NumberOfEpochs).</summary>
     public int FitEpochs { get; init; }
+    /// <summary>Steps run of the epoch after <see cref="EpochsCompleted"/>: a checkpoint written in the middle of an epoch (0 when absent).</summary>
+    public int StepsIntoEpoch { get; init; }
     /// <summary>The trainer options (<see cref="CheckpointOptions"/>).</summary>
     public JsonObject Options { get; init; } = new();
 
