@@ -341,9 +341,9 @@ public sealed partial class HyperDpoRankingTrainer
 
         /// <summary>
         /// On large data (<see cref="LargeDataRows"/>): early stopping measures a fixed random sample of this many validation
-        /// lists (all of them when there are fewer). Default 1,000.
+        /// lists (all of them when there are fewer). Default 500.
         /// </summary>
-        public int LargeDataValidationLists { get; set; } = 1000;
+        public int LargeDataValidationLists { get; set; } = 500;
 
         /// <summary>
         /// Set by <see cref="HyperDpoCheckpoint.ResumeOptions"/>: the interrupted fit's first epoch (in epochs completed before

@@ -72,7 +72,8 @@ internal sealed class TrainingLoop
         var kept = averaging?.Averaged ?? model;
 
         using var weights = TrainingWeights.Create(o, train.ObjectiveCount, generator, device);
-        var batcher = new ListwiseBatcher(train, o.BatchSize, o.MaxListLength, new Random(seed));
+        var batcher = new ListwiseBatcher(train, o.BatchSize, o.MaxListLength, new Random(seed),
+            LargeDataSettings.Apply(o, train) ? LargeDataSettings.WindowBatches : ListwiseBatcher.DefaultWindowBatches);
         // A resumed fit continues the interrupted fit's learning-rate schedule where it stopped.
         // A fit resumed from a checkpoint written in the middle of an epoch skips the steps of that epoch it ran.
         var (scheduleEpochs, epochsDone, stepsDone) = o.ResumedFit is { } resumed ? (resumed.Epochs, resumed.Done, resumed.Steps) : (o.NumberOfEpochs, 0, 0);
