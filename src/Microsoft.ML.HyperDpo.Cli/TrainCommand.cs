@@ -27,11 +27,13 @@ internal static class TrainCommand
         var learningRate = new Option<float?>("--learning-rate") { Description = "AdamW learning rate (default: the trainer's)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Lists per step (default: the trainer's)." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Write a training checkpoint to this file after every epoch (atomically); resume a killed run from it with HyperDpoCheckpoint.Load(...).ResumeOptions." };
+        var checkpointSteps = new Option<int?>("--checkpoint-steps") { Description = "With --checkpoint: also write one every this many steps, in the middle of epochs (CheckpointStepInterval)." };
+        var checkpointSeconds = new Option<double?>("--checkpoint-seconds") { Description = "With --checkpoint: also write one after the first step at least this many seconds after the last (CheckpointSeconds)." };
         var output = new Option<string?>("--out") { Description = "Save the model (at equal weights) with its preparation as an ML.NET model zip: mlContext.Model.Load reads it, without this library, and it scores rows as the files give them (all features)." };
 
         var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights.")
         {
-            train, valid, test, objectives, epochs, seed, divisions, architecture, conditioning, loss, beta, temperatureRange, learningRate, batchSize, output, checkpoint,
+            train, valid, test, objectives, epochs, seed, divisions, architecture, conditioning, loss, beta, temperatureRange, learningRate, batchSize, output, checkpoint, checkpointSteps, checkpointSeconds,
         };
         command.SetAction(result =>
         {
@@ -45,6 +47,8 @@ internal static class TrainCommand
             if (result.GetValue(learningRate) is float r) options.LearningRate = r;
             if (result.GetValue(batchSize) is int n) options.BatchSize = n;
             options.CheckpointPath = result.GetValue(checkpoint);
+            if (result.GetValue(checkpointSteps) is int steps) options.CheckpointStepInterval = steps;
+            if (result.GetValue(checkpointSeconds) is double seconds) options.CheckpointSeconds = seconds;
             return Run(Split(result.GetValue(train)), Split(result.GetValue(valid)), Split(result.GetValue(test)),
                 result.GetValue(objectives)!, options, result.GetValue(seed), result.GetValue(divisions), result.GetValue(output));
         });

@@ -22,20 +22,61 @@ internal static class WebScaleBenchmarkCommand
         var epochs = new Option<int?>("--epochs") { Description = "HyperDPO epochs (default: the trainer's, with early stopping on the validation queries)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Lists per step (default: the trainer's)." };
         var threads = new Option<int?>("--threads") { Description = "LibTorch threads for the fit and the matmul reference (default: the trainer's)." };
+        var rowsPerStep = new Option<int?>("--rows-per-step") { Description = "Rows per step on large data (LargeDataRowsPerStep; default: the trainer's)." };
+        var sweep = new Option<string?>("--sweep-rows-per-step") { Description = "Comma-separated rows-per-step values: fit HyperDPO once with each (no FastTree) and compare their validation fronts; 1 keeps BatchSize lists per step. Writes the benchmark-web-steps section." };
         var output = new Option<string>("--output") { Description = "Markdown report to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
         var command = new System.CommandLine.Command("benchmark-web", "HyperDPO against FastTree on MSLR-WEB30K-shaped synthetic data: fit time, throughput, FLOP/s, NDCG@10, peak memory.")
         {
-            fraction, epochs, batchSize, threads, output,
+            fraction, epochs, batchSize, threads, rowsPerStep, sweep, output,
         };
-        command.SetAction(r => Run(r.GetValue(fraction), r.GetValue(epochs), r.GetValue(batchSize), r.GetValue(threads), r.GetValue(output)!));
+        command.SetAction(r => r.GetValue(sweep) is { } values
+            ? Sweep(r.GetValue(fraction), r.GetValue(epochs), values, r.GetValue(output)!)
+            : Run(r.GetValue(fraction), r.GetValue(epochs), r.GetValue(batchSize), r.GetValue(threads), r.GetValue(rowsPerStep), r.GetValue(output)!));
         return command;
     }
 
-    private static int Run(double fraction, int? epochs, int? batchSize, int? threads, string output)
+    private static int Queries(double fraction) => fraction > 0 && fraction <= 1
+        ? Math.Max(10, (int)Math.Round(WebScaleRankingData.FullQueryCount * fraction))
+        : throw new ArgumentException($"--fraction must be in (0, 1]; got {fraction}.");
+
+    /// <summary>
+    /// Rows per step on the validation queries only: one HyperDPO fit per value, the same epochs each, and the validation figure
+    /// early stopping follows (the hypervolume of per-objective NDCG@10 over the weight lattice) at the epoch kept.
+    /// </summary>
+    private static int Sweep(double fraction, int? epochs, string values, string output)
     {
-        if (!(fraction > 0 && fraction <= 1))
-            throw new ArgumentException($"--fraction must be in (0, 1]; got {fraction}.");
-        int queries = Math.Max(10, (int)Math.Round(WebScaleRankingData.FullQueryCount * fraction));
+        int queries = Queries(fraction);
+        var (train, validation, _) = WebScaleRankingData.GenerateSplits(queries, seed: 1);
+        var ml = new MLContext(1);
+        var md = new StringBuilder();
+        md.AppendLine("## Web-sized training: rows per step, chosen on the validation queries").AppendLine();
+        md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-web --fraction {fraction}{(epochs is null ? "" : $" --epochs {epochs}")} --sweep-rows-per-step {values}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})."));
+        md.AppendLine();
+        md.AppendLine(Invariant($"`WebScaleRankingData`, {queries:N0} queries, {train.GetRowCount():N0} training documents; HyperDPO with default options except `LargeDataRowsPerStep` (1: `BatchSize` lists per step, the small-data setting). "));
+        md.AppendLine("Validation figure: the early-stopping figure (hypervolume of the per-objective NDCG@10 over the weight lattice) on the validation queries, at the epoch kept. The test queries are not used.").AppendLine();
+        md.AppendLine("| rows per step | lists per step | learning rate | epochs (kept) | validation figure | documents/s | fit s |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (int rows in values.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture)))
+        {
+            var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = WebScaleRankingData.Objectives.ToArray(), Seed = 1, LargeDataRowsPerStep = rows };
+            if (epochs is int e) options.NumberOfEpochs = e;
+            var clock = Stopwatch.StartNew();
+            var report = ml.Ranking.Trainers.HyperDpo(options).Fit(train, validation).TrainingReport!;
+            double seconds = clock.Elapsed.TotalSeconds;
+            double figure = report.Epochs.Single(r => r.Epoch == report.BestEpoch).ValidationScore!.Value;
+            string line = Invariant($"| {rows:N0} | {report.ListsPerStep} | {report.LearningRate:G3} | {report.Epochs.Count} ({report.BestEpoch}) | {figure:F4} | {report.DocumentsProcessed / report.TrainingTime.TotalSeconds:N0} | {seconds:F1} |");
+            AnsiConsole.WriteLine(line);
+            md.AppendLine(line);
+        }
+        string text = md.ToString();
+        BenchmarkReport.WriteSection(output, "benchmark-web-steps", text);
+        AnsiConsole.WriteLine(text);
+        return 0;
+    }
+
+    private static int Run(double fraction, int? epochs, int? batchSize, int? threads, int? rowsPerStep, string output)
+    {
+        int queries = Queries(fraction);
         var (train, validation, test) = WebScaleRankingData.GenerateSplits(queries, seed: 1);
         long trainRows = train.GetRowCount()!.Value;
         double rawFeatureBytes = trainRows * (double)WebScaleRankingData.FeatureCount * sizeof(float);
@@ -46,6 +87,7 @@ internal static class WebScaleBenchmarkCommand
         if (epochs is int e) options.NumberOfEpochs = e;
         if (batchSize is int b) options.BatchSize = b;
         if (threads is int t) options.NumberOfThreads = t;
+        if (rowsPerStep is int rps) options.LargeDataRowsPerStep = rps;
         using var process = Process.GetCurrentProcess();
         GC.Collect();
         process.Refresh();
@@ -59,12 +101,17 @@ internal static class WebScaleBenchmarkCommand
         process.Refresh();
         long overhead = process.PeakWorkingSet64 - baseline;
 
+        // The matmul reference is measured just before and just after the fit, at its thread count, so that it sees the same
+        // load from other processes (the mean of the two is reported).
+        int fitThreads = options.NumberOfThreads ?? get_num_threads();
+        double matmulBefore = BenchmarkCommand.MatmulRate(fitThreads);
         AnsiConsole.MarkupLine("Fitting HyperDPO...");
         var clock = Stopwatch.StartNew();
         var hyper = ml.Ranking.Trainers.HyperDpo(options).Fit(train, validation);
         double hyperSeconds = clock.Elapsed.TotalSeconds;
         process.Refresh();
         long peak = process.PeakWorkingSet64;
+        double matmulAfter = BenchmarkCommand.MatmulRate(fitThreads);
 
         AnsiConsole.MarkupLine("Fitting FastTree...");
         clock.Restart();
@@ -76,28 +123,30 @@ internal static class WebScaleBenchmarkCommand
         double treeNdcg = Ndcg10(tree.Transform(test));
 
         var report = hyper.TrainingReport!;
-        int fitThreads = options.NumberOfThreads ?? get_num_threads();
         double flopsPerDocument = 6.0 * hyper.ScoringModel.Network.Module.parameters().Where(p => p.dim() == 2).Sum(p => (double)p.shape[0] * p.shape[1]);
         double documentsPerSecond = report.DocumentsProcessed / report.TrainingTime.TotalSeconds;
         double usefulFlops = documentsPerSecond * flopsPerDocument;
-        double matmul = BenchmarkCommand.MatmulRate(fitThreads);
+        double matmul = (matmulBefore + matmulAfter) / 2;
+        int validationQueries = queries / 10;
+        int validationUsed = trainRows >= options.LargeDataRows ? Math.Min(validationQueries, options.LargeDataValidationLists) : validationQueries;
 
         var md = new StringBuilder();
         md.AppendLine("## Web-sized training: MSLR-WEB30K-shaped synthetic data").AppendLine();
         md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-web --fraction {fraction}{(epochs is null ? "" : $" --epochs {epochs}")}{(batchSize is null ? "" : $" --batch-size {batchSize}")}{(threads is null ? "" : $" --threads {threads}")}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})."));
         md.AppendLine();
         md.AppendLine(Invariant($"`WebScaleRankingData`, {queries:N0} queries ({fraction:P1} of MSLR-WEB30K's 31,531), 136 features, objectives relevance (MSLR's label shares), quality and freshness; split 80/10/10 by query: {trainRows:N0} training documents. "));
-        md.AppendLine(Invariant($"HyperDPO: default options ({options.Conditioning}, {string.Join("-", options.HiddenSizes)}, batch {options.BatchSize} lists, {fitThreads} LibTorch thread(s)), early stopping on the validation queries; FastTree: LambdaMART with defaults on the relevance label. NDCG@10 of relevance on the test queries by `mlContext.Ranking.Evaluate`, HyperDPO at w = (1, 0, 0).")).AppendLine();
+        md.AppendLine(Invariant($"HyperDPO: default options ({options.Conditioning}, {string.Join("-", options.HiddenSizes)}, {fitThreads} LibTorch thread(s); {(trainRows >= options.LargeDataRows ? "large-data settings" : "below LargeDataRows, so the small-data settings")}: {report.ListsPerStep} lists per step at learning rate {report.LearningRate:G3}), early stopping on {validationUsed:N0} of the {validationQueries:N0} validation queries; FastTree: LambdaMART with defaults on the relevance label. NDCG@10 of relevance on the test queries by `mlContext.Ranking.Evaluate`, HyperDPO at w = (1, 0, 0).")).AppendLine();
         md.AppendLine("| figure | HyperDPO | FastTree | ratio |");
         md.AppendLine("|---|---|---|---|");
         md.AppendLine(Invariant($"| fit wall time, s (data read included) | {hyperSeconds:F1} | {treeSeconds:F1} | {hyperSeconds / treeSeconds:F2} |"));
         md.AppendLine(Invariant($"| relevance NDCG@10, test | {hyperNdcg:F4} | {treeNdcg:F4} | {hyperNdcg / treeNdcg:F3} |"));
         md.AppendLine();
-        md.AppendLine(Invariant($"HyperDPO: {report.Epochs.Count} epochs (kept {report.BestEpoch}), {documentsPerSecond:N0} real documents/s ({(double)report.DocumentsProcessed / report.PaddedDocumentsProcessed:P0} of the padded slots are real documents: lists are batched with others of similar length), {flopsPerDocument:N0} FLOP per document (forward + backward), "));
-        md.AppendLine(Invariant($"so {usefulFlops / 1e9:F2} GFLOP/s of useful work (real documents only), against {matmul / 1e9:F1} GFLOP/s for a 1024x1024 fp32 matmul in TorchSharp with {fitThreads} thread(s) in the same run: {usefulFlops / matmul:P1}. "));
+        md.AppendLine(Invariant($"HyperDPO: {report.Epochs.Count} epochs (kept {report.BestEpoch}), {documentsPerSecond:N0} real documents/s ({(double)report.DocumentsProcessed / report.PaddedDocumentsProcessed:P0} of the padded slots are real documents: lists are bucketed by length), {flopsPerDocument:N0} FLOP per document (forward + backward), "));
+        md.AppendLine(Invariant($"so {usefulFlops / 1e9:F2} GFLOP/s of useful work (real documents only), against {matmul / 1e9:F1} GFLOP/s for a 1024x1024 fp32 matmul in TorchSharp with {fitThreads} thread(s) in the same run (mean of {matmulBefore / 1e9:F1} just before the fit and {matmulAfter / 1e9:F1} just after): {usefulFlops / matmul:P1}. "));
         double perRawByte = (peak - baseline - overhead) / rawFeatureBytes;
         md.AppendLine(Invariant($"Memory: the process's peak working set grew by {(peak - baseline) / 1e6:N0} MB during the fits; a two-epoch fit on 20 queries first measured the fixed overhead (LibTorch, ML.NET, network, optimiser) at {overhead / 1e6:N0} MB, "));
-        md.AppendLine(Invariant($"so the data-dependent part is {(peak - baseline - overhead) / 1e6:N0} MB for {rawFeatureBytes / 1e6:N0} MB of raw training features: {perRawByte:F2}x (bound: 1.5x plus the fixed overhead). The fit reads the lazy view once into one compact float32 copy of the features, which LibTorch's tensors share on the CPU; the validation lists are a second, smaller copy."));
+        md.AppendLine(Invariant($"so the data-dependent part is {(peak - baseline - overhead) / 1e6:N0} MB for {rawFeatureBytes / 1e6:N0} MB of raw training features (training documents x 136 features x 4 bytes of float32): {perRawByte:F2}x (bound: 1.5x plus the fixed overhead). The fit reads the lazy view once into one compact float32 copy of the features, which LibTorch's tensors share on the CPU; the validation lists (a tenth of the queries) are a second, smaller copy, counted in the data-dependent part. "));
+        md.AppendLine("Memory is the process's peak working set (`Process.PeakWorkingSet64`), read after the HyperDPO fit and before FastTree's, so FastTree's own memory does not enter it.");
         string text = md.ToString();
         BenchmarkReport.WriteSection(output, "benchmark-web", text);
         AnsiConsole.WriteLine(text);

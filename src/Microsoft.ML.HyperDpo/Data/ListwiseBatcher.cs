@@ -10,20 +10,23 @@ internal sealed record ListBatch(long[] RowIndex, bool[] Mask, int ListCount, in
 /// Cuts a <see cref="ListwiseDataset"/> into padded batches of whole lists, afresh each epoch.
 /// </summary>
 /// <remarks>
-/// Lists are shuffled, then sorted by length within windows of a few batches so that each batch pads
-/// to a similar length (less wasted compute) while the batch order stays random. A list longer than
+/// Lists are shuffled, then sorted by length within windows of a few batches (8 unless told) so that each batch
+/// pads to a similar length (less wasted compute) while the batch order stays random. A list longer than
 /// <c>maxListLength</c> is cut to a random subset of that many rows, drawn again every epoch.
 /// </remarks>
 internal sealed class ListwiseBatcher
 {
-    private const int WindowBatches = 8;
+    /// <summary>Batches per window of lists sorted by length, unless told otherwise.</summary>
+    public const int DefaultWindowBatches = 8;
+    private readonly int _windowBatches;
     private readonly ListwiseDataset _data;
     private readonly int _batchSize;
     private readonly int _maxListLength;
     private readonly Random _random;
 
-    public ListwiseBatcher(ListwiseDataset data, int batchSize, int maxListLength, Random random)
+    public ListwiseBatcher(ListwiseDataset data, int batchSize, int maxListLength, Random random, int windowBatches = DefaultWindowBatches)
     {
+        _windowBatches = windowBatches;
         _data = data;
         _batchSize = batchSize;
         _maxListLength = maxListLength;
@@ -38,7 +41,7 @@ internal sealed class ListwiseBatcher
     {
         int[] lists = Enumerable.Range(0, _data.ListCount).ToArray();
         _random.Shuffle(lists);
-        int window = _batchSize * WindowBatches;
+        int window = _batchSize * _windowBatches;
         var batches = new List<ListBatch>(BatchesPerEpoch);
         for (int w = 0; w < lists.Length; w += window)
         {

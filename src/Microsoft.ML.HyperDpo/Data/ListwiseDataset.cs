@@ -198,6 +198,25 @@ internal sealed class ListwiseDataset
         return new ListwiseDataset(f, l, rf, groupStarts, featureCount, k) { HasReference = refCol is not null || referenceByRow is not null };
     }
 
+    /// <summary>A copy holding only <paramref name="lists"/> (indices of this dataset's lists), in that order.</summary>
+    public ListwiseDataset Lists(IReadOnlyList<int> lists)
+    {
+        int f = FeatureCount, k = ObjectiveCount;
+        var starts = new int[lists.Count + 1];
+        for (int i = 0; i < lists.Count; i++) starts[i + 1] = starts[i] + ListLength(lists[i]);
+        var features = new float[(long)starts[^1] * f];
+        var labels = new float[starts[^1] * k];
+        var reference = new float[starts[^1] * k];
+        for (int i = 0; i < lists.Count; i++)
+        {
+            int from = ListStarts[lists[i]], rows = ListLength(lists[i]);
+            Array.Copy(Features, (long)from * f, features, (long)starts[i] * f, (long)rows * f);
+            Array.Copy(Labels, from * k, labels, starts[i] * k, rows * k);
+            Array.Copy(ReferenceScores, from * k, reference, starts[i] * k, rows * k);
+        }
+        return new ListwiseDataset(features, labels, reference, starts, f, k) { HasReference = HasReference };
+    }
+
     /// <summary>A float array filled in order, of a given initial capacity, doubled when it is exceeded.</summary>
     private sealed class GrowableArray(long capacity)
     {

@@ -30,6 +30,9 @@ internal sealed record CheckpointManifest
     /// <summary>A temperature-conditioned model's temperature (absent otherwise, and in checkpoints written before temperature conditioning).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public float? Temperature { get; init; }
+
+    /// <summary>Steps run of the epoch after <see cref="EpochsCompleted"/>: a checkpoint written in the middle of an epoch (0 when absent).</summary>
+    public int StepsIntoEpoch { get; init; }
     /// <summary>The trainer options (<see cref="CheckpointOptions"/>).</summary>
     public JsonObject Options { get; init; } = new();
 

@@ -67,6 +67,10 @@ public sealed class HyperDpoCheckpoint
     /// <summary>Epochs trained in total, over every fit that led to this checkpoint.</summary>
     public int EpochsCompleted { get; }
 
+    /// <summary>Steps run of the epoch after <see cref="EpochsCompleted"/>: non-zero for a checkpoint written in the middle of an
+    /// epoch (<see cref="HyperDpoRankingTrainer.Options.CheckpointStepInterval"/>, <see cref="HyperDpoRankingTrainer.Options.CheckpointSeconds"/>).</summary>
+    public int StepsIntoEpoch => Model.TrainingState?.StepsIntoEpoch ?? 0;
+
     /// <summary>True when the checkpoint holds the optimiser's state, so that a resumed fit continues AdamW's moments.</summary>
     public bool HasOptimizerState => OptimizerState is not null;
 
@@ -92,9 +96,10 @@ public sealed class HyperDpoCheckpoint
     /// <summary>
     /// The options that finish the fit this checkpoint was written by (<see cref="HyperDpoRankingTrainer.Options.CheckpointPath"/>):
     /// <see cref="TrainerOptions"/> with <see cref="HyperDpoRankingTrainer.Options.NumberOfEpochs"/> set to the epochs that fit
-    /// had still to run (0 when it had finished), and its learning-rate schedule continued where it stopped. The resumed fit
-    /// keeps writing checkpoints to the same path, so it can be resumed in turn. What it does not restore: the random streams
-    /// (list order, sampled weights) and the early-stopping history of the interrupted fit.
+    /// had still to run (an epoch it was in the middle of included; 0 when it had finished), and its learning-rate schedule,
+    /// list order and sampled weights continued where it stopped, at the next step when the checkpoint was written in the middle
+    /// of an epoch. The resumed fit keeps writing checkpoints to the same path, so it can be resumed in turn. What it does not
+    /// restore: the early-stopping history, dropout's random stream and the parameter average of the interrupted fit.
     /// </summary>
     public HyperDpoRankingTrainer.Options ResumeOptions
     {
@@ -103,7 +108,7 @@ public sealed class HyperDpoCheckpoint
             var o = TrainerOptions;
             int done = EpochsCompleted - _epochsBeforeFit;
             o.NumberOfEpochs = Math.Max(0, _fitEpochs - done);
-            o.ResumedFit = (_epochsBeforeFit, _fitEpochs, done, Model.TrainingState?.RandomState);
+            o.ResumedFit = (_epochsBeforeFit, _fitEpochs, done, Model.TrainingState?.RandomState, StepsIntoEpoch);
             return o;
         }
     }
@@ -168,6 +173,7 @@ public sealed class HyperDpoCheckpoint
             EpochsCompleted = state.EpochsCompleted,
             EpochsBeforeFit = state.EpochsBeforeFit,
             FitEpochs = state.FitEpochs,
+            StepsIntoEpoch = state.StepsIntoEpoch,
             Options = CheckpointOptions.From(state.Options),
             Sha256 = entries.ToDictionary(e => e.Key, e => Convert.ToHexStringLower(SHA256.HashData(e.Value))),
         };
@@ -228,7 +234,7 @@ public sealed class HyperDpoCheckpoint
         }
         if (!manifest.Sha256.ContainsKey(NetworkEntry))
             throw Bad($"the manifest lists no {NetworkEntry} entry");
-        if (manifest.EpochsCompleted < 0 || manifest.EpochsBeforeFit < 0 || manifest.EpochsBeforeFit > manifest.EpochsCompleted || manifest.FitEpochs < 0)
+        if (manifest.EpochsCompleted < 0 || manifest.EpochsBeforeFit < 0 || manifest.EpochsBeforeFit > manifest.EpochsCompleted || manifest.FitEpochs < 0 || manifest.StepsIntoEpoch < 0)
             throw Bad($"its epoch counts are inconsistent ({manifest.EpochsCompleted} completed, {manifest.EpochsBeforeFit} before its fit)");
 
         HyperDpoRankingTrainer.Options options;
@@ -288,7 +294,7 @@ public sealed class HyperDpoCheckpoint
         var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, ReferenceScores.ColumnName, options.RowGroupColumnName,
             options.TemperatureRange, referenceInputs);
         byte[]? random = manifest.Sha256.ContainsKey(RandomEntry) ? entries[RandomEntry] : null;
-        var state = new TrainingState(options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs, random);
+        var state = new TrainingState(options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs, random, manifest.StepsIntoEpoch);
         var model = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), scoring, weights, null, state, manifest.Temperature);
         return new HyperDpoCheckpoint(model, options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs);
     }

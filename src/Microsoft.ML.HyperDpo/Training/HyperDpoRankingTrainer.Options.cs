@@ -345,11 +345,46 @@ public sealed partial class HyperDpoRankingTrainer
         public int CheckpointInterval { get; set; } = 1;
 
         /// <summary>
-        /// Set by <see cref="HyperDpoCheckpoint.ResumeOptions"/>: the interrupted fit's first epoch (in epochs completed before
-        /// it), its planned epochs, those it ran and its random generator's state, so that the resumed fit continues its
-        /// learning-rate schedule and random streams. Not saved.
+        /// Also write a checkpoint to <see cref="CheckpointPath"/> every this many optimisation steps, in the middle of an epoch;
+        /// a fit resumed from such a checkpoint continues the epoch at the next step, with the same list order, random streams and
+        /// learning-rate schedule. 0: only at epoch ends. Default 0.
         /// </summary>
-        internal (int Start, int Epochs, int Done, byte[]? RandomState)? ResumedFit { get; set; }
+        public int CheckpointStepInterval { get; set; }
+
+        /// <summary>
+        /// Also write a checkpoint to <see cref="CheckpointPath"/> after the first step that ends at least this many seconds after
+        /// the last checkpoint (or the start of the fit), in the middle of an epoch as with <see cref="CheckpointStepInterval"/>.
+        /// 0: no timed checkpoints. Default 0.
+        /// </summary>
+        public double CheckpointSeconds { get; set; }
+
+        /// <summary>
+        /// Training data with at least this many rows (documents) is trained with the large-data settings: steps of about
+        /// <see cref="LargeDataRowsPerStep"/> rows and early stopping on a sample of <see cref="LargeDataValidationLists"/>
+        /// validation lists. Smaller data is trained exactly as without them. <see cref="int.MaxValue"/> turns them off.
+        /// Default 100,000 (MSLR-WEB10K/30K-sized data is above it, LETOR 4.0's MQ2007/MQ2008 below).
+        /// </summary>
+        public int LargeDataRows { get; set; } = 100_000;
+
+        /// <summary>
+        /// On large data (<see cref="LargeDataRows"/>): rows per optimisation step. The lists per step become this divided by the
+        /// mean list length (when that is more than <see cref="BatchSize"/>), and the learning rate is multiplied by the square
+        /// root of the growth in lists per step. Default 8,192.
+        /// </summary>
+        public int LargeDataRowsPerStep { get; set; } = 8192;
+
+        /// <summary>
+        /// On large data (<see cref="LargeDataRows"/>): early stopping measures a fixed random sample of this many validation
+        /// lists (all of them when there are fewer). Default 500.
+        /// </summary>
+        public int LargeDataValidationLists { get; set; } = 500;
+
+        /// <summary>
+        /// Set by <see cref="HyperDpoCheckpoint.ResumeOptions"/>: the interrupted fit's first epoch (in epochs completed before
+        /// it), its planned epochs, those it completed, its random generator's state and the steps it ran of the next epoch, so
+        /// that the resumed fit continues its learning-rate schedule, list order and random streams. Not saved.
+        /// </summary>
+        internal (int Start, int Epochs, int Done, byte[]? RandomState, int Steps)? ResumedFit { get; set; }
 
         /// <summary>
         /// Checks every option and throws an <see cref="ArgumentException"/> that names the first one that is wrong.
@@ -403,6 +438,11 @@ public sealed partial class HyperDpoRankingTrainer
             Require(ValidationGridDivisions is null or > 0, nameof(ValidationGridDivisions), $"must be positive or null; got {ValidationGridDivisions}");
             Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), $"must be positive or null; got {NumberOfThreads}");
             Require(CheckpointInterval >= 1, nameof(CheckpointInterval), $"must be at least 1; got {CheckpointInterval}");
+            Require(CheckpointStepInterval >= 0, nameof(CheckpointStepInterval), $"must be 0 (off) or positive; got {CheckpointStepInterval}");
+            Require(CheckpointSeconds >= 0 && double.IsFinite(CheckpointSeconds), nameof(CheckpointSeconds), $"must be 0 (off) or a positive number of seconds; got {CheckpointSeconds}");
+            Require(LargeDataRows >= 1, nameof(LargeDataRows), $"must be positive (int.MaxValue turns the large-data settings off); got {LargeDataRows}");
+            Require(LargeDataRowsPerStep >= 1, nameof(LargeDataRowsPerStep), $"must be positive; got {LargeDataRowsPerStep}");
+            Require(LargeDataValidationLists >= 1, nameof(LargeDataValidationLists), $"must be positive; got {LargeDataValidationLists}");
             Require(CheckpointPath is null || CheckpointPath.Trim().Length > 0, nameof(CheckpointPath), "must be a file path or null; got an empty string");
             Require(EvaluationTruncation > 0, nameof(EvaluationTruncation), $"must be positive; got {EvaluationTruncation}");
             ValidateArchitecture();

@@ -91,8 +91,8 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         int epochsBefore = initial?.EpochsCompleted ?? 0;
         // The fit a checkpoint belongs to: this one, or the interrupted one this fit resumes.
         var fit = o.ResumedFit is { } resumed ? (resumed.Start, resumed.Epochs) : (Start: epochsBefore, Epochs: o.NumberOfEpochs);
-        Action<int, IRankingNetwork, byte[], byte[]>? checkpoint = o.CheckpointPath is not { } path ? null : (epoch, trained, optimizer, random) =>
-            HyperDpoCheckpoint.Save(Transformer(o, trained, reference, device, null, optimizer, epochsBefore + epoch, fit, random), path);
+        Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint = o.CheckpointPath is not { } path ? null : (epoch, steps, trained, optimizer, random) =>
+            HyperDpoCheckpoint.Save(Transformer(o, trained, reference, device, null, optimizer, epochsBefore + epoch, fit, random, steps), path);
         var (network, report, optimizerState) = new TrainingLoop(o, _host, channel)
             .Run(train, validation, device, seed, () => CreateNetwork(o, train, initial), initial?.OptimizerState, checkpoint);
         return Transformer(o, network, reference, device, report with { ReferenceFitTime = referenceTime }, optimizerState, epochsBefore + report.Epochs.Count, fit);
@@ -100,7 +100,7 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
 
     /// <summary>The fitted transformer over <paramref name="network"/>, with what a checkpoint of it needs.</summary>
     private HyperDpoRankingTransformer Transformer(Options o, IRankingNetwork network, ITransformer? reference, TorchSharp.torch.Device device, TrainingReport? report, byte[] optimizerState, int epochsCompleted,
-        (int Start, int Epochs) fit, byte[]? randomState = null)
+        (int Start, int Epochs) fit, byte[]? randomState = null, int stepsIntoEpoch = 0)
     {
         var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), reference, ReferenceScores.ColumnName, o.RowGroupColumnName,
             (float[]?)o.TemperatureRange?.Clone(), ReferenceInputs(o, reference));
@@ -116,7 +116,7 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         trainedWith.InitialCheckpoint = null;
         trainedWith.ResumedFit = null;
         trainedWith.PreparedReference = reference;
-        var state = new TrainingState(trainedWith, optimizerState, epochsCompleted, fit.Start, fit.Epochs, randomState);
+        var state = new TrainingState(trainedWith, optimizerState, epochsCompleted, fit.Start, fit.Epochs, randomState, stepsIntoEpoch);
         return new HyperDpoRankingTransformer(_host, model, weights, report, state, temperature);
     }
 

@@ -29,11 +29,15 @@ internal sealed class TrainingLoop
     /// Trains the network that <paramref name="createNetwork"/> builds (called once the random sources are seeded), from
     /// <paramref name="optimizerState"/> when given. Returns the network kept (the best epoch's with validation data, the
     /// parameter average when averaging), the report and the optimiser's state after the last step (for checkpoints).
-    /// <paramref name="checkpoint"/>, when given, receives the epoch number, the network being trained, the optimiser's
-    /// state and the random generator's state every <see cref="HyperDpoRankingTrainer.Options.CheckpointInterval"/> epochs and after the last epoch.
+    /// <paramref name="checkpoint"/>, when given, receives the epochs completed, the steps run of the epoch in progress (0 at an
+    /// epoch's end), the network being trained, the optimiser's state and the random generator's state every
+    /// <see cref="HyperDpoRankingTrainer.Options.CheckpointInterval"/> epochs, after the last epoch, and in the middle of epochs as
+    /// <see cref="HyperDpoRankingTrainer.Options.CheckpointStepInterval"/> and <see cref="HyperDpoRankingTrainer.Options.CheckpointSeconds"/> ask.
+    /// On training data of at least <see cref="HyperDpoRankingTrainer.Options.LargeDataRows"/> rows the fit uses the
+    /// <see cref="LargeDataSettings"/>.
     /// </summary>
     public (IRankingNetwork Model, TrainingReport Report, byte[] OptimizerState) Run(ListwiseDataset train, ListwiseDataset? validation, Device device, int seed,
-        Func<IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, IRankingNetwork, byte[], byte[]>? checkpoint = null)
+        Func<IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint = null)
     {
         if (_options.NumberOfThreads is not int threads || device.type != DeviceType.CPU)
             return RunWithCurrentThreads(train, validation, device, seed, createNetwork, optimizerState, checkpoint);
@@ -50,9 +54,15 @@ internal sealed class TrainingLoop
     }
 
     private (IRankingNetwork Model, TrainingReport Report, byte[] OptimizerState) RunWithCurrentThreads(ListwiseDataset train, ListwiseDataset? validation,
-        Device device, int seed, Func<IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, IRankingNetwork, byte[], byte[]>? checkpoint)
+        Device device, int seed, Func<IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint)
     {
-        var o = _options;
+        var o = LargeDataSettings.Training(_options, train);
+        if (LargeDataSettings.Apply(o, train))
+        {
+            if (validation is not null) validation = LargeDataSettings.Validation(o, train, validation, seed);
+            _channel.Info(MessageSensitivity.None, $"HyperDPO: {train.RowCount} training rows, at least {o.LargeDataRows}: large-data settings, {o.BatchSize} lists per step at learning rate {o.LearningRate:G4}" +
+                (validation is null ? "." : $", early stopping on {validation.ListCount} validation lists."));
+        }
         torch.random.manual_seed(seed);
         var generator = new Generator((ulong)seed, device);
         var model = createNetwork();
@@ -62,9 +72,11 @@ internal sealed class TrainingLoop
         var kept = averaging?.Averaged ?? model;
 
         using var weights = TrainingWeights.Create(o, train.ObjectiveCount, generator, device);
-        var batcher = new ListwiseBatcher(train, o.BatchSize, o.MaxListLength, new Random(seed));
+        var batcher = new ListwiseBatcher(train, o.BatchSize, o.MaxListLength, new Random(seed),
+            LargeDataSettings.Apply(o, train) ? LargeDataSettings.WindowBatches : ListwiseBatcher.DefaultWindowBatches);
         // A resumed fit continues the interrupted fit's learning-rate schedule where it stopped.
-        var (scheduleEpochs, epochsDone) = o.ResumedFit is { } resumed ? (resumed.Epochs, resumed.Done) : (o.NumberOfEpochs, 0);
+        // A fit resumed from a checkpoint written in the middle of an epoch skips the steps of that epoch it ran.
+        var (scheduleEpochs, epochsDone, stepsDone) = o.ResumedFit is { } resumed ? (resumed.Epochs, resumed.Done, resumed.Steps) : (o.NumberOfEpochs, 0, 0);
         if (o.ResumedFit?.RandomState is { } randomState)
         {
             // Same random streams as the interrupted fit from here on: its generator's state, and the list order after
@@ -74,7 +86,7 @@ internal sealed class TrainingLoop
                 foreach (var _ in batcher.NextEpoch()) { }
         }
         using var step = new TrainingStep(o, model, train, weights, generator, device, optimizerState,
-            scheduleEpochs * batcher.BatchesPerEpoch, epochsDone * batcher.BatchesPerEpoch);
+            scheduleEpochs * batcher.BatchesPerEpoch, epochsDone * batcher.BatchesPerEpoch + stepsDone);
         using var evaluator = validation is null ? null : new ValidationEvaluator(validation, weights.ValidationGrid, o.EvaluationTruncation, device, o.TemperatureRange);
         var stopping = new EarlyStoppingRule(o.EarlyStoppingPatience);
         using var best = new SavedState();
@@ -82,6 +94,8 @@ internal sealed class TrainingLoop
         var epochs = new List<EpochRecord>();
         long documents = 0, slots = 0;
         var clock = Stopwatch.StartNew();
+        var sinceCheckpoint = Stopwatch.StartNew();
+        int stepsSinceCheckpoint = 0;
         // With a reference, the state before the first step (the reference soup itself, g = 0) is a candidate too, so the kept
         // model's validation figure is never below the reference's.
         if (evaluator is not null && train.HasReference && optimizerState is null)
@@ -97,14 +111,28 @@ internal sealed class TrainingLoop
             model.Module.train();
             double lossSum = 0;
             int listCount = 0;
-            foreach (var batch in batcher.NextEpoch())
+            // The list order is drawn for the whole epoch, so an epoch resumed in the middle gets the same order and skips the
+            // steps run before the checkpoint (its mean loss is over the steps run here).
+            var batches = batcher.NextEpoch();
+            for (int b = epoch == 1 ? stepsDone : 0; b < batches.Count; b++)
             {
                 MlNetInternals.ThrowIfCanceled(_env);
+                var batch = batches[b];
                 lossSum += step.Run(batch) * batch.ListCount;
                 averaging?.Update();
                 listCount += batch.ListCount;
                 documents += batch.RealDocuments;
                 slots += (long)batch.ListCount * batch.Width;
+                stepsSinceCheckpoint++;
+                bool due = (o.CheckpointStepInterval > 0 && stepsSinceCheckpoint >= o.CheckpointStepInterval)
+                    || (o.CheckpointSeconds > 0 && sinceCheckpoint.Elapsed.TotalSeconds >= o.CheckpointSeconds);
+                if (checkpoint is not null && due && b + 1 < batches.Count)
+                {
+                    checkpoint(epoch - 1, b + 1, model, step.OptimizerState(), RandomState(generator));
+                    model.Module.train();
+                    stepsSinceCheckpoint = 0;
+                    sinceCheckpoint.Restart();
+                }
             }
 
             double? validationScore = null;
@@ -122,7 +150,11 @@ internal sealed class TrainingLoop
             bool stop = evaluator is not null && stopping.ShouldStop;
             Report(new TrainingProgress(record, o.NumberOfEpochs, evaluator is null ? null : weights.FigureName, bestEpoch, stop));
             if (checkpoint is not null && (epoch % o.CheckpointInterval == 0 || stop || epoch == o.NumberOfEpochs))
-                checkpoint(epoch, model, step.OptimizerState(), RandomState(generator));
+            {
+                checkpoint(epoch, 0, model, step.OptimizerState(), RandomState(generator));
+                stepsSinceCheckpoint = 0;
+                sinceCheckpoint.Restart();
+            }
             if (stop) break;
         }
         // The optimiser state is the last step's, also when early stopping keeps an earlier epoch's weights.
@@ -133,6 +165,8 @@ internal sealed class TrainingLoop
         var report = new TrainingReport(epochs, evaluator is null ? epochs.Count : stopping.BestEpoch, clock.Elapsed, documents, slots, device.ToString(), seed)
         {
             Temperatures = temperatures,
+            ListsPerStep = o.BatchSize,
+            LearningRate = o.LearningRate,
         };
         // With parameter averaging the kept network is the average; the optimiser state is that of the trained one.
         return (kept, report, finalOptimizerState);

@@ -25,6 +25,12 @@ public sealed record TrainingReport(
     string Device,
     int Seed)
 {
+    /// <summary>Lists per optimisation step: <see cref="HyperDpoRankingTrainer.Options.BatchSize"/>, or more on large data (<see cref="HyperDpoRankingTrainer.Options.LargeDataRows"/>).</summary>
+    public int ListsPerStep { get; init; }
+
+    /// <summary>The peak learning rate used: <see cref="HyperDpoRankingTrainer.Options.LearningRate"/>, scaled up with the lists per step on large data.</summary>
+    public float LearningRate { get; init; }
+
     /// <summary>Wall time spent preparing the reference (fitting <c>ReferenceEstimators</c>, standardising the scores); zero without one.</summary>
     public TimeSpan ReferenceFitTime { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.Data;
 using Microsoft.ML.HyperDpo.Evaluation;
 
 namespace Microsoft.ML.HyperDpo.Tests.Training;
@@ -10,22 +11,24 @@ public class ResumeTests
     private const int Epochs = 12, Seed = 3;
 
     [TestMethod]
-    public void AFitKilledMidRunResumesFromItsLastCheckpointToTheSameValidationFront()
+    public void AFitKilledMidEpochResumesFromItsLastCheckpointToTheSameValidationFront()
     {
         using var temporary = new TemporaryFolder("hyperdpo-resume");
         string folder = temporary.Path;
         string checkpointPath = Path.Combine(folder, "fit.ckpt");
-        int killedAfter = TrainInAChildAndKillIt(checkpointPath, killOnceEpochs: 4);
-
         // The same data as 'hyperdpo train' on its embedded default (RankingDataSets.Synthetic).
         var ml = new MLContext(Seed);
         var splits = SyntheticRankingData.GenerateSplits(ml, new SyntheticRankingDataOptions { Seed = Seed });
+        int lists = splits.Train.GetColumn<uint>("GroupId").Distinct().Count();
+        int stepsPerEpoch = (lists + 15) / 16;
+        var (killedAfter, stepsInto) = TrainInAChildAndKillIt(checkpointPath, killOnceEpochs: 4, stepsPerEpoch);
         string[] objectives = ["Relevance", "Quality"];
 
         var checkpoint = HyperDpoCheckpoint.Load(ml, checkpointPath);
         Assert.AreEqual(killedAfter, checkpoint.EpochsCompleted);
+        Assert.AreEqual(stepsInto, checkpoint.StepsIntoEpoch);
         var resume = checkpoint.ResumeOptions;
-        Assert.AreEqual(Epochs - killedAfter, resume.NumberOfEpochs, "the epochs the killed fit had still to run");
+        Assert.AreEqual(Epochs - killedAfter, resume.NumberOfEpochs, "the epochs the killed fit had still to run, the one it was in the middle of included");
         Assert.AreEqual(checkpointPath, resume.CheckpointPath, "the resumed fit keeps checkpointing");
         var resumed = ml.Ranking.Trainers.HyperDpo(resume).Fit(splits.Train, splits.Validation);
         Assert.AreEqual(Epochs, HyperDpoCheckpoint.Load(ml, checkpointPath).EpochsCompleted, "the last checkpoint is the finished fit's");
@@ -36,22 +39,24 @@ public class ResumeTests
         double Front(HyperDpoRankingTransformer model) =>
             Hypervolume.Compute(ObjectiveNdcg.AlongGrid(ml, model, splits.Validation, SimplexLattice.Points(2, 4)).Select(r => r.At(10)).ToList());
         double full = Front(uninterrupted), again = Front(resumed);
-        Console.WriteLine($"Validation hypervolume: uninterrupted {full:F4}, killed after epoch {killedAfter} and resumed {again:F4}.");
+        Console.WriteLine($"Validation hypervolume: uninterrupted {full:F4}, killed {stepsInto} steps into epoch {killedAfter + 1} and resumed {again:F4}.");
         Assert.AreEqual(full, again, 0.005, "killed and resumed, the fit reaches the uninterrupted run's validation front");
     }
 
     /// <summary>
-    /// Runs 'hyperdpo train --checkpoint' on the embedded data and kills it (the whole process tree, no chance to clean
-    /// up) as soon as a checkpoint of at least <paramref name="killOnceEpochs"/> epochs is on disk, that is while it trains
-    /// the next epoch. Returns the epochs of the checkpoint left behind.
+    /// Runs 'hyperdpo train --checkpoint --checkpoint-steps 1' on the embedded data and kills it (the whole process tree, no
+    /// chance to clean up) as soon as a checkpoint written in the first half of an epoch after <paramref name="killOnceEpochs"/>
+    /// epochs is on disk, that is in the middle of that epoch (half an epoch of steps, each writing a checkpoint, is the margin
+    /// for the kill to land before the epoch ends). Returns the epochs and steps of the checkpoint left behind, which must itself
+    /// be one written in the middle of an epoch.
     /// </summary>
-    private static int TrainInAChildAndKillIt(string checkpointPath, int killOnceEpochs)
+    private static (int Epochs, int Steps) TrainInAChildAndKillIt(string checkpointPath, int killOnceEpochs, int stepsPerEpoch)
     {
         string cli = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
         if (!File.Exists(cli))
             Assert.Fail($"The CLI was not built at '{cli}'; build the solution (the test project references it).");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { cli, "train", "--epochs", Epochs.ToString(), "--seed", Seed.ToString(), "--checkpoint", checkpointPath }) start.ArgumentList.Add(a);
+        foreach (string a in new[] { cli, "train", "--epochs", Epochs.ToString(), "--seed", Seed.ToString(), "--checkpoint", checkpointPath, "--checkpoint-steps", "1" }) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
@@ -60,19 +65,21 @@ public class ResumeTests
         while (deadline.Elapsed < TimeSpan.FromMinutes(3))
         {
             Assert.IsFalse(process.HasExited, "the training process ended before it could be killed");
-            if (File.Exists(checkpointPath) && HyperDpoCheckpoint.Load(ml, checkpointPath).EpochsCompleted >= killOnceEpochs)
+            if (File.Exists(checkpointPath) && HyperDpoCheckpoint.Load(ml, checkpointPath) is { EpochsCompleted: var done, StepsIntoEpoch: var steps }
+                && done >= killOnceEpochs && steps > 0 && steps <= stepsPerEpoch / 2)
             {
                 process.Kill(entireProcessTree: true);
                 process.WaitForExit();
                 // A kill during a checkpoint write leaves the previous file whole (atomic rename): it must still load.
-                int epochs = HyperDpoCheckpoint.Load(ml, checkpointPath).EpochsCompleted;
-                Assert.IsLessThan(Epochs, epochs, "killed before the fit finished");
-                return epochs;
+                var left = HyperDpoCheckpoint.Load(ml, checkpointPath);
+                Assert.IsLessThan(Epochs, left.EpochsCompleted, "killed before the fit finished");
+                Assert.IsGreaterThan(0, left.StepsIntoEpoch, "killed in the middle of an epoch, after a checkpoint written there");
+                return (left.EpochsCompleted, left.StepsIntoEpoch);
             }
-            Thread.Sleep(20);
+            Thread.Sleep(10);
         }
         process.Kill(entireProcessTree: true);
         Assert.Fail("No checkpoint appeared within three minutes.");
-        return 0;
+        return default;
     }
 }
