@@ -238,6 +238,21 @@ public class TemperatureConditioningTests
         var low = SyntheticRanking.Scores(model.WithTemperature(1f).Transform(data));
         var high = SyntheticRanking.Scores(model.WithTemperature(10f).Transform(data));
         Assert.IsTrue(low.Zip(high).Any(p => Math.Abs(p.First - p.Second) > 1e-6f), "the temperature changes no score");
+
+        // The per-group ONNX graph at the temperature set: ONNX Runtime scores each group as Transform does.
+        var rows = SyntheticRanking.Rows(3, 4, 7, seed: 61);
+        var at = model.WithObjectiveWeights(0.7f, 0.3f).WithTemperature(3f);
+        var expected = SyntheticRanking.Scores(at.Transform(SyntheticRanking.Load(ml, rows)));
+        using var stream = new MemoryStream();
+        at.ExportToOnnx(stream);
+        int start = 0;
+        foreach (var group in rows.GroupBy(r => r.QueryId))
+        {
+            var x = group.SelectMany(r => r.Features).ToArray();
+            var scores = RunOnnx(stream.ToArray(), x, new[] { group.Count(), SyntheticRanking.FeatureCount }, new[] { 0.7f, 0.3f }, new[] { 1, 2 });
+            for (int i = 0; i < scores.Length; i++) Assert.AreEqual(expected[start + i], scores[i], 1e-4f, $"group {group.Key}, document {i}");
+            start += scores.Length;
+        }
     }
 
     private static List<TemperedRow> Tempered(IEnumerable<RankingRow> rows) =>
