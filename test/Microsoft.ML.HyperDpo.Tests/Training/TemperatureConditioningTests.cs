@@ -54,10 +54,10 @@ public class TemperatureConditioningTests
     {
         // Pairs of (1, 2, 2, 3) and (1, 3, 2, 2): 3 concordant, 1 discordant, 1 tied in x only, 1 tied in y only:
         // tau-b = (3 - 1) / sqrt((6 - 1) (6 - 1)) = 0.4.
-        Assert.AreEqual(0.4, KendallTau.Compute(new[] { 1f, 2, 2, 3 }, new[] { 1f, 3, 2, 2 })!.Value, 1e-12);
-        Assert.AreEqual(1.0, KendallTau.Compute(new[] { 1f, 2, 3 }, new[] { 10f, 20, 30 })!.Value, 1e-12);
-        Assert.AreEqual(-1.0, KendallTau.Compute(new[] { 1f, 2, 3 }, new[] { 3f, 2, 1 })!.Value, 1e-12);
-        Assert.IsNull(KendallTau.Compute(new[] { 1f, 1, 1 }, new[] { 1f, 2, 3 }));
+        Assert.AreEqual(0.4, KendallTau.Compute(new[] { 1.0, 2, 2, 3 }, new[] { 1.0, 3, 2, 2 })!.Value, 1e-12);
+        Assert.AreEqual(1.0, KendallTau.Compute(new[] { 1.0, 2, 3 }, new[] { 10.0, 20, 30 })!.Value, 1e-12);
+        Assert.AreEqual(-1.0, KendallTau.Compute(new[] { 1.0, 2, 3 }, new[] { 3.0, 2, 1 })!.Value, 1e-12);
+        Assert.IsNull(KendallTau.Compute(new[] { 1.0, 1, 1 }, new[] { 1.0, 2, 3 }));
         // Two queries (0.4 and -1) and one single document, which does not count.
         double mean = KendallTau.MeanOverQueries(new[] { 1f, 2, 2, 3, 1, 2, 3, 5 }, new[] { 1f, 3, 2, 2, 3, 2, 1, 0 }, new[] { 0, 4, 7, 8 });
         Assert.AreEqual((0.4 - 1) / 2, mean, 1e-12);
