@@ -20,7 +20,6 @@ namespace Microsoft.ML.HyperDpo.Cli;
 internal static class TemperatureBenchmarkCommand
 {
     private const string Section = "benchmark-temperature";
-    private const int GridSize = 5;
 
     public static System.CommandLine.Command Create()
     {
@@ -78,7 +77,7 @@ internal static class TemperatureBenchmarkCommand
             CustomGains = rule.Gains,
         })).ToArray();
         float defaultBeta = new HyperDpoRankingTrainer.Options().Beta;
-        var grid = Modeling.ConditionVector.TemperatureGrid(range, GridSize);
+        var grid = Modeling.ConditionVector.TemperatureGrid(range, TrainingLoop.TemperatureGridSize);
         var variants = new[] { (Prefix: "on LambdaMART", References: true), (Prefix: "no reference", References: false) }
             .SelectMany(v => fixedBetas.Select(b => (Name: string.Create(CultureInfo.InvariantCulture, $"{v.Prefix}, fixed beta {b}"), v.References, Range: (float[]?)null, Beta: b))
                 .Prepend(($"{v.Prefix}, temperature-conditioned", v.References, range, defaultBeta)))

@@ -10,23 +10,7 @@ public static class RankCorrelation
     /// </summary>
     /// <param name="x">The first scores.</param>
     /// <param name="y">The second scores, as many as <paramref name="x"/>.</param>
-    public static double? KendallTauB(IReadOnlyList<double> x, IReadOnlyList<double> y)
-    {
-        if (x.Count != y.Count) throw new ArgumentException($"Kendall's tau needs as many x ({x.Count}) as y ({y.Count}).", nameof(y));
-        long concordant = 0, discordant = 0, tiedX = 0, tiedY = 0, pairs = 0;
-        for (int i = 0; i < x.Count; i++)
-            for (int j = i + 1; j < x.Count; j++)
-            {
-                pairs++;
-                int sx = Math.Sign(x[i] - x[j]), sy = Math.Sign(y[i] - y[j]);
-                if (sx == 0) tiedX++;
-                if (sy == 0) tiedY++;
-                if (sx * sy > 0) concordant++;
-                else if (sx * sy < 0) discordant++;
-            }
-        double denominator = Math.Sqrt((double)(pairs - tiedX) * (pairs - tiedY));
-        return denominator == 0 ? null : (concordant - discordant) / denominator;
-    }
+    public static double? KendallTauB(IReadOnlyList<double> x, IReadOnlyList<double> y) => Microsoft.ML.HyperDpo.Evaluation.KendallTau.Compute(x, y);
 }
 
 /// <summary>The paired sign test.</summary>

@@ -8,24 +8,21 @@ namespace Microsoft.ML.HyperDpo.Evaluation;
 /// pairs tied in x and in y. Quadratic in the list length, which is fine for lists of a few hundred documents.</remarks>
 public static class KendallTau
 {
-    /// <summary>tau-b of <paramref name="x"/> and <paramref name="y"/> (the same length); null when either scoring ties every pair.</summary>
-    public static double? Compute(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    /// <summary>tau-b of <paramref name="x"/> and <paramref name="y"/> (as many values each); null when either scoring ties every pair.</summary>
+    public static double? Compute(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
-        if (x.Length != y.Length)
-            throw new ArgumentException($"The two scorings have {x.Length} and {y.Length} values; they must score the same documents.", nameof(y));
+        if (x.Count != y.Count)
+            throw new ArgumentException($"The two scorings have {x.Count} and {y.Count} values; they must score the same documents.", nameof(y));
         long concordant = 0, discordant = 0, tiedX = 0, tiedY = 0, pairs = 0;
-        for (int i = 0; i < x.Length; i++)
-            for (int j = i + 1; j < x.Length; j++)
+        for (int i = 0; i < x.Count; i++)
+            for (int j = i + 1; j < x.Count; j++)
             {
                 pairs++;
                 int sx = Math.Sign(x[i] - x[j]), sy = Math.Sign(y[i] - y[j]);
                 if (sx == 0) tiedX++;
                 if (sy == 0) tiedY++;
-                if (sx != 0 && sy != 0)
-                {
-                    if (sx == sy) concordant++;
-                    else discordant++;
-                }
+                if (sx * sy > 0) concordant++;
+                else if (sx * sy < 0) discordant++;
             }
         double denominator = Math.Sqrt((double)(pairs - tiedX) * (pairs - tiedY));
         return denominator > 0 ? (concordant - discordant) / denominator : null;
@@ -38,14 +35,13 @@ public static class KendallTau
     /// </summary>
     public static double MeanOverQueries(IReadOnlyList<float> x, IReadOnlyList<float> y, IReadOnlyList<int> listStarts)
     {
-        var xs = x.ToArray();
-        var ys = y.ToArray();
         double sum = 0;
         int counted = 0;
         for (int q = 0; q + 1 < listStarts.Count; q++)
         {
             int start = listStarts[q], length = listStarts[q + 1] - start;
-            if (Compute(xs.AsSpan(start, length), ys.AsSpan(start, length)) is double tau)
+            double[] Slice(IReadOnlyList<float> v) => Enumerable.Range(start, length).Select(r => (double)v[r]).ToArray();
+            if (Compute(Slice(x), Slice(y)) is double tau)
             {
                 sum += tau;
                 counted++;

@@ -54,10 +54,10 @@ public class TemperatureConditioningTests
     {
         // Pairs of (1, 2, 2, 3) and (1, 3, 2, 2): 3 concordant, 1 discordant, 1 tied in x only, 1 tied in y only:
         // tau-b = (3 - 1) / sqrt((6 - 1) (6 - 1)) = 0.4.
-        Assert.AreEqual(0.4, KendallTau.Compute(new[] { 1f, 2, 2, 3 }, new[] { 1f, 3, 2, 2 })!.Value, 1e-12);
-        Assert.AreEqual(1.0, KendallTau.Compute(new[] { 1f, 2, 3 }, new[] { 10f, 20, 30 })!.Value, 1e-12);
-        Assert.AreEqual(-1.0, KendallTau.Compute(new[] { 1f, 2, 3 }, new[] { 3f, 2, 1 })!.Value, 1e-12);
-        Assert.IsNull(KendallTau.Compute(new[] { 1f, 1, 1 }, new[] { 1f, 2, 3 }));
+        Assert.AreEqual(0.4, KendallTau.Compute(new[] { 1.0, 2, 2, 3 }, new[] { 1.0, 3, 2, 2 })!.Value, 1e-12);
+        Assert.AreEqual(1.0, KendallTau.Compute(new[] { 1.0, 2, 3 }, new[] { 10.0, 20, 30 })!.Value, 1e-12);
+        Assert.AreEqual(-1.0, KendallTau.Compute(new[] { 1.0, 2, 3 }, new[] { 3.0, 2, 1 })!.Value, 1e-12);
+        Assert.IsNull(KendallTau.Compute(new[] { 1.0, 1, 1 }, new[] { 1.0, 2, 3 }));
         // Two queries (0.4 and -1) and one single document, which does not count.
         double mean = KendallTau.MeanOverQueries(new[] { 1f, 2, 2, 3, 1, 2, 3, 5 }, new[] { 1f, 3, 2, 2, 3, 2, 1, 0 }, new[] { 0, 4, 7, 8 });
         Assert.AreEqual((0.4 - 1) / 2, mean, 1e-12);
@@ -238,6 +238,21 @@ public class TemperatureConditioningTests
         var low = SyntheticRanking.Scores(model.WithTemperature(1f).Transform(data));
         var high = SyntheticRanking.Scores(model.WithTemperature(10f).Transform(data));
         Assert.IsTrue(low.Zip(high).Any(p => Math.Abs(p.First - p.Second) > 1e-6f), "the temperature changes no score");
+
+        // The per-group ONNX graph at the temperature set: ONNX Runtime scores each group as Transform does.
+        var rows = SyntheticRanking.Rows(3, 4, 7, seed: 61);
+        var at = model.WithObjectiveWeights(0.7f, 0.3f).WithTemperature(3f);
+        var expected = SyntheticRanking.Scores(at.Transform(SyntheticRanking.Load(ml, rows)));
+        using var stream = new MemoryStream();
+        at.ExportToOnnx(stream);
+        int start = 0;
+        foreach (var group in rows.GroupBy(r => r.QueryId))
+        {
+            var x = group.SelectMany(r => r.Features).ToArray();
+            var scores = RunOnnx(stream.ToArray(), x, new[] { group.Count(), SyntheticRanking.FeatureCount }, new[] { 0.7f, 0.3f }, new[] { 1, 2 });
+            for (int i = 0; i < scores.Length; i++) Assert.AreEqual(expected[start + i], scores[i], 1e-4f, $"group {group.Key}, document {i}");
+            start += scores.Length;
+        }
     }
 
     private static List<TemperedRow> Tempered(IEnumerable<RankingRow> rows) =>
