@@ -28,16 +28,23 @@ internal static class ReferenceFormsBenchmarkCommand
         };
         var betas = new Option<string>("--betas") { Description = "Values of beta to try for every form, comma-separated.", DefaultValueFactory = _ => "1,5,20" };
         var folds = new Option<int>("--reference-folds") { Description = "ReferenceFolds of the residual and extra-inputs forms (out-of-fold reference scores); the extra-inputs form also runs once with in-sample scores at beta 5.", DefaultValueFactory = _ => 5 };
+        var forms = new Option<string>("--forms") { Description = $"Forms to run, comma-separated, from: {string.Join(", ", Enum.GetNames<ReferenceForm>())}.", DefaultValueFactory = _ => string.Join(",", Enum.GetNames<ReferenceForm>()) };
         var seed = new Option<int>("--seed") { Description = "Seed of every fit.", DefaultValueFactory = _ => 1 };
         var benchmarks = new Option<string?>("--benchmarks") { Description = "Also write the table as a section of this Markdown file (e.g. docs/benchmarks.md)." };
         var command = new System.CommandLine.Command("benchmark-reference-forms",
             "Compare the reference forms (implicit reward, residual, extra inputs) of HyperDPO on LambdaMART on validation data: hypervolume over the FastTree score soup, corners over FastTree.")
         {
-            mq2008, objectives, betas, folds, seed, benchmarks,
+            mq2008, objectives, forms, betas, folds, seed, benchmarks,
         };
-        command.SetAction(r => Run(r.GetValue(mq2008)!, r.GetValue(objectives)!, ParseBetas(r.GetValue(betas)!), r.GetValue(folds), r.GetValue(seed), r.GetValue(benchmarks)));
+        command.SetAction(r => Run(r.GetValue(mq2008)!, r.GetValue(objectives)!, ParseForms(r.GetValue(forms)!), ParseBetas(r.GetValue(betas)!), r.GetValue(folds),
+            r.GetValue(seed), r.GetValue(benchmarks)));
         return command;
     }
+
+    private static ReferenceForm[] ParseForms(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(t => Enum.TryParse<ReferenceForm>(t, ignoreCase: true, out var form) && Enum.IsDefined(form)
+            ? form : throw new ArgumentException($"--forms: '{t}' is not one of {string.Join(", ", Enum.GetNames<ReferenceForm>())}."))
+        .Distinct().ToArray() is { Length: > 0 } forms ? forms : throw new ArgumentException("--forms names no form.");
 
     private static float[] ParseBetas(string text)
     {
@@ -54,7 +61,7 @@ internal static class ReferenceFormsBenchmarkCommand
         private readonly HyperDpoOnLambdaMart _method = new(() => new HyperDpoRankingTrainer.Options
         {
             ReferenceForm = form,
-            Beta = beta,
+            ReferenceBeta = beta,
             ReferenceFolds = referenceFolds,
         });
 
@@ -67,7 +74,7 @@ internal static class ReferenceFormsBenchmarkCommand
         public override FittedFront Fit(FrontFitContext context) => _method.Fit(context);
     }
 
-    private static int Run(string folder, string objectives, float[] betas, int referenceFolds, int seed, string? benchmarks)
+    private static int Run(string folder, string objectives, ReferenceForm[] forms, float[] betas, int referenceFolds, int seed, string? benchmarks)
     {
         var ml = new MLContext(seed);
         string[] labels;
@@ -92,9 +99,9 @@ internal static class ReferenceFormsBenchmarkCommand
 
         // The implicit-reward loss never reads the training rows' reference scores, so out-of-fold fits would change nothing there.
         var variants = new List<Variant>();
-        foreach (var (form, folds) in new[] { (ReferenceForm.ImplicitReward, 0), (ReferenceForm.Residual, referenceFolds), (ReferenceForm.ExtraInputs, referenceFolds) })
-            variants.AddRange(betas.Select(b => new Variant(form, b, folds)));
-        if (referenceFolds >= 2) variants.Add(new Variant(ReferenceForm.ExtraInputs, 5f, 0));
+        foreach (var form in forms)
+            variants.AddRange(betas.Select(b => new Variant(form, b, form == ReferenceForm.ImplicitReward ? 0 : referenceFolds)));
+        if (referenceFolds >= 2 && forms.Contains(ReferenceForm.ExtraInputs)) variants.Add(new Variant(ReferenceForm.ExtraInputs, 5f, 0));
         var soup = new LambdaMartScoreSoup(LambdaMartLibrary.FastTree);
         var options = new ParetoComparisonOptions { LabelColumnNames = labels, Methods = variants.Cast<FrontMethod>().Append(soup).ToList(), Seed = seed };
         var progress = new CompareCommand.SynchronousProgress<ComparisonProgress>(p =>
@@ -103,7 +110,9 @@ internal static class ReferenceFormsBenchmarkCommand
         });
         var result = ParetoComparison.Run(ml, new List<ComparisonSplit> { split }, options, progress);
 
-        string markdown = Markdown(result, variants, soup.Key, description, labels);
+        string command = string.Create(CultureInfo.InvariantCulture,
+            $"hyperdpo benchmark-reference-forms --objectives {objectives} --forms {string.Join(",", forms)} --betas {string.Join(",", betas)} --reference-folds {referenceFolds} --seed {seed}");
+        string markdown = Markdown(result, variants, soup.Key, $"Written by `{command}`. {description}", labels);
         AnsiConsole.WriteLine(markdown);
         if (benchmarks is not null)
         {

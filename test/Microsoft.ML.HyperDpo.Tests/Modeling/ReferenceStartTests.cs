@@ -44,20 +44,7 @@ public class ReferenceStartTests
         return o;
     }
 
-    /// <summary>The soup sum_k w_k (r_k - mu_k) / sd_k in float64, mu and sd over the training rows.</summary>
-    private static double[] Soup(float[] w)
-    {
-        var soup = new double[SyntheticRanking.Scores(References[0].Transform(Test)).Length];
-        for (int k = 0; k < References.Length; k++)
-        {
-            double[] train = SyntheticRanking.Scores(References[k].Transform(Train)).Select(s => (double)s).ToArray();
-            double mean = train.Average();
-            double sd = Math.Sqrt(train.Sum(s => (s - mean) * (s - mean)) / train.Length);
-            float[] r = SyntheticRanking.Scores(References[k].Transform(Test));
-            for (int i = 0; i < soup.Length; i++) soup[i] += w[k] * (r[i] - mean) / sd;
-        }
-        return soup;
-    }
+    private static double[] Soup(float[] w) => Training.ReferenceSoup.Of(References, Train, Test, w);
 
     [TestMethod]
     public void EveryNetworkStartsExactlyAtTheScoreSoupInEveryForm()
