@@ -215,7 +215,7 @@ internal static class CompareCommand
     private static string Slug(IEnumerable<string> objectives) => string.Join("-", objectives).ToLowerInvariant();
 
     /// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
     }

@@ -21,6 +21,8 @@ internal static class Program
             CompareCommand.Create(),
             ConditioningBenchmarkCommand.Create(),
             DefaultsStudyCommand.Create(),
+            ReferenceFormsBenchmarkCommand.Create(),
+            ScoreCommand.Create(),
             Language.LanguageCommands.Pretrain(),
             Language.LanguageCommands.Align(),
             Language.LanguageCommands.Generate(),

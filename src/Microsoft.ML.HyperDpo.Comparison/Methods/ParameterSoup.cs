@@ -68,7 +68,8 @@ public static class ParameterSoup
         }
         network.Module.to(first.Device);
         network.Module.eval();
-        var model = new ConditionedScoringModel(network, first.Device, first.FeatureColumnName, first.Objectives, first.Reference, first.ReferenceScoreColumnName, first.GroupColumnName);
+        var model = new ConditionedScoringModel(network, first.Device, first.FeatureColumnName, first.Objectives, first.Reference, first.ReferenceScoreColumnName, first.GroupColumnName,
+            first.ReferenceInputs);
         var objectiveWeights = mix.Length == first.Objectives.Count ? mix : models[0].ObjectiveWeights.ToArray();
         return new HyperDpoRankingTransformer((IHostEnvironment)mlContext, model, objectiveWeights, report: null);
     }

@@ -54,6 +54,22 @@ internal sealed class ListwiseDataset
     }
 
     /// <summary>
+    /// The same lists with each row's K reference scores appended to its features (F + K features), for a network that reads the
+    /// reference scores as inputs (<see cref="ReferenceForm.ExtraInputs"/>).
+    /// </summary>
+    public ListwiseDataset WithReferenceInputs()
+    {
+        int f = FeatureCount, k = ObjectiveCount, width = f + k;
+        var joined = new float[(long)RowCount * width];
+        for (int r = 0; r < RowCount; r++)
+        {
+            Array.Copy(Features, (long)r * f, joined, (long)r * width, f);
+            Array.Copy(ReferenceScores, (long)r * k, joined, (long)r * width + f, k);
+        }
+        return new ListwiseDataset(joined, Labels, ReferenceScores, ListStarts, width, k) { HasReference = HasReference };
+    }
+
+    /// <summary>
     /// Reads and checks every row of <paramref name="data"/>. Throws <see cref="InvalidOperationException"/>
     /// naming the column, row and value for a non-finite feature, a NaN or negative label or a missing group,
     /// and <see cref="ArgumentException"/> for missing or mistyped columns.

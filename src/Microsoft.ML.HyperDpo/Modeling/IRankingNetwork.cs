@@ -31,4 +31,10 @@ internal interface IRankingNetwork
 
     /// <summary>A network of the same architecture, with fresh parameters, for state to be loaded into.</summary>
     IRankingNetwork EmptyCopy();
+
+    /// <summary>
+    /// Makes the network score 0 for every input until trained (with a reference, training then starts exactly at the reference
+    /// soup), by zeroing its last layer.
+    /// </summary>
+    void ZeroOutput();
 }

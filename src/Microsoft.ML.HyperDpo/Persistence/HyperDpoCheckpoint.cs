@@ -243,7 +243,9 @@ public sealed class HyperDpoCheckpoint
             throw Bad($"its options are invalid ({e.Message})", e);
         }
 
-        var network = RankingNetworks.CreateEmpty(options, manifest.FeatureCount, manifest.Objectives.Length);
+        // A network that reads the reference scores (ReferenceForm.ExtraInputs) has K inputs more than the feature column.
+        bool referenceInputs = manifest.Sha256.ContainsKey(ReferenceEntry) && options.ReferenceForm == ReferenceForm.ExtraInputs;
+        var network = RankingNetworks.CreateEmpty(options, manifest.FeatureCount + (referenceInputs ? manifest.Objectives.Length : 0), manifest.Objectives.Length);
         try
         {
             using var stream = new MemoryStream(entries[NetworkEntry]);
@@ -280,7 +282,8 @@ public sealed class HyperDpoCheckpoint
 
         byte[]? optimizer = manifest.Sha256.ContainsKey(OptimizerEntry) ? entries[OptimizerEntry] : null;
         var env = (IHostEnvironment)mlContext;
-        var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, ReferenceScores.ColumnName, options.RowGroupColumnName);
+        var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, ReferenceScores.ColumnName, options.RowGroupColumnName,
+            referenceInputs);
         byte[]? random = manifest.Sha256.ContainsKey(RandomEntry) ? entries[RandomEntry] : null;
         var state = new TrainingState(options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs, random);
         var model = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), scoring, weights, null, state);

@@ -70,8 +70,10 @@ internal static class SavedForm
     /// <param name="FeatureCount">The network's feature count.</param>
     /// <param name="ConditionWidth">The length of the conditioning vector the network reads.</param>
     /// <param name="HiddenSizes">The widths of its hidden layers.</param>
+    /// <param name="ReferenceInputs">True when the network reads the K reference scores after the features (its feature count includes them).</param>
     public sealed record Description(int Version, string[] Objectives, string FeatureColumn, float[]? ObjectiveWeights, string? WeightsColumn,
-        string OutputColumn, string? ReferenceScoreColumn, string Conditioning, int FeatureCount, int ConditionWidth, int[] HiddenSizes)
+        string OutputColumn, string? ReferenceScoreColumn, string Conditioning, int FeatureCount, int ConditionWidth, int[] HiddenSizes,
+        bool ReferenceInputs = false)
     {
         /// <summary>The number of transformers of the saved chain (see the remarks of <see cref="SavedForm"/>).</summary>
         public int ChainLength => (ReferenceScoreColumn is null ? 0 : 1) + 3 + (OutputColumn == "Score" ? 0 : 1);
@@ -83,7 +85,8 @@ internal static class SavedForm
         if (model.Network is not ConditionedScorer net)
             throw new NotSupportedException($"A {model.Network.GetType().Name} network has no ML.NET saved form; save it with HyperDpoCheckpoint.Save.");
         var description = new Description(Version, model.Objectives.ToArray(), model.FeatureColumnName, weights.FixedWeights, weights.ColumnName,
-            outputColumn, model.Reference is null ? null : model.ReferenceScoreColumnName, net.Kind.ToString(), net.FeatureCount, net.ConditionWidth, net.HiddenSizes.ToArray());
+            outputColumn, model.Reference is null ? null : model.ReferenceScoreColumnName, net.Kind.ToString(), net.FeatureCount, net.ConditionWidth, net.HiddenSizes.ToArray(),
+            model.ReferenceInputs);
         using var network = new MemoryStream();
         NetworkStateFormat.Write(network, net);
         string json = System.Text.Json.JsonSerializer.Serialize(description);
@@ -105,7 +108,7 @@ internal static class SavedForm
         string? reference = model.Reference is null ? null : model.ReferenceScoreColumnName;
         using var graph = new MemoryStream();
         OnnxScoringGraph.Write(graph, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, RawScoreColumn,
-            Describe(model, weights, outputColumn));
+            Describe(model, weights, outputColumn), model.ReferenceInputs);
         graph.Position = 0;
 
         var columns = new List<(string Name, DataViewType Type)> { (model.FeatureColumnName, new VectorDataViewType(NumberDataViewType.Single, model.FeatureCount)) };
@@ -164,6 +167,8 @@ internal static class SavedForm
         if (description.Objectives is not { Length: > 0 } || string.IsNullOrEmpty(description.FeatureColumn) || string.IsNullOrEmpty(description.OutputColumn)
             || (description.ObjectiveWeights is null) == (description.WeightsColumn is null))
             throw new InvalidDataException("its description lacks the objectives, the columns or the source of the weights");
+        if (description.ReferenceInputs && (description.ReferenceScoreColumn is null || description.FeatureCount <= description.Objectives.Length))
+            throw new InvalidDataException("its description says the network reads reference scores, but it has no reference or too few inputs for them");
         int at = description.ReferenceScoreColumn is null ? 0 : 1;
         if (parts.Count != description.ChainLength || !ReferenceEquals(parts[at], onnx))
             throw new InvalidDataException($"its chain has {parts.Count} transformers with the graph at {parts.ToList().IndexOf(onnx)}; the description says {description.ChainLength} with the graph at {at}");
@@ -172,7 +177,7 @@ internal static class SavedForm
         var model = new ConditionedScoringModel(network, TorchSharp.torch.CPU, description.FeatureColumn, description.Objectives,
             description.ReferenceScoreColumn is null ? null : parts[0], description.ReferenceScoreColumn ?? "",
             // A row-wise network never reads the group column.
-            groupColumnName: "GroupId");
+            groupColumnName: "GroupId", referenceInputs: description.ReferenceInputs);
         var hyper = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), model,
             CheckedWeights(description.ObjectiveWeights ?? Enumerable.Repeat(1f, description.Objectives.Length).ToArray(), description.Objectives.Length), report: null);
         return description.WeightsColumn is { } column ? new WeightedScoreTransformer(hyper, column, description.OutputColumn) : hyper;

@@ -13,9 +13,12 @@ namespace Microsoft.ML.HyperDpo.Scoring;
 internal sealed class ConditionedScoringModel
 {
     public ConditionedScoringModel(IRankingNetwork network, Device device, string featureColumnName, IReadOnlyList<string> objectives,
-        ITransformer? reference, string referenceScoreColumnName, string groupColumnName)
+        ITransformer? reference, string referenceScoreColumnName, string groupColumnName, bool referenceInputs = false)
     {
+        if (referenceInputs && reference is null)
+            throw new ArgumentException("A network that reads the reference scores needs the reference.", nameof(referenceInputs));
         GroupColumnName = groupColumnName;
+        ReferenceInputs = referenceInputs;
         Network = network;
         Device = device;
         FeatureColumnName = featureColumnName;
@@ -48,7 +51,14 @@ internal sealed class ConditionedScoringModel
     public Device Device { get; }
     public string FeatureColumnName { get; }
     public IReadOnlyList<string> Objectives { get; }
-    public int FeatureCount => Network.FeatureCount;
+    /// <summary>The feature column's size: the network's inputs, less the K reference scores when it reads them.</summary>
+    public int FeatureCount => Network.FeatureCount - (ReferenceInputs ? Objectives.Count : 0);
+
+    /// <summary>
+    /// True when the network reads each row's K standardised reference scores after its features (<see cref="ReferenceForm.ExtraInputs"/>):
+    /// its inputs are then [x, r], F + K values.
+    /// </summary>
+    public bool ReferenceInputs { get; }
     public ITransformer? Reference { get; }
     public string ReferenceScoreColumnName { get; }
 
@@ -81,10 +91,22 @@ internal sealed class ConditionedScoringModel
         ManagedScorer.Workspace workspace)
     {
         if (rows == 0) return;
-        // The conditioning vector is c = w (ConditionVector).
-        Scorer.Score(features[..(rows * FeatureCount)], rows, weights, scores, workspace);
-        if (reference.IsEmpty) return;
         int k = Objectives.Count;
+        if (ReferenceInputs)
+        {
+            // The network's rows are [x, r].
+            int f = FeatureCount;
+            var joined = workspace.Joined;
+            for (int i = 0; i < rows; i++)
+            {
+                features.Slice(i * f, f).CopyTo(joined.AsSpan(i * (f + k), f));
+                reference.Slice(i * k, k).CopyTo(joined.AsSpan(i * (f + k) + f, k));
+            }
+            features = joined.AsSpan(0, rows * (f + k));
+        }
+        // The conditioning vector is c = w (ConditionVector).
+        Scorer.Score(features[..(rows * Network.FeatureCount)], rows, weights, scores, workspace);
+        if (reference.IsEmpty) return;
         bool perRow = weights.Length == rows * k && rows > 1;
         for (int i = 0; i < rows; i++)
         {

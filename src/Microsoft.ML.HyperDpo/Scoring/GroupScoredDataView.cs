@@ -153,6 +153,8 @@ internal sealed class GroupScoredDataView : ScoreColumnView
                     int j = 0;
                     foreach (float value in _referenceBuffer.DenseValues()) r += w[j++] * value;
                     _referenceBlock.Add(r);
+                    // A network that reads the reference scores gets them after the row's features.
+                    if (_model.ReferenceInputs) _featureBlock.AddRange(_referenceBuffer.DenseValues());
                 }
                 _lengths[^1]++;
                 rows++;
@@ -172,7 +174,7 @@ internal sealed class GroupScoredDataView : ScoreColumnView
             var conditions = _weightGetter is null
                 ? tensor(_weights.FixedWeights!, new long[] { 1, _model.Objectives.Count }, device: device)
                 : tensor(_conditionBlock.ToArray(), new long[] { _lengths.Count, _model.Objectives.Count }, device: device);
-            var features = tensor(_featureBlock.ToArray(), new long[] { rows, _model.FeatureCount }, device: device);
+            var features = tensor(_featureBlock.ToArray(), new long[] { rows, network.FeatureCount }, device: device);
             var scores = network.ScoreGroups(features, conditions, _lengths.ToArray()).cpu().data<float>().ToArray();
             for (int i = 0; i < _referenceBlock.Count; i++) scores[i] += _referenceBlock[i];
             return scores;

@@ -31,9 +31,9 @@ internal static class ListwiseScoring
     {
         string? reference = model.Reference is null ? null : HyperDpoRankingTransformer.OnnxReferenceScoreInputName;
         if (model.Listwise is { } listwise)
-            TransformerOnnxGraph.Write(stream, listwise.Export(), model.Objectives, model.FeatureColumnName, weights, reference, scoreColumn);
+            TransformerOnnxGraph.Write(stream, listwise.Export(), model.Objectives, model.FeatureColumnName, weights, reference, scoreColumn, model.ReferenceInputs);
         else
-            OnnxScoringGraph.Write(stream, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, scoreColumn);
+            OnnxScoringGraph.Write(stream, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, scoreColumn, referenceInputs: model.ReferenceInputs);
     }
 
     /// <summary>

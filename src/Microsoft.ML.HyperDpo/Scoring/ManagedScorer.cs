@@ -236,6 +236,10 @@ internal sealed class ManagedScorer
 
         public int MaxRows { get; }
         internal float[] Input { get; }
+
+        /// <summary>Rows of features and reference scores side by side, for a network that reads both (allocated when first used).</summary>
+        internal float[] Joined => _joined ??= new float[Input.Length];
+        private float[]? _joined;
         internal float[] ActivationsA { get; }
         internal float[] ActivationsB { get; }
         internal float[] Sigmoid { get; }

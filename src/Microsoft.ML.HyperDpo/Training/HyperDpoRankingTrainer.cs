@@ -78,6 +78,12 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
             throw new ArgumentException($"The training data's '{o.FeatureColumnName}' column has {train.FeatureCount} values per row; the initial checkpoint's network takes {initial.FeatureCount}.", nameof(trainData));
         if (validation is not null && validation.FeatureCount != train.FeatureCount)
             throw new ArgumentException($"The validation data's '{o.FeatureColumnName}' column has {validation.FeatureCount} values per row; the training data has {train.FeatureCount}.", nameof(validationData));
+        if (ReferenceInputs(o, reference))
+        {
+            // The network reads [x, r]: each row's K standardised reference scores (out of fold for the training rows when asked) after its features.
+            train = train.WithReferenceInputs();
+            validation = validation?.WithReferenceInputs();
+        }
         channel.Info(MessageSensitivity.None,
             $"HyperDPO: {train.ListCount} training lists, {train.RowCount} rows, {train.FeatureCount} features, {train.ObjectiveCount} objectives on {device}" +
             (validation is null ? "" : $"; {validation.ListCount} validation lists."));
@@ -96,7 +102,8 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
     private HyperDpoRankingTransformer Transformer(Options o, IRankingNetwork network, ITransformer? reference, TorchSharp.torch.Device device, TrainingReport? report, byte[] optimizerState, int epochsCompleted,
         (int Start, int Epochs) fit, byte[]? randomState = null)
     {
-        var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), reference, ReferenceScores.ColumnName, o.RowGroupColumnName);
+        var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), reference, ReferenceScores.ColumnName, o.RowGroupColumnName,
+            ReferenceInputs(o, reference));
         var weights = o.InitialObjectiveWeights is not null
             ? HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights))
             : o.FixedObjectiveWeights is not null
@@ -118,14 +125,21 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
     private static IRankingNetwork CreateNetwork(Options o, ListwiseDataset train, HyperDpoCheckpoint? initial)
     {
         if (o.FrozenBackbone is { } backbone)
-            return Modeling.Transformer.FrozenBackbone.Create(o, backbone, train);
+        {
+            var frozen = Modeling.Transformer.FrozenBackbone.Create(o, backbone, train);
+            if (train.HasReference) frozen.ZeroOutput();
+            return frozen;
+        }
         var (mean, scale) = initial is null ? FeatureStandardizer.Fit(train) : initial.Standardization;
         var network = RankingNetworks.Create(o, train.FeatureCount, train.ObjectiveCount, mean, scale);
         // With a reference, g starts at zero, so the fitted model starts exactly at the reference soup.
-        if (train.HasReference && network is ConditionedScorer mlp) mlp.ZeroOutput();
+        if (train.HasReference) network.ZeroOutput();
         initial?.CopyNetworkInto(network);
         return network;
     }
+
+    /// <summary>Whether the network reads the reference scores as inputs (<see cref="ReferenceForm.ExtraInputs"/> with a reference).</summary>
+    internal static bool ReferenceInputs(Options o, ITransformer? reference) => reference is not null && o.ReferenceForm == ReferenceForm.ExtraInputs;
 
     /// <summary>The options, with the initial checkpoint's reference when the options name none.</summary>
     private Options EffectiveOptions()

@@ -26,6 +26,7 @@ internal sealed class TrainingStep : IDisposable
     private readonly Tensor _labels;
     private readonly Tensor? _references;
     private readonly IListwiseLoss _loss;
+    private readonly float _beta;
     private readonly OptimizerHelper _optimizer;
     private readonly Parameter[] _trainable;
     private readonly LearningRateScheduler _schedule;
@@ -57,6 +58,7 @@ internal sealed class TrainingStep : IDisposable
         _references = train.HasReference && options.ReferenceForm == ReferenceForm.Residual
             ? tensor(train.ReferenceScores, new long[] { train.RowCount, train.ObjectiveCount }).to(device)
             : null;
+        _beta = train.HasReference ? options.ReferenceBeta : options.Beta;
         _loss = ListwiseLossFactory.Create(options.Loss, options.TopK, options.Ties, options.LossNormalization);
         // Frozen parameters (a frozen backbone) are left out, so that neither the step nor weight decay moves them.
         _trainable = network.Module.parameters().Where(p => p.requires_grad).ToArray();
@@ -83,7 +85,7 @@ internal sealed class TrainingStep : IDisposable
         var s = _network.ScoreLists(x, w, mask);
         if (_references is not null)
             s = s.Plus((_references.index_select(0, rows).reshape(batch.ListCount, batch.Width, k) * w.unsqueeze(1)).sum(-1));
-        var z = s.Times(o.Beta);
+        var z = s.Times(_beta);
         var perObjective = stack(Enumerable.Range(0, k).Select(j => _loss.Compute(z, y.select(2, j), mask, _generator)), dim: 1);
         var total = (w * perObjective).sum(1);
         if (o.CosmosPenalty > 0)

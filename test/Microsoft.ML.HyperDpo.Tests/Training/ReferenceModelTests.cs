@@ -67,7 +67,7 @@ public class ReferenceModelTests
             var options = SyntheticRanking.FastOptions(epochs: 15);
             options.ReferenceModel = reference;
             options.ReferenceForm = ReferenceForm.ImplicitReward;
-            options.Beta = beta;
+            options.ReferenceBeta = beta;
             var model = ml.Ranking.Trainers.HyperDpo(options).Fit(train).WithObjectiveWeights(0f, 1f);
             return SyntheticRanking.Ndcg(ml, model.Transform(test), SyntheticRanking.LabelB);
         }

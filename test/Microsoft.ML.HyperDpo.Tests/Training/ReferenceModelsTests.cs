@@ -150,9 +150,14 @@ public class ReferenceModelsTests
     }
 
     [TestMethod]
-    public void KReferencesTravelThroughSaveWeightedScoreOnnxAndCheckpoints()
+    [DataRow(ReferenceForm.ImplicitReward)]
+    [DataRow(ReferenceForm.ExtraInputs)]
+    public void KReferencesTravelThroughSaveWeightedScoreOnnxAndCheckpoints(ReferenceForm form)
     {
-        var model = Ml.Ranking.Trainers.HyperDpo(Options(epochs: 2)).Fit(Train, Valid).WithObjectiveWeights(0.3f, 0.7f);
+        // The residual form differs from the implicit reward only in its loss: its model is scored and saved the same way.
+        var options = Options(epochs: 2);
+        options.ReferenceForm = form;
+        var model = Ml.Ranking.Trainers.HyperDpo(options).Fit(Train, Valid).WithObjectiveWeights(0.3f, 0.7f);
         float[] expected = SyntheticRanking.Scores(model.Transform(Test));
         using var temporary = new TemporaryFolder("hyperdpo-references");
         string folder = temporary.Path;
@@ -188,11 +193,25 @@ public class ReferenceModelsTests
         using (var results = session.Run(inputs))
             AssertClose(expected.Select(s => (double)s).ToArray(), results.Single().AsTensor<float>().ToArray(), 1e-4, "ONNX");
 
+        // The exported file, applied with ML.NET's ApplyOnnxModel in a new process without this library: its inputs are columns.
+        string onnxPath = Path.Combine(folder, "model.onnx");
+        File.WriteAllBytes(onnxPath, onnx.ToArray());
+        var onnxInputs = Ml.Transforms.CopyColumns("ReferenceScore", "HyperDpo.ReferenceScores")
+            .Append(Ml.Transforms.ConstantObjectiveWeights(new[] { 0.3f, 0.7f }))
+            .Append(Ml.Transforms.SelectColumns("Features", "ObjectiveWeights", "ReferenceScore"))
+            .Fit(withReference).Transform(withReference);
+        var (onnxScores, _, onnxHyperDpo) = ModelProcess.Score(Ml, onnxPath, onnxInputs);
+        AssertClose(expected.Select(s => (double)s).ToArray(), onnxScores, 1e-4, "ONNX in a new process");
+        Assert.AreEqual("", onnxHyperDpo);
+
         // Checkpoint: same scores after loading, and training resumes from the saved reference chain.
         string checkpointPath = Path.Combine(folder, "model.ckpt");
         HyperDpoCheckpoint.Save(model, checkpointPath);
         var checkpoint = HyperDpoCheckpoint.Load(new MLContext(2), checkpointPath);
         AssertClose(expected.Select(s => (double)s).ToArray(), SyntheticRanking.Scores(checkpoint.Model.Transform(Test)), 1e-5, "checkpoint");
+        // And in a new process, loaded by 'hyperdpo score --checkpoint' (the references run from the checkpoint's saved chain).
+        var fresh = CliProcess.ScoreCheckpoint(Ml, checkpointPath, Test, "0.3,0.7");
+        AssertClose(expected.Select(s => (double)s).ToArray(), fresh, 1e-5, "checkpoint in a new process");
         var resume = checkpoint.TrainerOptions;
         resume.NumberOfEpochs = 1;
         var resumed = Ml.Ranking.Trainers.HyperDpo(resume).Fit(Train);

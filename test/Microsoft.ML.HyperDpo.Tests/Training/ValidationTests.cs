@@ -88,6 +88,7 @@ public class ValidationTests
             ("TopK", o => { o.Loss = ListwiseLossKind.ListNet; o.TopK = 10; }),
             ("Ties", o => { o.Loss = ListwiseLossKind.ListNet; o.Ties = TieHandling.RandomOrder; }),
             ("Beta", o => o.Beta = float.NaN),
+            ("ReferenceBeta", o => o.ReferenceBeta = 0),
             ("DirichletAlpha", o => o.DirichletAlpha = 0),
             ("CosmosPenalty", o => o.CosmosPenalty = -1),
             ("NumberOfEpochs", o => o.NumberOfEpochs = 0),

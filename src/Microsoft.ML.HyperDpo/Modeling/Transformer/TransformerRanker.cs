@@ -56,6 +56,16 @@ internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>
     public IRankingNetwork EmptyCopy() =>
         new TransformerRanker(_shape, new float[FeatureCount], Enumerable.Repeat(1f, FeatureCount).ToArray());
 
+    /// <summary>Zeroes the scoring head's last layer: every document scores 0 whatever the prompts and blocks compute.</summary>
+    public void ZeroOutput()
+    {
+        using (torch.no_grad())
+        {
+            head_out.weight!.zero_();
+            head_out.bias?.zero_();
+        }
+    }
+
     public override Tensor forward(Tensor features, Tensor condition, Tensor mask)
     {
         using var scope = torch.NewDisposeScope();

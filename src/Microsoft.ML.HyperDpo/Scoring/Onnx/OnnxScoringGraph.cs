@@ -27,11 +27,13 @@ internal static class OnnxScoringGraph
     /// <param name="referenceInput">The reference scores input's name ([N, K]), or null without a reference.</param>
     /// <param name="output">The score output's name.</param>
     /// <param name="extraMetadata">More metadata entries (the saved form's, see <c>SavedForm</c>).</param>
+    /// <param name="referenceInputs">True when the network reads the reference scores after the features (its inputs are [x, r]).</param>
     public static void Write(Stream stream, ScorerParameters parameters, IReadOnlyList<string> objectives, string featureInput,
-        ObjectiveWeightSource weights, string? referenceInput, string output, IReadOnlyDictionary<string, string>? extraMetadata = null)
+        ObjectiveWeightSource weights, string? referenceInput, string output, IReadOnlyDictionary<string, string>? extraMetadata = null,
+        bool referenceInputs = false)
     {
         var g = new OnnxGraph();
-        int f = parameters.FeatureCount, k = objectives.Count;
+        int k = objectives.Count, f = parameters.FeatureCount - (referenceInputs ? k : 0);
         string features = g.Input(featureInput, null, f);
         string? c = null;
         if (weights.ColumnName is { } name)
@@ -45,13 +47,15 @@ internal static class OnnxScoringGraph
         {
             // r_w = sum_k w_k r_k: a product with the fixed weights, or with each row's weights then a sum over k.
             string r = g.Input(referenceInput, null, k);
+            if (referenceInputs) features = g.Node("Concat", new[] { features, r }, ("axis", 1));
             string soup = c is null
                 ? g.Node("MatMul", new[] { r, g.Constant("reference_weights", weights.FixedWeights!, k, 1) })
                 : g.Node("MatMul", new[] { g.Node("Mul", new[] { r, c }), g.Constant("reference_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) });
             reference = g.Node("Reshape", new[] { soup, g.Constant("reference_flat", new long[] { -1 }) });
         }
 
-        string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", parameters.Mean, f) }), g.Constant("feature_scale", parameters.Scale, f) });
+        string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", parameters.Mean, parameters.FeatureCount) }),
+            g.Constant("feature_scale", parameters.Scale, parameters.FeatureCount) });
         string score = weights.FixedWeights is { } fixedWeights
             ? FixedNetwork(g, parameters, x, fixedWeights)
             : ConditionedNetwork(g, parameters, x, c!);

@@ -6,18 +6,22 @@ namespace Microsoft.ML.HyperDpo.Scoring.Onnx;
 /// <summary>
 /// Writes a listwise transformer ranker as an ONNX graph that scores ONE group, the group being the batch: inputs the
 /// group's features [N, F] and, unless the weights are fixed, its objective weights [1, K] (normalised in the graph); with a
-/// reference model a reference score input [N]; output the scores [N]. Attention is written with MatMul, Softmax and
+/// reference model a reference score input [N] (the soup r_w), or [N, K] (the K standardised reference scores) for a network that
+/// reads them as inputs; output the scores [N]. Attention is written with MatMul, Softmax and
 /// LayerNormalization (opset 17), one head at a time; no mask is needed because a group has no padding.
 /// </summary>
 internal static class TransformerOnnxGraph
 {
     public static void Write(Stream stream, TransformerParameters p, IReadOnlyList<string> objectives, string featureInput,
-        ObjectiveWeightSource weights, string? referenceInput, string output)
+        ObjectiveWeightSource weights, string? referenceInput, string output, bool referenceInputs = false)
     {
         var g = new OnnxGraph();
         var shape = p.Shape;
-        int f = shape.FeatureCount, k = objectives.Count, d = shape.Width;
+        int k = objectives.Count, d = shape.Width, f = shape.FeatureCount - (referenceInputs ? k : 0);
         string features = g.Input(featureInput, null, f);
+        // A network that reads the reference scores gets [x, r]; its soup r_w = r c^T is added to the score below.
+        string? scores = referenceInputs ? g.Input(referenceInput!, null, k) : null;
+        if (scores is not null) features = g.Node("Concat", new[] { features, scores }, ("axis", 1));
         string c;
         if (weights.ColumnName is { } name)
         {
@@ -28,7 +32,8 @@ internal static class TransformerOnnxGraph
         {
             c = g.Constant("objective_weights", weights.FixedWeights!, 1, k);
         }
-        string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", p.Mean, f) }), g.Constant("feature_scale", p.Scale, f) });
+        string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", p.Mean, shape.FeatureCount) }),
+            g.Constant("feature_scale", p.Scale, shape.FeatureCount) });
         if (shape.ConcatenatesCondition)
         {
             // c repeated for every document: [N, 1] ones times c [1, K].
@@ -47,7 +52,10 @@ internal static class TransformerOnnxGraph
         h = g.Node("Slice", new[] { h, Ints(g, m), Ints(g, long.MaxValue), Ints(g, 0) });
         string score = g.Gemm(SiLU(g, g.Gemm(Norm(g, h, p.HeadNorm, "head_norm"), "head_hidden", p.HeadHidden)), "head_out", p.HeadOut);
         score = g.Node("Reshape", new[] { score, g.Constant("flat", new long[] { -1 }) });
-        if (referenceInput is not null) score = g.Node("Add", new[] { score, g.Input(referenceInput, (long?)null) });
+        if (scores is not null)
+            score = g.Node("Add", new[] { score, g.Node("Reshape", new[] { g.Node("MatMul", new[] { scores, g.Node("Transpose", new[] { c }) }), g.Constant("soup_flat", new long[] { -1 }) }) });
+        else if (referenceInput is not null)
+            score = g.Node("Add", new[] { score, g.Input(referenceInput, (long?)null) });
         g.Output(score, output, (long?)null);
 
         var metadata = new Dictionary<string, string>
