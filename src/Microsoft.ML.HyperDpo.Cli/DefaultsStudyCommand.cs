@@ -45,7 +45,7 @@ internal static class DefaultsStudyCommand
         var variants = new Option<string[]>("--variant")
         {
             Description = "One variant of the trainer options, e.g. 'ties=grouped,norm=per-document,epochs=15' (keys: ties=random|grouped, " +
-                "norm=sum|per-document, epochs=N, schedule=cosine|constant, topk=N|full, beta=X, lr=X); repeat for several. Unset keys keep the trainer's defaults. " +
+                "norm=sum|per-document, epochs=N, schedule=cosine|constant, topk=N|full, beta=X, refbeta=X (ReferenceBeta), lr=X); repeat for several. Unset keys keep the trainer's defaults. " +
                 "Default: the built-in list.",
         };
         var reference = new Option<bool>("--on-lambdamart") { Description = "Study HyperDPO on LambdaMART (FastTree references) instead of reference-free HyperDPO." };
@@ -70,11 +70,11 @@ internal static class DefaultsStudyCommand
 
     /// <summary>One setting of the studied options; null fields keep the trainer's defaults.</summary>
     private sealed record Variant(string Spec, TieHandling? Ties, LossNormalization? Normalization, int? Epochs, LearningRateSchedule? Schedule,
-        int? TopK, bool FullList, float? Beta, float? LearningRate)
+        int? TopK, bool FullList, float? Beta, float? ReferenceBeta, float? LearningRate)
     {
         public static Variant Parse(string spec)
         {
-            var v = new Variant(spec, null, null, null, null, null, false, null, null);
+            var v = new Variant(spec, null, null, null, null, null, false, null, null, null);
             foreach (string pair in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var kv = pair.Split('=', 2, StringSplitOptions.TrimEntries);
@@ -88,6 +88,7 @@ internal static class DefaultsStudyCommand
                     "topk" => value == "full" ? v with { TopK = null, FullList = true }
                         : v with { TopK = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k > 0 ? k : throw Bad(spec, pair) },
                     "beta" => v with { Beta = float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float b) && b > 0 ? b : throw Bad(spec, pair) },
+                    "refbeta" => v with { ReferenceBeta = float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float rb) && rb > 0 ? rb : throw Bad(spec, pair) },
                     "lr" => v with { LearningRate = float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float l) && l > 0 ? l : throw Bad(spec, pair) },
                     _ => throw Bad(spec, pair),
                 };
@@ -96,7 +97,7 @@ internal static class DefaultsStudyCommand
         }
 
         private static ArgumentException Bad(string spec, string pair) => new(
-            $"--variant '{spec}': '{pair}' is not one of ties=random|grouped, norm=sum|per-document, epochs=N, schedule=cosine|constant, topk=N|full, beta=X, lr=X.");
+            $"--variant '{spec}': '{pair}' is not one of ties=random|grouped, norm=sum|per-document, epochs=N, schedule=cosine|constant, topk=N|full, beta=X, refbeta=X, lr=X.");
 
         public HyperDpoRankingTrainer.Options Options()
         {
@@ -107,6 +108,7 @@ internal static class DefaultsStudyCommand
             if (Schedule is { } s) o.LearningRateSchedule = s;
             if (TopK is not null || FullList) o.TopK = TopK;
             if (Beta is { } b) o.Beta = b;
+            if (ReferenceBeta is { } rb) o.ReferenceBeta = rb;
             if (LearningRate is { } l) o.LearningRate = l;
             return o;
         }
@@ -116,7 +118,7 @@ internal static class DefaultsStudyCommand
         {
             var o = Options();
             return string.Create(CultureInfo.InvariantCulture,
-                $"{o.Ties}, {o.LossNormalization}, {o.NumberOfEpochs} epochs, {o.LearningRateSchedule}, top-k {(o.TopK is int k ? k.ToString(CultureInfo.InvariantCulture) : "full")}, beta {o.Beta}, lr {o.LearningRate}");
+                $"{o.Ties}, {o.LossNormalization}, {o.NumberOfEpochs} epochs, {o.LearningRateSchedule}, top-k {(o.TopK is int k ? k.ToString(CultureInfo.InvariantCulture) : "full")}, beta {o.Beta} (with references {o.ReferenceBeta}), lr {o.LearningRate}");
         }
     }
 

@@ -162,7 +162,7 @@ public sealed partial class HyperDpoRankingTrainer
         /// defaults were chosen on (MQ2008 Fold1's S4, and the validation split of the synthetic long lists), it widened every front
         /// against <see cref="TieHandling.RandomOrder"/> (hypervolume 0.4780 against 0.4675 with PageRank, 0.5080 against 0.5019 with
         /// URL length, 0.4055 against 0.3889 on the long lists, where it also made the front monotone again; with FastTree
-        /// references 0.4660 against 0.4634 and 0.5125 against 0.5098). See docs/options.md.
+        /// references and beta 5, 0.4660 against 0.4634 and 0.5125 against 0.5098). See docs/options.md.
         /// </summary>
         public TieHandling Ties { get; set; } = TieHandling.Grouped;
 
