@@ -7,7 +7,8 @@ namespace Microsoft.ML.HyperDpo;
 /// larger steps (about <see cref="HyperDpoRankingTrainer.Options.LargeDataRowsPerStep"/> rows, with the learning rate scaled
 /// by the square root of the growth in lists per step), lists bucketed by length over windows of <see cref="WindowBatches"/>
 /// batches instead of 8 (less padding), and early stopping measured on a fixed sample of
-/// <see cref="HyperDpoRankingTrainer.Options.LargeDataValidationLists"/> validation lists. Below that size nothing changes.
+/// <see cref="HyperDpoRankingTrainer.Options.LargeDataValidationLists"/> validation lists, in forward passes of
+/// <see cref="ValidationRowsPerForward"/> rows. Below that size nothing changes.
 /// </summary>
 /// <remarks>
 /// Why: with a few thousand documents per step LibTorch's per-operation cost, not arithmetic, sets the pace, and validating
@@ -19,6 +20,10 @@ internal static class LargeDataSettings
     /// <summary>Batches per window of lists sorted by length: with thousands of lists per window, the lists of a batch are of
     /// nearly one length, so that almost no slot is padding, while the batch order stays random.</summary>
     public const int WindowBatches = 64;
+
+    /// <summary>Validation rows per forward pass: enough for LibTorch's matmul rate, and activations of tens of MB instead of
+    /// the default pass's 200 MB, which would be a visible part of the memory bound on large data.</summary>
+    public const int ValidationRowsPerForward = 8192;
 
     /// <summary>True when <paramref name="train"/> is large enough for the large-data settings.</summary>
     public static bool Apply(HyperDpoRankingTrainer.Options o, ListwiseDataset train) => train.RowCount >= o.LargeDataRows;
