@@ -7,18 +7,24 @@ namespace Microsoft.ML.HyperDpo;
 /// larger steps (about <see cref="HyperDpoRankingTrainer.Options.LargeDataRowsPerStep"/> rows, with the learning rate scaled
 /// by the square root of the growth in lists per step), lists bucketed by length over windows of <see cref="WindowBatches"/>
 /// batches instead of 8 (less padding), and early stopping measured on a fixed sample of
-/// <see cref="HyperDpoRankingTrainer.Options.LargeDataValidationLists"/> validation lists. Below that size nothing changes.
+/// <see cref="HyperDpoRankingTrainer.Options.LargeDataValidationLists"/> validation lists, in forward passes of
+/// <see cref="ValidationRowsPerForward"/> rows. Below that size nothing changes.
 /// </summary>
 /// <remarks>
-/// Why: with a few thousand documents per step LibTorch's per-operation cost, not arithmetic, sets the pace, and validating
-/// every weight of the lattice on a large validation set every epoch costs as much as training. The settings are derived
-/// from the options and the data alone, so a resumed fit derives the same ones.
+/// Why (measured on MSLR-WEB30K-shaped data, docs/options.md): larger steps cost little in front width and are what a GPU
+/// needs, though on the CPU they did not change the time per document; wider bucketing leaves almost no padding; and
+/// validating every weight of the lattice on every validation list every epoch cost about a third of the fit. The settings
+/// are derived from the options and the data alone, so a resumed fit derives the same ones.
 /// </remarks>
 internal static class LargeDataSettings
 {
     /// <summary>Batches per window of lists sorted by length: with thousands of lists per window, the lists of a batch are of
     /// nearly one length, so that almost no slot is padding, while the batch order stays random.</summary>
     public const int WindowBatches = 64;
+
+    /// <summary>Validation rows per forward pass: enough for LibTorch's matmul rate, and activations of tens of MB instead of
+    /// the default pass's 200 MB, which would be a visible part of the memory bound on large data.</summary>
+    public const int ValidationRowsPerForward = 8192;
 
     /// <summary>True when <paramref name="train"/> is large enough for the large-data settings.</summary>
     public static bool Apply(HyperDpoRankingTrainer.Options o, ListwiseDataset train) => train.RowCount >= o.LargeDataRows;

@@ -87,7 +87,8 @@ internal sealed class TrainingLoop
         }
         using var step = new TrainingStep(o, model, train, weights, generator, device, optimizerState,
             scheduleEpochs * batcher.BatchesPerEpoch, epochsDone * batcher.BatchesPerEpoch + stepsDone);
-        using var evaluator = validation is null ? null : new ValidationEvaluator(validation, weights.ValidationGrid, o.EvaluationTruncation, device, o.TemperatureRange);
+        using var evaluator = validation is null ? null : new ValidationEvaluator(validation, weights.ValidationGrid, o.EvaluationTruncation, device, o.TemperatureRange,
+            LargeDataSettings.Apply(o, train) ? LargeDataSettings.ValidationRowsPerForward : ValidationEvaluator.DefaultRowsPerForward);
         var stopping = new EarlyStoppingRule(o.EarlyStoppingPatience);
         using var best = new SavedState();
 

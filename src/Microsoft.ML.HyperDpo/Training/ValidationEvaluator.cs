@@ -11,9 +11,9 @@ namespace Microsoft.ML.HyperDpo;
 /// </summary>
 internal sealed class ValidationEvaluator : IDisposable
 {
-    // Large enough for LibTorch to run at its matmul rate, small enough that the activations of one forward pass (a few
-    // tensors of rows x hidden width under no_grad) stay a fixed overhead of tens of MB however large the validation data.
-    private const int RowsPerForward = 8192;
+    /// <summary>Rows scored per forward pass unless told otherwise; the activations of one pass (a few tensors of rows x hidden
+    /// width under no_grad) are a fixed overhead of about 200 MB at this size.</summary>
+    public const int DefaultRowsPerForward = 65536;
     private readonly ListwiseDataset _data;
     private readonly IReadOnlyList<float[]> _grid;
     private readonly int _truncation;
@@ -22,23 +22,24 @@ internal sealed class ValidationEvaluator : IDisposable
     private readonly float[]? _temperatureRange;
 
     // temperatureRange: the trained range of a temperature-conditioned network (measured at a given temperature), else null.
-    public ValidationEvaluator(ListwiseDataset data, IReadOnlyList<float[]> grid, int truncation, Device device, float[]? temperatureRange = null)
+    public ValidationEvaluator(ListwiseDataset data, IReadOnlyList<float[]> grid, int truncation, Device device, float[]? temperatureRange = null,
+        int rowsPerForward = DefaultRowsPerForward)
     {
         _temperatureRange = temperatureRange;
         _data = data;
         _grid = grid;
         _truncation = truncation;
         _features = frombuffer(data.Features, ScalarType.Float32).reshape(data.RowCount, data.FeatureCount).to(device);
-        _chunks = Chunks(data);
+        _chunks = Chunks(data, rowsPerForward);
     }
 
-    /// <summary>Runs of whole lists of about <see cref="RowsPerForward"/> rows (at least one list each): (first list, list count).</summary>
-    private static List<(int FirstList, int Lists)> Chunks(ListwiseDataset data)
+    /// <summary>Runs of whole lists of about <paramref name="rowsPerForward"/> rows (at least one list each): (first list, list count).</summary>
+    private static List<(int FirstList, int Lists)> Chunks(ListwiseDataset data, int rowsPerForward)
     {
         var chunks = new List<(int, int)>();
         int first = 0;
         for (int list = 0; list < data.ListCount; list++)
-            if (list > first && data.ListStarts[list + 1] - data.ListStarts[first] > RowsPerForward)
+            if (list > first && data.ListStarts[list + 1] - data.ListStarts[first] > rowsPerForward)
             {
                 chunks.Add((first, list - first));
                 first = list;

@@ -43,6 +43,37 @@ public class ResumeTests
         Assert.AreEqual(full, again, 0.005, "killed and resumed, the fit reaches the uninterrupted run's validation front");
     }
 
+    [TestMethod]
+    [DataRow(2, 0.0, DisplayName = "every 2 steps")]
+    [DataRow(0, 1e-9, DisplayName = "every step, by time")]
+    public void CheckpointsInTheMiddleOfEpochsRecordTheStepsRun(int stepInterval, double seconds)
+    {
+        using var temporary = new TemporaryFolder("hyperdpo-midepoch");
+        string path = Path.Combine(temporary.Path, "fit.ckpt");
+        var ml = new MLContext(1);
+        // 30 lists of 8 per step: 4 steps per epoch.
+        var data = SyntheticRanking.Load(ml, SyntheticRanking.Rows(30, 5, 12, seed: 4));
+        var options = SyntheticRanking.FastOptions(epochs: 2);
+        options.CheckpointPath = path;
+        options.CheckpointInterval = 100;
+        options.CheckpointStepInterval = stepInterval;
+        options.CheckpointSeconds = seconds;
+        // After an epoch's last step and before its end-of-epoch checkpoint, the file holds the last one written mid-epoch.
+        var seen = new List<(int Epochs, int Steps)>();
+        options.Progress = new SynchronousProgress<TrainingProgress>(p =>
+        {
+            var c = HyperDpoCheckpoint.Load(ml, path);
+            seen.Add((c.EpochsCompleted, c.StepsIntoEpoch));
+        });
+        ml.Ranking.Trainers.HyperDpo(options).Fit(data);
+        // Every 2 steps: after steps 2 of epoch 1, then 1 and 3 of epoch 2 (the count goes on over the epoch's end, where a
+        // checkpoint would be an end-of-epoch one). Every step: after steps 1-3 of each epoch.
+        var expected = stepInterval == 2 ? new[] { (0, 2), (1, 3) } : new[] { (0, 3), (1, 3) };
+        CollectionAssert.AreEqual(expected, seen);
+        var final = HyperDpoCheckpoint.Load(ml, path);
+        Assert.AreEqual((2, 0), (final.EpochsCompleted, final.StepsIntoEpoch), "the last checkpoint is the finished fit's, at an epoch's end");
+    }
+
     /// <summary>
     /// Runs 'hyperdpo train --checkpoint --checkpoint-steps 1' on the embedded data and kills it (the whole process tree, no
     /// chance to clean up) as soon as a checkpoint written in the first half of an epoch after <paramref name="killOnceEpochs"/>
