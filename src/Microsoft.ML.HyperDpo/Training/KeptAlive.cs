@@ -33,14 +33,6 @@ internal static class KeptAlive
         return a.add(scalar, one);
     }
 
-    /// <summary>a + value, as <c>a + value</c>.</summary>
-    public static Tensor Plus(this Tensor a, float value)
-    {
-        using var scalar = value.ToScalar();
-        using var one = 1.ToScalar();
-        return a.add(scalar, one);
-    }
-
     /// <summary>a * value, as <c>a * value</c>.</summary>
     public static Tensor Times(this Tensor a, double value)
     {
@@ -60,13 +52,6 @@ internal static class KeptAlive
     {
         using var scalar = value.ToScalar();
         return a.index_fill(dim, index, scalar);
-    }
-
-    /// <summary>a * value, as <c>a * value</c>.</summary>
-    public static Tensor Times(this Tensor a, float value)
-    {
-        using var scalar = value.ToScalar();
-        return a.mul(scalar);
     }
 
     /// <summary>a / value, as <c>a / value</c>.</summary>
