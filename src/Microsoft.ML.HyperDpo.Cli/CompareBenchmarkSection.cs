@@ -90,7 +90,7 @@ internal static class CompareBenchmarkSection
         result.Runs.First(r => r.Key == key && r.Split == split).TestProfile.Hypervolume;
 
     /// <summary>An argument as written in the docs: quoted when needed, and a path of this machine made relative to the working folder.</summary>
-    private static string Quote(string arg)
+    internal static string Quote(string arg)
     {
         if (Path.IsPathFullyQualified(arg)) arg = Path.GetRelativePath(Environment.CurrentDirectory, arg).Replace('\\', '/');
         return arg.Any(char.IsWhiteSpace) || arg.Contains('\'') ? $"\"{arg}\"" : arg;

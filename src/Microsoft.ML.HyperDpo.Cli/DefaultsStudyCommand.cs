@@ -193,7 +193,8 @@ internal static class DefaultsStudyCommand
     {
         var md = new StringBuilder();
         md.AppendLine("## Choosing the training defaults on validation data (benchmark-defaults)").AppendLine();
-        md.AppendLine($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- {Section}{(onLambdaMart ? " --on-lambdamart" : "")} --seed {seed} --benchmarks docs/benchmarks.md` " +
+        string arguments = string.Join(" ", Environment.GetCommandLineArgs().Skip(1).Select(CompareBenchmarkSection.Quote));
+        md.AppendLine($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- {arguments}` " +
             $"on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, .NET {Environment.Version}), a shared, busy machine: compare times within a table only.");
         md.AppendLine();
         md.AppendLine($"{(onLambdaMart ? "HyperDPO on LambdaMART (FastTree references)" : "Reference-free HyperDPO")}, one fit per variant and seed {seed}; every other option at its default. " +
