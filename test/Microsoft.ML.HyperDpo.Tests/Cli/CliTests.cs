@@ -7,17 +7,16 @@ namespace Microsoft.ML.HyperDpo.Tests.Cli;
 [TestClass]
 public class CliTests
 {
-    private static string _folder;
+    private static TemporaryFolder _folder;
 
     [ClassInitialize]
     public static void CreateFolder(TestContext _)
     {
-        _folder = Path.Combine(Path.GetTempPath(), "hyperdpo-cli-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
+        _folder = new TemporaryFolder("hyperdpo-cli");
     }
 
     [ClassCleanup]
-    public static void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+    public static void DeleteFolder() => _folder.Dispose();
 
     /// <summary>A small LETOR file: 12 queries of 8 documents with 46 features.</summary>
     private static string LetorFile()
@@ -25,7 +24,7 @@ public class CliTests
         var random = new Random(7);
         var lines = Enumerable.Range(0, 96).Select(i =>
             $"{random.Next(3)} qid:{i / 8} " + string.Join(" ", Enumerable.Range(1, 46).Select(f => FormattableString.Invariant($"{f}:{random.NextDouble():F4}"))));
-        string path = Path.Combine(_folder, "small.txt");
+        string path = _folder.File("small.txt");
         File.WriteAllLines(path, lines);
         return path;
     }
@@ -35,7 +34,7 @@ public class CliTests
     {
         string tool = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
         if (!File.Exists(tool)) Assert.Fail($"The command line was not built at '{tool}'; build the solution (the test project references it).");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _folder.Path, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(tool);
         foreach (string a in args) start.ArgumentList.Add(a);
@@ -76,7 +75,7 @@ public class CliTests
     [TestMethod]
     public void RedirectedOutputIsNotWrapped_AndTheSavedModelScoresRawRowsWithoutTheLibrary()
     {
-        string data = LetorFile(), model = Path.Combine(_folder, "model.zip");
+        string data = LetorFile(), model = _folder.File("model.zip");
         var (code, output, error) = Hyperdpo("train", "--train", data, "--objectives", "label,feature:41:higher", "--epochs", "1", "--grid", "2", "--out", model);
         Assert.AreEqual(0, code, error + output);
         string saved = output.Split('\n').Single(l => l.StartsWith("Saved to ", StringComparison.Ordinal)).TrimEnd();

@@ -10,7 +10,7 @@ public class CheckpointTests
     private static MLContext _ml;
     private static IDataView _data;
     private static HyperDpoRankingTransformer _model;
-    private string _folder;
+    private TemporaryFolder _folder;
 
     [ClassInitialize]
     public static void Fit(TestContext _)
@@ -25,16 +25,15 @@ public class CheckpointTests
     [TestInitialize]
     public void CreateFolder()
     {
-        _folder = Path.Combine(Path.GetTempPath(), "hyperdpo-ckpt-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
+        _folder = new TemporaryFolder("hyperdpo-ckpt");
     }
 
     [TestCleanup]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+    public void DeleteFolder() => _folder.Dispose();
 
     private string Saved(string name = "model.ckpt")
     {
-        string path = Path.Combine(_folder, name);
+        string path = _folder.File(name);
         HyperDpoCheckpoint.Save(_model, path);
         return path;
     }
@@ -80,7 +79,7 @@ public class CheckpointTests
 
     private string SaveAgain(HyperDpoRankingTransformer model)
     {
-        string path = Path.Combine(_folder, "again.ckpt");
+        string path = _folder.File("again.ckpt");
         HyperDpoCheckpoint.Save(model, path);
         return path;
     }
@@ -159,17 +158,17 @@ public class CheckpointTests
         };
         foreach (var (name, bytes, expected) in cases)
         {
-            string path = Path.Combine(_folder, name + ".ckpt");
+            string path = _folder.File(name + ".ckpt");
             File.WriteAllBytes(path, bytes);
             var e = Assert.ThrowsExactly<InvalidDataException>(() => HyperDpoCheckpoint.Load(_ml, path), name);
             Assert.Contains(path, e.Message, name);
             Assert.Contains(expected, e.Message, name);
         }
         // A model zip is not a checkpoint.
-        string modelZip = Path.Combine(_folder, "model.zip");
+        string modelZip = _folder.File("model.zip");
         _ml.Model.Save(_model, _data.Schema, modelZip);
         Assert.Contains("no checkpoint.json", Assert.ThrowsExactly<InvalidDataException>(() => HyperDpoCheckpoint.Load(_ml, modelZip)).Message);
-        Assert.ThrowsExactly<FileNotFoundException>(() => HyperDpoCheckpoint.Load(_ml, Path.Combine(_folder, "absent.ckpt")));
+        Assert.ThrowsExactly<FileNotFoundException>(() => HyperDpoCheckpoint.Load(_ml, _folder.File("absent.ckpt")));
     }
 
     [TestMethod]
@@ -182,7 +181,7 @@ public class CheckpointTests
         var options = SyntheticRanking.FastOptions(epochs: 1);
         options.ReferenceModel = reference;
         var model = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
-        string path = Path.Combine(_folder, "reference.ckpt");
+        string path = _folder.File("reference.ckpt");
         HyperDpoCheckpoint.Save(model, path);
         var checkpoint = HyperDpoCheckpoint.Load(new MLContext(3), path);
         Assert.IsNotNull(checkpoint.ReferenceModel);
@@ -205,6 +204,6 @@ public class CheckpointTests
         var unsaveable = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
         Assert.Throws<Exception>(() => HyperDpoCheckpoint.Save(unsaveable, path));
         CollectionAssert.AreEqual(before, File.ReadAllBytes(path));
-        Assert.HasCount(1, Directory.GetFiles(_folder));
+        Assert.HasCount(1, Directory.GetFiles(_folder.Path));
     }
 }

@@ -8,19 +8,18 @@ namespace Microsoft.ML.HyperDpo.Tests.Persistence;
 [TestClass]
 public class LoadHyperDpoTests
 {
-    private static string _folder;
+    private static TemporaryFolder _folder;
 
     [ClassInitialize]
     public static void CreateFolder(TestContext _)
     {
-        _folder = Path.Combine(Path.GetTempPath(), "hyperdpo-loadhd-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
+        _folder = new TemporaryFolder("hyperdpo-loadhd");
     }
 
     [ClassCleanup]
-    public static void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+    public static void DeleteFolder() => _folder.Dispose();
 
-    private static string NewPath(string name) => Path.Combine(_folder, name + ".zip");
+    private static string NewPath(string name) => _folder.File(name + ".zip");
 
     private static void AssertClose(float[] expected, float[] actual, string what) => SaveLoadTests.AssertClose(expected, actual, what);
 
@@ -44,8 +43,8 @@ public class LoadHyperDpoTests
             // The whole front comes back, not only the saved trade-off.
             AssertClose(SyntheticRanking.Scores(model.WithObjectiveWeights(0.1f, 0.9f).Transform(data)),
                 SyntheticRanking.Scores(hyper.WithObjectiveWeights(0.1f, 0.9f).Transform(data)), kind + " at other weights");
-            Assert.ThrowsExactly<InvalidOperationException>(() => HyperDpoCheckpoint.Save(hyper, Path.Combine(_folder, "no.ckpt")));
-            Assert.IsFalse(File.Exists(Path.Combine(_folder, "no.ckpt")));
+            Assert.ThrowsExactly<InvalidOperationException>(() => HyperDpoCheckpoint.Save(hyper, _folder.File("no.ckpt")));
+            Assert.IsFalse(File.Exists(_folder.File("no.ckpt")));
         }
     }
 

@@ -16,17 +16,16 @@ public sealed class WeightedRow
 [TestClass]
 public class SaveLoadTests
 {
-    private static string _folder;
+    private static TemporaryFolder _folder;
 
     [ClassInitialize]
     public static void CreateFolder(TestContext _)
     {
-        _folder = Path.Combine(Path.GetTempPath(), "hyperdpo-persist-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
+        _folder = new TemporaryFolder("hyperdpo-persist");
     }
 
     [ClassCleanup]
-    public static void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+    public static void DeleteFolder() => _folder.Dispose();
 
     internal static List<WeightedRow> WeightedRows(int count, int seed)
     {
@@ -45,7 +44,7 @@ public class SaveLoadTests
             Assert.AreEqual(expected[r], actual[r], 1e-5f, $"{what}, row {r}");
     }
 
-    private static string NewPath(string name) => Path.Combine(_folder, name + ".zip");
+    private static string NewPath(string name) => _folder.File(name + ".zip");
 
     [TestMethod]
     public void HyperDpoTransformerAtItsWeightsLoadsInANewProcessWithoutThisLibrary()
@@ -159,7 +158,7 @@ public class SaveLoadTests
                 string features = string.Join(" ", f.Select((v, i) => FormattableString.Invariant($"{i + 1}:{v:F6}")));
                 lines.Add($"{Math.Min(2, (int)(3 * f[0]))} qid:{1000 + q} {features} #docid = d{q}-{d}");
             }
-        string path = Path.Combine(_folder, name);
+        string path = _folder.File(name);
         File.WriteAllLines(path, lines);
         return path;
     }

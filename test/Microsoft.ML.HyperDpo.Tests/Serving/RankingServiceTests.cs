@@ -10,7 +10,7 @@ namespace Microsoft.ML.HyperDpo.Tests.Serving;
 [TestClass]
 public class RankingServiceTests
 {
-    private static string _folder;
+    private static TemporaryFolder _folder;
     private static string _modelPath;
     private static HyperDpoRankingTransformer _model;
     private static WebApplicationFactory<Program> _factory;
@@ -19,12 +19,11 @@ public class RankingServiceTests
     [ClassInitialize]
     public static void StartService(TestContext _)
     {
-        _folder = Path.Combine(Path.GetTempPath(), "hyperdpo-service-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
+        _folder = new TemporaryFolder("hyperdpo-service");
         var ml = new MLContext(1);
         var data = SyntheticRanking.Load(ml, SyntheticRanking.Rows(30, 4, 10, seed: 60));
         _model = ml.Ranking.Trainers.HyperDpo(SyntheticRanking.FastOptions(epochs: 3)).Fit(data);
-        _modelPath = Path.Combine(_folder, "model.zip");
+        _modelPath = _folder.File("model.zip");
         ml.Model.SaveAtomically(_model, data.Schema, _modelPath);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
@@ -39,7 +38,7 @@ public class RankingServiceTests
     {
         _client?.Dispose();
         _factory?.Dispose();
-        Directory.Delete(_folder, recursive: true);
+        _folder?.Dispose();
     }
 
     private static object Request(float[] weights, int documents, int seed, int features = SyntheticRanking.FeatureCount)
