@@ -138,14 +138,18 @@ public class ReferenceModelsTests
     }
 
     [TestMethod]
-    [DataRow(ReferenceForm.ImplicitReward)]
-    [DataRow(ReferenceForm.ExtraInputs)]
-    public void KReferencesTravelThroughSaveWeightedScoreOnnxAndCheckpoints(ReferenceForm form)
+    [DataRow(ReferenceForm.ImplicitReward, false)]
+    [DataRow(ReferenceForm.ExtraInputs, false)]
+    [DataRow(ReferenceForm.ExtraInputs, true)]
+    public void KReferencesTravelThroughSaveWeightedScoreOnnxAndCheckpoints(ReferenceForm form, bool temperatureConditioned)
     {
         // The residual form differs from the implicit reward only in its loss: its model is scored and saved the same way.
+        // With temperature conditioning the network reads [x, r] and (w, t(beta)) at once; every path scores at the model's temperature.
         var options = Options(epochs: 2);
         options.ReferenceForm = form;
+        if (temperatureConditioned) options.TemperatureRange = new[] { 1f, 10f };
         var model = Ml.Ranking.Trainers.HyperDpo(options).Fit(Train, Valid).WithObjectiveWeights(0.3f, 0.7f);
+        Assert.AreEqual(temperatureConditioned, model.Temperature is not null);
         float[] expected = SyntheticRanking.Scores(model.Transform(Test));
         using var temporary = new TemporaryFolder("hyperdpo-references");
         string folder = temporary.Path;
