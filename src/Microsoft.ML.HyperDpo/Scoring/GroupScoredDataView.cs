@@ -64,27 +64,10 @@ internal sealed class GroupScoredDataView : ScoreColumnView
         {
             _model = model;
             _weights = weights;
-            var source = model.Reference?.Transform(input) ?? input;
-            var featureColumn = model.CheckFeatures(source.Schema);
-            var groupColumn = ColumnChecks.GroupKey(source.Schema, model.GroupColumnName);
-            var active = new List<DataViewSchema.Column> { featureColumn, groupColumn };
-            var weightColumn = weights.Check(source.Schema, model.Objectives);
-            if (weightColumn is not null) active.Add(weightColumn.Value);
-            var temperatureColumn = weights.CheckTemperature(source.Schema);
-            if (temperatureColumn is not null) active.Add(temperatureColumn.Value);
-            DataViewSchema.Column? referenceColumn = null;
-            if (model.Reference is not null)
-            {
-                referenceColumn = source.Schema[model.ReferenceScoreColumnName];
-                active.Add(referenceColumn.Value);
-            }
-            _cursor = source.GetRowCursor(active);
-            _features = _cursor.GetGetter<VBuffer<float>>(featureColumn);
-            _group = ColumnChecks.KeyGetter(_cursor, groupColumn);
-            _reference = referenceColumn is { } rc ? _cursor.GetGetter<VBuffer<float>>(rc) : null;
-            _weightGetter = weightColumn is { } wc ? _cursor.GetGetter<VBuffer<float>>(wc) : null;
+            var read = ScoringCursor.Open(input, model, weights, groups: true);
+            (_cursor, _features, _group, _reference, _weightGetter, _temperatureGetter) =
+                (read.Cursor, read.Features, read.Group!, read.Reference, read.Weights, read.Temperature);
             _row = new float[model.FeatureCount];
-            _temperatureGetter = temperatureColumn is { } tc ? _cursor.GetGetter<float>(tc) : null;
             _rowWeights = new float[model.ConditionWidth];
         }
 

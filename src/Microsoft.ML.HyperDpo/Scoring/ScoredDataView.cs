@@ -60,25 +60,9 @@ internal sealed class ScoredDataView : ScoreColumnView
             _blockRows = (int)Math.Clamp(input.GetRowCount() ?? BlockRows, 1, BlockRows);
             _scores = new float[_blockRows];
             _workspace = model.Scorer.CreateWorkspace(_blockRows);
-            var source = model.Reference?.Transform(input) ?? input;
-            var featureColumn = model.CheckFeatures(source.Schema);
-            var active = new List<DataViewSchema.Column> { featureColumn };
-            var weightColumn = weights.Check(source.Schema, model.Objectives);
-            if (weightColumn is not null) active.Add(weightColumn.Value);
-            var temperatureColumn = weights.CheckTemperature(source.Schema);
-            if (temperatureColumn is not null) active.Add(temperatureColumn.Value);
-            DataViewSchema.Column? referenceColumn = null;
-            if (model.Reference is not null)
-            {
-                referenceColumn = source.Schema[model.ReferenceScoreColumnName];
-                active.Add(referenceColumn.Value);
-            }
-            _cursor = source.GetRowCursor(active);
-            _features = _cursor.GetGetter<VBuffer<float>>(featureColumn);
-            _reference = referenceColumn is { } rc ? _cursor.GetGetter<VBuffer<float>>(rc) : null;
-            _weightGetter = weightColumn is { } wc ? _cursor.GetGetter<VBuffer<float>>(wc) : null;
-            _temperatureGetter = temperatureColumn is { } tc ? _cursor.GetGetter<float>(tc) : null;
-            _weightBlock = weightColumn is null ? weights.FixedCondition(model) : new float[_blockRows * model.ConditionWidth];
+            var read = ScoringCursor.Open(input, model, weights, groups: false);
+            (_cursor, _features, _reference, _weightGetter, _temperatureGetter) = (read.Cursor, read.Features, read.Reference, read.Weights, read.Temperature);
+            _weightBlock = _weightGetter is null ? weights.FixedCondition(model) : new float[_blockRows * model.ConditionWidth];
             _featureBlock = new float[_blockRows * model.FeatureCount];
             _referenceBlock = new float[model.Reference is null ? 0 : _blockRows * model.Objectives.Count];
         }
