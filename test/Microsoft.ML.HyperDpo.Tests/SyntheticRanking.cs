@@ -91,6 +91,13 @@ internal static class SyntheticRanking
         Device = TorchDevice.Cpu,
     };
 
+    /// <summary>A FastTree LambdaMART ranker on <paramref name="label"/> small enough to fit this data in a moment: a reference model.</summary>
+    public static IEstimator<ITransformer> SmallFastTree(MLContext mlContext, string label, int trees) =>
+        mlContext.Ranking.Trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeRankingTrainer.Options
+        {
+            LabelColumnName = label, NumberOfTrees = trees, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 2,
+        });
+
     /// <summary>The Score column of <paramref name="scored"/>.</summary>
     public static float[] Scores(IDataView scored) => scored.GetColumn<float>("Score").ToArray();
 

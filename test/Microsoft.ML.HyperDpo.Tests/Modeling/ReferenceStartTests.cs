@@ -3,7 +3,6 @@ using Microsoft.ML.HyperDpo.Modeling.Conditioning;
 using Microsoft.ML.HyperDpo.Modeling.Transformer;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Microsoft.ML.Trainers.FastTree;
 
 namespace Microsoft.ML.HyperDpo.Tests.Modeling;
 
@@ -19,10 +18,7 @@ public class ReferenceStartTests
     private static readonly IDataView Train = SyntheticRanking.Load(Ml, SyntheticRanking.Rows(30, 5, 10, seed: 31));
     private static readonly IDataView Test = SyntheticRanking.Load(Ml, SyntheticRanking.Rows(8, 5, 10, seed: 32));
     private static readonly ITransformer[] References = SyntheticRanking.Labels
-        .Select(label => (ITransformer)Ml.Ranking.Trainers.FastTree(new FastTreeRankingTrainer.Options
-        {
-            LabelColumnName = label, NumberOfTrees = 5, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 2,
-        }).Fit(Train)).ToArray();
+        .Select(label => (ITransformer)SyntheticRanking.SmallFastTree(Ml, label, 5).Fit(Train)).ToArray();
 
     /// <summary>Every network the trainer can build: the MLP with each registered kind, the transformer with each of its kinds.</summary>
     private static IEnumerable<(RankerArchitecture Architecture, ConditioningKind Kind)> Networks =>

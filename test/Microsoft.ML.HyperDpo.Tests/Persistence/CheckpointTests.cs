@@ -174,10 +174,7 @@ public class CheckpointTests
     [TestMethod]
     public void ReferenceModelTravelsWithTheCheckpoint()
     {
-        var reference = _ml.Ranking.Trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeRankingTrainer.Options
-        {
-            LabelColumnName = SyntheticRanking.LabelA, NumberOfTrees = 5, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 2,
-        }).Fit(_data);
+        var reference = SyntheticRanking.SmallFastTree(_ml, SyntheticRanking.LabelA, 5).Fit(_data);
         var options = SyntheticRanking.FastOptions(epochs: 1);
         options.ReferenceModel = reference;
         var model = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);

@@ -76,10 +76,7 @@ public class LoadHyperDpoTests
     {
         var ml = new MLContext(1);
         var raw = SyntheticRanking.Load(ml, SyntheticRanking.Rows(40, 4, 10, seed: 44));
-        var reference = ml.Ranking.Trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeRankingTrainer.Options
-        {
-            LabelColumnName = SyntheticRanking.LabelA, NumberOfTrees = 5, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 2,
-        }).Fit(raw);
+        var reference = SyntheticRanking.SmallFastTree(ml, SyntheticRanking.LabelA, 5).Fit(raw);
         var options = SyntheticRanking.FastOptions(epochs: 2);
         options.ReferenceModel = reference;
         var model = ml.Ranking.Trainers.HyperDpo(options).Fit(raw);
@@ -104,10 +101,7 @@ public class LoadHyperDpoTests
     {
         var ml = new MLContext(1);
         var data = SyntheticRanking.Load(ml, SyntheticRanking.Rows(30, 4, 10, seed: 46));
-        var tree = ml.Ranking.Trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeRankingTrainer.Options
-        {
-            LabelColumnName = SyntheticRanking.LabelA, NumberOfTrees = 3, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 2,
-        }).Fit(data);
+        var tree = SyntheticRanking.SmallFastTree(ml, SyntheticRanking.LabelA, 3).Fit(data);
         string path = NewPath("fasttree");
         ml.Model.Save(tree, data.Schema, path);
         var loaded = ml.Model.LoadHyperDpo(path);

@@ -123,10 +123,7 @@ public class SaveLoadTests
     {
         var ml = new MLContext(1);
         var data = SyntheticRanking.Load(ml, SyntheticRanking.Rows(40, 4, 10, seed: 44));
-        var reference = ml.Ranking.Trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeRankingTrainer.Options
-        {
-            LabelColumnName = SyntheticRanking.LabelA, NumberOfTrees = 5, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 2,
-        }).Fit(data);
+        var reference = SyntheticRanking.SmallFastTree(ml, SyntheticRanking.LabelA, 5).Fit(data);
         var options = SyntheticRanking.FastOptions(epochs: 2);
         options.ReferenceModel = reference;
         var model = ml.Ranking.Trainers.HyperDpo(options).Fit(data);

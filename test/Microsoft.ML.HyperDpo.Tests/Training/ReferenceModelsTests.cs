@@ -3,7 +3,6 @@ using Microsoft.ML.HyperDpo.Evaluation;
 using Microsoft.ML.HyperDpo.Tests.Persistence;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using Microsoft.ML.Trainers.FastTree;
 
 namespace Microsoft.ML.HyperDpo.Tests.Training;
 
@@ -15,13 +14,8 @@ public class ReferenceModelsTests
     private static readonly IDataView Train = SyntheticRanking.Load(Ml, SyntheticRanking.Rows(40, 5, 12, seed: 21));
     private static readonly IDataView Valid = SyntheticRanking.Load(Ml, SyntheticRanking.Rows(20, 5, 12, seed: 22));
     private static readonly IDataView Test = SyntheticRanking.Load(Ml, SyntheticRanking.Rows(15, 5, 12, seed: 23));
-    private static readonly IEstimator<ITransformer>[] Estimators = SyntheticRanking.Labels.Select(FastTree).ToArray();
+    private static readonly IEstimator<ITransformer>[] Estimators = SyntheticRanking.Labels.Select(label => SyntheticRanking.SmallFastTree(Ml, label, 10)).ToArray();
     private static readonly ITransformer[] References = Estimators.Select(e => e.Fit(Train)).ToArray();
-
-    private static IEstimator<ITransformer> FastTree(string label) => Ml.Ranking.Trainers.FastTree(new FastTreeRankingTrainer.Options
-    {
-        LabelColumnName = label, NumberOfTrees = 10, NumberOfLeaves = 4, MinimumExampleCountPerLeaf = 2,
-    });
 
     private static HyperDpoRankingTrainer.Options Options(int epochs = 3)
     {
