@@ -57,7 +57,8 @@ internal sealed class TrainingLoop
         Device device, int seed, Func<IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint)
     {
         var o = LargeDataSettings.Training(_options, train);
-        if (LargeDataSettings.Apply(o, train))
+        bool large = LargeDataSettings.Apply(o, train);
+        if (large)
         {
             if (validation is not null) validation = LargeDataSettings.Validation(o, train, validation, seed);
             _channel.Info(MessageSensitivity.None, $"HyperDPO: {train.RowCount} training rows, at least {o.LargeDataRows}: large-data settings, {o.BatchSize} lists per step at learning rate {o.LearningRate:G4}" +
@@ -73,7 +74,7 @@ internal sealed class TrainingLoop
 
         using var weights = TrainingWeights.Create(o, train.ObjectiveCount, generator, device);
         var batcher = new ListwiseBatcher(train, o.BatchSize, o.MaxListLength, new Random(seed),
-            LargeDataSettings.Apply(o, train) ? LargeDataSettings.WindowBatches : ListwiseBatcher.DefaultWindowBatches);
+            large ? LargeDataSettings.WindowBatches : ListwiseBatcher.DefaultWindowBatches);
         // A resumed fit continues the interrupted fit's learning-rate schedule where it stopped.
         // A fit resumed from a checkpoint written in the middle of an epoch skips the steps of that epoch it ran.
         var (scheduleEpochs, epochsDone, stepsDone) = o.ResumedFit is { } resumed ? (resumed.Epochs, resumed.Done, resumed.Steps) : (o.NumberOfEpochs, 0, 0);
@@ -88,7 +89,7 @@ internal sealed class TrainingLoop
         using var step = new TrainingStep(o, model, train, weights, generator, device, optimizerState,
             scheduleEpochs * batcher.BatchesPerEpoch, epochsDone * batcher.BatchesPerEpoch + stepsDone);
         using var evaluator = validation is null ? null : new ValidationEvaluator(validation, weights.ValidationGrid, o.EvaluationTruncation, device, o.TemperatureRange,
-            LargeDataSettings.Apply(o, train) ? LargeDataSettings.ValidationRowsPerForward : ValidationEvaluator.DefaultRowsPerForward);
+            large ? LargeDataSettings.ValidationRowsPerForward : ValidationEvaluator.DefaultRowsPerForward);
         var stopping = new EarlyStoppingRule(o.EarlyStoppingPatience);
         using var best = new SavedState();
 
