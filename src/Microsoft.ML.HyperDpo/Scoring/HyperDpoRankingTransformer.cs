@@ -109,10 +109,15 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     /// <summary>Throws naming <paramref name="name"/> and the value when <paramref name="beta"/> is not a temperature in the trained range.</summary>
     internal static void CheckTemperature(float beta, IReadOnlyList<float> range, string name)
     {
-        if (!float.IsFinite(beta) || beta <= 0 || beta < range[0] || beta > range[1])
-            throw new ArgumentOutOfRangeException(name, beta,
-                $"The temperature {beta} is not in the model's trained temperature range [{range[0]}, {range[1]}] (a finite value > 0 within it is needed).");
+        if (TemperatureProblem(beta, range) is { } problem)
+            throw new ArgumentOutOfRangeException(name, beta, problem);
     }
+
+    /// <summary>What is wrong with <paramref name="beta"/> as a temperature of a model trained on <paramref name="range"/>; null when nothing is.</summary>
+    internal static string? TemperatureProblem(float beta, IReadOnlyList<float> range) =>
+        float.IsFinite(beta) && beta > 0 && beta >= range[0] && beta <= range[1]
+            ? null
+            : $"The temperature {beta} is not in the model's trained temperature range [{range[0]}, {range[1]}] (a finite value > 0 within it is needed).";
 
     /// <summary>
     /// True. A listwise (Transformer) model still refuses <see cref="GetRowToRowMapper"/>, with an error that says why (it scores whole

@@ -82,14 +82,8 @@ internal sealed class ObjectiveWeightSource
         if (temperatureGetter is not null)
         {
             temperatureGetter(ref beta);
-            try
-            {
-                HyperDpoRankingTransformer.CheckTemperature(beta, range, TemperatureColumnName!);
-            }
-            catch (ArgumentException e)
-            {
-                throw new InvalidOperationException($"Column '{TemperatureColumnName}' at row {position}: {e.Message.Split(" (Parameter")[0]}", e);
-            }
+            if (HyperDpoRankingTransformer.TemperatureProblem(beta, range) is { } problem)
+                throw new InvalidOperationException($"Column '{TemperatureColumnName}' at row {position}: {problem}");
         }
         destination[k] = ConditionVector.Temperature(beta, range);
     }
