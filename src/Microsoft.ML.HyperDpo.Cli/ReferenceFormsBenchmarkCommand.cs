@@ -36,7 +36,7 @@ internal static class ReferenceFormsBenchmarkCommand
         {
             mq2008, objectives, forms, betas, folds, seed, benchmarks,
         };
-        command.SetAction(r => Run(r.GetValue(mq2008)!, r.GetValue(objectives)!, ParseForms(r.GetValue(forms)!), ParseBetas(r.GetValue(betas)!), r.GetValue(folds),
+        command.SetAction(r => Run(r.GetValue(mq2008)!, r.GetValue(objectives)!, ParseForms(r.GetValue(forms)!), NumberList.Parse(r.GetValue(betas)!, "--betas", positive: true), r.GetValue(folds),
             r.GetValue(seed), r.GetValue(benchmarks)));
         return command;
     }
@@ -45,15 +45,6 @@ internal static class ReferenceFormsBenchmarkCommand
         .Select(t => Enum.TryParse<ReferenceForm>(t, ignoreCase: true, out var form) && Enum.IsDefined(form)
             ? form : throw new ArgumentException($"--forms: '{t}' is not one of {string.Join(", ", Enum.GetNames<ReferenceForm>())}."))
         .Distinct().ToArray() is { Length: > 0 } forms ? forms : throw new ArgumentException("--forms names no form.");
-
-    private static float[] ParseBetas(string text)
-    {
-        var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(t => float.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out float b) && b > 0 && float.IsFinite(b)
-                ? b : throw new ArgumentException($"--betas: '{t}' is not a positive number."))
-            .ToArray();
-        return values.Length > 0 ? values : throw new ArgumentException("--betas names no value; use e.g. 1,5,20.");
-    }
 
     /// <summary>One variant: a form, beta and reference folds, run as "HyperDPO on LambdaMART" under its own key.</summary>
     private sealed class Variant(ReferenceForm form, float beta, int referenceFolds) : FrontMethod

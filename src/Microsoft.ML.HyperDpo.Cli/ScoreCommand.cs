@@ -40,9 +40,7 @@ internal static class ScoreCommand
             ?? throw new InvalidDataException($"'{modelPath}' holds no HyperDPO ranker at the end of its chain (a {loaded.GetType().Name}); score it with mlContext.Model.Load.");
         if (weightsText is not null)
         {
-            var values = weightsText.Split(',', StringSplitOptions.TrimEntries).Select(t => float.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out float v)
-                ? v : throw new ArgumentException($"--weights: '{t}' is not a number.")).ToArray();
-            ranker = ranker.WithObjectiveWeights(values);
+            ranker = ranker.WithObjectiveWeights(NumberList.Parse(weightsText, "--weights"));
         }
         // A loaded chain (preparation, then the ranker) scores through all of it; the weights change only the ranker.
         ITransformer scorer = loaded is TransformerChain<ITransformer> chain && !ReferenceEquals(loaded, ranker)

@@ -52,14 +52,8 @@ internal static class TemperatureBenchmarkCommand
         : Enumerable.Range(0, k).Select(j => Enumerable.Range(0, k).Select(i => i == j ? 1f : 0f).ToArray())
             .Append(Enumerable.Repeat(1f / k, k).ToArray()).ToArray();
 
-    private static float[] ParseBetas(string? text)
-    {
-        if (text is null) return new[] { new HyperDpoRankingTrainer.Options().Beta };
-        var values = text.Split(',', StringSplitOptions.TrimEntries)
-            .Select(p => float.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : float.NaN).ToArray();
-        return values.All(v => float.IsFinite(v) && v > 0) ? values
-            : throw new ArgumentException($"--fixed-betas must be positive numbers separated by commas (e.g. 1,5); got '{text}'.");
-    }
+    private static float[] ParseBetas(string? text) =>
+        text is null ? new[] { new HyperDpoRankingTrainer.Options().Beta } : NumberList.Parse(text, "--fixed-betas", positive: true);
 
     private static int Run(string folder, int fold, string objectiveText, float[] range, float[] fixedBetas, int? epochs, int seed, string output)
     {

@@ -58,9 +58,8 @@ internal static class TrainCommand
     /// <summary>"MIN,MAX" as two temperatures (checked by the trainer's options), or an error naming the flag.</summary>
     internal static float[] ParseTemperatureRange(string text)
     {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        var values = parts.Select(p => float.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : float.NaN).ToArray();
-        if (parts.Length != 2 || values.Any(v => !float.IsFinite(v) || v <= 0) || values[0] > values[1])
+        var values = NumberList.Parse(text, "--temperature-range", positive: true);
+        if (values.Length != 2 || values[0] > values[1])
             throw new ArgumentException($"--temperature-range must be MIN,MAX with 0 < MIN <= MAX (e.g. 1,25); got '{text}'.");
         return values;
     }

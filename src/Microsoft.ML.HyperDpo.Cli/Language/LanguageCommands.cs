@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Microsoft.ML.HyperDpo.Language;
 using Microsoft.ML.HyperDpo.Language.Data;
 using Microsoft.ML.HyperDpo.Language.Demo;
@@ -176,8 +175,7 @@ internal static class LanguageCommands
             var aligned = AlignedModelFile.Load(r.GetValue(model)!);
             int k = aligned.Objectives.Count;
             var w = r.GetValue(weights) is string text
-                ? SplitList(text).Select(v => float.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out float f) ? f
-                    : throw new ArgumentException($"--weights: '{v}' is not a number.")).ToArray()
+                ? NumberList.Parse(text, "--weights")
                 : Enumerable.Repeat(1f / k, k).ToArray();
             var options = new GenerationOptions { MaxNewTokens = r.GetValue(maxTokens), Temperature = r.GetValue(temperature), TopK = r.GetValue(topK), Seed = r.GetValue(seed) };
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(string.Join(", ", aligned.Objectives.Select((o, i) => $"{o} {w.ElementAtOrDefault(i)}")))}[/]");
