@@ -112,7 +112,7 @@ internal static class TemperatureBenchmarkCommand
         double test = ParetoProfiler.Profile(ml, model, data.Test!).Hypervolume;
         var weights = Weights(model.Objectives.Count);
         var referenceScores = reference.Transform(data.Test!).GetColumn<float[]>(ReferenceScores.ColumnName).ToArray();
-        var starts = ListStarts(data.Test!);
+        var starts = Evaluation.ContiguousGroups.Require(data.Test!, "GroupId", "benchmark-temperature");
         var tau = new double[weights.Length];
         var ndcg = new double[weights.Length][];
         for (int i = 0; i < weights.Length; i++)
@@ -125,17 +125,6 @@ internal static class TemperatureBenchmarkCommand
             ndcg[i] = ObjectiveNdcg.Measure(ml, scored, model.Objectives).Select(perK => perK[9]).ToArray();
         }
         return new BetaFigures(beta, validation, test, tau, ndcg);
-    }
-
-    /// <summary>Each query's first row (the rows of a query are contiguous in LETOR files), then the row count.</summary>
-    private static int[] ListStarts(IDataView data)
-    {
-        var groups = data.GetColumn<ulong>("GroupId").ToArray();
-        var starts = new List<int>();
-        for (int r = 0; r < groups.Length; r++)
-            if (r == 0 || groups[r] != groups[r - 1]) starts.Add(r);
-        starts.Add(groups.Length);
-        return starts.ToArray();
     }
 
     private static string Markdown(List<ModelFigures> results, RankingDataSets data, int fold, float[] range, float[] fixedBetas)

@@ -7,16 +7,20 @@ namespace Microsoft.ML.HyperDpo.Evaluation;
 /// </summary>
 internal static class ContiguousGroups
 {
-    /// <summary>Reads the group column once; throws <see cref="ArgumentException"/> at the first group that starts again.</summary>
+    /// <summary>
+    /// Reads the group column once; throws <see cref="ArgumentException"/> at the first group that starts again. Returns each
+    /// group's first row, then the row count (the groups' boundaries, for evaluations that walk the groups themselves).
+    /// </summary>
     /// <param name="data">The data to be evaluated.</param>
     /// <param name="rowGroupColumnName">Its key column of groups.</param>
     /// <param name="caller">The entry point, named in the message.</param>
-    public static void Require(IDataView data, string rowGroupColumnName, string caller)
+    public static int[] Require(IDataView data, string rowGroupColumnName, string caller)
     {
         var column = Data.ColumnChecks.GroupKey(data.Schema, rowGroupColumnName);
         using var cursor = data.GetRowCursor(new[] { column });
         var key = Data.ColumnChecks.KeyGetter(cursor, column);
         var finished = new HashSet<ulong>();
+        var starts = new List<int>();
         ulong current = 0;
         long row = 0;
         while (cursor.MoveNext())
@@ -32,8 +36,11 @@ internal static class ContiguousGroups
                         $"consecutive rows, so NDCG would be wrong. Sort the rows by '{rowGroupColumnName}' (or shuffle whole groups, " +
                         "never single rows, e.g. not with mlContext.Data.ShuffleRows) before evaluating.", nameof(data));
                 current = value;
+                starts.Add((int)row);
             }
             row++;
         }
+        starts.Add((int)row);
+        return starts.ToArray();
     }
 }
