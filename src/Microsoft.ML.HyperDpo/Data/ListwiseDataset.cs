@@ -71,7 +71,8 @@ internal sealed class ListwiseDataset
 
     /// <summary>
     /// Reads and checks every row of <paramref name="data"/>. Throws <see cref="InvalidOperationException"/>
-    /// naming the column, row and value for a non-finite feature, a NaN or negative label or a missing group,
+    /// naming the column, row and value for a non-finite feature, a label that is not a whole-number grade from 0 to
+    /// <see cref="Evaluation.NdcgGains.MaxGrade"/>, or a missing group,
     /// and <see cref="ArgumentException"/> for missing or mistyped columns.
     /// </summary>
     public static ListwiseDataset Read(IDataView data, string featureColumn, IReadOnlyList<string> labelColumns,
@@ -129,6 +130,14 @@ internal sealed class ListwiseDataset
                     if (double.IsNaN(y) || y < 0 || double.IsInfinity(y))
                         throw new InvalidOperationException(
                             $"Label column '{labelColumns[j]}' has the value {y} at row {row} ({dataName}). Objective labels must be finite grades >= 0 (higher is better).");
+                    // NDCG, which validation and the Pareto profile measure, counts whole grades only: 0.5 would count as 0, and
+                    // 2.5 as 2, while the loss ranks 2.5 above 2; a fractional grade is refused rather than measured as another.
+                    if (y != Math.Floor(y))
+                        throw new InvalidOperationException(
+                            $"Label column '{labelColumns[j]}' has the value {y.ToString(System.Globalization.CultureInfo.InvariantCulture)} at row {row} ({dataName}). Objective labels must be whole-number grades " +
+                            $"0, 1, 2, ... up to {Evaluation.NdcgGains.MaxGrade} (higher is better): NDCG counts the integer part of a grade only. Map the values to grades first (e.g. round them, or scale then round).");
+                    if (Evaluation.NdcgGains.Problem(y) is string problem)
+                        throw new InvalidOperationException($"Label column '{labelColumns[j]}' has the grade {y.ToString(System.Globalization.CultureInfo.InvariantCulture)} at row {row} ({dataName}); {problem}.");
                     labels.Add((float)y);
                 }
                 ulong g = groupGetter();

@@ -6,8 +6,8 @@ namespace Microsoft.ML.HyperDpo.Evaluation;
 /// more than the evaluation itself.
 /// </summary>
 /// <remarks>
-/// Gains as ML.NET's default table 0, 3, 7, 15, 31 (label cast to an integer, as ML.NET does; gain 2^(label+1) - 1
-/// for label &gt;= 1, which extends the table past 4), discount 1 / ln(position + 1), documents
+/// Gains of <see cref="NdcgGains"/> (ML.NET's default table 0, 3, 7, 15, 31, extended past grade 4 by the same rule; the label
+/// cast to an integer, as ML.NET does), discount 1 / ln(position + 1), documents
 /// with equal scores ordered worst label first (ML.NET's pessimistic tie order), and a list without any
 /// positive label counts as NDCG 0 and is averaged in. A test checks it against mlContext.Ranking.Evaluate.
 /// </remarks>
@@ -33,12 +33,5 @@ internal static class ListNdcg
         return lists == 0 ? 0 : total / lists;
     }
 
-    private static double Dcg(IEnumerable<float> labels) => labels.Select((l, p) => Gain(l) / Math.Log(p + 2)).Sum();
-
-    // Not 2^label - 1 (0, 1, 3, 7, 15): ML.NET's default LabelGains are "0,3,7,15,31", indexed by (short)label.
-    private static double Gain(double label)
-    {
-        int grade = (int)label;
-        return grade <= 0 ? 0 : Math.Pow(2, grade + 1) - 1;
-    }
+    private static double Dcg(IEnumerable<float> labels) => labels.Select((l, p) => NdcgGains.Of((int)l) / Math.Log(p + 2)).Sum();
 }

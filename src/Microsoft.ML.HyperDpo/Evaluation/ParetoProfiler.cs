@@ -21,7 +21,8 @@ public static class ParetoProfiler
     /// <param name="data">Data with the model's feature column, every objective's label column and the group column.</param>
     /// <param name="options">Grid, truncation and hypervolume settings; null for the defaults.</param>
     /// <returns>The profile.</returns>
-    /// <exception cref="ArgumentException">A setting is invalid, or a column is missing; the message names it.</exception>
+    /// <exception cref="ArgumentException">A setting is invalid, a column is missing, or a label is not a grade from 0 to
+    /// <see cref="ObjectiveNdcg.MaxGrade"/>; the message names it.</exception>
     public static ParetoProfile Profile(MLContext mlContext, HyperDpoRankingTransformer model, IDataView data, ParetoProfileOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -35,7 +36,8 @@ public static class ParetoProfiler
     /// <param name="labelColumnNames">One graded label column per objective, in the order of the weights.</param>
     /// <param name="options">Grid, truncation and hypervolume settings; null for the defaults.</param>
     /// <returns>The profile.</returns>
-    /// <exception cref="ArgumentException">A setting is invalid, a column is missing, or a group's rows are not contiguous; the message names it.</exception>
+    /// <exception cref="ArgumentException">A setting is invalid, a column is missing, a group's rows are not contiguous, or a label is not a
+    /// grade from 0 to <see cref="ObjectiveNdcg.MaxGrade"/>; the message names it.</exception>
     public static ParetoProfile Profile(MLContext mlContext, Func<float[], ITransformer> modelAt, IDataView data,
         IReadOnlyList<string> labelColumnNames, ParetoProfileOptions? options = null)
     {
@@ -55,6 +57,8 @@ public static class ParetoProfiler
         var grid = options.Grid(objectives);
         var cached = mlContext.Data.Cache(data);
         ContiguousGroups.Require(cached, options.RowGroupColumnName, "ParetoProfiler.Profile");
+        // The labels are the same at every weight: their grades (and so the gains table) are read once.
+        var evaluatorOptions = ObjectiveNdcg.EvaluatorOptions(cached, labelColumnNames, options.NdcgAt);
         var points = new List<WeightedNdcg>(grid.Count);
         var scoring = TimeSpan.Zero;
         foreach (float[] w in grid)
@@ -73,7 +77,7 @@ public static class ParetoProfiler
                 while (cursor.MoveNext()) getter(ref value);
             }
             scoring += clock.Elapsed;
-            points.Add(new WeightedNdcg(w, ObjectiveNdcg.MeasureContiguous(mlContext, scored, labelColumnNames, options.RowGroupColumnName, options.ScoreColumnName, options.NdcgAt)));
+            points.Add(new WeightedNdcg(w, ObjectiveNdcg.MeasureContiguous(mlContext, scored, labelColumnNames, evaluatorOptions, options.RowGroupColumnName, options.ScoreColumnName)));
         }
         return FromPoints(labelColumnNames, points, options, scoring);
     }
