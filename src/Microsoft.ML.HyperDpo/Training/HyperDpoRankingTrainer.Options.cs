@@ -122,7 +122,10 @@ public sealed partial class HyperDpoRankingTrainer
     /// </summary>
     public sealed partial class Options
     {
-        /// <summary>One graded label column per objective (K &gt;= 2), higher is better; their order is the order of the objective weights.</summary>
+        /// <summary>
+        /// One graded label column per objective (K &gt;= 2), higher is better; their order is the order of the objective weights.
+        /// Labels are whole-number grades 0, 1, 2, ... up to 1000 (NDCG counts whole grades only; a fractional value is refused).
+        /// </summary>
         public string[] LabelColumnNames { get; set; } = Array.Empty<string>();
 
         /// <summary>The feature column: a known-size vector of <see cref="float"/>. Default <c>Features</c>.</summary>

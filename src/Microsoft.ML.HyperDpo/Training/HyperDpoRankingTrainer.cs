@@ -15,7 +15,7 @@ namespace Microsoft.ML.HyperDpo;
 /// <para><b>Input and output columns</b></para>
 /// <list type="table">
 /// <listheader><term>Column</term><description>Type and role</description></listheader>
-/// <item><term><see cref="Options.LabelColumnNames"/></term><description>K numeric scalar columns, one graded label per objective (finite, &gt;= 0, higher is better).</description></item>
+/// <item><term><see cref="Options.LabelColumnNames"/></term><description>K numeric scalar columns, one graded label per objective: whole-number grades 0..1000, higher is better.</description></item>
 /// <item><term><see cref="Options.FeatureColumnName"/></term><description>Known-size vector of Single; values must be finite.</description></item>
 /// <item><term><see cref="Options.RowGroupColumnName"/></term><description>Key type: the query each row belongs to. Rows of a group need not be contiguous.</description></item>
 /// <item><term>Score (output)</term><description>Single, added by the fitted transformer.</description></item>
@@ -59,6 +59,10 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
     /// lattice after every epoch, stops early after <see cref="Options.EarlyStoppingPatience"/> epochs without
     /// improvement and keeps the best epoch's state.
     /// </summary>
+    /// <exception cref="InvalidOperationException">A value is unusable (a non-finite feature, a label that is not a whole-number grade from
+    /// 0 to 1000, a missing group), or the data is degenerate: no training group has two documents, an objective's grade never differs
+    /// within a training group, or within a validation group (its NDCG would not depend on the ranking). The message says which column.</exception>
+    /// <exception cref="OperationCanceledException"><c>MLContext.CancelExecution()</c> was called; the fit stops before its next step.</exception>
     public HyperDpoRankingTransformer Fit(IDataView trainData, IDataView? validationData)
     {
         ArgumentNullException.ThrowIfNull(trainData);
@@ -74,6 +78,8 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         var referenceTime = reference is null ? TimeSpan.Zero : clock.Elapsed;
         var train = ReadLists(trainData, reference, "training data", prepared?.TrainingScores);
         var validation = validationData is null ? null : ReadLists(validationData, reference, "validation data", null);
+        RankableLists.RequireTrainable(train, o.LabelColumnNames, o.RowGroupColumnName);
+        if (validation is not null) RankableLists.RequireMeasurable(validation, o.LabelColumnNames);
         if (initial is not null && initial.FeatureCount != train.FeatureCount)
             throw new ArgumentException($"The training data's '{o.FeatureColumnName}' column has {train.FeatureCount} values per row; the initial checkpoint's network takes {initial.FeatureCount}.", nameof(trainData));
         if (validation is not null && validation.FeatureCount != train.FeatureCount)
