@@ -127,6 +127,7 @@ internal static class CompareCommand
         foreach (var set in sets)
         {
             var ml = new MLContext(seed);
+            Interruption.Cancels(ml);
             var splits = set.Splits(ml);
             var options = new ParetoComparisonOptions
             {

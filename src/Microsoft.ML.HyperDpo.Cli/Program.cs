@@ -30,9 +30,15 @@ internal static class Program
         };
         // With no command at all, run the main job: train on the embedded data.
         var parse = root.Parse(args.Length == 0 ? new[] { "train" } : args);
+        using var interruption = Interruption.Listen();
         try
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (Interruption.Requested && IsCancellation(e))
+        {
+            errors.MarkupLine($"[yellow]{Markup.Escape(Interruption.Message)}[/]");
+            return Interruption.ExitCode;
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidOperationException or InvalidDataException)
         {
@@ -40,6 +46,15 @@ internal static class Program
             return 2;
         }
     }
+
+    /// <summary>An <see cref="OperationCanceledException"/>, also as the inner exception of a task or reflection call.</summary>
+    private static bool IsCancellation(Exception e) => e switch
+    {
+        OperationCanceledException => true,
+        AggregateException a => a.InnerExceptions.Any(IsCancellation),
+        { InnerException: { } inner } => IsCancellation(inner),
+        _ => false,
+    };
 
     private static IAnsiConsole Console(TextWriter writer, bool redirected)
     {

@@ -70,6 +70,7 @@ internal static class TrainCommand
     private static int Run(string[] trainFiles, string[] validFiles, string[] testFiles, string objectiveText, HyperDpoRankingTrainer.Options options, int seed, int divisions, string? output)
     {
         var ml = new MLContext(seed);
+        Interruption.Cancels(ml);
         foreach (string file in trainFiles.Concat(validFiles).Concat(testFiles))
             if (!File.Exists(file))
                 throw new FileNotFoundException($"Data file '{file}' does not exist.", file);
@@ -103,6 +104,8 @@ internal static class TrainCommand
         AnsiConsole.Write(table);
         var front = rows.Select(r => r.At(10)).ToList();
         AnsiConsole.MarkupLine($"Hypervolume of the NDCG@10 front (reference: origin): [bold]{Hypervolume.Compute(front):F4}[/]");
+        // Ctrl-C during the table above: nothing is saved.
+        Interruption.Observe().ThrowIfCancellationRequested();
         if (output is not null && options.Architecture == RankerArchitecture.Transformer)
         {
             // A listwise model scores whole groups, which ML.NET's stock loader cannot; its saved form is a checkpoint.

@@ -61,7 +61,7 @@ internal static class LanguageCommands
                     {
                         task.Value = p.Step;
                         task.Description = $"pre-training, loss {p.Loss:F2}, {p.TokensPerSecond:F0} tokens/s";
-                    }));
+                    }), Interruption.Observe());
             });
             Gpt2Checkpoint.Save(r.GetValue(output)!, model, tokenizer);
             AnsiConsole.MarkupLine($"Final loss {loss:F3} nats/token; saved to [bold]{Markup.Escape(r.GetValue(output)!)}[/].");
@@ -114,7 +114,7 @@ internal static class LanguageCommands
                 {
                     task.Value = p.Step;
                     task.Description = $"aligning, loss {p.Loss:F3}, accuracy " + string.Join(" / ", p.Objectives.Select(o => $"{o.Objective} {o.RankingAccuracy:F2}"));
-                }));
+                }), Interruption.Observe());
             });
             AlignedModelFile.Save(outputDir, aligned);
             AnsiConsole.MarkupLine($"Aligned model saved to [bold]{Markup.Escape(outputDir)}[/].");
@@ -139,7 +139,7 @@ internal static class LanguageCommands
                 }
                 task.Value = p.Done;
                 if (p.Loss is double loss) task.Description = Markup.Escape($"{p.Stage}, loss {loss:F3}");
-            }));
+            }), Interruption.Observe());
             foreach (var open in tasks.Values) open.Value = open.MaxValue;
         });
         // Files first: a display problem must not lose a run's figures.

@@ -37,6 +37,18 @@ internal static class MlNetInternals
             throw new OperationCanceledException("HyperDPO training was cancelled through MLContext.CancelExecution().");
     }
 
+    /// <summary>
+    /// Calls <c>MLContext.CancelExecution()</c>, which ML.NET 5 declares internal (users reach it through the
+    /// Microsoft.ML.Experimental package's <c>MLContextExtensions.CancelExecution</c>, which calls the same method): for the
+    /// command line, which maps Ctrl-C to it.
+    /// </summary>
+    public static void CancelExecution(MLContext mlContext)
+    {
+        var method = typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic, Type.EmptyTypes)
+            ?? throw new InvalidOperationException("ML.NET's MLContext.CancelExecution() was not found; this ML.NET version is not supported.");
+        method.Invoke(mlContext, null);
+    }
+
     private static readonly System.Reflection.MethodInfo SchemaShapeCreate =
         typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public, new[] { typeof(DataViewSchema) })
         ?? throw new InvalidOperationException("ML.NET's SchemaShape.Create(DataViewSchema) was not found; this ML.NET version is not supported.");

@@ -89,7 +89,7 @@ internal sealed class TrainingLoop
         using var step = new TrainingStep(o, model, train, weights, generator, device, optimizerState,
             scheduleEpochs * batcher.BatchesPerEpoch, epochsDone * batcher.BatchesPerEpoch + stepsDone);
         using var evaluator = validation is null ? null : new ValidationEvaluator(validation, weights.ValidationGrid, o.EvaluationTruncation, device, o.TemperatureRange,
-            large ? LargeDataSettings.ValidationRowsPerForward : ValidationEvaluator.DefaultRowsPerForward);
+            large ? LargeDataSettings.ValidationRowsPerForward : ValidationEvaluator.DefaultRowsPerForward, () => MlNetInternals.ThrowIfCanceled(_env));
         var stopping = new EarlyStoppingRule(o.EarlyStoppingPatience);
         using var best = new SavedState();
 

@@ -20,12 +20,16 @@ internal sealed class ValidationEvaluator : IDisposable
     private readonly Tensor _features;
     private readonly List<(int FirstList, int Lists)> _chunks;
     private readonly float[]? _temperatureRange;
+    private readonly Action? _checkCancelled;
 
     // temperatureRange: the trained range of a temperature-conditioned network (measured at a given temperature), else null.
+    // checkCancelled: throws once the fit is cancelled; called before each forward pass, so that a large validation set does not
+    // delay a cancellation by a whole measurement.
     public ValidationEvaluator(ListwiseDataset data, IReadOnlyList<float[]> grid, int truncation, Device device, float[]? temperatureRange = null,
-        int rowsPerForward = DefaultRowsPerForward)
+        int rowsPerForward = DefaultRowsPerForward, Action? checkCancelled = null)
     {
         _temperatureRange = temperatureRange;
+        _checkCancelled = checkCancelled;
         _data = data;
         _grid = grid;
         _truncation = truncation;
@@ -62,6 +66,7 @@ internal sealed class ValidationEvaluator : IDisposable
         {
             foreach (var (firstList, lists) in _chunks)
             {
+                _checkCancelled?.Invoke();
                 using var scope = NewDisposeScope();
                 int start = _data.ListStarts[firstList], count = _data.ListStarts[firstList + lists] - start;
                 var lengths = Enumerable.Range(firstList, lists).Select(_data.ListLength).ToArray();

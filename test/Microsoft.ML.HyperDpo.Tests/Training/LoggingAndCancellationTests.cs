@@ -27,7 +27,7 @@ public class LoggingAndCancellationTests
     /// <c>mlContext.CancelExecution()</c>. ML.NET 5.0.1 declares it internal ([BestFriend]); users reach it through
     /// <c>MLContextExtensions.CancelExecution</c> of the Microsoft.ML.Experimental package, which calls this same method.
     /// </summary>
-    private static void CancelExecution(MLContext ml) =>
+    internal static void CancelExecution(MLContext ml) =>
         typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic, Type.EmptyTypes)!
             .Invoke(ml, null);
 
