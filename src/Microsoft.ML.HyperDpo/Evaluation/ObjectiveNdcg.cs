@@ -57,17 +57,16 @@ public static class ObjectiveNdcg
     /// <summary>The highest grade of each label column; a key-typed label (ML.NET's grade key - 1) is bounded by its key count.</summary>
     private static int[] MaxGrades(IDataView data, IReadOnlyList<string> labelColumnNames)
     {
-        var columns = labelColumnNames.Select(name => data.Schema.GetColumnOrNull(name)
-            ?? throw new ArgumentException($"The label column '{name}' is not in the data.", nameof(labelColumnNames))).ToArray();
+        var columns = labelColumnNames.Select(name => Data.ColumnChecks.Find(data.Schema, name, "label")).ToArray();
         var result = new int[columns.Length];
         var numeric = new List<int>();
         for (int i = 0; i < columns.Length; i++)
         {
             if (columns[i].Type is Microsoft.ML.Data.KeyDataViewType key)
             {
-                result[i] = (int)Math.Min(int.MaxValue, key.Count - 1);
-                if (result[i] > MaxGrade)
-                    throw new ArgumentException($"The label column '{columns[i].Name}' is a key of {key.Count} values, so grades up to {key.Count - 1}; grades above {MaxGrade} are not supported (NDCG's gain 2^(grade+1) - 1 would overflow float64).", labelColumnNames[i]);
+                if (NdcgGains.Problem(key.Count - 1) is string problem)
+                    throw new ArgumentException($"The label column '{columns[i].Name}' is a key of {key.Count} values, so grades up to {key.Count - 1}; {problem}.", labelColumnNames[i]);
+                result[i] = (int)(key.Count - 1);
             }
             else
                 numeric.Add(i);

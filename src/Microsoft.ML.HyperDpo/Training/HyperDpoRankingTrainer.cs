@@ -78,12 +78,12 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         var referenceTime = reference is null ? TimeSpan.Zero : clock.Elapsed;
         var train = ReadLists(trainData, reference, "training data", prepared?.TrainingScores);
         var validation = validationData is null ? null : ReadLists(validationData, reference, "validation data", null);
-        RankableLists.RequireTrainable(train, o.LabelColumnNames, o.RowGroupColumnName);
-        if (validation is not null) RankableLists.RequireMeasurable(validation, o.LabelColumnNames);
         if (initial is not null && initial.FeatureCount != train.FeatureCount)
             throw new ArgumentException($"The training data's '{o.FeatureColumnName}' column has {train.FeatureCount} values per row; the initial checkpoint's network takes {initial.FeatureCount}.", nameof(trainData));
         if (validation is not null && validation.FeatureCount != train.FeatureCount)
             throw new ArgumentException($"The validation data's '{o.FeatureColumnName}' column has {validation.FeatureCount} values per row; the training data has {train.FeatureCount}.", nameof(validationData));
+        RankableLists.RequireTrainable(train, o.LabelColumnNames, o.RowGroupColumnName);
+        if (validation is not null) RankableLists.RequireMeasurable(validation, o.LabelColumnNames);
         if (ReferenceInputs(o, reference))
         {
             // The network reads [x, r]: each row's K standardised reference scores (out of fold for the training rows when asked) after its features.
