@@ -76,8 +76,11 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         var prepared = ReferenceScores.Prepare(o, trainData, seed, channel);
         var reference = prepared?.Chain;
         var referenceTime = reference is null ? TimeSpan.Zero : clock.Elapsed;
+        // Cancellation is also checked between the stages before the first step (fitting references, reading the data), which can take long.
+        MlNetInternals.ThrowIfCanceled(_host);
         var train = ReadLists(trainData, reference, "training data", prepared?.TrainingScores);
         var validation = validationData is null ? null : ReadLists(validationData, reference, "validation data", null);
+        MlNetInternals.ThrowIfCanceled(_host);
         if (initial is not null && initial.FeatureCount != train.FeatureCount)
             throw new ArgumentException($"The training data's '{o.FeatureColumnName}' column has {train.FeatureCount} values per row; the initial checkpoint's network takes {initial.FeatureCount}.", nameof(trainData));
         if (validation is not null && validation.FeatureCount != train.FeatureCount)
