@@ -34,8 +34,10 @@ internal static class Program
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidOperationException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException or FormatException)
         {
+            // Bad input (arguments, files, data): one line in the user's terms, no stack trace. IOException covers missing files
+            // and folders; FormatException is ML.NET's word for a file it cannot read.
             errors.MarkupLine($"[red]error:[/] {Markup.Escape(UserMessage(e))}");
             return 2;
         }
