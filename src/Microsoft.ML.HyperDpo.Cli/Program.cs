@@ -11,7 +11,8 @@ internal static class Program
         // Redirected output (a file, a pipe, CI logs) is not wrapped at 80 columns: lines and tables keep their full width.
         AnsiConsole.Console = Console(System.Console.Out, System.Console.IsOutputRedirected);
         var errors = Console(System.Console.Error, System.Console.IsErrorRedirected);
-        var root = new RootCommand("HyperDPO for ML.NET: one ranking model for every trade-off between several objectives.")
+        var root = new RootCommand("HyperDPO for ML.NET: one ranking model for every trade-off between several objectives. " +
+            "The terms (front, hypervolume, soup, corners, kept epoch, ...) are explained in docs/glossary.md; the commands in docs/cli.md.")
         {
             TrainCommand.Create(),
             BenchmarkCommand.Create(),
@@ -30,6 +31,13 @@ internal static class Program
         };
         // With no command at all, run the main job: train on the embedded data.
         var parse = root.Parse(args.Length == 0 ? new[] { "train" } : args);
+        if (parse.Errors.Count > 0)
+        {
+            // A mistyped option or value is an error like any other: one line, exit code 2 (not the parser's help page).
+            errors.MarkupLine($"[red]error:[/] {Markup.Escape(string.Join(" ", parse.Errors.Select(ParseMessage)))} " +
+                Markup.Escape(parse.CommandResult.Command is RootCommand ? "('hyperdpo --help' lists the commands.)" : $"('hyperdpo {parse.CommandResult.Command.Name} --help' lists its options.)"));
+            return 2;
+        }
         try
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -41,6 +49,28 @@ internal static class Program
             errors.MarkupLine($"[red]error:[/] {Markup.Escape(UserMessage(e))}");
             return 2;
         }
+    }
+
+    /// <summary>The parser's message with the value's expected type in words ("a whole number", not 'System.Int32').</summary>
+    private static string ParseMessage(System.CommandLine.Parsing.ParseError error)
+    {
+        Type? type = error.SymbolResult switch
+        {
+            System.CommandLine.Parsing.OptionResult o => o.Option.ValueType,
+            System.CommandLine.Parsing.ArgumentResult a => a.Argument.ValueType,
+            _ => null,
+        };
+        string[] lines = error.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (type is null || !lines[0].Contains(" as expected type '", StringComparison.Ordinal))
+            return string.Join(" ", lines);
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        string expected = type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type))
+            : type == typeof(int) || type == typeof(long) ? "a whole number"
+            : type == typeof(float) || type == typeof(double) ? "a number"
+            : type == typeof(bool) ? "true or false"
+            : "a " + type.Name;
+        // The enum's names replace the parser's "Did you mean one of the following?" list on the lines after the first.
+        return System.Text.RegularExpressions.Regex.Replace(lines[0], @" as expected type '[^']*'\..*", $": expected {expected}.");
     }
 
     private static IAnsiConsole Console(TextWriter writer, bool redirected)

@@ -32,7 +32,7 @@ internal static class TrainCommand
         var checkpointSeconds = new Option<double?>("--checkpoint-seconds") { Description = "With --checkpoint: also write one after the first step at least this many seconds after the last (CheckpointSeconds)." };
         var output = new Option<string?>("--out") { Description = "Save the model (at equal weights) with its preparation as an ML.NET model zip: mlContext.Model.Load reads it, without this library, and it scores rows as the files give them (all features)." };
 
-        var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights.")
+        var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights, the hypervolume of the front and a legend (terms: docs/glossary.md).")
         {
             train, valid, test, featureCount, objectives, epochs, seed, divisions, architecture, conditioning, loss, beta, temperatureRange, learningRate, batchSize, output, checkpoint, checkpointSteps, checkpointSeconds,
         };
