@@ -66,7 +66,7 @@ public static class LetorTextLoader
     /// count is the largest feature id found in the files.
     /// </summary>
     /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
-    /// <param name="paths">The files, read one after the other (their groups should not straddle files).</param>
+    /// <param name="paths">The files, read one after the other (a query may go on at the top of the next file, but not start again later).</param>
     /// <returns>A view with the columns <c>Label</c>, <c>Weight</c>, <c>GroupId</c>, <c>Comment</c> and <c>Features</c> (see the remarks of <see cref="LetorTextLoader"/>).</returns>
     /// <exception cref="ArgumentException">No path was given, or a path is null or empty.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
@@ -81,7 +81,7 @@ public static class LetorTextLoader
     /// </summary>
     /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
     /// <param name="featureCount">The length of the <c>Features</c> vector; a feature id above it is an error. Null: the largest id in the files.</param>
-    /// <param name="paths">The files, read one after the other (their groups should not straddle files).</param>
+    /// <param name="paths">The files, read one after the other (a query may go on at the top of the next file, but not start again later).</param>
     /// <returns>A view with the columns <c>Label</c>, <c>Weight</c>, <c>GroupId</c>, <c>Comment</c> and <c>Features</c> (see the remarks of <see cref="LetorTextLoader"/>).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">No path was given, or a path is null or empty.</exception>
