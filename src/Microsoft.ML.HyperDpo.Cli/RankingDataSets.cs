@@ -95,11 +95,14 @@ internal sealed record RankingDataSets(IDataView Train, IDataView? Validation, I
         }
     }
 
+    /// <summary>The objectives of <see cref="Synthetic"/>.</summary>
+    public static string[] SyntheticObjectives => new[] { "Relevance", "Quality" };
+
     /// <summary>The embedded default: the documented synthetic two-objective data set (Relevance vs. Quality).</summary>
     public static RankingDataSets Synthetic(MLContext ml, int seed)
     {
         var splits = SyntheticRankingData.GenerateSplits(ml, new SyntheticRankingDataOptions { Seed = seed });
-        return new RankingDataSets(splits.Train, splits.Validation, splits.Test, new[] { "Relevance", "Quality" },
+        return new RankingDataSets(splits.Train, splits.Validation, splits.Test, SyntheticObjectives,
             $"embedded synthetic data (SyntheticRankingData, seed {seed}): objectives Relevance and Quality, correlation -0.3");
     }
 }

@@ -84,9 +84,13 @@ internal static class TrainCommand
     private static int Run(string[] trainFiles, string[] validFiles, string[] testFiles, string objectiveText, int? featureCount, HyperDpoRankingTrainer.Options options, int seed, int divisions, string? output)
     {
         var ml = new MLContext(seed);
-        var data = trainFiles.Length == 0
+        var specs = trainFiles.Length == 0 ? null : ObjectiveSpec.ParseList(objectiveText);
+        // The trainer's settings are checked before the data is read, so that a bad flag fails at once.
+        options.LabelColumnNames = specs?.Select(o => o.ColumnName).ToArray() ?? RankingDataSets.SyntheticObjectives;
+        options.Validate();
+        var data = specs is null
             ? RankingDataSets.Synthetic(ml, seed)
-            : RankingDataSets.FromLetor(ml, trainFiles, validFiles, testFiles, ObjectiveSpec.ParseList(objectiveText), featureCount);
+            : RankingDataSets.FromLetor(ml, trainFiles, validFiles, testFiles, specs, featureCount);
         AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(data.Description)}");
 
         options.LabelColumnNames = data.Objectives;

@@ -67,6 +67,15 @@ public class TrainValidationTests
     }
 
     [TestMethod]
+    public void TrainerSettingsAreCheckedBeforeTheDataIsRead()
+    {
+        var (code, output, error) = HyperdpoProcess.Run(_folder.Path, "train", "--train", _small, "--epochs", "0");
+        Assert.AreEqual(2, code, output + error);
+        Assert.AreEqual("error: --epochs must be positive; got 0.", error.Trim());
+        Assert.AreEqual("", output, "nothing read or printed before the refusal");
+    }
+
+    [TestMethod]
     public void AQueryWhoseLinesAreNotConsecutiveIsNamedByFileAndLine()
     {
         // Query 0 (lines 1-8), query 1 (lines 9-16), then one more line of query 0 at line 17.
