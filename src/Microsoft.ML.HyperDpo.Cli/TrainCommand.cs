@@ -140,13 +140,13 @@ internal static class TrainCommand
     }
 
     /// <summary>Why the fit ran fewer epochs than asked: early stopping, in the user's terms.</summary>
-    internal static string EarlyStop(TrainingReport report, HyperDpoRankingTrainer.Options options) =>
+    private static string EarlyStop(TrainingReport report, HyperDpoRankingTrainer.Options options) =>
         $"Early stopping ended the fit after epoch {report.Epochs.Count} of {options.NumberOfEpochs}: the validation {options.EarlyStoppingMetric} " +
         $"had not improved for {options.EarlyStoppingPatience} epochs, so the model keeps epoch {report.BestEpoch}, its best" +
         (report.BestEpoch == 0 ? " (0: no epoch beat the reference itself)." : ".");
 
     /// <summary>What the printed figures mean, for a reader who has not read the docs (docs/glossary.md has more).</summary>
-    internal static string Legend(string[] objectives, string evalName, int patience, bool validation)
+    private static string Legend(string[] objectives, string evalName, int patience, bool validation)
     {
         string first = "(" + string.Join(", ", objectives.Select((_, i) => i == 0 ? "1" : "0")) + ")";
         return string.Join(Environment.NewLine,

@@ -95,6 +95,8 @@ public class MalformedArgumentTests
             (["--model", "small.txt", "--data", "small.txt", "--output", "no-such-folder/scores.txt"], "--output 'no-such-folder/scores.txt': the folder"),
             (["--model", "small.txt", "--data", "small.txt", "--output", "scores.txt"], "could not be loaded as an ML.NET model"),
             (["--model", "small.txt", "--data", "small.txt", "--weights", "0.5,x", "--output", "scores.txt"], "--weights: 'x' is not a number"),
+            (["--checkpoint", "small.txt", "--data", "small.txt", "--output", "scores.txt"], "'small.txt' is not a usable HyperDPO checkpoint"),
+            (["--data", "small.txt", "--output", "scores.txt"], "Give either --model or --checkpoint."),
         ],
         ["pretrain"] =
         [
