@@ -30,6 +30,7 @@ internal static class BenchmarkCommand
 
     private static int Run(string folder, string output, int seed)
     {
+        CliPaths.RequireOutputFile(output, "--output");
         string File(string name) => System.IO.File.Exists(Path.Combine(folder, name)) ? Path.Combine(folder, name)
             : throw new FileNotFoundException($"MQ2008 file '{Path.Combine(folder, name)}' not found; pass --mq2008 with the folder holding S1.txt..S5.txt.");
         var ml = new MLContext(seed);

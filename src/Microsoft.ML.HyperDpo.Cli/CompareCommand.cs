@@ -21,9 +21,9 @@ internal static class CompareCommand
     {
         var mq2008 = new Option<string?>("--mq2008") { Description = "Folder with MQ2008's S1.txt..S5.txt: run its standard folds (see --folds)." };
         var folds = new Option<string>("--folds") { Description = "MQ2008 folds to run, e.g. 1-5 or 1,3.", DefaultValueFactory = _ => "1-5" };
-        var train = new Option<string?>("--train") { Description = "Instead of --mq2008: training LETOR files, comma-separated (one split)." };
-        var valid = new Option<string?>("--valid") { Description = "With --train: validation files (early stopping of the DPO methods)." };
-        var test = new Option<string?>("--test") { Description = "With --train: test files, where the fronts are measured." };
+        var train = CliPaths.FileListOption("--train", "Instead of --mq2008: training LETOR files (one split).");
+        var valid = CliPaths.FileListOption("--valid", "With --train: validation files (early stopping of the DPO methods).");
+        var test = CliPaths.FileListOption("--test", "With --train: test files, where the fronts are measured.");
         var objectives = new Option<string[]>("--objectives")
         {
             Description = "Objectives of one comparison, e.g. 'label,feature:41:higher:PageRank'; repeat the option to run several comparisons.",
@@ -62,12 +62,17 @@ internal static class CompareCommand
             int? e = r.GetValue(epochs);
             Func<HyperDpoRankingTrainer.Options> trainer = () => e is int n ? new HyperDpoRankingTrainer.Options { NumberOfEpochs = n } : new HyperDpoRankingTrainer.Options();
             var selected = SelectMethods(r.GetValue(methods)!, trainer);
+            if (r.GetValue(grid) is < 1)
+                throw new ArgumentException($"--grid must be at least 1 (the simplex lattice step is 1/m); got {r.GetValue(grid)}.");
+            // The reports are written after hours of fitting: their paths are checked first.
+            CliPaths.RequireOutputDirectory(r.GetValue(output), "--output");
+            CliPaths.RequireOutputFile(r.GetValue(benchmarks), "--benchmarks");
             if (r.GetValue(longLists))
                 return RunLongLists(selected, r.GetValue(grid), r.GetValue(seed), r.GetValue(output)!, r.GetValue(benchmarks), r.GetValue(section) ?? "compare-long-lists");
             var sources = r.GetValue(mq2008) is string folder
                 ? Mq2008Folds.Parse(r.GetValue(folds)!).Select(f => (Name: $"Fold{f}", Files: Mq2008Folds.Files(folder, f))).ToList()
-                : r.GetValue(train) is string t
-                    ? new List<(string, (string[], string[], string[]))> { ("split", (Split(t), Split(r.GetValue(valid)), Split(r.GetValue(test)))) }
+                : r.GetValue(train) is { Length: > 0 } t
+                    ? new List<(string, (string[], string[], string[]))> { ("split", (CliPaths.Files(t, "--train"), CliPaths.Files(r.GetValue(valid), "--valid"), CliPaths.Files(r.GetValue(test), "--test"))) }
                     : throw new ArgumentException("Give --mq2008 FOLDER (its standard folds) or --train/--test files.");
             return Run(sources, r.GetValue(objectives)!, selected, r.GetValue(grid), r.GetValue(seed), r.GetValue(output)!, r.GetValue(benchmarks), r.GetValue(section) ?? "compare");
         });

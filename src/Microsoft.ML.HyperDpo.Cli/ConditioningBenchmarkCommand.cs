@@ -57,6 +57,7 @@ internal static class ConditioningBenchmarkCommand
 
     private static int Run(string folder, IReadOnlyList<int> folds, int? epochs, int seed, string output)
     {
+        CliPaths.RequireOutputFile(output, "--benchmarks");
         var results = new Dictionary<(int Configuration, int Variant), List<FitFigures>>();
         var objectiveNames = new string[Configurations.Length][];
         var done = new List<int>();

@@ -58,6 +58,7 @@ internal static class DefaultsStudyCommand
         };
         command.SetAction(r =>
         {
+            CliPaths.RequireOutputFile(r.GetValue(benchmarks), "--benchmarks");
             var specs = r.GetValue(variants) is { Length: > 0 } given ? given : DefaultVariants;
             var keys = r.GetValue(data)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (string key in keys.Where(k => DataSets.All(d => d.Key != k)))

@@ -11,7 +11,8 @@ internal static class Program
         // Redirected output (a file, a pipe, CI logs) is not wrapped at 80 columns: lines and tables keep their full width.
         AnsiConsole.Console = Console(System.Console.Out, System.Console.IsOutputRedirected);
         var errors = Console(System.Console.Error, System.Console.IsErrorRedirected);
-        var root = new RootCommand("HyperDPO for ML.NET: one ranking model for every trade-off between several objectives.")
+        var root = new RootCommand("HyperDPO for ML.NET: one ranking model for every trade-off between several objectives. " +
+            "The terms (front, hypervolume, soup, corners, kept epoch, ...) are explained in docs/glossary.md; the commands in docs/cli.md.")
         {
             TrainCommand.Create(),
             BenchmarkCommand.Create(),
@@ -31,6 +32,13 @@ internal static class Program
         // With no command at all, run the main job: train on the embedded data.
         var parse = root.Parse(args.Length == 0 ? new[] { "train" } : args);
         using var interruption = Interruption.Listen();
+        if (parse.Errors.Count > 0)
+        {
+            // A mistyped option or value is an error like any other: one line, exit code 2 (not the parser's help page).
+            errors.MarkupLine($"[red]error:[/] {Markup.Escape(string.Join(" ", parse.Errors.Select(ParseMessage)))} " +
+                Markup.Escape(parse.CommandResult.Command is RootCommand ? "('hyperdpo --help' lists the commands.)" : $"('hyperdpo {parse.CommandResult.Command.Name} --help' lists its options.)"));
+            return 2;
+        }
         try
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -40,8 +48,10 @@ internal static class Program
             errors.MarkupLine($"[yellow]{Markup.Escape(Interruption.Message)}[/]");
             return Interruption.ExitCode;
         }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidOperationException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException or FormatException)
         {
+            // Bad input (arguments, files, data): one line in the user's terms, no stack trace. IOException covers missing files
+            // and folders; FormatException is ML.NET's word for a file it cannot read.
             errors.MarkupLine($"[red]error:[/] {Markup.Escape(UserMessage(e))}");
             return 2;
         }
@@ -55,6 +65,28 @@ internal static class Program
         { InnerException: { } inner } => IsCancellation(inner),
         _ => false,
     };
+
+    /// <summary>The parser's message with the value's expected type in words ("a whole number", not 'System.Int32').</summary>
+    private static string ParseMessage(System.CommandLine.Parsing.ParseError error)
+    {
+        Type? type = error.SymbolResult switch
+        {
+            System.CommandLine.Parsing.OptionResult o => o.Option.ValueType,
+            System.CommandLine.Parsing.ArgumentResult a => a.Argument.ValueType,
+            _ => null,
+        };
+        string[] lines = error.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (type is null || !lines[0].Contains(" as expected type '", StringComparison.Ordinal))
+            return string.Join(" ", lines);
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        string expected = type.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(type))
+            : type == typeof(int) || type == typeof(long) ? "a whole number"
+            : type == typeof(float) || type == typeof(double) ? "a number"
+            : type == typeof(bool) ? "true or false"
+            : "a " + type.Name;
+        // The enum's names replace the parser's "Did you mean one of the following?" list on the lines after the first.
+        return System.Text.RegularExpressions.Regex.Replace(lines[0], @" as expected type '[^']*'\..*", $": expected {expected}.");
+    }
 
     private static IAnsiConsole Console(TextWriter writer, bool redirected)
     {

@@ -11,33 +11,98 @@ internal sealed record RankingDataSets(IDataView Train, IDataView? Validation, I
 {
     /// <summary>
     /// Reads LETOR files and adds one label column per objective: the file's label for <c>label</c>, a within-query
-    /// rank grade (0..4) for each feature objective, whose feature is then removed from Features.
+    /// rank grade (0..4) for each feature objective, whose feature is then removed from Features. The feature count is
+    /// <paramref name="featureCount"/>, or the largest feature id of the first training file; an id beyond it in any other
+    /// file is an error naming the file and line (so a stray id cannot silently widen every vector). Every objective must
+    /// order the documents of at least one query of each set: one that is the same within every query (a constant feature,
+    /// or one the files leave out) would give NDCG 1 everywhere, or 0, and an empty front.
     /// </summary>
-    public static RankingDataSets FromLetor(MLContext ml, string[] train, string[] valid, string[] test, IReadOnlyList<ObjectiveSpec> objectives)
+    public static RankingDataSets FromLetor(MLContext ml, string[] train, string[] valid, string[] test, IReadOnlyList<ObjectiveSpec> objectives, int? featureCount = null)
     {
-        int featureCount = LetorTextLoader.FeatureCount(train.Concat(valid).Concat(test).ToArray());
-        foreach (var o in objectives.Where(o => o.FeatureId > featureCount))
-            throw new ArgumentException($"--objectives: there is no feature {o.FeatureId}; the files have {featureCount} features (ids 1 to {featureCount}).");
+        int count = featureCount ?? LetorTextLoader.FeatureCount(train[0]);
+        string origin = featureCount is null ? $"the largest feature id of the first training file, '{train[0]}'; --feature-count sets it" : "--feature-count";
+        foreach (var o in objectives.Where(o => o.FeatureId > count))
+            throw new ArgumentException($"--objectives: there is no feature {o.FeatureId}; the files have {count} features (ids 1 to {count}: {origin}).");
+        IDataView Load(string[] files)
+        {
+            try
+            {
+                return ml.Data.LoadLetorFiles(count, files);
+            }
+            catch (InvalidDataException e) when (e.Message.Contains("is beyond the feature count", StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"{e.Message} The feature count {count} is {origin}.", e);
+            }
+        }
         IEstimator<ITransformer> pipeline = new EstimatorChain<ITransformer>();
         // Remove the highest slots first so that the other feature ids keep their slot positions.
         foreach (var o in objectives.Where(o => o.FeatureId is not null).OrderByDescending(o => o.FeatureId))
             pipeline = pipeline.Append(ml.Transforms.FeatureRankObjective(o.ColumnName, o.FeatureId!.Value - 1, o.Direction, removeFromFeatures: true));
-        var trainView = ml.Data.LoadLetorFiles(featureCount, train);
+        var trainView = Load(train);
+        var validView = valid.Length == 0 ? null : Load(valid);
+        var testView = test.Length == 0 ? null : Load(test);
         var prep = pipeline.Fit(trainView);
-        IDataView? Prepare(string[] files) => files.Length == 0 ? null : ml.Data.Cache(prep.Transform(ml.Data.LoadLetorFiles(featureCount, files)));
-        return new RankingDataSets(ml.Data.Cache(prep.Transform(trainView)), Prepare(valid), Prepare(test),
+        IDataView? Prepare(IDataView? view, string[] files, string role)
+        {
+            if (view is null) return null;
+            var prepared = ml.Data.Cache(prep.Transform(view));
+            RequireOrdering(prepared, objectives, files, role);
+            return prepared;
+        }
+        return new RankingDataSets(Prepare(trainView, train, "training")!, Prepare(validView, valid, "validation"), Prepare(testView, test, "test"),
             objectives.Select(o => o.ColumnName).ToArray(),
             $"LETOR files: train {string.Join(",", train.Select(Path.GetFileName))}" +
             (valid.Length > 0 ? $", valid {string.Join(",", valid.Select(Path.GetFileName))}" : "") +
-            (test.Length > 0 ? $", test {string.Join(",", test.Select(Path.GetFileName))}" : ""),
+            (test.Length > 0 ? $", test {string.Join(",", test.Select(Path.GetFileName))}" : "") +
+            $"; {count} features",
             prep, trainView.Schema);
     }
+
+    /// <summary>
+    /// Refuses an objective whose grade is the same for every document of every query of <paramref name="data"/>: it ranks
+    /// nothing there, so training on it learns nothing and its NDCG is no measurement.
+    /// </summary>
+    private static void RequireOrdering(IDataView data, IReadOnlyList<ObjectiveSpec> objectives, string[] files, string role)
+    {
+        var group = Data.ColumnChecks.GroupKey(data.Schema, LetorTextLoader.GroupIdColumnName);
+        var columns = objectives.Select(o => data.Schema[o.ColumnName]).ToArray();
+        using var cursor = data.GetRowCursor(columns.Append(group));
+        var key = Data.ColumnChecks.KeyGetter(cursor, group);
+        var getters = columns.Select(c => Data.ColumnChecks.NumericGetter(cursor, c)).ToArray();
+        var first = new double[columns.Length];
+        var orders = new bool[columns.Length];
+        ulong current = 0;
+        while (cursor.MoveNext() && !orders.All(o => o))
+        {
+            ulong k = key();
+            bool starts = k != current;
+            current = k;
+            for (int i = 0; i < columns.Length; i++)
+            {
+                double value = getters[i]();
+                if (starts) first[i] = value;
+                else if (value != first[i]) orders[i] = true;
+            }
+        }
+        for (int i = 0; i < columns.Length; i++)
+        {
+            if (orders[i]) continue;
+            var o = objectives[i];
+            string what = o.FeatureId is int id
+                ? $"feature {id} has the same value for every document of each query (a constant feature, or one these files leave out: a missing id reads as 0)"
+                : "the label is the same for every document of each query";
+            throw new InvalidDataException($"Objective '{o.ColumnName}' ranks nothing in the {role} files ({string.Join(", ", files)}): {what}, so its NDCG would measure nothing. Choose another objective or other files.");
+        }
+    }
+
+    /// <summary>The objectives of <see cref="Synthetic"/>.</summary>
+    public static string[] SyntheticObjectives => new[] { "Relevance", "Quality" };
 
     /// <summary>The embedded default: the documented synthetic two-objective data set (Relevance vs. Quality).</summary>
     public static RankingDataSets Synthetic(MLContext ml, int seed)
     {
         var splits = SyntheticRankingData.GenerateSplits(ml, new SyntheticRankingDataOptions { Seed = seed });
-        return new RankingDataSets(splits.Train, splits.Validation, splits.Test, new[] { "Relevance", "Quality" },
+        return new RankingDataSets(splits.Train, splits.Validation, splits.Test, SyntheticObjectives,
             $"embedded synthetic data (SyntheticRankingData, seed {seed}): objectives Relevance and Quality, correlation -0.3");
     }
 }

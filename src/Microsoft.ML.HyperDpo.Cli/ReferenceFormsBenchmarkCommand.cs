@@ -67,6 +67,7 @@ internal static class ReferenceFormsBenchmarkCommand
 
     private static int Run(string folder, string objectives, ReferenceForm[] forms, float[] betas, int referenceFolds, int seed, string? benchmarks)
     {
+        CliPaths.RequireOutputFile(benchmarks, "--benchmarks");
         var ml = new MLContext(seed);
         string[] labels;
         string description;

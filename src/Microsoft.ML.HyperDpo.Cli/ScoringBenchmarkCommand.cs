@@ -33,6 +33,7 @@ internal static class ScoringBenchmarkCommand
 
     private static int Run(string? mq2008, string output, int rowCount, int predictionCount, int epochs, int seed)
     {
+        CliPaths.RequireOutputFile(output, "--output");
         var ml = new MLContext(seed);
         var data = mq2008 is null ? Synthetic46(ml, seed) : Letor(ml, mq2008);
         AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(data.Description)}");

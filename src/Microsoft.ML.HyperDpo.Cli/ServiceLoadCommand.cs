@@ -38,6 +38,11 @@ internal static class ServiceLoadCommand
     {
         if (requestCount < 1 || clientCount < 1 || documentCount < 1)
             throw new ArgumentException("--requests, --clients and --documents must be at least 1.");
+        CliPaths.RequireOutputFile(output, "--output");
+        if (modelPath is not null && !File.Exists(modelPath))
+            throw new FileNotFoundException($"--model file '{modelPath}' does not exist.", modelPath);
+        if (!Directory.Exists(project))
+            throw new DirectoryNotFoundException($"--service-project folder '{project}' does not exist; run from the repository root or pass the service's project folder.");
         string folder = Path.Combine(Path.GetTempPath(), "hyperdpo-service-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         try

@@ -57,6 +57,7 @@ internal static class TemperatureBenchmarkCommand
 
     private static int Run(string folder, int fold, string objectiveText, float[] range, float[] fixedBetas, int? epochs, int seed, string output)
     {
+        CliPaths.RequireOutputFile(output, "--benchmarks");
         if (fold is < 1 or > 5) throw new ArgumentException($"--fold must be 1 to 5; got {fold}.");
         var (trainFiles, validFiles, testFiles) = Mq2008Folds.Files(folder, fold);
         var ml = new MLContext(seed);

@@ -12,9 +12,10 @@ internal static class TrainCommand
 {
     public static System.CommandLine.Command Create()
     {
-        var train = new Option<string?>("--train") { Description = "Training LETOR/SVMlight files, comma-separated. Omitted: the embedded synthetic data." };
-        var valid = new Option<string?>("--valid") { Description = "Validation files (early stopping), comma-separated." };
-        var test = new Option<string?>("--test") { Description = "Test files, comma-separated: where NDCG is reported." };
+        var train = CliPaths.FileListOption("--train", "Training LETOR/SVMlight files. Omitted: the embedded synthetic data (which has its own validation and test splits).");
+        var valid = CliPaths.FileListOption("--valid", "With --train: validation files (early stopping).");
+        var test = CliPaths.FileListOption("--test", "With --train: test files, where NDCG is reported.");
+        var featureCount = new Option<int?>("--feature-count") { Description = "With --train: the length of the feature vectors; an id beyond it in any file is an error (default: the largest feature id of the first --train file)." };
         var objectives = new Option<string>("--objectives") { Description = "Objectives: 'label' and/or 'feature:N:higher|lower' (1-based LETOR feature id).", DefaultValueFactory = _ => "label,feature:41:higher" };
         var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (default: the trainer's)." };
         var seed = new Option<int>("--seed") { Description = "Seed for data generation and training.", DefaultValueFactory = _ => 1 };
@@ -31,9 +32,9 @@ internal static class TrainCommand
         var checkpointSeconds = new Option<double?>("--checkpoint-seconds") { Description = "With --checkpoint: also write one after the first step at least this many seconds after the last (CheckpointSeconds)." };
         var output = new Option<string?>("--out") { Description = "Save the model (at equal weights) with its preparation as an ML.NET model zip: mlContext.Model.Load reads it, without this library, and it scores rows as the files give them (all features)." };
 
-        var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights.")
+        var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights, the hypervolume of the front and a legend (terms: docs/glossary.md).")
         {
-            train, valid, test, objectives, epochs, seed, divisions, architecture, conditioning, loss, beta, temperatureRange, learningRate, batchSize, output, checkpoint, checkpointSteps, checkpointSeconds,
+            train, valid, test, featureCount, objectives, epochs, seed, divisions, architecture, conditioning, loss, beta, temperatureRange, learningRate, batchSize, output, checkpoint, checkpointSteps, checkpointSeconds,
         };
         command.SetAction(result =>
         {
@@ -49,8 +50,24 @@ internal static class TrainCommand
             options.CheckpointPath = result.GetValue(checkpoint);
             if (result.GetValue(checkpointSteps) is int steps) options.CheckpointStepInterval = steps;
             if (result.GetValue(checkpointSeconds) is double seconds) options.CheckpointSeconds = seconds;
-            return Run(Split(result.GetValue(train)), Split(result.GetValue(valid)), Split(result.GetValue(test)),
-                result.GetValue(objectives)!, options, result.GetValue(seed), result.GetValue(divisions), result.GetValue(output));
+            var trainFiles = CliPaths.Files(result.GetValue(train), "--train");
+            if (trainFiles.Length == 0)
+            {
+                // The embedded data has its own splits and objectives: a flag that only applies to files would be silently ignored.
+                var fileFlags = new Option[] { valid, test, featureCount, objectives }.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (fileFlags.Count > 0)
+                    throw new ArgumentException($"{string.Join(" and ", fileFlags)} need{(fileFlags.Count == 1 ? "s" : "")} --train: without --train, train uses the embedded synthetic data, with its own validation and test splits and objectives (Relevance, Quality).");
+            }
+            if (result.GetValue(featureCount) is < 1 or > LetorTextLoader.MaxFeatureCount)
+                throw new ArgumentException($"--feature-count must be from 1 to {LetorTextLoader.MaxFeatureCount}; got {result.GetValue(featureCount)}.");
+            int grid = result.GetValue(divisions);
+            if (grid < 1)
+                throw new ArgumentException($"--grid must be at least 1 (the weights are reported on the simplex lattice with step 1/m); got {grid}.");
+            // Every output is checked before the data is read and the model trained, so that a bad path costs no fit.
+            CliPaths.RequireOutputFile(result.GetValue(output), "--out");
+            CliPaths.RequireOutputFile(options.CheckpointPath, "--checkpoint");
+            return Run(trainFiles, CliPaths.Files(result.GetValue(valid), "--valid"), CliPaths.Files(result.GetValue(test), "--test"),
+                result.GetValue(objectives)!, result.GetValue(featureCount), options, result.GetValue(seed), grid, result.GetValue(output));
         });
         return command;
     }
@@ -64,19 +81,17 @@ internal static class TrainCommand
         return values;
     }
 
-    private static string[] Split(string? files) =>
-        files?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? Array.Empty<string>();
-
-    private static int Run(string[] trainFiles, string[] validFiles, string[] testFiles, string objectiveText, HyperDpoRankingTrainer.Options options, int seed, int divisions, string? output)
+    private static int Run(string[] trainFiles, string[] validFiles, string[] testFiles, string objectiveText, int? featureCount, HyperDpoRankingTrainer.Options options, int seed, int divisions, string? output)
     {
         var ml = new MLContext(seed);
         Interruption.Cancels(ml);
-        foreach (string file in trainFiles.Concat(validFiles).Concat(testFiles))
-            if (!File.Exists(file))
-                throw new FileNotFoundException($"Data file '{file}' does not exist.", file);
-        var data = trainFiles.Length == 0
+        var specs = trainFiles.Length == 0 ? null : ObjectiveSpec.ParseList(objectiveText);
+        // The trainer's settings are checked before the data is read, so that a bad flag fails at once.
+        options.LabelColumnNames = specs?.Select(o => o.ColumnName).ToArray() ?? RankingDataSets.SyntheticObjectives;
+        options.Validate();
+        var data = specs is null
             ? RankingDataSets.Synthetic(ml, seed)
-            : RankingDataSets.FromLetor(ml, trainFiles, validFiles, testFiles, ObjectiveSpec.ParseList(objectiveText));
+            : RankingDataSets.FromLetor(ml, trainFiles, validFiles, testFiles, specs, featureCount);
         AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(data.Description)}");
 
         options.LabelColumnNames = data.Objectives;
@@ -84,6 +99,8 @@ internal static class TrainCommand
         var report = model.TrainingReport!;
         AnsiConsole.MarkupLine($"Trained in {report.TrainingTime.TotalSeconds:F1} s on {report.Device}: {report.Epochs.Count} epochs, kept epoch {report.BestEpoch}, " +
             $"{report.DocumentsProcessed / report.TrainingTime.TotalSeconds:N0} documents/s.");
+        if (report.Epochs.Count < options.NumberOfEpochs)
+            AnsiConsole.MarkupLine(Markup.Escape(EarlyStop(report, options)));
         if (model.Temperature is float temperature)
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Temperature: {temperature:G4}") +
                 (report.Temperatures.Count == 0 ? " (the middle of the range; no validation data)." : string.Create(CultureInfo.InvariantCulture,
@@ -104,6 +121,7 @@ internal static class TrainCommand
         AnsiConsole.Write(table);
         var front = rows.Select(r => r.At(10)).ToList();
         AnsiConsole.MarkupLine($"Hypervolume of the NDCG@10 front (reference: origin): [bold]{Hypervolume.Compute(front):F4}[/]");
+        AnsiConsole.WriteLine(Legend(data.Objectives, evalName, options.EarlyStoppingPatience, data.Validation is not null));
         // Ctrl-C during the table above: nothing is saved.
         Interruption.Observe().ThrowIfCancellationRequested();
         if (output is not null && options.Architecture == RankerArchitecture.Transformer)
@@ -122,6 +140,28 @@ internal static class TrainCommand
                 $"to rows with the input's {((VectorDataViewType)rawSchema["Features"].Type).Size}-slot Features vector.");
         }
         return 0;
+    }
+
+    /// <summary>Why the fit ran fewer epochs than asked: early stopping, in the user's terms.</summary>
+    private static string EarlyStop(TrainingReport report, HyperDpoRankingTrainer.Options options) =>
+        $"Early stopping ended the fit after epoch {report.Epochs.Count} of {options.NumberOfEpochs}: the validation {options.EarlyStoppingMetric} " +
+        $"had not improved for {options.EarlyStoppingPatience} epochs, so the model keeps epoch {report.BestEpoch}, its best" +
+        (report.BestEpoch == 0 ? " (0: no epoch beat the reference itself)." : ".");
+
+    /// <summary>What the printed figures mean, for a reader who has not read the docs (docs/glossary.md has more).</summary>
+    private static string Legend(string[] objectives, string evalName, int patience, bool validation)
+    {
+        string first = "(" + string.Join(", ", objectives.Select((_, i) => i == 0 ? "1" : "0")) + ")";
+        return string.Join(Environment.NewLine,
+            "How to read this:",
+            $"- weights: how much each objective ({string.Join(", ", objectives)}) counts when the one model ranks; {first} ranks for {objectives[0]} alone, equal weights balance them. The rows are the points of the weight grid (--grid).",
+            $"- NDCG@k: how well the top k documents of each {evalName} query are ordered for that objective, from 0 to 1 (1: the ideal order), averaged over the queries.",
+            "- the front: the NDCG@10 points of all the rows; a model that serves every trade-off pushes them up and out.",
+            "- the hypervolume: the area (volume, beyond two objectives) that the front dominates, measured from the origin; larger is better.",
+            validation
+                ? $"- kept epoch: the epoch whose network the model keeps, the one with the best validation figure; training stops early when it has not improved for {patience} epochs."
+                : "- kept epoch: the epoch whose network the model keeps (without validation data, the last one).",
+            "Terms: docs/glossary.md.");
     }
 
     /// <summary>Fits with a progress bar fed by the trainer's per-epoch progress records.</summary>
@@ -143,6 +183,8 @@ internal static class TrainCommand
                 {
                     options.Progress = caller;
                 }
+                if (model?.TrainingReport is { } report && report.Epochs.Count < options.NumberOfEpochs)
+                    task.Description = Markup.Escape($"Training HyperDPO: stopped early after epoch {report.Epochs.Count} (kept epoch {report.BestEpoch})");
                 task.Value = task.MaxValue;
             });
         return model!;

@@ -29,9 +29,14 @@ internal static class WebScaleBenchmarkCommand
         {
             fraction, epochs, batchSize, threads, rowsPerStep, sweep, output,
         };
-        command.SetAction(r => r.GetValue(sweep) is { } values
-            ? Sweep(r.GetValue(fraction), r.GetValue(epochs), values, r.GetValue(output)!)
-            : Run(r.GetValue(fraction), r.GetValue(epochs), r.GetValue(batchSize), r.GetValue(threads), r.GetValue(rowsPerStep), r.GetValue(output)!));
+        command.SetAction(r =>
+        {
+            Queries(r.GetValue(fraction));
+            CliPaths.RequireOutputFile(r.GetValue(output), "--output");
+            return r.GetValue(sweep) is { } values
+                ? Sweep(r.GetValue(fraction), r.GetValue(epochs), values, r.GetValue(output)!)
+                : Run(r.GetValue(fraction), r.GetValue(epochs), r.GetValue(batchSize), r.GetValue(threads), r.GetValue(rowsPerStep), r.GetValue(output)!);
+        });
         return command;
     }
 

@@ -44,6 +44,7 @@ internal static class LanguageCommands
         };
         command.SetAction(r =>
         {
+            CliPaths.RequireOutputDirectory(r.GetValue(output), "--output");
             var lists = LoadLists(r.GetValue(data)!, Array.Empty<string>());
             var split = PreferenceSplit.Create(lists, r.GetValue(heldOut), PreferenceSplit.DefaultSeed + r.GetValue(seed));
             var corpus = LanguageModelPretrainer.CorpusOf(split.Training);
@@ -96,7 +97,12 @@ internal static class LanguageCommands
             string dataPath = r.GetValue(data)!;
             var names = SplitList(r.GetValue(objectives)!);
             if (r.GetValue(demo))
+            {
+                if (!r.GetValue(small)) CliPaths.RequireOutputFile(r.GetValue(benchmarks), "--benchmarks");
+                CliPaths.RequireOutputFile(r.GetValue(plot), "--plot");
                 return RunDemo(dataPath, names, r.GetValue(small), r.GetValue(seed), r.GetValue(threads), r.GetValue(benchmarks)!, r.GetValue(plot)!);
+            }
+            CliPaths.RequireOutputDirectory(r.GetValue(output), "--output");
             string modelDir = r.GetValue(model) ?? throw new ArgumentException("--model is required without --demo (a checkpoint directory from 'hyperdpo pretrain').");
             string outputDir = r.GetValue(output) ?? throw new ArgumentException("--output is required without --demo.");
             var (baseModel, tokenizer) = Gpt2Checkpoint.Load(modelDir);

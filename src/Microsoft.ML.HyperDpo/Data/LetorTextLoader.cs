@@ -28,6 +28,8 @@ namespace Microsoft.ML.HyperDpo;
 /// <item><description>Every data line is checked first, and the first problem is reported as an <see cref="InvalidDataException"/> naming the file, the line number, the token and what was expected. ML.NET itself would, for the same lines: read an unparsable label as NaN; keep a line without <c>qid:</c> or with a negative or unparsable qid under the missing key; silently skip a token without <c>:</c>, a feature whose value does not parse (<c>3:abc</c>) and any feature whose index exceeds the feature count; keep <c>NaN</c>, <c>?</c> and overflowing values (<c>1e40</c> becomes infinity); ignore <c>sid:</c>; let a repeated <c>qid:</c> or <c>cost:</c> overwrite the earlier one; and fail without naming file or line on index 0, a non-numeric index or a repeated index.</description></item>
 /// <item><description>A missing file is a <see cref="FileNotFoundException"/> naming it, raised before anything is read.</description></item>
 /// </list>
+/// <para>Every file must hold at least one data line, and each query's lines must be consecutive (across the files of one call too):
+/// an empty file, or a query whose lines start again after another query's, is an <see cref="InvalidDataException"/> naming the file (and the line).</para>
 /// <para>Lines that are empty, blank, or start with <c>#</c> after trimming white space are comments and are skipped, as ML.NET does. Tokens are separated by spaces or tabs.
 /// A valid line has a label, exactly one <c>qid:N</c> (N a non-negative integer), at most one <c>cost:w</c>, and feature tokens <c>i:v</c> with distinct integer ids 1 &lt;= i &lt;= featureCount
 /// and finite decimal values (digits, sign, point and exponent only). Feature ids go up to <see cref="MaxFeatureCount"/>.</para>
@@ -64,11 +66,11 @@ public static class LetorTextLoader
     /// count is the largest feature id found in the files.
     /// </summary>
     /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
-    /// <param name="paths">The files, read one after the other (their groups should not straddle files).</param>
+    /// <param name="paths">The files, read one after the other (a query may go on at the top of the next file, but not start again later).</param>
     /// <returns>A view with the columns <c>Label</c>, <c>Weight</c>, <c>GroupId</c>, <c>Comment</c> and <c>Features</c> (see the remarks of <see cref="LetorTextLoader"/>).</returns>
     /// <exception cref="ArgumentException">No path was given, or a path is null or empty.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A data line is malformed, or the files hold no data line.</exception>
+    /// <exception cref="InvalidDataException">A data line is malformed, a file holds no data line, or a query's lines are not consecutive.</exception>
     public static IDataView LoadLetorFiles(this DataOperationsCatalog catalog, params string[] paths)
         => LoadLetorFiles(catalog, featureCount: null, paths);
 
@@ -79,12 +81,12 @@ public static class LetorTextLoader
     /// </summary>
     /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
     /// <param name="featureCount">The length of the <c>Features</c> vector; a feature id above it is an error. Null: the largest id in the files.</param>
-    /// <param name="paths">The files, read one after the other (their groups should not straddle files).</param>
+    /// <param name="paths">The files, read one after the other (a query may go on at the top of the next file, but not start again later).</param>
     /// <returns>A view with the columns <c>Label</c>, <c>Weight</c>, <c>GroupId</c>, <c>Comment</c> and <c>Features</c> (see the remarks of <see cref="LetorTextLoader"/>).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">No path was given, or a path is null or empty.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A data line is malformed, a feature id exceeds <paramref name="featureCount"/>, or (with no <paramref name="featureCount"/>) the files hold no data line.</exception>
+    /// <exception cref="InvalidDataException">A data line is malformed, a feature id exceeds <paramref name="featureCount"/>, a file holds no data line, a query's lines are not consecutive, or (with no <paramref name="featureCount"/>) the files hold no feature token.</exception>
     public static IDataView LoadLetorFiles(this DataOperationsCatalog catalog, int? featureCount, params string[] paths)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -106,9 +108,11 @@ public static class LetorTextLoader
 
         long rows = 0;
         int maxIndex = 0;
+        // One query order for all the files: they are read as one view, in which a query must be one run of rows.
+        var queries = new QueryOrder();
         foreach (string path in fullPaths)
         {
-            var (fileRows, fileMax) = ScanFile(path, featureCount);
+            var (fileRows, fileMax) = ScanFile(path, featureCount, queries);
             rows += fileRows;
             maxIndex = Math.Max(maxIndex, fileMax);
         }
@@ -128,7 +132,7 @@ public static class LetorTextLoader
     /// <see cref="LoadLetorFiles(DataOperationsCatalog, int?, string[])"/> so that separately loaded sets (train, validation, test) agree.
     /// </summary>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A data line is malformed.</exception>
+    /// <exception cref="InvalidDataException">A data line is malformed, a file holds no data line, or a query's lines are not consecutive within a file.</exception>
     public static int FeatureCount(params string[] paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -137,13 +141,16 @@ public static class LetorTextLoader
         {
             if (!File.Exists(path))
                 throw new FileNotFoundException($"LETOR file '{path}' does not exist.", path);
-            max = Math.Max(max, ScanFile(Path.GetFullPath(path), null).MaxIndex);
+            max = Math.Max(max, ScanFile(Path.GetFullPath(path), null, new QueryOrder()).MaxIndex);
         }
         return max;
     }
 
-    /// <summary>Checks every data line of one file; returns its data-line count and its largest feature id.</summary>
-    private static (long Rows, int MaxIndex) ScanFile(string path, int? featureCount)
+    /// <summary>
+    /// Checks every data line of one file, and that its queries continue <paramref name="queries"/> as runs of consecutive lines;
+    /// returns its data-line count and its largest feature id.
+    /// </summary>
+    private static (long Rows, int MaxIndex) ScanFile(string path, int? featureCount, QueryOrder queries)
     {
         long rows = 0;
         int maxIndex = 0;
@@ -181,8 +188,9 @@ public static class LetorTextLoader
                     case "qid":
                         if (hasQid)
                             throw BadLine(path, lineNumber, token, "a second qid on the line", "exactly one 'qid:<id>' per line");
-                        if (!IsDigits(value) || !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                        if (!IsDigits(value) || !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long qid))
                             throw BadLine(path, lineNumber, token, "the query id is not a non-negative integer", $"'qid:<id>' with 0 <= id <= {long.MaxValue}");
+                        queries.Add(qid, path, lineNumber);
                         hasQid = true;
                         break;
                     case "cost":
@@ -212,7 +220,31 @@ public static class LetorTextLoader
             if (!hasQid)
                 throw new InvalidDataException($"LETOR file '{path}', line {lineNumber}: the line has no 'qid:<id>' token; expected '<label> qid:<id> <feature id>:<value> ... [#comment]'.");
         }
+        if (rows == 0)
+            throw new InvalidDataException($"LETOR file '{path}' holds no data line (it is empty, or holds only blank and comment lines); expected lines '<label> qid:<id> <feature id>:<value> ... [#comment]'.");
         return (rows, maxIndex);
+    }
+
+    /// <summary>
+    /// The queries met so far, so that a query whose lines start again after another query's is refused where it is read:
+    /// ML.NET's rankers and evaluators read a query as one run of consecutive rows, and would otherwise take its two runs
+    /// for two queries (or fail later, far from the file).
+    /// </summary>
+    private sealed class QueryOrder
+    {
+        private readonly Dictionary<long, (string Path, int Line)> _firstLines = new();
+        private long _current = -1;
+
+        public void Add(long qid, string path, int lineNumber)
+        {
+            if (qid == _current) return;
+            if (_firstLines.TryGetValue(qid, out var first))
+                throw new InvalidDataException(
+                    $"LETOR file '{path}', line {lineNumber}, token 'qid:{qid}': query {qid} starts again after other queries (its first line is line {first.Line} of '{first.Path}'); " +
+                    "expected each query's documents on consecutive lines (sort the file by qid, keeping each query's lines together).");
+            _firstLines.Add(qid, (path, lineNumber));
+            _current = qid;
+        }
     }
 
     private static InvalidDataException BadLine(string path, int lineNumber, string token, string problem, string expected)

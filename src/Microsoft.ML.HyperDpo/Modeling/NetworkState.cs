@@ -4,7 +4,7 @@ namespace Microsoft.ML.HyperDpo.Modeling;
 
 /// <summary>
 /// A scoring network's state dictionary as plain float32 arrays, in the module's order: what the checkpoint's
-/// <c>network.bin</c> and a saved model's ONNX metadata carry, and what <see cref="ScorerParameters"/> is read from.
+/// <c>network.bin</c> and a saved model's ONNX metadata carry, and what <see cref="Scoring.ScorerParameters"/> is read from.
 /// </summary>
 internal sealed class NetworkState
 {

@@ -70,7 +70,7 @@ public static class ModelFileCatalog
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new InvalidDataException($"Model file '{path}' could not be loaded as an ML.NET model: it is corrupt, truncated, or not a model zip written by mlContext.Model.Save ({e.GetType().Name}: {e.Message})", e);
+            throw new InvalidDataException($"Model file '{path}' could not be loaded as an ML.NET model: it is corrupt, truncated, or not a model zip written by mlContext.Model.Save (ML.NET: {e.Message})", e);
         }
     }
 }

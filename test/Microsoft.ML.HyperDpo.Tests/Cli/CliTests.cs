@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML.HyperDpo.Tests.Persistence;
 
 namespace Microsoft.ML.HyperDpo.Tests.Cli;
@@ -18,40 +17,18 @@ public class CliTests
     [ClassCleanup]
     public static void DeleteFolder() => _folder.Dispose();
 
-    /// <summary>A small LETOR file: 12 queries of 8 documents with 46 features.</summary>
-    private static string LetorFile()
-    {
-        var random = new Random(7);
-        var lines = Enumerable.Range(0, 96).Select(i =>
-            $"{random.Next(3)} qid:{i / 8} " + string.Join(" ", Enumerable.Range(1, 46).Select(f => FormattableString.Invariant($"{f}:{random.NextDouble():F4}"))));
-        string path = _folder.File("small.txt");
-        File.WriteAllLines(path, lines);
-        return path;
-    }
+    private static string LetorFile() => HyperdpoProcess.LetorFile(_folder.File("small.txt"));
 
-    /// <summary>Runs the tool built beside the tests; returns the exit code, standard output and standard error apart.</summary>
-    private static (int ExitCode, string Out, string Error) Hyperdpo(params string[] args)
-    {
-        string tool = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
-        if (!File.Exists(tool)) Assert.Fail($"The command line was not built at '{tool}'; build the solution (the test project references it).");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _folder.Path, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(tool);
-        foreach (string a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, error.Result);
-    }
+    private static (int ExitCode, string Out, string Error) Hyperdpo(params string[] args) => HyperdpoProcess.Run(_folder.Path, args);
 
     [TestMethod]
     public void ABadFeatureIdIsAnErrorOnStandardError_InTheUsersTerms()
     {
-        var (code, output, error) = Hyperdpo("train", "--train", LetorFile(), "--objectives", "label,feature:99:higher");
+        string file = LetorFile();
+        var (code, output, error) = Hyperdpo("train", "--train", file, "--objectives", "label,feature:99:higher");
         Assert.AreEqual(2, code);
         Assert.AreEqual("", output, "nothing on standard output");
-        Assert.AreEqual("error: --objectives: there is no feature 99; the files have 46 features (ids 1 to 46).", error.Trim());
+        Assert.AreEqual($"error: --objectives: there is no feature 99; the files have 46 features (ids 1 to 46: the largest feature id of the first training file, '{file}'; --feature-count sets it).", error.Trim());
     }
 
     [TestMethod]

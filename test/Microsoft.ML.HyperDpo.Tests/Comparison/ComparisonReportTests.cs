@@ -2,7 +2,7 @@ using Microsoft.ML.HyperDpo.Comparison;
 
 namespace Microsoft.ML.HyperDpo.Tests.Comparison;
 
-[TestClass]
+[TestClassWithSkipReasons]
 public class ComparisonReportTests
 {
     private static ComparisonResult TwoMethodsTwoSplits(int objectives)

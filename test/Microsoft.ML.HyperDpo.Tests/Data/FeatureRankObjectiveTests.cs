@@ -4,7 +4,7 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.HyperDpo.Tests.Data;
 
-[TestClass]
+[TestClassWithSkipReasons]
 public class FeatureRankObjectiveTests
 {
     public sealed class Row

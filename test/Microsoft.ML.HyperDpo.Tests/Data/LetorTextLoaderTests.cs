@@ -4,7 +4,7 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.HyperDpo.Tests.Data;
 
-[TestClass]
+[TestClassWithSkipReasons]
 public class LetorTextLoaderTests
 {
     /// <summary>One data line parsed independently of the loader: plain string splitting.</summary>

@@ -8,7 +8,7 @@ namespace Microsoft.ML.HyperDpo.Tests.Docs;
 /// .NET 10 file-based app in samples/ (where their #:project line points) and run, as the pages say, from a folder that
 /// holds MQ2008's S1.txt..S5.txt. Needs the shared MQ2008 data.
 /// </summary>
-[TestClass]
+[TestClassWithSkipReasons]
 public class DocumentedProgramTests
 {
     /// <summary>The page's C# blocks, in order, joined into one file.</summary>

@@ -3,7 +3,7 @@ using Microsoft.ML.HyperDpo.Language.Data;
 
 namespace Microsoft.ML.HyperDpo.Tests.Language;
 
-[TestClass]
+[TestClassWithSkipReasons]
 public class PreferenceDataTests
 {
     private static string Record(string preference = "[1, 1, 1, 0, 2, 2]", string question = "\"Who wrote it?\"") =>

@@ -5,7 +5,7 @@ using static Microsoft.ML.HyperDpo.Native.ElfVersionNeedPatcher;
 
 namespace Microsoft.ML.HyperDpo.Tests.Native;
 
-[TestClass]
+[TestClassWithSkipReasons]
 public sealed class ElfVersionNeedPatcherTests
 {
     private string _dir;

@@ -18,6 +18,18 @@ public class NotebookExecutionTests
             : Array.Empty<object[]>();
     }
 
+    /// <summary>
+    /// Why the notebooks cannot run here, or null. Shown in the test's name as well as in its result: the default
+    /// <c>dotnet test</c> output lists a skipped test by name only, without the message of <c>Assert.Inconclusive</c>.
+    /// </summary>
+    internal static string SkipReason() => DotnetRepl() is null
+        ? "skipped: dotnet-repl is not installed (dotnet tool install -g dotnet-repl --version 0.3.259; .ci/run does this)"
+        : null;
+
+    /// <summary>The test's name in the output: the notebook, and the reason when it is skipped.</summary>
+    public static string DisplayName(System.Reflection.MethodInfo method, object[] data) =>
+        $"{method.Name} ({data[0]}{(SkipReason() is string reason ? "; " + reason : "")})";
+
     private static string DotnetRepl()
     {
         string tools = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-repl");
@@ -39,12 +51,12 @@ public class NotebookExecutionTests
     [TestMethod]
     [TestCategory("Notebook")]
     [Timeout(900_000)]
-    [DynamicData(nameof(Notebooks))]
+    [DynamicData(nameof(Notebooks), DynamicDataDisplayName = nameof(DisplayName))]
     public void NotebookRunsWithoutErrors(string notebook)
     {
+        if (SkipReason() is string reason)
+            Assert.Inconclusive(reason);
         string repl = DotnetRepl();
-        if (repl is null)
-            Assert.Inconclusive("Skipped: dotnet-repl is not installed (dotnet tool install -g dotnet-repl --version 0.3.259; .ci/run does this).");
         Assert.AreEqual("", ReleaseBuild.Value, "dotnet build -c Release of the library and the comparison project");
 
         string folder = Path.Combine(ChildProcess.RepositoryRoot(), "notebooks");

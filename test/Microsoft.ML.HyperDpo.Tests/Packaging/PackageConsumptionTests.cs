@@ -8,7 +8,7 @@ namespace Microsoft.ML.HyperDpo.Tests.Packaging;
 /// no central versions, only the package feed and nuget.org) that chooses TorchSharp's CPU backend itself, as any
 /// application does, then trains and scores there.
 /// </summary>
-[TestClass]
+[TestClassWithSkipReasons]
 public class PackageConsumptionTests
 {
     [TestMethod]

@@ -42,7 +42,7 @@ public class CorruptFileFuzzTests
             byte[] bytes = Mutate(valid, otherZip, random, out string mutation);
             string path = Path.Combine(folder, $"{what}-{i:D3}");
             File.WriteAllBytes(path, bytes);
-            var attempt = Task.Run<string?>(() =>
+            var attempt = Task.Run<string>(() =>
             {
                 try
                 {

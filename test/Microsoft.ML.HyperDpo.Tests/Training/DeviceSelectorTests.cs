@@ -3,7 +3,7 @@ using TorchSharp;
 
 namespace Microsoft.ML.HyperDpo.Tests.Training;
 
-[TestClass]
+[TestClassWithSkipReasons]
 public class DeviceSelectorTests
 {
     private static void AssertDevice(DeviceType type, int index, torch.Device device)

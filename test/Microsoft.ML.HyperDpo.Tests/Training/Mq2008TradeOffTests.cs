@@ -7,7 +7,7 @@ namespace Microsoft.ML.HyperDpo.Tests.Training;
 /// Real data: LETOR 4.0 MQ2008 with two objectives, the judged relevance and a PageRank grade (feature 41,
 /// slot 40, ranked within each query and cut into five grades 0..4).
 /// </summary>
-[TestClass]
+[TestClassWithSkipReasons]
 public class Mq2008TradeOffTests
 {
     private const int PageRankSlot = 40;

@@ -74,7 +74,7 @@ public class TemperatureConditioningTests
             int f = model.FeatureCount, k = model.Objectives.Count;
             Assert.AreEqual(ConditionVector.Width(k, temperature: true), scoring.ConditionWidth, $"{kind}: the network reads the temperature entry");
             var (x, w) = ScorerVariants.RandomInputs(rows, f, k, seed: 30);
-            float[]? atLowest = null;
+            float[] atLowest = null;
             foreach (float beta in new[] { 1f, 2.5f, 10f })
             {
                 var c = Enumerable.Range(0, rows).SelectMany(r => ConditionVector.Of(w.AsSpan(r * k, k).ToArray(), beta, Range)).ToArray();

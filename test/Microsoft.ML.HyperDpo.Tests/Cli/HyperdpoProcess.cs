@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.HyperDpo.Tests.Cli;
+
+/// <summary>The <c>hyperdpo</c> tool built beside the tests (the test project references it), run in a new process as a user runs it.</summary>
+internal static class HyperdpoProcess
+{
+    /// <summary>Runs the tool in <paramref name="workingDirectory"/>; returns the exit code, standard output and standard error apart.</summary>
+    public static (int ExitCode, string Out, string Error) Run(string workingDirectory, params string[] args)
+    {
+        string tool = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
+        if (!File.Exists(tool)) Assert.Fail($"The command line was not built at '{tool}'; build the solution (the test project references it).");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(tool);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, error.Result);
+    }
+
+    /// <summary>A small LETOR file: 12 queries (qid 0..11) of 8 documents with 46 features, from <paramref name="seed"/>.</summary>
+    public static string LetorFile(string path, int seed = 7)
+    {
+        var random = new Random(seed);
+        var lines = Enumerable.Range(0, 96).Select(i =>
+            $"{random.Next(3)} qid:{i / 8} " + string.Join(" ", Enumerable.Range(1, 46).Select(f => FormattableString.Invariant($"{f}:{random.NextDouble():F4}"))));
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+}
