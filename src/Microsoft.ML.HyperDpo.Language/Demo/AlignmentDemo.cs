@@ -40,7 +40,7 @@ public static class AlignmentDemo
         {
             VocabularySize = tokenizer.VocabularySize, ContextLength = options.ContextLength, EmbeddingSize = options.EmbeddingSize, Layers = options.Layers, Heads = options.Heads,
         };
-        var model = new Gpt2LanguageModel(config, options.Seed);
+        var model = new Gpt2LanguageModel(config, options.Seed, options.Device);
         var clock = Stopwatch.StartNew();
         double lastTokensPerSecond = 0;
         double pretrainingLoss = LanguageModelPretrainer.Pretrain(model, tokenizer, corpus, options.Pretraining with { Seed = options.Seed },

@@ -58,6 +58,9 @@ public sealed record AlignmentDemoOptions
     /// </summary>
     public int? Threads { get; init; } = 1;
 
+    /// <summary>Where the model runs; null: the CPU.</summary>
+    public TorchSharp.torch.Device? Device { get; init; }
+
     /// <summary>Seed of the split, the initialisation and the training.</summary>
     public int Seed { get; init; }
 
