@@ -93,24 +93,71 @@ public sealed class AlignedLanguageModel
     public string Generate(string prompt, float[] weights, GenerationOptions? options = null, float? beta = null) =>
         Tokenizer.Decode(GenerateTokens(prompt, weights, options ?? new GenerationOptions(), beta)).Trim();
 
-    /// <summary>The generated token ids of <see cref="Generate"/>.</summary>
+    /// <summary>The generated token ids of <see cref="Generate(string, float[], GenerationOptions?, float?)"/>.</summary>
     /// <param name="prompt">The question.</param>
     /// <param name="weights">Objective weights.</param>
     /// <param name="options">Decoding options.</param>
     /// <param name="beta">The temperature conditioning; null: the default.</param>
-    public int[] GenerateTokens(string prompt, float[] weights, GenerationOptions options, float? beta = null)
+    public int[] GenerateTokens(string prompt, float[] weights, GenerationOptions options, float? beta = null) =>
+        GenerateTokens(new[] { prompt }, new[] { weights }, options, beta)[0];
+
+    /// <summary>
+    /// Generates answers to several prompts in one left-padded batch, each at its own weights (a padding mask keeps the
+    /// rows apart: greedy answers are the ones <see cref="Generate(string, float[], GenerationOptions?, float?)"/> gives one at a time).
+    /// </summary>
+    /// <param name="prompts">The questions.</param>
+    /// <param name="weights">Per question, its objective weights.</param>
+    /// <param name="options">Decoding options; null: greedy, 64 tokens. Sampling draws from one generator for the batch.</param>
+    /// <param name="beta">The temperature conditioning; null: the default.</param>
+    public IReadOnlyList<string> Generate(IReadOnlyList<string> prompts, IReadOnlyList<float[]> weights, GenerationOptions? options = null, float? beta = null) =>
+        GenerateTokens(prompts, weights, options ?? new GenerationOptions(), beta).Select(ids => Tokenizer.Decode(ids).Trim()).ToList();
+
+    /// <summary>The generated token ids of <see cref="Generate(IReadOnlyList{string}, IReadOnlyList{float[]}, GenerationOptions?, float?)"/>.</summary>
+    /// <param name="prompts">The questions.</param>
+    /// <param name="weights">Per question, its objective weights.</param>
+    /// <param name="options">Decoding options.</param>
+    /// <param name="beta">The temperature conditioning; null: the default.</param>
+    public int[][] GenerateTokens(IReadOnlyList<string> prompts, IReadOnlyList<float[]> weights, GenerationOptions options, float? beta = null)
     {
-        CheckWeights(weights);
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(weights);
+        if (prompts.Count == 0 || weights.Count != prompts.Count)
+            throw new ArgumentException($"Give one weight vector per prompt, and at least one prompt; got {prompts.Count} prompts and {weights.Count} weight vectors.", nameof(weights));
+        foreach (var vector in weights)
+            CheckWeights(vector);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var attached = AdapterSwitch.Attach(BaseModel, _adapters);
-        var w = torch.tensor(weights, device: BaseModel.Device).unsqueeze(0);
-        var soft = _prompts.Prompts(Condition(w, torch.full(1, beta ?? DefaultBeta, device: BaseModel.Device)));
-        var ids = Encoder.EncodePrompt(PromptTextOf(prompt, weights));
-        var text = BaseModel.EmbedTokens(torch.tensor(ids.Select(i => (long)i).ToArray(), device: BaseModel.Device).unsqueeze(0));
+        var device = BaseModel.Device;
+        int rows = prompts.Count;
+        var w = torch.tensor(weights.SelectMany(x => x).ToArray(), new long[] { rows, Objectives.Count }, device: device);
+        var soft = _prompts.Prompts(Condition(w, torch.full(rows, beta ?? DefaultBeta, device: device)));
+        var ids = prompts.Select((p, i) => Encoder.EncodePrompt(PromptTextOf(p, weights[i]))).ToList();
+        int longest = ids.Max(x => x.Length);
+        // Left padding: every row's last prompt token sits in the last column, where generation continues.
+        int width = (int)soft.shape[1] + longest;
+        var padded = new long[rows * longest];
+        var real = new bool[rows * width];
+        Array.Fill(padded, Tokenizer.EndOfText);
+        for (int r = 0; r < rows; r++)
+        {
+            int pad = longest - ids[r].Length;
+            for (int t = 0; t < ids[r].Length; t++)
+                padded[r * longest + pad + t] = ids[r][t];
+            for (int t = pad; t < width; t++)
+                real[r * width + t] = true;
+        }
+        var text = BaseModel.EmbedTokens(torch.tensor(padded, new long[] { rows, longest }, device: device));
+        // The padding goes in front of the soft prompt: each row reads [padding][soft prompt][prompt].
+        var prefix = torch.stack(Enumerable.Range(0, rows).Select(r =>
+        {
+            int pad = longest - ids[r].Length;
+            return torch.cat(new[] { text[r, ..pad], soft[r], text[r, pad..] }, 0);
+        }).ToArray());
+        var mask = ids.All(x => x.Length == longest) ? null : torch.tensor(real, new long[] { rows, width }, device: device);
         // A compact vocabulary's unknown token stands for thousands of rare tokens: frequent in training text, but it decodes to nothing readable.
         var suppressed = Tokenizer.UnknownId is int unknown ? new[] { unknown } : null;
-        return TextGenerator.Generate(BaseModel, torch.cat(new[] { soft, text }, 1), Tokenizer.EndOfText, options, suppressed);
+        return TextGenerator.Generate(BaseModel, prefix, mask, Tokenizer.EndOfText, options, suppressed);
     }
 
     /// <summary>The default beta: the trained one, or the geometric middle of the trained range.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.ML.HyperDpo.Language.Demo;
+using Microsoft.ML.HyperDpo.Language.Evaluation;
 using ScottPlot;
 using Spectre.Console;
 
@@ -13,23 +14,38 @@ internal static class AlignReport
 
     private static string Weights(float[] w) => "(" + string.Join(", ", w.Select(v => v.ToString("0.##", CultureInfo.InvariantCulture))) + ")";
 
-    private static double TimeRatio(AlignmentDemoResult r) =>
-        r.Methods.First(m => m.Method == AlignmentDemo.Hpt).TrainingSeconds / r.Methods.First(m => m.Method == AlignmentDemo.DpoLs).TrainingSeconds;
+    private static string Interval(SeedInterval i, string format) =>
+        double.IsNaN(i.Low) ? F(i.Mean, format) : $"{F(i.Mean, format)} [{F(i.Low, format)}, {F(i.High, format)}]";
+
+    private static string PerSeed(SeedInterval i, string format) => string.Join(", ", i.Values.Select(v => F(v, format)));
+
+    private static MethodSummary SummaryOf(AlignmentDemoResult r, string method) => r.Summary.First(m => m.Method == method);
+
+    /// <summary>HPT's mean training time over DPO-LS's (equal steps, so near 1 unless one method's steps cost more).</summary>
+    private static double TimeRatio(AlignmentDemoResult r) => SummaryOf(r, AlignmentDemo.Hpt).TrainingSeconds.Mean / SummaryOf(r, AlignmentDemo.DpoLs).TrainingSeconds.Mean;
+
+    private static string ReferenceText(AlignmentDemoResult r) => "(" + string.Join(", ", r.Methods[0].Front.Reference.Select(v => F(v, "0.##"))) + ")";
 
     public static void Print(AlignmentDemoResult r)
     {
-        var table = new Table().Title(Markup.Escape($"Held-out fronts ({r.HeldOutLists} questions): Kendall tau of implicit rewards vs each objective, mapped to [0, 1]"));
+        var summary = new Table().Title(Markup.Escape($"Held-out hypervolume from chance agreement {ReferenceText(r)}, {r.Seeds.Count} seed(s), mean [95% t-interval]"));
+        foreach (string c in new[] { "Method", "Fits", "Steps", "Training s", "Hypervolume", "Per seed" })
+            summary.AddColumn(c);
+        foreach (var m in r.Summary)
+            summary.AddRow(Markup.Escape(m.Method), m.Fits.ToString(CultureInfo.InvariantCulture), m.Steps.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(Interval(m.TrainingSeconds, "F1")), Markup.Escape(Interval(m.Hypervolume, "F5")), Markup.Escape(PerSeed(m.Hypervolume, "F5")));
+        AnsiConsole.Write(summary);
+        AnsiConsole.MarkupLine($"HPT training time / DPO-LS training time (means, equal steps): [bold]{F(TimeRatio(r), "F2")}[/]");
+        foreach (var run in r.Seeds)
+            AnsiConsole.MarkupLine(Markup.Escape($"Seed {run.Seed}: {run.Lengths.Describe()}."));
+
+        var table = new Table().Title(Markup.Escape($"First seed's fronts ({r.HeldOutLists} questions): Kendall tau of implicit rewards vs each objective, mapped to [0, 1]"));
         table.AddColumn("Method");
-        table.AddColumn(new TableColumn("Fits").RightAligned());
-        table.AddColumn(new TableColumn("Training s").RightAligned());
-        table.AddColumn(new TableColumn("Hypervolume").RightAligned());
         foreach (string o in r.Objectives)
             table.AddColumn(new TableColumn(Markup.Escape($"{o} at its corner")).RightAligned());
         foreach (var m in r.Methods)
-            table.AddRow(new[] { Markup.Escape(m.Method), m.Fits.ToString(CultureInfo.InvariantCulture), F(m.TrainingSeconds, "F1"), F(m.Front.Hypervolume, "F4") }
-                .Concat(r.Objectives.Select((_, k) => F(Corner(m, k)))).ToArray());
+            table.AddRow(new[] { Markup.Escape(m.Method) }.Concat(r.Objectives.Select((_, k) => F(Corner(m, k)))).ToArray());
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"HPT training time / DPO-LS training time: [bold]{F(TimeRatio(r), "F2")}[/]");
 
         var steer = new Table().Title(Markup.Escape("Steerability of HPT's generations (held-out questions, each objective's corner vs the other's)"));
         foreach (string c in new[] { "Objective", "Own corner", "Other corner", "Wins", "Losses", "Ties", "Sign test p" })
@@ -38,6 +54,13 @@ internal static class AlignReport
             steer.AddRow(Markup.Escape(s.Objective), F(s.MeanAtOwnCorner), F(s.MeanAtOtherCorner), s.Wins.ToString(CultureInfo.InvariantCulture),
                 s.Losses.ToString(CultureInfo.InvariantCulture), s.Ties.ToString(CultureInfo.InvariantCulture), F(s.PValue, "G3"));
         AnsiConsole.Write(steer);
+
+        var answers = new Table().Title(Markup.Escape("HPT's greedy answers at every grid weight (first held-out questions)"));
+        foreach (string c in new[] { "Question", "w", "Answer" }.Concat(r.Objectives.Where(o => r.Answers.Any(a => a.Scores.ContainsKey(o)))))
+            answers.AddColumn(Markup.Escape(c));
+        foreach (var a in r.Answers)
+            answers.AddRow(new[] { a.Question, Weights(a.Weights), a.Answer }.Concat(r.Objectives.Where(a.Scores.ContainsKey).Select(o => F(a.Scores[o], "F2"))).Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(answers);
         AnsiConsole.MarkupLine($"KV cache at {r.Speed.NewTokens} new tokens: {F(r.Speed.CachedSeconds)} s vs {F(r.Speed.RecomputedSeconds)} s recomputing: [bold]{F(r.Speed.Speedup, "F1")}x[/]");
         AnsiConsole.MarkupLine($"Pre-training {F(r.PretrainingTokensPerSecond, "F0")} tokens/s, alignment {F(r.AlignmentTokensPerSecond, "F0")} tokens/s, generation {F(r.Speed.CachedTokensPerSecond, "F0")} tokens/s; peak memory {r.PeakMemoryBytes / (1024.0 * 1024):F0} MiB; total {F(r.TotalSeconds, "F0")} s.");
     }
@@ -51,20 +74,29 @@ internal static class AlignReport
         var md = new StringBuilder();
         md.AppendLine("## Language-model alignment (HPT vs DPO-LS, prompt soup, weights as text)");
         md.AppendLine();
-        md.AppendLine($"Written by `{command}`. A GPT-2-architecture model ({r.Model.Layers} blocks, width {r.Model.EmbeddingSize}, {r.Model.Heads} heads, " +
+        md.AppendLine($"Written by `{command}`. For each of {r.Seeds.Count} seeds ({string.Join(", ", r.Seeds.Select(s => s.Seed))}: each its own 400/100 split, vocabulary, " +
+            $"pre-training and fits), a GPT-2-architecture model ({r.Model.Layers} blocks, width {r.Model.EmbeddingSize}, {r.Model.Heads} heads, " +
             $"compact GPT-2 vocabulary of {r.Model.VocabularySize}, context {r.Model.ContextLength}) is pre-trained on the {r.TrainingLists} training questions' " +
             $"passages and answers, then aligned on {string.Join(" and ", r.Objectives)}, with only the soft prompt trained; the front is measured on {r.HeldOutLists} " +
-            "held-out questions. CPU, a 2-core machine shared with other jobs: times are noisy, ratios within the run are fair.");
+            "held-out questions. Every method gets the same number of optimiser steps. CPU, a 2-core machine shared with other jobs: times are noisy, ratios within a run are fairer.");
         md.AppendLine();
-        md.AppendLine($"| Method | Fits | Training s | Hypervolume | {string.Join(" | ", r.Objectives.Select(o => o + " at its corner"))} |");
-        md.AppendLine($"|---|---:|---:|---:|{string.Concat(r.Objectives.Select(_ => "---:|"))}");
-        foreach (var m in r.Methods)
-            md.AppendLine($"| {m.Method} | {m.Fits} | {F(m.TrainingSeconds, "F1")} | {F(m.Front.Hypervolume, "F4")} | {string.Join(" | ", r.Objectives.Select((_, k) => F(Corner(m, k))))} |");
+        md.AppendLine($"| Method | Fits | Optimiser steps | Training s, mean [95% interval] | Hypervolume from chance, mean [95% interval] | Per seed |");
+        md.AppendLine("|---|---:|---:|---:|---:|---|");
+        foreach (var m in r.Summary)
+            md.AppendLine($"| {m.Method} | {m.Fits} | {m.Steps} | {Interval(m.TrainingSeconds, "F1")} | {Interval(m.Hypervolume, "F5")} | {PerSeed(m.Hypervolume, "F5")} |");
         md.AppendLine();
         md.AppendLine("Agreement = Kendall's tau-b between the implicit rewards beta * (log pi - log pi_ref) of the 4 answers and the objective's scores, mapped to [0, 1] " +
-            "(0.5 = unrelated) and averaged over held-out questions; hypervolume of each method's non-dominated points with respect to the origin.");
+            $"(0.5 = unrelated) and averaged over held-out questions. Hypervolume of each method's non-dominated points with respect to chance agreement {ReferenceText(r)} " +
+            $"(from the origin, chance alone would score {F(Math.Pow(0.5, r.Objectives.Count), "0.###")}); intervals are Student-t over the seeds.");
         md.AppendLine();
-        md.AppendLine($"HPT training time / DPO-LS training time: **{F(TimeRatio(r), "F2")}**.");
+        md.AppendLine($"HPT training time / DPO-LS training time (means, equal steps): **{F(TimeRatio(r), "F2")}**.");
+        md.AppendLine();
+        md.AppendLine("Prompt and response lengths, chosen from each seed's training lists (`TokenBudget`):");
+        md.AppendLine();
+        foreach (var run in r.Seeds)
+            md.AppendLine($"- seed {run.Seed}: {run.Lengths.Describe()}.");
+        md.AppendLine();
+        md.AppendLine($"First seed's fronts (agreement with {string.Join(" / ", r.Objectives)}):");
         md.AppendLine();
         md.AppendLine("| Front point | " + string.Join(" | ", r.Methods.Select(m => m.Method)) + " |");
         md.AppendLine("|---|" + string.Concat(r.Methods.Select(_ => "---|")));
@@ -97,12 +129,22 @@ internal static class AlignReport
         md.AppendLine($"| Peak working set (MiB) | {r.PeakMemoryBytes / (1024.0 * 1024):F0} |");
         md.AppendLine($"| Whole demo (s) | {F(r.TotalSeconds, "F0")} |");
         md.AppendLine();
-        md.AppendLine("Examples generated by HPT at the corners (first held-out questions):");
+        md.AppendLine("Examples sampled by HPT at the corners (first held-out questions):");
         md.AppendLine();
         foreach (var e in r.Examples)
-            md.AppendLine($"- w = {Weights(e.Weights)}, *{e.Question.Replace("|", "\\|")}* → {e.Answer.Replace("\n", " ").Replace("|", "\\|")}");
+            md.AppendLine($"- w = {Weights(e.Weights)}, *{Cell(e.Question)}* → {Cell(e.Answer)}");
+        md.AppendLine();
+        var scored = r.Objectives.Where(o => r.Answers.Any(a => a.Scores.ContainsKey(o))).ToList();
+        md.AppendLine("HPT's greedy answers at every grid weight (first held-out questions), with each computed objective's score:");
+        md.AppendLine();
+        md.AppendLine($"| Question | w | Answer | {string.Join(" | ", scored)} |");
+        md.AppendLine($"|---|---|---|{string.Concat(scored.Select(_ => "---:|"))}");
+        foreach (var a in r.Answers)
+            md.AppendLine($"| {Cell(a.Question)} | {Weights(a.Weights)} | {Cell(a.Answer)} | {string.Join(" | ", scored.Select(o => F(a.Scores[o], "F2")))} |");
         return md.ToString();
     }
+
+    private static string Cell(string text) => text.Replace("\n", " ").Replace("|", "\\|");
 
     public static void WritePlot(AlignmentDemoResult r, string path, int x = 0, int y = 1)
     {
@@ -113,13 +155,13 @@ internal static class AlignReport
             var method = r.Methods[m];
             var points = method.Front.Points.OrderByDescending(p => p.Weights[x]).ToList();
             var scatter = plot.Add.Scatter(points.Select(p => p.Agreement[x]).ToArray(), points.Select(p => p.Agreement[y]).ToArray(), palette.GetColor(m));
-            scatter.LegendText = $"{method.Method} (HV {F(method.Front.Hypervolume, "F3")}, {F(method.TrainingSeconds, "F0")} s)";
+            scatter.LegendText = $"{method.Method} (HV from chance {F(method.Front.Hypervolume, "F5")}, {F(method.TrainingSeconds, "F0")} s)";
             scatter.LineWidth = method.Method == AlignmentDemo.DpoLs ? 0 : 2;
             scatter.MarkerSize = 7;
         }
         plot.XLabel($"{r.Objectives[x]}: Kendall tau mapped to [0, 1]");
         plot.YLabel($"{r.Objectives[y]}: Kendall tau mapped to [0, 1]");
-        plot.Title($"Held-out fronts, {r.HeldOutLists} questions");
+        plot.Title($"Held-out fronts, {r.HeldOutLists} questions, first seed");
         plot.ShowLegend(Alignment.LowerLeft);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         plot.SavePng(path, 800, 600);

@@ -87,31 +87,49 @@ internal static class LanguageCommands
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 0 };
         var benchmarks = new Option<string>("--benchmarks") { Description = "With --demo: Markdown file whose 'align' section is written.", DefaultValueFactory = _ => "docs/benchmarks.md" };
         var plot = new Option<string>("--plot") { Description = "With --demo: PNG of the held-out fronts.", DefaultValueFactory = _ => "docs/align/front.png" };
-        var threads = new Option<int>("--threads") { Description = "TorchSharp threads (the demo's default, 1, avoids oversubscribing a shared machine; 0: TorchSharp's own).", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int?>("--threads") { Description = "TorchSharp's intra-op threads; default: 1 with --demo (more threads than free cores slow a shared machine down), TorchSharp's own otherwise; 0: TorchSharp's own." };
+        var device = new Option<string>("--device") { Description = "Where the model runs: cpu, cuda or cuda:N (CUDA needs a CUDA build of TorchSharp).", DefaultValueFactory = _ => "cpu" };
+        var learningRate = new Option<float>("--learning-rate") { Description = "AdamW learning rate of the soft prompt (and adapters).", DefaultValueFactory = _ => 1e-2f };
         var command = new System.CommandLine.Command("align", "Align a language model on several objectives with Hyper Prompt Tuning (listwise multi-objective DPO); --demo runs the whole CPU demo.")
         {
-            data, demo, small, model, output, objectives, steps, promptLength, beta, loraRank, heldOut, seed, benchmarks, plot, threads,
+            data, demo, small, model, output, objectives, steps, promptLength, beta, loraRank, heldOut, seed, benchmarks, plot, threads, device, learningRate,
         };
         command.SetAction(r =>
         {
+            // Flags first: a bad value is an error before anything is read or trained.
+            var where = ParseDevice(r.GetValue(device)!);
+            float rate = r.GetValue(learningRate);
+            if (!(rate > 0) || !float.IsFinite(rate))
+                throw new ArgumentException($"--learning-rate must be a positive number; got {rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+            bool isDemo = r.GetValue(demo);
+            int threadCount = r.GetValue(threads) ?? (isDemo ? 1 : 0);
+            if (threadCount < 0)
+                throw new ArgumentException($"--threads must be 0 (TorchSharp's own) or positive; got {threadCount}.");
             string dataPath = r.GetValue(data)!;
             var names = SplitList(r.GetValue(objectives)!);
-            if (r.GetValue(demo))
+            if (isDemo)
             {
                 if (!r.GetValue(small)) CliPaths.RequireOutputFile(r.GetValue(benchmarks), "--benchmarks");
                 CliPaths.RequireOutputFile(r.GetValue(plot), "--plot");
-                return RunDemo(dataPath, names, r.GetValue(small), r.GetValue(seed), r.GetValue(threads), r.GetValue(benchmarks)!, r.GetValue(plot)!);
+                return RunDemo(dataPath, names, r.GetValue(small), r.GetValue(seed), threadCount, where, rate, r.GetValue(benchmarks)!, r.GetValue(plot)!);
             }
             CliPaths.RequireOutputDirectory(r.GetValue(output), "--output");
             string modelDir = r.GetValue(model) ?? throw new ArgumentException("--model is required without --demo (a checkpoint directory from 'hyperdpo pretrain').");
             string outputDir = r.GetValue(output) ?? throw new ArgumentException("--output is required without --demo.");
-            var (baseModel, tokenizer) = Gpt2Checkpoint.Load(modelDir);
+            if (threadCount > 0)
+                TorchSharp.torch.set_num_threads(threadCount);
+            var (baseModel, tokenizer) = Gpt2Checkpoint.Load(modelDir, where);
             var split = PreferenceSplit.Create(LoadLists(dataPath, names), r.GetValue(heldOut), PreferenceSplit.DefaultSeed + r.GetValue(seed));
             var options = new LanguageAlignmentOptions
             {
                 Objectives = names, Steps = r.GetValue(steps), PromptLength = r.GetValue(promptLength), Beta = r.GetValue(beta), LoraRank = r.GetValue(loraRank),
-                Seed = r.GetValue(seed), LearningRate = 1e-2f,
+                Seed = r.GetValue(seed), LearningRate = rate,
             };
+            var budget = TokenBudget.FromData(tokenizer, split.Training, options.PromptLength, baseModel.Config.ContextLength);
+            budget.ApplyTo(options);
+            AnsiConsole.MarkupLine(Markup.Escape($"Lengths from the training lists: {budget.Describe()}."));
+            // Read back from TorchSharp and the model, so that the line shows what the run really uses.
+            AnsiConsole.MarkupLine(Markup.Escape($"Aligning on {baseModel.Device}, {TorchSharp.torch.get_num_threads()} TorchSharp threads, learning rate {options.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}."));
             AlignedLanguageModel aligned = null!;
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
             {
@@ -129,9 +147,30 @@ internal static class LanguageCommands
         return command;
     }
 
-    private static int RunDemo(string dataPath, string[] objectives, bool small, int seed, int threads, string benchmarks, string plotPath)
+    /// <summary>The device a --device value names; an error naming the flag when it is not one, or when CUDA is not available.</summary>
+    internal static TorchSharp.torch.Device ParseDevice(string text)
     {
-        var options = (small ? AlignmentDemoOptions.Small : AlignmentDemoOptions.Default) with { Objectives = objectives, Seed = seed, Threads = threads > 0 ? threads : null };
+        string value = text.Trim().ToLowerInvariant();
+        if (value == "cpu")
+            return TorchSharp.torch.CPU;
+        int index = 0;
+        bool cuda = value == "cuda" || (value.StartsWith("cuda:", StringComparison.Ordinal)
+            && int.TryParse(value["cuda:".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out index));
+        if (!cuda)
+            throw new ArgumentException($"--device: '{text}' is not a device; expected cpu, cuda or cuda:N.");
+        if (!TorchSharp.torch.cuda.is_available())
+            throw new ArgumentException($"--device {text}: CUDA is not available to TorchSharp (this build uses the CPU backend, or there is no GPU and driver); use --device cpu.");
+        if (index >= TorchSharp.torch.cuda.device_count())
+            throw new ArgumentException($"--device {text}: there are {TorchSharp.torch.cuda.device_count()} CUDA devices (cuda:0 to cuda:{TorchSharp.torch.cuda.device_count() - 1}).");
+        return new TorchSharp.torch.Device(TorchSharp.DeviceType.CUDA, index);
+    }
+
+    private static int RunDemo(string dataPath, string[] objectives, bool small, int seed, int threads, TorchSharp.torch.Device device, float learningRate, string benchmarks, string plotPath)
+    {
+        var defaults = small ? AlignmentDemoOptions.Small : AlignmentDemoOptions.Default;
+        var alignment = LanguageAlignmentTrainer.Copy(defaults.Alignment, defaults.Alignment.Conditioning, defaults.Alignment.FixedWeights, defaults.Alignment.Seed);
+        alignment.LearningRate = learningRate;
+        var options = defaults with { Objectives = objectives, Seed = seed, Threads = threads > 0 ? threads : null, Device = device, Alignment = alignment };
         AlignmentDemoResult result = null!;
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
         {
@@ -172,13 +211,14 @@ internal static class LanguageCommands
         var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens; 0: all.", DefaultValueFactory = _ => 0 };
         var beta = new Option<float?>("--beta") { Description = "Temperature conditioning (models trained with a beta range)." };
         var seed = new Option<int>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 0 };
+        var device = new Option<string>("--device") { Description = "Where the model runs: cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var command = new System.CommandLine.Command("generate", "Generate an answer with an aligned language model at chosen objective weights.")
         {
-            model, prompt, weights, maxTokens, temperature, topK, beta, seed,
+            model, prompt, weights, maxTokens, temperature, topK, beta, seed, device,
         };
         command.SetAction(r =>
         {
-            var aligned = AlignedModelFile.Load(r.GetValue(model)!);
+            var aligned = AlignedModelFile.Load(r.GetValue(model)!, ParseDevice(r.GetValue(device)!));
             int k = aligned.Objectives.Count;
             var w = r.GetValue(weights) is string text
                 ? NumberList.Parse(text, "--weights")

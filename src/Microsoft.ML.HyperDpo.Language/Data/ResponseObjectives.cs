@@ -25,9 +25,11 @@ public sealed class ConcisenessObjective : IResponseObjective
 }
 
 /// <summary>
-/// Grounding: the fraction of the response's words (lower-cased, letters and digits) that occur in the list's
-/// context (its passages). A response with no words, or a list without passages, scores 0 (so a list without
-/// passages ties all its responses, which the tie-aware loss leaves out of this objective).
+/// Grounding on content words: the number of distinct content words of the response (lower-cased letters and digits,
+/// English function words such as "the", "of", "is" left out) that occur in the list's context (its passages), minus
+/// the number of distinct content words that do not. Function words and repetitions change nothing, so neither
+/// "the the the" nor a repeated passage word can raise it; each grounded word adds one and each ungrounded word takes
+/// one away. A list without passages scores 0 for every response (all tied, which the tie-aware loss leaves out of this objective).
 /// </summary>
 public sealed class GroundingObjective : IResponseObjective
 {
@@ -37,10 +39,11 @@ public sealed class GroundingObjective : IResponseObjective
     /// <inheritdoc/>
     public double Score(string response, PreferenceList list)
     {
-        var words = TextWords.Split(response);
-        if (words.Count == 0 || string.IsNullOrEmpty(list.Context)) return 0;
-        var context = TextWords.Split(list.Context).ToHashSet(StringComparer.Ordinal);
-        return words.Count(context.Contains) / (double)words.Count;
+        if (string.IsNullOrEmpty(list.Context)) return 0;
+        var context = TextWords.ContentWords(list.Context).ToHashSet(StringComparer.Ordinal);
+        var words = TextWords.ContentWords(response).Distinct(StringComparer.Ordinal).ToList();
+        int grounded = words.Count(context.Contains);
+        return grounded - (words.Count - grounded);
     }
 }
 
@@ -103,4 +106,21 @@ internal static partial class TextWords
     private static partial Regex Word();
 
     public static List<string> Split(string text) => Word().Matches(text).Select(m => m.Value.ToLowerInvariant()).ToList();
+
+    /// <summary>The words of <paramref name="text"/> that are not English function words.</summary>
+    public static IEnumerable<string> ContentWords(string text) => Split(text).Where(w => !FunctionWords.Contains(w));
+
+    /// <summary>English function words: articles, pronouns, prepositions, conjunctions, auxiliaries and the commonest adverbs.</summary>
+    private static readonly HashSet<string> FunctionWords = new(StringComparer.Ordinal)
+    {
+        "a", "an", "the", "this", "that", "these", "those", "some", "any", "each", "every", "all", "both", "no", "not", "nor",
+        "i", "me", "my", "we", "us", "our", "you", "your", "he", "him", "his", "she", "her", "it", "its", "they", "them", "their",
+        "who", "whom", "whose", "which", "what", "when", "where", "why", "how",
+        "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "as", "into", "onto", "over", "under", "after", "before",
+        "between", "during", "through", "than", "up", "down", "out", "off", "per", "via", "within", "without",
+        "and", "or", "but", "if", "so", "because", "while", "though", "although", "then", "also", "too", "very", "just", "only",
+        "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "done", "have", "has", "had", "having",
+        "will", "would", "shall", "should", "can", "could", "may", "might", "must", "s", "t",
+        "there", "here", "such", "other", "more", "most", "same", "own", "again", "still",
+    };
 }

@@ -10,10 +10,12 @@ using Microsoft.ML.HyperDpo.Language.Training;
 namespace Microsoft.ML.HyperDpo.Language.Demo;
 
 /// <summary>
-/// The end-to-end CPU demo on the qa-feedback file: split 400/100, pre-train a tiny GPT-2 on the training questions'
-/// text, align it on the objectives with Hyper Prompt Tuning (one fit) and with DPO-LS (one fit per grid weight), a
-/// prompt soup and weights-as-text, evaluate every front on the held-out questions, test steerability of generation,
-/// and time the KV cache.
+/// The end-to-end CPU demo on the qa-feedback file, repeated for <see cref="AlignmentDemoOptions.Seeds"/> seeds: split
+/// 400/100, pre-train a tiny GPT-2 on the training questions' text, align it on the objectives with Hyper Prompt Tuning
+/// (one fit), DPO-LS (one fit per grid weight), a prompt soup and weights-as-text, each method given the same number of
+/// optimiser steps, and evaluate every front on the held-out questions, its hypervolume measured from chance agreement.
+/// The first seed's HPT model is then tested for steerability of generation, answers greedily at every grid weight, and
+/// times the KV cache.
 /// </summary>
 public static class AlignmentDemo
 {
@@ -27,95 +29,150 @@ public static class AlignmentDemo
     /// <param name="cancellationToken">Stops between steps.</param>
     public static AlignmentDemoResult Run(string dataPath, AlignmentDemoOptions options, IProgress<DemoProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        options.Validate();
         var total = Stopwatch.StartNew();
         if (options.Threads is int threads)
             TorchSharp.torch.set_num_threads(threads);
         var objectives = options.Objectives.Where(o => o != QaFeedbackReader.HumanObjective).Select(ResponseObjectives.Get).ToList();
         var lists = ResponseObjectives.Apply(QaFeedbackReader.Read(dataPath), objectives);
-        var split = PreferenceSplit.Create(lists, options.HeldOut, PreferenceSplit.DefaultSeed + options.Seed);
+        var runs = new List<SeedRun>();
+        SeedState? first = null;
+        for (int i = 0; i < options.Seeds; i++)
+        {
+            var state = RunSeed(lists, options, options.Seed + i, warmUp: i == 0, progress, cancellationToken);
+            runs.Add(state.Run);
+            first ??= state;
+        }
+        var summary = runs[0].Methods.Select((m, index) => new MethodSummary(m.Method, m.Fits, m.Steps,
+            SeedInterval.Of(runs.Select(r => r.Methods[index].Front.Hypervolume).ToList()),
+            SeedInterval.Of(runs.Select(r => r.Methods[index].TrainingSeconds).ToList()))).ToList();
 
+        var hpt = first!.Hpt;
+        var (steerability, examples) = Steer(hpt, first.Split.HeldOut, objectives, options, progress, cancellationToken);
+        progress?.Report(new DemoProgress("greedy answers at every grid weight", 0, 1));
+        var answers = GreedyAnswers(hpt, first.Split.HeldOut.Take(options.AnsweredQuestions).ToList(), SimplexLattice.Points(options.Objectives.Count, options.GridDivisions),
+            objectives, options.Generation.MaxNewTokens);
+        progress?.Report(new DemoProgress("KV-cache speed", 0, 1));
+        var speed = MeasureSpeed(hpt, first.Split.HeldOut[0].Prompt, options.SpeedTokens);
+        return new AlignmentDemoResult(options.Objectives, first.Config, first.Split.Training.Count, first.Split.HeldOut.Count, first.PretrainingSeconds, runs[0].PretrainingLoss,
+            first.PretrainingTokensPerSecond, first.AlignmentTokensPerSecond, runs[0].Methods, steerability, examples, speed, Process.GetCurrentProcess().PeakWorkingSet64,
+            total.Elapsed.TotalSeconds)
+        {
+            Seeds = runs,
+            Summary = summary,
+            Answers = answers,
+        };
+    }
+
+    /// <summary>What the first seed leaves for the generation tests beside its figures.</summary>
+    private sealed record SeedState(SeedRun Run, AlignedLanguageModel Hpt, PreferenceSplit Split, Gpt2Config Config, double PretrainingSeconds,
+        double PretrainingTokensPerSecond, double AlignmentTokensPerSecond);
+
+    /// <summary>One seed: split, vocabulary, pre-training, the lengths, and every method's fit and held-out front.</summary>
+    private static SeedState RunSeed(IReadOnlyList<PreferenceList> lists, AlignmentDemoOptions options, int seed, bool warmUp, IProgress<DemoProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        string tag = options.Seeds > 1 ? $"seed {seed}: " : "";
+        var split = PreferenceSplit.Create(lists, options.HeldOut, PreferenceSplit.DefaultSeed + seed);
         var corpus = LanguageModelPretrainer.CorpusOf(split.Training);
         var tokenizer = LanguageTokenizer.BuildCompact(corpus, options.VocabularySize);
+        int promptLength = options.Alignment.PromptLength;
+        int context = options.ContextLength ?? ContextFromData(tokenizer, split.Training, promptLength, options.Objectives);
         var config = new Gpt2Config
         {
-            VocabularySize = tokenizer.VocabularySize, ContextLength = options.ContextLength, EmbeddingSize = options.EmbeddingSize, Layers = options.Layers, Heads = options.Heads,
+            VocabularySize = tokenizer.VocabularySize, ContextLength = context, EmbeddingSize = options.EmbeddingSize, Layers = options.Layers, Heads = options.Heads,
         };
-        var model = new Gpt2LanguageModel(config, options.Seed);
+        var model = new Gpt2LanguageModel(config, seed, options.Device);
         var clock = Stopwatch.StartNew();
         double lastTokensPerSecond = 0;
-        double pretrainingLoss = LanguageModelPretrainer.Pretrain(model, tokenizer, corpus, options.Pretraining with { Seed = options.Seed },
+        double pretrainingLoss = LanguageModelPretrainer.Pretrain(model, tokenizer, corpus, options.Pretraining with { Seed = seed },
             new InlineProgress<PretrainingProgress>(p =>
             {
                 lastTokensPerSecond = p.TokensPerSecond;
-                progress?.Report(new DemoProgress("pre-training", p.Step, p.Steps, p.Loss));
+                progress?.Report(new DemoProgress(tag + "pre-training", p.Step, p.Steps, p.Loss));
             }), cancellationToken);
         double pretrainingSeconds = clock.Elapsed.TotalSeconds;
 
-        var alignment = LanguageAlignmentTrainer.Copy(options.Alignment, PromptConditioning.HyperPrompt, null, options.Seed);
+        var alignment = LanguageAlignmentTrainer.Copy(options.Alignment, PromptConditioning.HyperPrompt, null, seed);
         alignment.Objectives = options.Objectives;
+        // Lengths from the training lists, measured with the weights written in, so that no method's prompt or response is cut
+        // where the context has room.
+        var lengths = TokenBudget.FromData(tokenizer, split.Training, alignment.PromptLength, config.ContextLength, options.Objectives);
+        lengths.ApplyTo(alignment);
         var encoder = new ResponseEncoder(tokenizer, alignment.MaxPromptTokens, alignment.MaxResponseTokens);
         var reference = new ReferenceLogProbabilities(model, encoder);
-        progress?.Report(new DemoProgress("reference log-probabilities", 0, 1));
+        progress?.Report(new DemoProgress(tag + "reference log-probabilities", 0, 1));
         reference.Get(split.Training);
         reference.Get(split.HeldOut);
 
         int k = options.Objectives.Count;
         var grid = SimplexLattice.Points(k, options.GridDivisions);
-        int s = options.StepsPerFit;
-        int oneShotSteps = 2 * s;
+        int budget = options.StepsPerMethod;
         var methods = new List<MethodResult>();
 
         AlignedLanguageModel Train(string stage, LanguageAlignmentOptions o) =>
             LanguageAlignmentTrainer.Fit(model, tokenizer, split.Training, o, reference,
-                new InlineProgress<AlignmentProgress>(p => progress?.Report(new DemoProgress(stage, p.Step, p.Steps, p.Loss))), cancellationToken);
+                new InlineProgress<AlignmentProgress>(p => progress?.Report(new DemoProgress(tag + stage, p.Step, p.Steps, p.Loss))), cancellationToken);
         MethodResult Evaluate(string method, int fits, double seconds, IEnumerable<(float[], AlignedLanguageModel)> models)
         {
-            progress?.Report(new DemoProgress($"{method}: held-out front", 0, 1));
-            return new MethodResult(method, fits, seconds, HeldOutFront.Evaluate(method, split.HeldOut, models));
+            progress?.Report(new DemoProgress($"{tag}{method}: held-out front", 0, 1));
+            return new MethodResult(method, fits, budget, seconds, HeldOutFront.Evaluate(method, split.HeldOut, models));
+        }
+        LanguageAlignmentOptions With(PromptConditioning conditioning, float[]? weights, int steps)
+        {
+            var o = LanguageAlignmentTrainer.Copy(alignment, conditioning, weights, seed);
+            o.Steps = steps;
+            return o;
         }
 
-        // An untimed warm-up fit, so that the first timed method does not pay for just-in-time compilation and the allocator's growth.
-        var warmUp = LanguageAlignmentTrainer.Copy(alignment, PromptConditioning.HyperPrompt, null, options.Seed);
-        warmUp.Steps = 3;
-        Train("warm-up", warmUp);
+        if (warmUp)
+            // An untimed warm-up fit, so that the first timed method does not pay for just-in-time compilation and the allocator's growth.
+            Train("warm-up", With(PromptConditioning.HyperPrompt, null, 3));
 
         clock.Restart();
-        var hptOptions = LanguageAlignmentTrainer.Copy(alignment, PromptConditioning.HyperPrompt, null, options.Seed);
-        hptOptions.Steps = oneShotSteps;
-        var hpt = Train(Hpt, hptOptions);
+        var hpt = Train(Hpt, With(PromptConditioning.HyperPrompt, null, budget));
         double hptSeconds = clock.Elapsed.TotalSeconds;
         methods.Add(Evaluate(Hpt, 1, hptSeconds, grid.Select(w => (w, hpt))));
         double alignmentTokens = split.Training.Average(l => l.Responses.Sum(r => encoder.EncodePrompt(ResponseEncoder.PromptText(l.Prompt)).Length + encoder.EncodeResponse(r).Length + alignment.PromptLength));
-        double alignmentTokensPerSecond = alignmentTokens * alignment.ListsPerStep * oneShotSteps / hptSeconds;
+        double alignmentTokensPerSecond = alignmentTokens * alignment.ListsPerStep * budget / hptSeconds;
 
         clock.Restart();
         var perWeight = new List<(float[], AlignedLanguageModel)>();
         foreach (var w in grid)
-        {
-            var o = LanguageAlignmentTrainer.Copy(alignment, PromptConditioning.None, w, options.Seed);
-            o.Steps = s;
-            perWeight.Add((w, Train($"{DpoLs} w = ({string.Join(", ", w.Select(v => v.ToString("0.##")))})", o)));
-        }
+            perWeight.Add((w, Train($"{DpoLs} w = ({string.Join(", ", w.Select(v => v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)))})",
+                With(PromptConditioning.None, w, budget / grid.Count))));
         methods.Add(Evaluate(DpoLs, grid.Count, clock.Elapsed.TotalSeconds, perWeight));
 
         clock.Restart();
-        var soupOptions = LanguageAlignmentTrainer.Copy(alignment, PromptConditioning.None, null, options.Seed);
-        soupOptions.Steps = s;
-        var soup = LanguageAlignmentTrainer.FitPromptSoup(model, tokenizer, split.Training, soupOptions, reference,
-            new InlineProgress<AlignmentProgress>(p => progress?.Report(new DemoProgress(Soup, p.Step, p.Steps, p.Loss))), cancellationToken);
+        var soup = LanguageAlignmentTrainer.FitPromptSoup(model, tokenizer, split.Training, With(PromptConditioning.None, null, budget / k), reference,
+            new InlineProgress<AlignmentProgress>(p => progress?.Report(new DemoProgress(tag + Soup, p.Step, p.Steps, p.Loss))), cancellationToken);
         methods.Add(Evaluate(Soup, k, clock.Elapsed.TotalSeconds, grid.Select(w => (w, soup))));
 
         clock.Restart();
-        var textOptions = LanguageAlignmentTrainer.Copy(alignment, PromptConditioning.WeightsAsText, null, options.Seed);
-        textOptions.Steps = oneShotSteps;
-        var text = Train(WeightsAsText, textOptions);
+        var text = Train(WeightsAsText, With(PromptConditioning.WeightsAsText, null, budget));
         methods.Add(Evaluate(WeightsAsText, 1, clock.Elapsed.TotalSeconds, grid.Select(w => (w, text))));
 
-        var (steerability, examples) = Steer(hpt, split.HeldOut, objectives, options, progress, cancellationToken);
-        progress?.Report(new DemoProgress("KV-cache speed", 0, 1));
-        var speed = MeasureSpeed(hpt, split.HeldOut[0].Prompt, options.SpeedTokens);
-        return new AlignmentDemoResult(options.Objectives, config, split.Training.Count, split.HeldOut.Count, pretrainingSeconds, pretrainingLoss, lastTokensPerSecond,
-            alignmentTokensPerSecond, methods, steerability, examples, speed, Process.GetCurrentProcess().PeakWorkingSet64, total.Elapsed.TotalSeconds);
+        return new SeedState(new SeedRun(seed, methods, lengths, pretrainingLoss), hpt, split, config, pretrainingSeconds, lastTokensPerSecond, alignmentTokensPerSecond);
+    }
+
+    /// <summary>The context that holds the soft prompt, the longest prompt (weights written in) and the longest response of the lists.</summary>
+    private static int ContextFromData(LanguageTokenizer tokenizer, IReadOnlyList<PreferenceList> lists, int promptLength, IReadOnlyList<string> objectives)
+    {
+        var unbounded = TokenBudget.FromData(tokenizer, lists, promptLength, int.MaxValue, objectives);
+        return promptLength + unbounded.LongestPrompt + unbounded.LongestResponse;
+    }
+
+    /// <summary>
+    /// Greedy answers to fixed held-out questions at every grid weight, in one padded batch, each scored by every computed objective.
+    /// </summary>
+    internal static List<GreedyAnswer> GreedyAnswers(AlignedLanguageModel model, IReadOnlyList<PreferenceList> questions, IReadOnlyList<float[]> grid,
+        IReadOnlyList<IResponseObjective> computed, int maxNewTokens)
+    {
+        var pairs = questions.SelectMany(q => grid.Select(w => (Question: q, Weights: w))).ToList();
+        if (pairs.Count == 0) return new List<GreedyAnswer>();
+        var texts = model.Generate(pairs.Select(p => p.Question.Prompt).ToList(), pairs.Select(p => p.Weights).ToList(), new GenerationOptions { MaxNewTokens = maxNewTokens });
+        return pairs.Select((p, i) => new GreedyAnswer(p.Question.Prompt, p.Weights, texts[i],
+            computed.ToDictionary(o => o.Name, o => o.Score(texts[i], p.Question)))).ToList();
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Microsoft.ML.HyperDpo.Language.Generation;
+using Microsoft.ML.HyperDpo.Evaluation;
 using Microsoft.ML.HyperDpo.Language.Training;
 
 namespace Microsoft.ML.HyperDpo.Language.Demo;
@@ -28,22 +29,35 @@ public sealed record AlignmentDemoOptions
     /// <summary>Attention heads of the tiny model.</summary>
     public int Heads { get; init; } = 4;
 
-    /// <summary>Context length of the tiny model (soft prompt, question and answer, or 128 generated tokens).</summary>
-    public int ContextLength { get; init; } = 256;
+    /// <summary>
+    /// Context length of the tiny model; null: chosen from the data, the soft prompt plus the longest prompt (weights
+    /// written in) plus the longest response (end-of-text included) of the training lists, so that nothing is cut.
+    /// </summary>
+    public int? ContextLength { get; init; }
 
     /// <summary>Pre-training options.</summary>
     public PretrainingOptions Pretraining { get; init; } = new() { Steps = 300, BatchSize = 8, SequenceLength = 128 };
 
     /// <summary>
-    /// Steps of one DPO-LS fit (one weight). HPT and weights-as-text train for 2x this (0.4x of DPO-LS's five fits), the
-    /// prompt soup for this many per objective.
+    /// Optimiser steps of every method, so that the comparison is at equal compute: HPT and weights-as-text take them in
+    /// one fit, DPO-LS splits them evenly over its fits (one per grid weight), the prompt soup over its objectives. Must
+    /// divide evenly by both.
     /// </summary>
-    public int StepsPerFit { get; init; } = 60;
+    public int StepsPerMethod { get; init; } = 300;
+
+    /// <summary>Independent runs (seeds <see cref="Seed"/>, <see cref="Seed"/> + 1, ...): each its own split, vocabulary, pre-training and fits.</summary>
+    public int Seeds { get; init; } = 3;
+
+    /// <summary>Held-out questions (the first ones) answered greedily at every grid weight by the first seed's HPT model.</summary>
+    public int AnsweredQuestions { get; init; } = 5;
 
     /// <summary>Divisions of the weight grid on the simplex (K = 2: divisions + 1 weights, one DPO-LS fit each).</summary>
     public int GridDivisions { get; init; } = 4;
 
-    /// <summary>The alignment options shared by every method (objectives and steps are set by the demo).</summary>
+    /// <summary>
+    /// The alignment options shared by every method (objectives, steps and the prompt and response lengths are set by the
+    /// demo: the lengths come from the training lists with <see cref="TokenBudget"/>).
+    /// </summary>
     public LanguageAlignmentOptions Alignment { get; init; } = new() { PromptLength = 8, HiddenSize = 64, ListsPerStep = 4, LearningRate = 1e-2f };
 
     /// <summary>How answers are generated for the steerability test (sampled, same seed at both corners, so that pairs differ only by w).</summary>
@@ -58,8 +72,23 @@ public sealed record AlignmentDemoOptions
     /// </summary>
     public int? Threads { get; init; } = 1;
 
+    /// <summary>Where the model runs; null: the CPU.</summary>
+    public TorchSharp.torch.Device? Device { get; init; }
+
     /// <summary>Seed of the split, the initialisation and the training.</summary>
     public int Seed { get; init; }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting the demo cannot run with.</summary>
+    public void Validate()
+    {
+        int grid = SimplexLattice.Points(Objectives.Count, GridDivisions).Count;
+        if (StepsPerMethod < 1 || StepsPerMethod % grid != 0 || StepsPerMethod % Objectives.Count != 0)
+            throw new ArgumentException($"AlignmentDemoOptions.StepsPerMethod must be positive and divide evenly over the {grid} grid weights (DPO-LS) and the " +
+                $"{Objectives.Count} objectives (the prompt soup), so that every method gets the same steps; got {StepsPerMethod}.", nameof(StepsPerMethod));
+        if (Seeds < 1) throw new ArgumentException($"AlignmentDemoOptions.Seeds must be at least 1; got {Seeds}.", nameof(Seeds));
+        if (AnsweredQuestions < 0 || AnsweredQuestions > HeldOut)
+            throw new ArgumentException($"AlignmentDemoOptions.AnsweredQuestions must be between 0 and HeldOut ({HeldOut}); got {AnsweredQuestions}.", nameof(AnsweredQuestions));
+    }
 
     /// <summary>The demo's configuration.</summary>
     public static AlignmentDemoOptions Default { get; } = new();
@@ -74,7 +103,9 @@ public sealed record AlignmentDemoOptions
         Heads = 2,
         ContextLength = 192,
         Pretraining = new() { Steps = 60, BatchSize = 8, SequenceLength = 64 },
-        StepsPerFit = 15,
+        StepsPerMethod = 30,
+        Seeds = 1,
+        AnsweredQuestions = 2,
         GridDivisions = 2,
         Generation = new() { MaxNewTokens = 24, Temperature = 0.7f, TopK = 40 },
         SpeedTokens = 64,

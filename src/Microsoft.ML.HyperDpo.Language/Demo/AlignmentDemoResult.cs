@@ -1,14 +1,38 @@
 using Microsoft.ML.HyperDpo.Language.Evaluation;
 using Microsoft.ML.HyperDpo.Language.Modeling;
+using Microsoft.ML.HyperDpo.Language.Training;
 
 namespace Microsoft.ML.HyperDpo.Language.Demo;
 
 /// <summary>A method's fits and its held-out front.</summary>
 /// <param name="Method">The method's name.</param>
 /// <param name="Fits">Number of training runs it took to get the whole front.</param>
+/// <param name="Steps">Optimiser steps of those runs together (the same for every method).</param>
 /// <param name="TrainingSeconds">Wall time of those runs (the shared reference log-probabilities excluded).</param>
 /// <param name="Front">Its held-out front.</param>
-public sealed record MethodResult(string Method, int Fits, double TrainingSeconds, HeldOutFrontResult Front);
+public sealed record MethodResult(string Method, int Fits, int Steps, double TrainingSeconds, HeldOutFrontResult Front);
+
+/// <summary>One seed's run: its methods' fronts, the lengths it trained with, its pre-training loss.</summary>
+/// <param name="Seed">The seed (split, vocabulary, pre-training, fits).</param>
+/// <param name="Methods">Each method's result.</param>
+/// <param name="Lengths">The prompt and response lengths chosen from its training lists, and what they cut.</param>
+/// <param name="PretrainingLoss">Mean next-token loss of the last tenth of pre-training.</param>
+public sealed record SeedRun(int Seed, IReadOnlyList<MethodResult> Methods, TokenBudget Lengths, double PretrainingLoss);
+
+/// <summary>A method over the seeds: its held-out hypervolume (from chance) and training time, each with a mean and a 95% interval.</summary>
+/// <param name="Method">The method's name.</param>
+/// <param name="Fits">Fits per seed.</param>
+/// <param name="Steps">Optimiser steps per seed.</param>
+/// <param name="Hypervolume">Held-out hypervolume from chance agreement over the seeds.</param>
+/// <param name="TrainingSeconds">Training wall time over the seeds.</param>
+public sealed record MethodSummary(string Method, int Fits, int Steps, SeedInterval Hypervolume, SeedInterval TrainingSeconds);
+
+/// <summary>A greedy answer to a held-out question at one grid weight, with every computed objective's score of it.</summary>
+/// <param name="Question">The question.</param>
+/// <param name="Weights">The weights.</param>
+/// <param name="Answer">The greedy answer.</param>
+/// <param name="Scores">Each computed objective's value of the answer.</param>
+public sealed record GreedyAnswer(string Question, float[] Weights, string Answer, IReadOnlyDictionary<string, double> Scores);
 
 /// <summary>Whether generating at an objective's corner moves that objective the right way, compared with another corner.</summary>
 /// <param name="Objective">The objective measured.</param>
@@ -49,7 +73,7 @@ public sealed record GeneratedExample(string Question, float[] Weights, string A
 /// <param name="PretrainingLoss">Mean next-token loss of the last tenth of pre-training (nats per token).</param>
 /// <param name="PretrainingTokensPerSecond">Pre-training tokens per second.</param>
 /// <param name="AlignmentTokensPerSecond">Tokens per second through the frozen model (forward and backward) during HPT's fit.</param>
-/// <param name="Methods">Each method's front.</param>
+/// <param name="Methods">Each method's front, first seed.</param>
 /// <param name="Steerability">Per objective, the steerability test of HPT's generations.</param>
 /// <param name="Examples">A few generated answers at each corner.</param>
 /// <param name="Speed">KV-cache speed.</param>
@@ -69,7 +93,17 @@ public sealed record AlignmentDemoResult(
     IReadOnlyList<GeneratedExample> Examples,
     GenerationSpeed Speed,
     long PeakMemoryBytes,
-    double TotalSeconds);
+    double TotalSeconds)
+{
+    /// <summary>Every seed's run (the first one's methods are <see cref="Methods"/>).</summary>
+    public IReadOnlyList<SeedRun> Seeds { get; init; } = Array.Empty<SeedRun>();
+
+    /// <summary>Per method, the figures over the seeds.</summary>
+    public IReadOnlyList<MethodSummary> Summary { get; init; } = Array.Empty<MethodSummary>();
+
+    /// <summary>The first seed's HPT model's greedy answers at every grid weight to the first held-out questions.</summary>
+    public IReadOnlyList<GreedyAnswer> Answers { get; init; } = Array.Empty<GreedyAnswer>();
+}
 
 /// <summary>A stage of the demo, reported as it starts and as it advances.</summary>
 /// <param name="Stage">The stage's name.</param>

@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.HyperDpo.Language.Generation;
 
-/// <summary>Autoregressive decoding of a causal language model from prefix embeddings: greedy, temperature and top-k sampling, with or without the KV cache.</summary>
+/// <summary>
+/// Autoregressive decoding of a causal language model from prefix embeddings: greedy, temperature and top-k sampling,
+/// with or without the KV cache, one sequence or a left-padded batch at a time.
+/// </summary>
 public static class TextGenerator
 {
     /// <summary>Generates token ids after a prefix of input embeddings [1, P, width] (soft prompt and embedded prompt text).</summary>
@@ -16,52 +19,91 @@ public static class TextGenerator
     /// <returns>The new tokens, without the final end-of-text.</returns>
     public static int[] Generate(Gpt2LanguageModel model, Tensor prefix, int endOfText, GenerationOptions options, IReadOnlyCollection<int>? suppressed = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        ArgumentNullException.ThrowIfNull(prefix);
         if (prefix.dim() != 3 || prefix.shape[0] != 1)
             throw new ArgumentException($"The prefix must be [1, length, width]; got [{string.Join(", ", prefix.shape)}].", nameof(prefix));
+        return Generate(model, prefix, null, endOfText, options, suppressed)[0];
+    }
+
+    /// <summary>
+    /// Generates token ids for a batch of prefixes [B, P, width], left-padded to a common length P, with
+    /// <paramref name="prefixMask"/> [B, P] (bool, false at the padding) saying which positions are real. Padding is never
+    /// attended to and each row takes the positions it would have alone, so greedy decoding gives every row the tokens it
+    /// gets by itself. Sampling draws from one generator for the whole batch: the same distribution per row, but not the
+    /// same draws as one row at a time.
+    /// </summary>
+    /// <param name="model">The language model (used in eval mode, without gradients).</param>
+    /// <param name="prefix">The left-padded prefix embeddings.</param>
+    /// <param name="prefixMask">Which prefix positions are real, on the model's device; null: all are (no padding).</param>
+    /// <param name="endOfText">The end-of-text id.</param>
+    /// <param name="options">Decoding options.</param>
+    /// <param name="suppressed">Token ids never generated.</param>
+    /// <returns>Per row, the new tokens without the final end-of-text. A row that has stopped is fed end-of-text until every row has.</returns>
+    public static int[][] Generate(Gpt2LanguageModel model, Tensor prefix, Tensor? prefixMask, int endOfText, GenerationOptions options, IReadOnlyCollection<int>? suppressed = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (prefix.dim() != 3)
+            throw new ArgumentException($"The prefix must be [batch, length, width]; got [{string.Join(", ", prefix.shape)}].", nameof(prefix));
+        int batch = (int)prefix.shape[0];
         model.eval();
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var generator = new Generator((ulong)options.Seed, model.Device);
+        var device = model.Device;
+        var generator = new Generator((ulong)options.Seed, device);
         int room = (int)Math.Min(options.MaxNewTokens, model.Config.ContextLength - prefix.shape[1]);
-        var tokens = new List<int>(room);
+        var tokens = Enumerable.Range(0, batch).Select(_ => new List<int>(room)).ToArray();
+        var stopped = new bool[batch];
         using var cache = options.UseCache ? model.NewCache() : null;
-        Tensor? step = prefix;
+        Tensor step = prefix;
+        Tensor? stepMask = prefixMask;
         var generated = new List<Tensor>();
-        var banned = suppressed is { Count: > 0 } ? torch.tensor(suppressed.Select(i => (long)i).ToArray(), device: model.Device) : null;
+        var banned = suppressed is { Count: > 0 } ? torch.tensor(suppressed.Select(i => (long)i).ToArray(), device: device) : null;
+        var newMask = torch.ones(batch, 1, ScalarType.Bool, device);
         for (int t = 0; t < room; t++)
         {
             using var stepScope = torch.NewDisposeScope();
             Tensor logits;
             if (cache is not null)
-                logits = model.Logits(step!, cache)[0, -1];
+                logits = model.Logits(step, cache, stepMask)[.., -1];
             else
-                logits = model.Logits(torch.cat(generated.Prepend(prefix).ToArray(), 1))[0, -1];
+            {
+                var all = torch.cat(generated.Prepend(prefix).ToArray(), 1);
+                var mask = prefixMask is null ? null : torch.cat(Enumerable.Repeat(newMask, generated.Count).Prepend(prefixMask).ToArray(), 1);
+                logits = model.Logits(all, null, mask)[.., -1];
+            }
             if (banned is not null)
-                logits = logits.IndexFill(0, banned, double.NegativeInfinity);
-            int next = Pick(logits, options, generator);
-            if (next == endOfText && options.StopAtEndOfText) break;
-            tokens.Add(next);
-            var embedded = model.EmbedTokens(torch.tensor(new long[] { next }, device: model.Device).unsqueeze(0));
+                logits = logits.IndexFill(1, banned, double.NegativeInfinity);
+            var next = Pick(logits, options, generator);
+            for (int b = 0; b < batch; b++)
+            {
+                if (stopped[b]) next[b] = endOfText;
+                else if (next[b] == endOfText && options.StopAtEndOfText) stopped[b] = true;
+                else tokens[b].Add((int)next[b]);
+            }
+            if (stopped.All(s => s)) break;
+            var embedded = model.EmbedTokens(torch.tensor(next, new long[] { batch, 1 }, device: device));
             step = embedded.MoveToOuterDisposeScope();
+            stepMask = prefixMask is null ? null : newMask;
             generated.Add(step);
         }
-        return tokens.ToArray();
+        return tokens.Select(t => t.ToArray()).ToArray();
     }
 
-    private static int Pick(Tensor logits, GenerationOptions options, Generator generator)
+    /// <summary>The next token of every row of logits [B, vocabulary].</summary>
+    private static long[] Pick(Tensor logits, GenerationOptions options, Generator generator)
     {
         if (options.Temperature == 0)
-            return (int)logits.argmax().item<long>();
+            return logits.argmax(-1).cpu().data<long>().ToArray();
         var scaled = logits.DividedBy(options.Temperature);
-        if (options.TopK > 0 && options.TopK < scaled.shape[0])
+        if (options.TopK > 0 && options.TopK < scaled.shape[1])
         {
-            var (values, indices) = scaled.topk(options.TopK);
-            int choice = (int)values.softmax(0).multinomial(1, generator: generator).item<long>();
-            return (int)indices[choice].item<long>();
+            var (values, indices) = scaled.topk(options.TopK, dim: -1);
+            var choice = values.softmax(-1).multinomial(1, generator: generator);
+            return indices.gather(1, choice).squeeze(1).cpu().data<long>().ToArray();
         }
-        return (int)scaled.softmax(0).multinomial(1, generator: generator).item<long>();
+        return scaled.softmax(-1).multinomial(1, generator: generator).squeeze(1).cpu().data<long>().ToArray();
     }
 }

@@ -6,7 +6,8 @@ namespace Microsoft.ML.HyperDpo.Language.Modeling;
 
 /// <summary>
 /// GPT-2's "Conv1D": an affine map whose weight is stored as [in, out] (the transpose of <c>nn.Linear</c>), so that
-/// the saved tensors have exactly Hugging Face's names and layouts and load without transposing.
+/// the saved tensors have exactly Hugging Face's names and layouts and load without transposing. Created on the CPU
+/// (explicitly, whatever TorchSharp's default device), so that a seed gives the same weights on every device.
 /// </summary>
 internal sealed class Conv1D : nn.Module<Tensor, Tensor>
 {
@@ -15,8 +16,8 @@ internal sealed class Conv1D : nn.Module<Tensor, Tensor>
 
     public Conv1D(long inputs, long outputs, double initStd) : base(nameof(Conv1D))
     {
-        weight = new Parameter(torch.empty(inputs, outputs));
-        bias = new Parameter(torch.zeros(outputs));
+        weight = new Parameter(torch.empty(inputs, outputs, device: torch.CPU));
+        bias = new Parameter(torch.zeros(outputs, device: torch.CPU));
         using (torch.no_grad())
             nn.init.normal_(weight, 0, initStd);
         RegisterComponents();

@@ -22,7 +22,12 @@ internal sealed class Gpt2Attention : nn.Module
     /// <summary>Optional low-rank adapter on the fused query/key/value projection; not part of the saved base model.</summary>
     public LowRankAdapter? Adapter { get; set; }
 
-    public Tensor Forward(Tensor x, KeyValueCache? cache, int layer)
+    /// <param name="x">The new positions' inputs [B, T, width].</param>
+    /// <param name="cache">Keys and values of earlier positions, or null.</param>
+    /// <param name="layer">This block's index in the cache.</param>
+    /// <param name="allowed">Which keys each query may attend to, [B, 1, T, past + T] (true: attend), when the batch is padded;
+    /// null: causal attention over every position.</param>
+    public Tensor Forward(Tensor x, KeyValueCache? cache, int layer, Tensor? allowed)
     {
         long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
         var qkv = c_attn.forward(x);
@@ -35,7 +40,9 @@ internal sealed class Gpt2Attention : nn.Module
         if (cache is not null)
             (k, v) = cache.Append(layer, k, v);
         Tensor y;
-        if (past == 0)
+        if (allowed is not null)
+            y = nn.functional.scaled_dot_product_attention(q, k, v, allowed);
+        else if (past == 0)
             y = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true);
         else if (time == 1)
             // One new token attends to everything before it: no mask needed.
@@ -43,8 +50,8 @@ internal sealed class Gpt2Attention : nn.Module
         else
         {
             // Several new tokens after a cached prefix: query i (at position past + i) sees keys 0..past + i.
-            var allowed = torch.ones(time, past + time, ScalarType.Bool, x.device).tril(past);
-            y = nn.functional.scaled_dot_product_attention(q, k, v, allowed);
+            var visible = torch.ones(time, past + time, ScalarType.Bool, x.device).tril(past);
+            y = nn.functional.scaled_dot_product_attention(q, k, v, visible);
         }
         return c_proj.forward(y.transpose(1, 2).reshape(batch, time, width));
     }
@@ -83,18 +90,18 @@ internal sealed class Gpt2Block : nn.Module
         const double initStd = 0.02;
         // GPT-2 scales the residual projections by 1/sqrt(2 * layers) so the residual stream's variance does not grow with depth.
         double projectionStd = initStd / Math.Sqrt(2.0 * config.Layers);
-        ln_1 = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
+        ln_1 = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon, device: torch.CPU);
         attn = new Gpt2Attention(config, initStd, projectionStd);
-        ln_2 = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon);
+        ln_2 = nn.LayerNorm(config.EmbeddingSize, config.LayerNormEpsilon, device: torch.CPU);
         mlp = new Gpt2Mlp(config, initStd, projectionStd);
         RegisterComponents();
     }
 
     public Gpt2Attention Attention => attn;
 
-    public Tensor Forward(Tensor x, KeyValueCache? cache, int layer)
+    public Tensor Forward(Tensor x, KeyValueCache? cache, int layer, Tensor? allowed)
     {
-        x = x.Plus(attn.Forward(ln_1.forward(x), cache, layer));
+        x = x.Plus(attn.Forward(ln_1.forward(x), cache, layer, allowed));
         return x.Plus(mlp.forward(ln_2.forward(x)));
     }
 }

@@ -23,6 +23,17 @@ public sealed class KeyValueCache : IDisposable
     /// <summary>Number of positions cached (soft-prompt positions included).</summary>
     public long Length { get; internal set; }
 
+    /// <summary>Which cached positions are real tokens [B, Length] (false: padding); null while no padding mask was given.</summary>
+    internal Tensor? PaddingMask { get; private set; }
+
+    /// <summary>Keeps the mask of every cached position, replacing the previous one.</summary>
+    internal void SetPaddingMask(Tensor mask)
+    {
+        var old = PaddingMask;
+        PaddingMask = mask.alias().DetachFromDisposeScope();
+        old?.Dispose();
+    }
+
     /// <summary>Appends a layer's new keys and values, [B, H, T, D/H], and returns all of them so far.</summary>
     internal (Tensor Keys, Tensor Values) Append(int layer, Tensor keys, Tensor values)
     {
@@ -45,6 +56,8 @@ public sealed class KeyValueCache : IDisposable
             _values[i]?.Dispose();
             _keys[i] = _values[i] = null;
         }
+        PaddingMask?.Dispose();
+        PaddingMask = null;
         Length = 0;
     }
 }

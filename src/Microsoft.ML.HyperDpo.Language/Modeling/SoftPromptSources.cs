@@ -14,13 +14,17 @@ internal abstract class SoftPromptSource : nn.Module
     /// <summary>Prompt embeddings [B, m, width] for conditioning vectors [B, C].</summary>
     public abstract Tensor Prompts(Tensor conditioning);
 
-    /// <summary>Starting prompt embeddings [m, width]: the embeddings of real tokens, which keeps the frozen model in familiar territory.</summary>
+    /// <summary>
+    /// Starting prompt embeddings [m, width] on the model's device: the embeddings of real tokens, which keeps the frozen
+    /// model in familiar territory. The ids are drawn on the CPU (the same ids for a seed on every device) and moved.
+    /// </summary>
     protected static Tensor InitialPrompt(Gpt2LanguageModel model, int length, long seed)
     {
         using var _ = torch.no_grad();
-        var generator = new Generator((ulong)seed);
-        var ids = torch.randint(2, model.Config.VocabularySize, new long[] { length }, generator: generator);
-        return model.EmbedTokens(ids).detach().clone();
+        using var scope = torch.NewDisposeScope();
+        var generator = new Generator((ulong)seed, torch.CPU);
+        var ids = torch.randint(2, model.Config.VocabularySize, new long[] { length }, generator: generator, device: torch.CPU).to(model.Device);
+        return model.EmbedTokens(ids).detach().clone().MoveToOuterDisposeScope();
     }
 }
 
@@ -41,10 +45,11 @@ internal sealed class HyperPromptGenerator : SoftPromptSource
         _length = length;
         _width = model.Config.EmbeddingSize;
         base_prompt = new Parameter(InitialPrompt(model, length, seed));
+        // Initialised on the CPU, so that a seed gives the same generator on every device, then moved to the model's.
         using (new ManualSeedScope(seed))
         {
-            hidden = nn.Linear(conditionWidth, hiddenSize);
-            output = nn.Linear(hiddenSize, length * _width);
+            hidden = nn.Linear(conditionWidth, hiddenSize, device: torch.CPU);
+            output = nn.Linear(hiddenSize, length * _width, device: torch.CPU);
         }
         using (torch.no_grad())
         {
@@ -52,6 +57,7 @@ internal sealed class HyperPromptGenerator : SoftPromptSource
             output.bias!.zero_();
         }
         RegisterComponents();
+        this.to(model.Device);
     }
 
     public override Tensor Prompts(Tensor conditioning)

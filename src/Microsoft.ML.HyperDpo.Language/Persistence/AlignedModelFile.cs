@@ -40,8 +40,9 @@ public static class AlignedModelFile
     /// <summary>Loads a model saved by <see cref="Save"/>.</summary>
     /// <param name="directory">The directory.</param>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
+    /// <param name="device">Where the model, its prompt source and its adapters go; null: the CPU.</param>
     /// <exception cref="InvalidDataException">A file is malformed or of another format version.</exception>
-    public static AlignedLanguageModel Load(string directory)
+    public static AlignedLanguageModel Load(string directory, Device? device = null)
     {
         string settingsPath = Path.Combine(directory, SettingsFile);
         if (!File.Exists(settingsPath))
@@ -57,7 +58,7 @@ public static class AlignedModelFile
         }
         if (settings.Version != FormatVersion)
             throw new InvalidDataException($"'{settingsPath}' has format version {settings.Version}; this library reads version {FormatVersion}.");
-        var (model, tokenizer) = Gpt2Checkpoint.Load(directory);
+        var (model, tokenizer) = Gpt2Checkpoint.Load(directory, device);
         var options = settings.Options;
         options.Validate(model.Config.ContextLength);
         SoftPromptSource source = settings.PromptKind switch
@@ -74,8 +75,7 @@ public static class AlignedModelFile
             List<LowRankAdapter>? adapters = null;
             if (options.LoraRank > 0)
             {
-                long width = model.Config.EmbeddingSize;
-                adapters = model.Blocks.Select(_ => new LowRankAdapter(width, 3 * width, options.LoraRank, options.LoraAlpha)).ToList();
+                adapters = LowRankAdapter.ForEveryBlock(model, options.LoraRank, options.LoraAlpha);
                 for (int i = 0; i < adapters.Count; i++)
                     Copy(adapters[i].state_dict(), file, $"adapter.{i}.", settingsPath);
             }

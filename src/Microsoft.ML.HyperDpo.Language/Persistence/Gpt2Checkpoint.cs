@@ -58,8 +58,9 @@ public static class Gpt2Checkpoint
     /// <summary>Loads a model and its tokenizer from a checkpoint directory.</summary>
     /// <param name="directory">A directory with <c>config.json</c> and <c>model.safetensors</c>.</param>
     /// <exception cref="FileNotFoundException">A required file is missing.</exception>
+    /// <param name="device">Where the model's parameters go; null: the CPU.</param>
     /// <exception cref="InvalidDataException">A file is malformed or a tensor is missing, extra or misshapen.</exception>
-    public static (Gpt2LanguageModel Model, LanguageTokenizer Tokenizer) Load(string directory)
+    public static (Gpt2LanguageModel Model, LanguageTokenizer Tokenizer) Load(string directory, Device? device = null)
     {
         string configPath = Path.Combine(directory, ConfigFile), weightsPath = Path.Combine(directory, WeightsFile);
         foreach (string required in new[] { configPath, weightsPath })
@@ -72,6 +73,8 @@ public static class Gpt2Checkpoint
             throw new InvalidDataException($"'{configPath}': vocab_size is {config.VocabularySize} but the vocabulary has {tokenizer.VocabularySize} ids.");
         var model = new Gpt2LanguageModel(config);
         LoadWeights(model, weightsPath);
+        if (device is not null)
+            model.to(device);
         return (model, tokenizer);
     }
 

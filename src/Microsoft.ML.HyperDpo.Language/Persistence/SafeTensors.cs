@@ -70,7 +70,8 @@ public static class SafeTensors
                 var bytes = new byte[end - begin];
                 stream.Position = dataStart + begin;
                 stream.ReadExactly(bytes);
-                using var raw = torch.empty(shape, scalarType);
+                // Host memory: the bytes are read into it; callers copy the values to their device.
+                using var raw = torch.empty(shape, scalarType, device: torch.CPU);
                 raw.bytes = bytes;
                 result[name] = raw.to(ScalarType.Float32).clone();
             }

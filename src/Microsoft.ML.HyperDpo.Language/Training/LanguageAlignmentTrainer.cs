@@ -100,14 +100,11 @@ public static class LanguageAlignmentTrainer
         SoftPromptSource source = options.Conditioning == PromptConditioning.HyperPrompt
             ? new HyperPromptGenerator(baseModel, options.ConditionWidth, options.PromptLength, options.HiddenSize, options.Seed)
             : new FixedSoftPrompt(baseModel, options.PromptLength, options.Seed);
-        source.to(device);
         List<LowRankAdapter>? adapters = null;
         if (options.LoraRank > 0)
         {
             using var seeded = new ManualSeedScope(options.Seed + 1);
-            long width = baseModel.Config.EmbeddingSize;
-            adapters = baseModel.Blocks.Select(_ => new LowRankAdapter(width, 3 * width, options.LoraRank, options.LoraAlpha)).ToList();
-            adapters.ForEach(a => a.to(device));
+            adapters = LowRankAdapter.ForEveryBlock(baseModel, options.LoraRank, options.LoraAlpha);
         }
         var aligned = new AlignedLanguageModel(baseModel, tokenizer, options, source, adapters, reference);
         var trained = source.parameters().Concat(adapters?.SelectMany(a => a.parameters()) ?? Enumerable.Empty<Parameter>()).ToList();

@@ -87,7 +87,8 @@ public static class LanguageModelPretrainer
         int length = options.SequenceLength;
         if (stream.Count < length + 1)
             throw new ArgumentException($"The training text has {stream.Count} tokens; at least {length + 1} are needed for sequences of {length}.", nameof(texts));
-        var all = torch.tensor(stream.ToArray());
+        // The token stream stays in host memory; each step's windows move to the model's device.
+        var all = torch.tensor(stream.ToArray(), device: torch.CPU);
         var device = model.Device;
         var random = new Random(options.Seed);
         var optimizer = new KeptAlive.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);

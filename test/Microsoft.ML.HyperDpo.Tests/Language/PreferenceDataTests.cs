@@ -65,8 +65,13 @@ public class PreferenceDataTests
         var list = ReadText("[" + Record() + "]").Single();
         var scored = ResponseObjectives.Apply(new[] { list }, ResponseObjectives.All).Single();
         CollectionAssert.AreEqual(new[] { -3.0, -5.0, -1.0, -6.0 }, scored.Scores["conciseness"]);
-        // Context words: book, ann, wrote, the, it, was, 1990. "Bob wrote it long ago": wrote, it of 5 words.
-        CollectionAssert.AreEqual(new[] { 1.0, 2 / 5.0, 1.0, 3 / 6.0 }, scored.Scores["grounding"]);
+        // Context content words: book, ann, wrote, 1990 (the, it, was are function words). "Bob wrote it long ago": wrote
+        // grounded, bob, long, ago not: 1 - 3. "Nobody knows who wrote the book": wrote, book against nobody, knows: 2 - 2.
+        CollectionAssert.AreEqual(new[] { 2.0, -2.0, 1.0, 0.0 }, scored.Scores["grounding"]);
+        // Function words and repetition cannot game it: "the the the" scores 0, and padding a grounded answer with them changes nothing.
+        var grounding = ResponseObjectives.Get("grounding");
+        Assert.AreEqual(0.0, grounding.Score("the the the of the it was", list));
+        Assert.AreEqual(2.0, grounding.Score("Ann Ann wrote wrote it, it was the ann that was it.", list));
         // ROUGE-L against "ann wrote it in 1990" (5 words): "ann wrote it" has LCS 3, P = 1, R = 3/5.
         Assert.AreEqual(2 * 1.0 * 0.6 / 1.6, scored.Scores["correctness"][0], 1e-12);
         Assert.AreEqual(2 * 1.0 * 0.2 / 1.2, scored.Scores["correctness"][2], 1e-12);

@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using Microsoft.ML.HyperDpo.Language.Data;
+using Microsoft.ML.HyperDpo.Language.Persistence;
+
+namespace Microsoft.ML.HyperDpo.Tests.Language;
+
+/// <summary><c>hyperdpo align</c>'s device, learning-rate and thread flags, run as a user runs the tool.</summary>
+[TestClass]
+public class AlignCommandTests
+{
+    private static (int ExitCode, string Output) Hyperdpo(string workingDirectory, params string[] args)
+    {
+        string tool = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
+        if (!File.Exists(tool)) Assert.Fail($"The command line was not built at '{tool}'; build the solution (the test project references it).");
+        return ChildProcess.Run("dotnet", workingDirectory, new[] { "exec", tool }.Concat(args).ToArray());
+    }
+
+    [TestMethod]
+    public void TheDeviceLearningRateAndThreadFlagsReachTheRunAndBadValuesAreErrors()
+    {
+        using var folder = new TemporaryFolder("hyperdpo-align");
+        var lists = AlignmentTests.SyntheticLists(8, 21);
+        string data = folder.File("lists.jsonl");
+        PreferenceListFile.Write(data, lists);
+        var (model, tokenizer) = AlignmentTests.TinyModel(lists);
+        string checkpoint = folder.File("base");
+        Gpt2Checkpoint.Save(checkpoint, model, tokenizer);
+        string[] Align(params string[] extra) => new[]
+        {
+            "align", "--data", data, "--model", checkpoint, "--output", folder.File("aligned"), "--objectives", "short,yes", "--held-out", "2", "--steps", "1",
+            "--prompt-length", "2",
+        }.Concat(extra).ToArray();
+
+        var (code, output) = Hyperdpo(folder.Path, Align("--device", "tpu"));
+        Assert.AreEqual(2, code, output);
+        StringAssert.StartsWith(output.Trim(), "error: --device: 'tpu' is not a device; expected cpu, cuda or cuda:N.");
+        (code, output) = Hyperdpo(folder.Path, Align("--learning-rate", "-1"));
+        Assert.AreEqual(2, code, output);
+        StringAssert.StartsWith(output.Trim(), "error: --learning-rate must be a positive number; got -1.");
+        Assert.IsFalse(Directory.Exists(folder.File("aligned")), "nothing is trained or saved after a bad flag");
+
+        (code, output) = Hyperdpo(folder.Path, Align("--device", "cpu", "--learning-rate", "0.003", "--threads", "1"));
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "Aligning on cpu, 1 TorchSharp threads, learning rate 0.003.");
+        var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(folder.File("aligned"), "alignment.json")))!;
+        Assert.AreEqual(0.003f, saved["Options"]!["LearningRate"]!.GetValue<float>());
+    }
+}
