@@ -57,6 +57,13 @@ public static class LetorTextLoader
     /// </summary>
     public const int MaxFeatureCount = 65_536;
 
+    /// <summary>
+    /// The longest line accepted, in characters (16 Mi): a line is read into memory whole, so a file without newlines (a
+    /// disk image, <c>/dev/zero</c>, a wrong path) is refused once a line passes this length instead of being read to its end.
+    /// A line of <see cref="MaxFeatureCount"/> features in full precision is about 1.6 million characters.
+    /// </summary>
+    public const int MaxLineLength = 16 * 1024 * 1024;
+
     private static readonly char[] TokenSeparators = [' ', '\t'];
 
     /// <summary>
@@ -149,8 +156,7 @@ public static class LetorTextLoader
         int maxIndex = 0;
         int lineNumber = 0;
         var seen = new HashSet<uint>();
-        using var reader = new StreamReader(path);
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        foreach (string line in Lines(path))
         {
             lineNumber++;
             // Same comment rule as ML.NET's loader: trim with char.IsWhiteSpace, then empty or '#' is not a row.
@@ -213,6 +219,47 @@ public static class LetorTextLoader
                 throw new InvalidDataException($"LETOR file '{path}', line {lineNumber}: the line has no 'qid:<id>' token; expected '<label> qid:<id> <feature id>:<value> ... [#comment]'.");
         }
         return (rows, maxIndex);
+    }
+
+    /// <summary>
+    /// The lines of <paramref name="path"/>, split as <see cref="StreamReader.ReadLine"/> does (LF, CR or CRLF), but with no line
+    /// longer than <see cref="MaxLineLength"/>: a longer one is refused as soon as it passes the limit, naming the file and line.
+    /// </summary>
+    private static IEnumerable<string> Lines(string path)
+    {
+        using var reader = new StreamReader(path);
+        var buffer = new char[64 * 1024];
+        var line = new System.Text.StringBuilder();
+        int lineNumber = 1;
+        bool afterCr = false;
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            int start = 0;
+            if (afterCr && buffer[0] == '\n') start = 1;   // the LF of a CRLF split between two reads
+            afterCr = false;
+            while (start < read)
+            {
+                int end = buffer.AsSpan(start, read - start).IndexOfAny('\r', '\n');
+                int count = end < 0 ? read - start : end;
+                if (line.Length + count > MaxLineLength)
+                    throw new InvalidDataException($"LETOR file '{path}', line {lineNumber}: the line is longer than {MaxLineLength:N0} characters, the most this loader reads " +
+                        "(a file without line breaks, such as a disk image or a device, is not a LETOR file); expected one document per line.");
+                line.Append(buffer, start, count);
+                if (end < 0) break;
+                int at = start + end;
+                yield return line.ToString();
+                line.Clear();
+                lineNumber++;
+                start = at + 1;
+                if (buffer[at] == '\r')
+                {
+                    if (start < read && buffer[start] == '\n') start++;
+                    else if (start == read) afterCr = true;
+                }
+            }
+        }
+        if (line.Length > 0) yield return line.ToString();
     }
 
     private static InvalidDataException BadLine(string path, int lineNumber, string token, string problem, string expected)
