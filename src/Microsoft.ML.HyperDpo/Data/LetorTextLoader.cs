@@ -30,7 +30,8 @@ namespace Microsoft.ML.HyperDpo;
 /// </list>
 /// <para>Lines that are empty, blank, or start with <c>#</c> after trimming white space are comments and are skipped, as ML.NET does. Tokens are separated by spaces or tabs.
 /// A valid line has a label, exactly one <c>qid:N</c> (N a non-negative integer), at most one <c>cost:w</c>, and feature tokens <c>i:v</c> with distinct integer ids 1 &lt;= i &lt;= featureCount
-/// and finite decimal values (digits, sign, point and exponent only). Feature ids go up to <see cref="MaxFeatureCount"/>.</para>
+/// and finite decimal values (digits, sign, point and exponent only). Feature ids go up to <see cref="MaxFeatureCount"/>, and a line may hold up to
+/// <see cref="MaxLineLength"/> characters: a longer one (a file without line breaks) is refused as soon as it passes the limit, naming the file and line.</para>
 /// <para>The view cannot shuffle (ML.NET's loader cannot either) and reports its row count, known from the scan.</para>
 /// </remarks>
 public static class LetorTextLoader

@@ -49,6 +49,13 @@ internal static partial class AtomicFile
     /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte order mark, atomically.</summary>
     public static void WriteAllText(string path, string text) => Write(path, stream => stream.Write(new UTF8Encoding(false).GetBytes(text)));
 
+    /// <summary>Writes <paramref name="lines"/> as UTF-8 without a byte order mark, each ended by <see cref="Environment.NewLine"/> (as <see cref="File.WriteAllLines(string, IEnumerable{string})"/>), atomically.</summary>
+    public static void WriteAllLines(string path, IEnumerable<string> lines) => Write(path, stream =>
+    {
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+        foreach (string line in lines) writer.WriteLine(line);
+    });
+
     /// <summary>Writes <paramref name="bytes"/>, atomically.</summary>
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, stream => stream.Write(bytes));
 

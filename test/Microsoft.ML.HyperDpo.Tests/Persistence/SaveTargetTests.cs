@@ -14,6 +14,7 @@ namespace Microsoft.ML.HyperDpo.Tests.Persistence;
 /// removed by the next save to the same path, and a save in progress is never disturbed.
 /// </summary>
 [TestClass]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class SaveTargetTests
 {
     private TemporaryFolder _folder;
@@ -110,12 +111,14 @@ public class SaveTargetTests
         foreach (var (name, save) in Writers())
         {
             File.WriteAllText(target, "old");
+            File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             if (new FileInfo(link).LinkTarget is not null || File.Exists(link)) File.Delete(link);
             File.CreateSymbolicLink(link, Path.Combine("..", "real", "model.bin"));
             save(link);
             Assert.AreEqual("symbolic link", Kind(link), $"{name}: the link is kept");
             Assert.AreEqual(Path.Combine("..", "real", "model.bin"), new FileInfo(link).LinkTarget, name);
             Assert.AreNotEqual("old", File.ReadAllText(target), $"{name}: the file the link points to is replaced");
+            Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(target), $"{name}: the replaced file keeps its permissions");
             CollectionAssert.AreEqual(new[] { "model.bin" }, Directory.GetFileSystemEntries(real).Select(Path.GetFileName).ToArray(), $"{name}: no temporary file beside the target");
             CollectionAssert.AreEqual(new[] { "model.bin" }, Directory.GetFileSystemEntries(links).Select(Path.GetFileName).ToArray(), $"{name}: nothing written beside the link");
         }
