@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Microsoft.ML.HyperDpo.Cli;
 
 /// <summary>
@@ -23,10 +21,8 @@ internal static class BenchmarkReport
         text = start >= 0 && stop > start
             ? text[..start] + block + text[(stop + end.Length)..]
             : text.TrimEnd() + "\n\n" + block + "\n";
-        // Write beside and rename, so an interrupted run leaves the previous report intact.
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text, new UTF8Encoding(false));
-        File.Move(temp, path, overwrite: true);
+        // Written beside and renamed, so an interrupted run leaves the previous report intact.
+        Microsoft.ML.HyperDpo.Persistence.AtomicFile.WriteAllText(path, text);
     }
 
     /// <summary>An exclusive hold on <paramref name="lockPath"/> (deleted when released), waiting up to a minute for another writer.</summary>

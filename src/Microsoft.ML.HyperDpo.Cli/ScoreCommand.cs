@@ -87,7 +87,7 @@ internal static class ScoreCommand
             }
         }
         var scores = scorer.Transform(rows).GetColumn<float>("Score");
-        File.WriteAllLines(output, scores.Select(s => s.ToString("R", CultureInfo.InvariantCulture)));
+        Microsoft.ML.HyperDpo.Persistence.AtomicFile.WriteAllLines(output, scores.Select(s => s.ToString("R", CultureInfo.InvariantCulture)));
         AnsiConsole.MarkupLine(Markup.Escape($"Scored '{dataPath}' at weights ({string.Join(", ", ranker.ObjectiveWeights.Select(w => w.ToString("G4", CultureInfo.InvariantCulture)))}) into '{output}'."));
         return 0;
     }

@@ -19,7 +19,7 @@ public static class ComparisonReport
         var written = new List<string>();
         void Text(string path, string content)
         {
-            File.WriteAllText(path, content, new System.Text.UTF8Encoding(false));
+            Microsoft.ML.HyperDpo.Persistence.AtomicFile.WriteAllText(path, content);
             written.Add(path);
         }
         Text(pathPrefix + ".md", (title is null ? "" : $"# {title}\n\n") + ComparisonMarkdown.Render(result));

@@ -47,8 +47,7 @@ public static class FrontPlot
         using var image = surface.Snapshot();
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var file = File.Create(path);
-        png.SaveTo(file);
+        Microsoft.ML.HyperDpo.Persistence.AtomicFile.Write(path, png.SaveTo);
     }
 
     private static bool OnEdge(float[] weights, int x, int y) => weights.Where((_, i) => i != x && i != y).All(w => w == 0f);

@@ -44,10 +44,10 @@ public static class PreferenceListFile
     }
 
     /// <summary>Writes lists in this format (scores only).</summary>
-    /// <param name="path">The destination file.</param>
+    /// <param name="path">The destination file, written atomically (a temporary file beside it, then a rename).</param>
     /// <param name="lists">The lists.</param>
     public static void Write(string path, IEnumerable<PreferenceList> lists) =>
-        File.WriteAllLines(path, lists.Select(l => new JsonObject
+        Microsoft.ML.HyperDpo.Persistence.AtomicFile.WriteAllLines(path, lists.Select(l => new JsonObject
         {
             ["id"] = l.Id,
             ["prompt"] = l.Prompt,

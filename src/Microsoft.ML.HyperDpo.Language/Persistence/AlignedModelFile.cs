@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.ML.HyperDpo.Language.Modeling;
 using Microsoft.ML.HyperDpo.Language.Training;
+using Microsoft.ML.HyperDpo.Persistence;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,9 +33,7 @@ public static class AlignedModelFile
                 tensors.AddRange(adapters[i].state_dict().Select(kv => KeyValuePair.Create($"adapter.{i}.{kv.Key}", kv.Value)));
         SafeTensors.Write(Path.Combine(directory, TensorsFile), tensors);
         var settings = new Settings(FormatVersion, Kind(model.PromptSource), model.Options);
-        string path = Path.Combine(directory, SettingsFile), temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(settings, Json));
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(directory, SettingsFile), JsonSerializer.Serialize(settings, Json));
     }
 
     /// <summary>Loads a model saved by <see cref="Save"/>.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.ML.HyperDpo.Language.Modeling;
 using Microsoft.ML.HyperDpo.Language.Text;
+using Microsoft.ML.HyperDpo.Persistence;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,14 +44,10 @@ public static class Gpt2Checkpoint
             throw new ArgumentException($"The tokenizer has {tokenizer.VocabularySize} ids but the model {model.Config.VocabularySize} embeddings.", nameof(tokenizer));
         Directory.CreateDirectory(directory);
         SafeTensors.Write(Path.Combine(directory, WeightsFile), model.state_dict(), new Dictionary<string, string> { ["format"] = "pt" });
-        WriteAtomically(Path.Combine(directory, ConfigFile), model.Config.ToHuggingFaceJson());
+        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToHuggingFaceJson());
         string vocabulary = Path.Combine(directory, VocabularyFile);
         if (tokenizer.IsCompact)
-        {
-            string temp = vocabulary + ".tmp";
-            tokenizer.Save(temp);
-            File.Move(temp, vocabulary, overwrite: true);
-        }
+            tokenizer.Save(vocabulary);
         else if (File.Exists(vocabulary))
             File.Delete(vocabulary);
     }
@@ -117,12 +114,5 @@ public static class Gpt2Checkpoint
         {
             foreach (var t in file.Values) t.Dispose();
         }
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
     }
 }

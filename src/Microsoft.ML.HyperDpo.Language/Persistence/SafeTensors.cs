@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.ML.HyperDpo.Persistence;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -114,23 +115,14 @@ public static class SafeTensors
         var json = Encoding.UTF8.GetBytes(header.ToJsonString());
         // The format pads the header with spaces so that the data section starts 8-byte aligned.
         int padded = (json.Length + 7) / 8 * 8;
-        string temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = File.Create(temp))
-            {
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteInt64LittleEndian(length, padded);
-                stream.Write(length);
-                stream.Write(json);
-                for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
-                foreach (var blob in blobs) stream.Write(blob);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(length, padded);
+            stream.Write(length);
+            stream.Write(json);
+            for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+            foreach (var blob in blobs) stream.Write(blob);
+        });
     }
 }

@@ -99,9 +99,9 @@ public sealed class LanguageTokenizer
     }
 
     /// <summary>Writes the vocabulary as JSON (<c>{"base": "gpt2", "gpt2_ids": [...]}</c>; no ids: the full vocabulary).</summary>
-    /// <param name="path">The destination file.</param>
+    /// <param name="path">The destination file, written atomically (a temporary file beside it, then a rename).</param>
     public void Save(string path) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(new VocabularyFile("gpt2", _gpt2Ids)));
+        Microsoft.ML.HyperDpo.Persistence.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new VocabularyFile("gpt2", _gpt2Ids)));
 
     /// <summary>Reads a vocabulary written by <see cref="Save"/>.</summary>
     /// <param name="path">The file.</param>

@@ -40,6 +40,20 @@ internal static class ColumnChecks
         return column;
     }
 
+    /// <summary>
+    /// Copies one row's vector of <paramref name="column"/> into <paramref name="destination"/>, whose length is the one the
+    /// model expects; throws naming the column, the row and both lengths when the row's vector has another length. A schema
+    /// declares a vector's size, but ML.NET's <c>LoadFromEnumerable</c> and prediction engines hand a row's array through
+    /// without checking it against that size: a shorter array would leave the previous row's values in the missing slots.
+    /// </summary>
+    public static void CopyVector(in VBuffer<float> buffer, string column, Span<float> destination, long position)
+    {
+        if (buffer.Length != destination.Length)
+            throw new InvalidOperationException($"Column '{column}' has {buffer.Length} values at row {position}; the model expects {destination.Length}, " +
+                "the size its type declares. Give every row the whole vector.");
+        buffer.CopyTo(destination);
+    }
+
     private static bool IsNumericScalar(DataViewType type) =>
         type is NumberDataViewType && type.RawType != typeof(string);
 

@@ -32,7 +32,8 @@ namespace Microsoft.ML.HyperDpo;
 /// an empty file, or a query whose lines start again after another query's, is an <see cref="InvalidDataException"/> naming the file (and the line).</para>
 /// <para>Lines that are empty, blank, or start with <c>#</c> after trimming white space are comments and are skipped, as ML.NET does. Tokens are separated by spaces or tabs.
 /// A valid line has a label, exactly one <c>qid:N</c> (N a non-negative integer), at most one <c>cost:w</c>, and feature tokens <c>i:v</c> with distinct integer ids 1 &lt;= i &lt;= featureCount
-/// and finite decimal values (digits, sign, point and exponent only). Feature ids go up to <see cref="MaxFeatureCount"/>.</para>
+/// and finite decimal values (digits, sign, point and exponent only). Feature ids go up to <see cref="MaxFeatureCount"/>, and a line may hold up to
+/// <see cref="MaxLineLength"/> characters: a longer one (a file without line breaks) is refused as soon as it passes the limit, naming the file and line.</para>
 /// <para>The view cannot shuffle (ML.NET's loader cannot either) and reports its row count, known from the scan.</para>
 /// </remarks>
 public static class LetorTextLoader
@@ -58,6 +59,13 @@ public static class LetorTextLoader
     /// most a few hundred features.
     /// </summary>
     public const int MaxFeatureCount = 65_536;
+
+    /// <summary>
+    /// The longest line accepted, in characters (16 Mi): a line is read into memory whole, so a file without newlines (a
+    /// disk image, <c>/dev/zero</c>, a wrong path) is refused once a line passes this length instead of being read to its end.
+    /// A line of <see cref="MaxFeatureCount"/> features in full precision is about 1.6 million characters.
+    /// </summary>
+    public const int MaxLineLength = 16 * 1024 * 1024;
 
     private static readonly char[] TokenSeparators = [' ', '\t'];
 
@@ -156,8 +164,7 @@ public static class LetorTextLoader
         int maxIndex = 0;
         int lineNumber = 0;
         var seen = new HashSet<uint>();
-        using var reader = new StreamReader(path);
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        foreach (string line in Lines(path))
         {
             lineNumber++;
             // Same comment rule as ML.NET's loader: trim with char.IsWhiteSpace, then empty or '#' is not a row.
@@ -245,6 +252,47 @@ public static class LetorTextLoader
             _firstLines.Add(qid, (path, lineNumber));
             _current = qid;
         }
+    }
+
+    /// <summary>
+    /// The lines of <paramref name="path"/>, split as <see cref="StreamReader.ReadLine"/> does (LF, CR or CRLF), but with no line
+    /// longer than <see cref="MaxLineLength"/>: a longer one is refused as soon as it passes the limit, naming the file and line.
+    /// </summary>
+    private static IEnumerable<string> Lines(string path)
+    {
+        using var reader = new StreamReader(path);
+        var buffer = new char[64 * 1024];
+        var line = new System.Text.StringBuilder();
+        int lineNumber = 1;
+        bool afterCr = false;
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            int start = 0;
+            if (afterCr && buffer[0] == '\n') start = 1;   // the LF of a CRLF split between two reads
+            afterCr = false;
+            while (start < read)
+            {
+                int end = buffer.AsSpan(start, read - start).IndexOfAny('\r', '\n');
+                int count = end < 0 ? read - start : end;
+                if (line.Length + count > MaxLineLength)
+                    throw new InvalidDataException($"LETOR file '{path}', line {lineNumber}: the line is longer than {MaxLineLength:N0} characters, the most this loader reads " +
+                        "(a file without line breaks, such as a disk image or a device, is not a LETOR file); expected one document per line.");
+                line.Append(buffer, start, count);
+                if (end < 0) break;
+                int at = start + end;
+                yield return line.ToString();
+                line.Clear();
+                lineNumber++;
+                start = at + 1;
+                if (buffer[at] == '\r')
+                {
+                    if (start < read && buffer[start] == '\n') start++;
+                    else if (start == read) afterCr = true;
+                }
+            }
+        }
+        if (line.Length > 0) yield return line.ToString();
     }
 
     private static InvalidDataException BadLine(string path, int lineNumber, string token, string problem, string expected)

@@ -14,6 +14,30 @@ internal static class RankingNetworks
             : new ConditionedScorer(features, width, o.HiddenSizes, o.Dropout, o.Conditioning, mean, scale);
     }
 
+    /// <summary>
+    /// A lower bound on the parameter count of the network the options describe for <paramref name="features"/> inputs, from the
+    /// numbers alone: the feature standardisation (2F) and the weights of the layers every kind has (F x H1, H1 x H2, ... for
+    /// the MLP; F x width for the transformer's input projection). A saved state smaller than this cannot be of that network,
+    /// so loaders refuse it before building anything. A double, since crafted numbers overflow a long.
+    /// </summary>
+    public static double LeastParameters(HyperDpoRankingTrainer.Options o, long features) =>
+        LeastParameters(o.Architecture, features, o.HiddenSizes, o.TransformerWidth);
+
+    /// <inheritdoc cref="LeastParameters(HyperDpoRankingTrainer.Options, long)"/>
+    public static double LeastParameters(RankerArchitecture architecture, long features, IReadOnlyList<int> hiddenSizes, int transformerWidth)
+    {
+        double least = 2.0 * features;
+        if (architecture == RankerArchitecture.Transformer)
+            return least + (double)features * transformerWidth;
+        double inputs = features;
+        foreach (int h in hiddenSizes)
+        {
+            least += inputs * h;
+            inputs = h;
+        }
+        return least;
+    }
+
     /// <summary>An untrained network of the same architecture as <paramref name="o"/>, for saved state to be read into.</summary>
     public static IRankingNetwork CreateEmpty(HyperDpoRankingTrainer.Options o, int features, int objectives) =>
         Create(o, features, objectives, new float[features], Enumerable.Repeat(1f, features).ToArray());

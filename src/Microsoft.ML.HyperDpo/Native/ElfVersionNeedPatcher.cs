@@ -122,18 +122,8 @@ internal static class ElfVersionNeedPatcher
 
         ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(flagsOffset));
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(flagsOffset), (ushort)(flags | VerFlagWeak));
-        string temp = path + "." + Environment.ProcessId + ".tmp";
-        try
-        {
-            File.WriteAllBytes(temp, bytes);
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(temp, File.GetUnixFileMode(path));
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        // Through the one save routine, which keeps the library's file mode.
+        Persistence.AtomicFile.WriteAllBytes(path, bytes);
         return finding;
     }
 

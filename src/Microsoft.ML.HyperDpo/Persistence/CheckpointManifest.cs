@@ -44,15 +44,19 @@ internal sealed record CheckpointManifest
 /// The trainer options in a checkpoint: every public settable option of <see cref="HyperDpoRankingTrainer.Options"/>
 /// whose value is plain data (strings, numbers, enums by name, arrays of them), found by reflection so that an option
 /// added later is saved without touching this code. The reference model (saved as its own entry) and the initial
-/// checkpoint are not plain data and are skipped.
+/// checkpoint are not plain data and are skipped. <see cref="HyperDpoRankingTrainer.Options.CheckpointPath"/> is neither saved
+/// nor read: a path on the machine that wrote the file must never decide where the machine that loads it writes.
 /// </summary>
 internal static class CheckpointOptions
 {
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
 
+    /// <summary>Options that name a file of the machine that wrote the checkpoint.</summary>
+    private static readonly string[] Paths = [nameof(HyperDpoRankingTrainer.Options.CheckpointPath)];
+
     private static IEnumerable<PropertyInfo> Saved() =>
         typeof(HyperDpoRankingTrainer.Options).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanRead && p.CanWrite && IsPlain(p.PropertyType));
+            .Where(p => p.CanRead && p.CanWrite && IsPlain(p.PropertyType) && !Paths.Contains(p.Name));
 
     private static bool IsPlain(Type type)
     {
@@ -77,6 +81,8 @@ internal static class CheckpointOptions
         var known = Saved().ToDictionary(p => p.Name);
         foreach (var (name, value) in json)
         {
+            // Checkpoints written before paths were left out still hold one: it is ignored, never used.
+            if (Paths.Contains(name)) continue;
             if (!known.TryGetValue(name, out var property))
                 throw new InvalidDataException($"the option '{name}' is unknown to this library version");
             try

@@ -35,10 +35,14 @@ public sealed class HyperDpoCheckpoint
     private const string RandomEntry = "random.bin";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
+    /// <summary>The largest manifest read (16 MiB): it is JSON of a few kilobytes.</summary>
+    private const long MaxManifestBytes = 16 << 20;
+
     private readonly HyperDpoRankingTrainer.Options _options;
 
-    private HyperDpoCheckpoint(HyperDpoRankingTransformer model, HyperDpoRankingTrainer.Options options, byte[]? optimizerState, int epochsCompleted, int epochsBeforeFit, int fitEpochs)
+    private HyperDpoCheckpoint(string path, HyperDpoRankingTransformer model, HyperDpoRankingTrainer.Options options, byte[]? optimizerState, int epochsCompleted, int epochsBeforeFit, int fitEpochs)
     {
+        _path = path;
         Model = model;
         _options = options;
         OptimizerState = optimizerState;
@@ -48,6 +52,9 @@ public sealed class HyperDpoCheckpoint
     }
 
     private readonly int _epochsBeforeFit, _fitEpochs;
+
+    /// <summary>The full path this checkpoint was loaded from: the only path <see cref="ResumeOptions"/> writes to.</summary>
+    private readonly string _path;
 
     /// <summary>The model, ready to score at the weights it was saved with.</summary>
     public HyperDpoRankingTransformer Model { get; }
@@ -80,7 +87,9 @@ public sealed class HyperDpoCheckpoint
     /// <summary>
     /// A copy of the options the model was trained with, with <see cref="HyperDpoRankingTrainer.Options.InitialCheckpoint"/>
     /// set to this checkpoint and the reference model restored: change the data-dependent ones (epochs, learning rate)
-    /// and pass it to <c>mlContext.Ranking.Trainers.HyperDpo</c> to continue training.
+    /// and pass it to <c>mlContext.Ranking.Trainers.HyperDpo</c> to continue training. Its
+    /// <see cref="HyperDpoRankingTrainer.Options.CheckpointPath"/> is null: a checkpoint stores no path, so a fine-tuning fit
+    /// writes checkpoints only where its caller sets one.
     /// </summary>
     public HyperDpoRankingTrainer.Options TrainerOptions
     {
@@ -89,6 +98,7 @@ public sealed class HyperDpoCheckpoint
             var o = _options.Clone();
             o.PreparedReference = ReferenceModel;
             o.InitialCheckpoint = this;
+            o.CheckpointPath = null;
             return o;
         }
     }
@@ -98,7 +108,8 @@ public sealed class HyperDpoCheckpoint
     /// <see cref="TrainerOptions"/> with <see cref="HyperDpoRankingTrainer.Options.NumberOfEpochs"/> set to the epochs that fit
     /// had still to run (an epoch it was in the middle of included; 0 when it had finished), and its learning-rate schedule,
     /// list order and sampled weights continued where it stopped, at the next step when the checkpoint was written in the middle
-    /// of an epoch. The resumed fit keeps writing checkpoints to the same path, so it can be resumed in turn. What it does not
+    /// of an epoch. The resumed fit keeps writing checkpoints to the file this checkpoint was loaded from (the path given to
+    /// <see cref="Load"/>, never one stored in the file), so it can be resumed in turn. What it does not
     /// restore: the early-stopping history, dropout's random stream and the parameter average of the interrupted fit.
     /// </summary>
     public HyperDpoRankingTrainer.Options ResumeOptions
@@ -109,6 +120,7 @@ public sealed class HyperDpoCheckpoint
             int done = EpochsCompleted - _epochsBeforeFit;
             o.NumberOfEpochs = Math.Max(0, _fitEpochs - done);
             o.ResumedFit = (_epochsBeforeFit, _fitEpochs, done, Model.TrainingState?.RandomState, StepsIntoEpoch);
+            o.CheckpointPath = _path;
             return o;
         }
     }
@@ -177,7 +189,7 @@ public sealed class HyperDpoCheckpoint
             Options = CheckpointOptions.From(state.Options),
             Sha256 = entries.ToDictionary(e => e.Key, e => Convert.ToHexStringLower(SHA256.HashData(e.Value))),
         };
-        ModelFileCatalog.SaveAtomically(path, stream =>
+        AtomicFile.Write(path, stream =>
         {
             using var archive = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             Add(archive, ManifestEntry, JsonSerializer.SerializeToUtf8Bytes(manifest, Json));
@@ -199,18 +211,40 @@ public sealed class HyperDpoCheckpoint
         InvalidDataException Bad(string problem, Exception? inner = null) =>
             new($"'{path}' is not a usable HyperDPO checkpoint: {problem}.", inner);
 
-        Dictionary<string, byte[]> entries;
+        ZipArchive archive;
         try
         {
-            using var archive = ZipFile.OpenRead(path);
-            entries = archive.Entries.ToDictionary(e => e.FullName, Read);
+            archive = ZipFile.OpenRead(path);
         }
         catch (InvalidDataException e)
         {
             throw Bad("it is not a readable zip archive (corrupt, truncated, or another kind of file)", e);
         }
-        if (!entries.TryGetValue(ManifestEntry, out var manifestBytes))
+        using var opened = archive;
+        Dictionary<string, ZipArchiveEntry> index;
+        try
+        {
+            index = ZipEntries.Index(archive);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Bad(e.Message, e);
+        }
+        // Only the manifest and the entries it lists are read, each within ZipEntries' limits; anything else in the zip is never opened.
+        byte[] Entry(string name, long limit = ZipEntries.MaxEntryBytes)
+        {
+            try
+            {
+                return ZipEntries.Read(index[name], limit);
+            }
+            catch (InvalidDataException e)
+            {
+                throw Bad(index[name].Length > limit ? e.Message : $"its entry {name} cannot be read ({e.Message})", e);
+            }
+        }
+        if (!index.ContainsKey(ManifestEntry))
             throw Bad($"it has no {ManifestEntry} entry (a zip, but not a checkpoint)");
+        byte[] manifestBytes = Entry(ManifestEntry, MaxManifestBytes);
         CheckpointManifest manifest;
         try
         {
@@ -225,10 +259,12 @@ public sealed class HyperDpoCheckpoint
         // Version 1 differs only in its reference entry (a bare reference model), so version 1 files without one still load.
         if (manifest.Version != FormatVersion && !(manifest.Version == 1 && !manifest.Sha256.ContainsKey(ReferenceEntry)))
             throw Bad($"it is checkpoint format version {manifest.Version}; this library reads version {FormatVersion}, and version 1 without a reference model (see docs/persistence.md, checkpoint format history)");
+        var entries = new Dictionary<string, byte[]>();
         foreach (var (name, hash) in manifest.Sha256)
         {
-            if (!entries.TryGetValue(name, out var bytes))
+            if (!index.ContainsKey(name))
                 throw Bad($"the entry {name} listed in the manifest is missing");
+            byte[] bytes = entries[name] = Entry(name);
             if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != hash)
                 throw Bad($"the entry {name} does not match its SHA-256 checksum (the file is corrupt)");
         }
@@ -252,6 +288,13 @@ public sealed class HyperDpoCheckpoint
 
         // A network that reads the reference scores (ReferenceForm.ExtraInputs) has K inputs more than the feature column.
         bool referenceInputs = manifest.Sha256.ContainsKey(ReferenceEntry) && options.ReferenceForm == ReferenceForm.ExtraInputs;
+        // The network entry holds every parameter, so a manifest asking for more than it could hold is refused before any tensor is built.
+        long inputs = (long)manifest.FeatureCount + (referenceInputs ? manifest.Objectives.Length : 0);
+        double least = RankingNetworks.LeastParameters(options, inputs);
+        if (least > entries[NetworkEntry].Length / 4.0)
+            throw Bad($"its manifest asks for a network of {manifest.FeatureCount} features and " +
+                (options.Architecture == RankerArchitecture.Transformer ? $"transformer width {options.TransformerWidth}" : $"hidden sizes [{string.Join(", ", options.HiddenSizes)}]") +
+                $", at least {least:G4} parameters, more than its {entries[NetworkEntry].Length}-byte {NetworkEntry} entry holds");
         var network = RankingNetworks.CreateEmpty(options, manifest.FeatureCount + (referenceInputs ? manifest.Objectives.Length : 0), manifest.Objectives.Length);
         try
         {
@@ -296,15 +339,7 @@ public sealed class HyperDpoCheckpoint
         byte[]? random = manifest.Sha256.ContainsKey(RandomEntry) ? entries[RandomEntry] : null;
         var state = new TrainingState(options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs, random, manifest.StepsIntoEpoch);
         var model = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), scoring, weights, null, state, manifest.Temperature);
-        return new HyperDpoCheckpoint(model, options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs);
-    }
-
-    private static byte[] Read(ZipArchiveEntry entry)
-    {
-        using var stream = entry.Open();
-        using var memory = new MemoryStream();
-        stream.CopyTo(memory);
-        return memory.ToArray();
+        return new HyperDpoCheckpoint(Path.GetFullPath(path), model, options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs);
     }
 
     private static void Add(ZipArchive archive, string name, byte[] bytes)

@@ -38,14 +38,25 @@ internal static class SavedForm
 
     public static void Save(ModelSaveContext ctx, ConditionedScoringModel model, ObjectiveWeightSource weights, string outputColumn)
     {
-        var form = Build(model, weights, outputColumn);
+        // ONNX Runtime reads a graph from a file. ML.NET's OnnxTransformer, given the graph as bytes or a stream, writes it to
+        // a file of the temporary folder that nothing deletes; given a file, it leaves the file to its owner: this method.
+        string graphFile = Path.Combine(Path.GetTempPath(), $"hyperdpo-saved-form-{Guid.NewGuid():N}.onnx");
         try
         {
-            ((ICanSaveModel)form).Save(ctx);
+            var form = Build(model, weights, outputColumn, graphFile);
+            try
+            {
+                ((ICanSaveModel)form).Save(ctx);
+            }
+            finally
+            {
+                // Only the OnnxTransformer is disposed: the chain also holds the caller's reference model, which stays in use.
+                foreach (var onnx in ((TransformerChain<ITransformer>)form).OfType<OnnxTransformer>()) onnx.Dispose();
+            }
         }
         finally
         {
-            (form as IDisposable)?.Dispose();
+            File.Delete(graphFile);
         }
     }
 
@@ -112,15 +123,14 @@ internal static class SavedForm
     private static string Checksum(string description, byte[] network) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([.. System.Text.Encoding.UTF8.GetBytes(description), 0, .. network]));
 
-    /// <summary>Builds the stock transformer (see the remarks).</summary>
-    public static ITransformer Build(ConditionedScoringModel model, ObjectiveWeightSource weights, string outputColumn)
+    /// <summary>Builds the stock transformer (see the remarks), its graph written to <paramref name="graphFile"/>, which the caller deletes.</summary>
+    private static ITransformer Build(ConditionedScoringModel model, ObjectiveWeightSource weights, string outputColumn, string graphFile)
     {
         var ml = new MLContext();
         string? reference = model.Reference is null ? null : model.ReferenceScoreColumnName;
-        using var graph = new MemoryStream();
-        OnnxScoringGraph.Write(graph, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, RawScoreColumn,
-            Describe(model, weights, outputColumn), model.TemperatureRange, model.ReferenceInputs);
-        graph.Position = 0;
+        using (var graph = new FileStream(graphFile, FileMode.CreateNew, FileAccess.Write))
+            OnnxScoringGraph.Write(graph, model.Parameters, model.Objectives, model.FeatureColumnName, weights, reference, RawScoreColumn,
+                Describe(model, weights, outputColumn), model.TemperatureRange, model.ReferenceInputs);
 
         var columns = new List<(string Name, DataViewType Type)> { (model.FeatureColumnName, new VectorDataViewType(NumberDataViewType.Single, model.FeatureCount)) };
         if (weights.ColumnName is { } w) columns.Add((w, new VectorDataViewType(NumberDataViewType.Single, model.Objectives.Count)));
@@ -130,7 +140,7 @@ internal static class SavedForm
         var chain = new List<ITransformer>();
         if (model.Reference is not null)
             chain.Add(model.Reference);
-        chain.Add(ml.Transforms.ApplyOnnxModel(new[] { RawScoreColumn }, columns.Select(c => c.Name).ToArray(), graph).Fit(EmptyDataView.With(columns.ToArray())));
+        chain.Add(ml.Transforms.ApplyOnnxModel(new[] { RawScoreColumn }, columns.Select(c => c.Name).ToArray(), graphFile).Fit(EmptyDataView.With(columns.ToArray())));
         chain.Add(MlNetInternals.ScalarScore((IHostEnvironment)ml, RawScoreColumn));
         if (outputColumn != "Score")
             chain.Add(ml.Transforms.CopyColumns(outputColumn, "Score").Fit(EmptyDataView.With(("Score", NumberDataViewType.Single))));
@@ -152,6 +162,19 @@ internal static class SavedForm
         if (onnx is null) return null;
         var header = OnnxModelHeader.Read(OnnxBytes(onnx));
         if (!header.Metadata.TryGetValue(DescriptionKey, out var json)) return null;
+        // The rebuilt transformer scores without the loaded OnnxTransformer, which holds its graph in a temporary file until disposed.
+        try
+        {
+            return Rebuild(parts, env, onnx, header, json);
+        }
+        finally
+        {
+            onnx.Dispose();
+        }
+    }
+
+    private static ITransformer Rebuild(IReadOnlyList<ITransformer> parts, IHostEnvironment env, OnnxTransformer onnx, OnnxModelHeader header, string json)
+    {
         byte[] networkBytes;
         try
         {
@@ -211,14 +234,8 @@ internal static class SavedForm
         var hidden = description.HiddenSizes ?? Array.Empty<int>();
         // The state holds every parameter, so a description that asks for more than the state could hold is corrupt
         // (and must not make this allocate a huge network).
-        long parameters = 0, inputs = (long)f + c;
-        foreach (int h in hidden)
-        {
-            if (h < 1) break;
-            parameters += inputs * h;
-            inputs = h;
-        }
-        if (f < 1 || c < 1 || hidden.Length == 0 || hidden.Any(h => h < 1) || parameters > state.Length / 4)
+        if (f < 1 || c < 1 || hidden.Length == 0 || hidden.Any(h => h < 1)
+            || RankingNetworks.LeastParameters(RankerArchitecture.Mlp, f, hidden, 0) > state.Length / 4.0)
             throw new InvalidDataException($"its network description ({f} features, condition width {c}, hidden sizes [{string.Join(", ", hidden)}]) does not fit its {state.Length}-byte state");
         var network = new ConditionedScorer(f, c, hidden, 0f, kind, new float[f], Enumerable.Repeat(1f, f).ToArray());
         try

@@ -124,6 +124,16 @@ internal sealed class ConditionedScoringModel
         }
     }
 
+    /// <summary>
+    /// Reads one row's features into <paramref name="row"/> (<see cref="FeatureCount"/> values): every scorer reads them here, so a
+    /// vector of another length or with a non-finite value is refused in one place, naming the column and the row.
+    /// </summary>
+    public void ReadFeatures(in VBuffer<float> buffer, Span<float> row, long position)
+    {
+        ColumnChecks.CopyVector(buffer, FeatureColumnName, row, position);
+        CheckFinite(row, position);
+    }
+
     /// <summary>Throws naming the column and row when a feature value is NaN or infinite.</summary>
     public void CheckFinite(ReadOnlySpan<float> row, long position)
     {

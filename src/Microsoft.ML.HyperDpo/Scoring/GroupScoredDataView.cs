@@ -122,8 +122,7 @@ internal sealed class GroupScoredDataView : ScoreColumnView
                 bool newGroup = changes || _lengths.Count == 0;
                 if (newGroup) _lengths.Add(0);
                 _features(ref _buffer);
-                _buffer.CopyTo(_row);
-                _model.CheckFinite(_row, position);
+                _model.ReadFeatures(_buffer, _row, position);
                 _featureBlock.AddRange(_row);
                 if (_weightGetter is not null)
                 {

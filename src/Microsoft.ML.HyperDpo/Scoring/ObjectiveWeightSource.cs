@@ -92,7 +92,7 @@ internal sealed class ObjectiveWeightSource
     {
         getter(ref buffer);
         Span<float> raw = stackalloc float[destination.Length];
-        buffer.CopyTo(raw);
+        ColumnChecks.CopyVector(buffer, ColumnName!, raw, position);
         if (ObjectiveWeights.TryNormalize(raw, destination)) return;
         try
         {

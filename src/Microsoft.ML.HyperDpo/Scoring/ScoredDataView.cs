@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.HyperDpo.Data;
 
 namespace Microsoft.ML.HyperDpo.Scoring;
 
@@ -85,8 +86,7 @@ internal sealed class ScoredDataView : ScoreColumnView
                 if (_cursor.Position < position) continue;
                 _features(ref _buffer);
                 var row = _featureBlock.AsSpan(_blockCount * f, f);
-                _buffer.CopyTo(row);
-                _model.CheckFinite(row, _cursor.Position);
+                _model.ReadFeatures(_buffer, row, _cursor.Position);
                 if (_weightGetter is not null)
                 {
                     int c = _model.ConditionWidth;
@@ -96,7 +96,7 @@ internal sealed class ScoredDataView : ScoreColumnView
                 {
                     int k = _model.Objectives.Count;
                     _reference(ref _referenceBuffer);
-                    _referenceBuffer.CopyTo(_referenceBlock.AsSpan(_blockCount * k, k));
+                    ColumnChecks.CopyVector(_referenceBuffer, _model.ReferenceScoreColumnName, _referenceBlock.AsSpan(_blockCount * k, k), _cursor.Position);
                 }
                 _blockCount++;
             }

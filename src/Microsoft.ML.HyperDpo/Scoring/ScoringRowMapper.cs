@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.HyperDpo.Data;
 
 namespace Microsoft.ML.HyperDpo.Scoring;
 
@@ -118,13 +119,12 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             if (_scoredPosition != _input.Position || _input.Position < 0)
             {
                 _features!(ref _buffer);
-                _buffer.CopyTo(_row);
-                _parent._model.CheckFinite(_row, _input.Position);
+                _parent._model.ReadFeatures(_buffer, _row, _input.Position);
                 if (_weightGetter is not null) _parent._weights.ReadRow(_parent._model, _weightGetter, ref _weightBuffer, _temperatureGetter, _rowWeights, _input.Position);
                 if (_referenceScore is not null)
                 {
                     _referenceScore(ref _referenceBuffer);
-                    _referenceBuffer.CopyTo(_referenceValue);
+                    ColumnChecks.CopyVector(_referenceBuffer, _parent._model.ReferenceScoreColumnName, _referenceValue, _input.Position);
                 }
                 _parent._model.Score(_row, 1, _referenceScore is null ? ReadOnlySpan<float>.Empty : _referenceValue, _rowWeights, _score, _workspace);
                 _scoredPosition = _input.Position;

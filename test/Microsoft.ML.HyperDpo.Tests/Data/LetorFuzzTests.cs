@@ -60,6 +60,39 @@ public class LetorFuzzTests
         Assert.IsGreaterThan(20, reads, "some mutations keep it valid (CRLF, comments, reordered tokens)");
     }
 
+    /// <summary>A line longer than <see cref="LetorTextLoader.MaxLineLength"/> is refused while it is read, naming the file and line.</summary>
+    private static void AssertLineTooLong(string path, int line)
+    {
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => new MLContext(1).Data.LoadLetorFiles(path), path);
+        long grown = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        Assert.Contains($"'{path}'", e.Message);
+        Assert.Contains($"line {line}", e.Message);
+        Assert.Contains($"longer than {LetorTextLoader.MaxLineLength:N0} characters", e.Message);
+        Assert.IsLessThan(1000, e.Message.Length, "the message does not quote the line");
+        // The line is never held whole: what is allocated is a small multiple of the limit, not of the file.
+        Assert.IsLessThan(8L * LetorTextLoader.MaxLineLength + 50_000_000, grown, $"{grown:N0} bytes allocated");
+    }
+
+    [TestMethod]
+    public void ALineLongerThanTheLimitIsRefusedNamingTheFileAndLine()
+    {
+        using var temporary = new TemporaryFolder("hyperdpo-long-line");
+        // A valid-looking line padded with spaces past the limit, after a good line.
+        string padded = temporary.File("padded.txt");
+        File.WriteAllText(padded, "1 qid:1 1:0.5\n0 qid:1 " + new string(' ', LetorTextLoader.MaxLineLength) + " 1:0.25\n");
+        AssertLineTooLong(padded, 2);
+
+        // A sparse 2 GB file of zero bytes and no newline (what a disk image or a wrong path gives).
+        string sparse = temporary.File("sparse.txt");
+        using (var stream = new FileStream(sparse, FileMode.CreateNew))
+            stream.SetLength(2L << 30);
+        AssertLineTooLong(sparse, 1);
+
+        // An endless stream without a newline, read only.
+        if (File.Exists("/dev/zero")) AssertLineTooLong("/dev/zero", 1);
+    }
+
     /// <summary>Null for a correct read, "error" for a clear error, otherwise what went wrong.</summary>
     private static string Outcome(string path, byte[] bytes)
     {

@@ -203,4 +203,57 @@ public class CheckpointTests
         CollectionAssert.AreEqual(before, File.ReadAllBytes(path));
         Assert.HasCount(1, Directory.GetFiles(_folder.Path));
     }
+
+    [TestMethod]
+    public void ACheckpointPathStoredInAFileIsNeverWhereTrainingWrites()
+    {
+        // Someone else's fit checkpointed to their path; their file is then handed over and loaded from ours.
+        string theirs = _folder.File("theirs.ckpt"), ours = Path.Combine(Directory.CreateDirectory(_folder.File("ours")).FullName, "copy.ckpt");
+        var options = SyntheticRanking.FastOptions(epochs: 2);
+        options.CheckpointPath = theirs;
+        _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
+        File.Move(theirs, ours);
+        using (var archive = ZipFile.OpenRead(ours))
+        using (var reader = new StreamReader(archive.GetEntry("checkpoint.json")!.Open()))
+            Assert.DoesNotContain("theirs.ckpt", reader.ReadToEnd(), "the manifest holds no path of the machine that wrote it");
+
+        // A crafted manifest that names a path anyway.
+        string crafted = _folder.File("crafted.ckpt"), elsewhere = _folder.File("elsewhere.ckpt");
+        byte[] bytes;
+        using (var source = new MemoryStream(File.ReadAllBytes(ours)))
+        using (var output = new MemoryStream())
+        {
+            using (var read = new ZipArchive(source, ZipArchiveMode.Read))
+            using (var write = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+                foreach (var entry in read.Entries)
+                {
+                    using var from = entry.Open();
+                    using var memory = new MemoryStream();
+                    from.CopyTo(memory);
+                    byte[] content = memory.ToArray();
+                    if (entry.FullName == "checkpoint.json")
+                    {
+                        var json = JsonNode.Parse(content)!;
+                        json["Options"]!["CheckpointPath"] = elsewhere;
+                        content = Encoding.UTF8.GetBytes(json.ToJsonString());
+                    }
+                    using var to = write.CreateEntry(entry.FullName).Open();
+                    to.Write(content);
+                }
+            bytes = output.ToArray();
+        }
+        File.WriteAllBytes(crafted, bytes);
+
+        foreach (string path in new[] { ours, crafted })
+        {
+            var checkpoint = HyperDpoCheckpoint.Load(new MLContext(2), path);
+            Assert.IsNull(checkpoint.TrainerOptions.CheckpointPath, $"{path}: fine-tuning writes no checkpoint unless asked to");
+            Assert.AreEqual(Path.GetFullPath(path), checkpoint.ResumeOptions.CheckpointPath, $"{path}: resuming checkpoints to the file it was loaded from");
+            var fineTune = checkpoint.TrainerOptions;
+            fineTune.NumberOfEpochs = 1;
+            _ml.Ranking.Trainers.HyperDpo(fineTune).Fit(_data);
+        }
+        Assert.IsFalse(File.Exists(theirs), "nothing was written to the path the file was saved from");
+        Assert.IsFalse(File.Exists(elsewhere), "nothing was written to the path a crafted manifest names");
+    }
 }

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Microsoft.ML.HyperDpo.Persistence;
 using Microsoft.ML.HyperDpo.Tests.Scoring;
 
 namespace Microsoft.ML.HyperDpo.Tests.Persistence;
@@ -55,7 +56,7 @@ public class ModelFileTests
     public void InjectedIoErrorDuringSaveLeavesTheOldFileIntact()
     {
         var (_, _, path, original) = SavedModel();
-        var e = Assert.ThrowsExactly<IOException>(() => ModelFileCatalog.SaveAtomically(path, stream =>
+        var e = Assert.ThrowsExactly<IOException>(() => AtomicFile.Write(path, stream =>
         {
             stream.Write(new byte[1000]);
             throw new IOException("injected: disk full");
