@@ -45,7 +45,7 @@ internal static class CliPaths
     }
 
     /// <summary>
-    /// Checks that <paramref name="path"/> can be written as a file: not an existing directory, in a folder that exists.
+    /// Checks that <paramref name="path"/> can be written as a file: not an existing directory or other non-regular file, in a folder that exists.
     /// Called before any training, so that a typo in an output path fails in a second, not after the fit.
     /// </summary>
     public static void RequireOutputFile(string? path, string flag)
@@ -56,6 +56,15 @@ internal static class CliPaths
         if (Directory.Exists(path))
             throw new ArgumentException($"{flag} '{path}' is a directory; give the path of a file to write.");
         RequireFolder(Path.GetDirectoryName(Path.GetFullPath(path))!, path, flag);
+        // The save routine's own check too (a FIFO, a device, a link into a missing folder), so that it refuses before the work.
+        try
+        {
+            Persistence.AtomicFile.CheckTarget(path);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"{flag}: {e.Message}", e);
+        }
     }
 
     /// <summary>

@@ -199,6 +199,8 @@ public class SaveTargetTests
         Assert.AreNotEqual(0, code, output);
         Assert.Contains(fifo, output);
         Assert.Contains("not a regular file", output);
+        Assert.Contains("error: --out:", output, "refused by the up-front output check, as one error line");
+        Assert.DoesNotContain("Hypervolume", output, "refused before training, not after");
         Assert.AreEqual("fifo", Kind(fifo));
     }
 
