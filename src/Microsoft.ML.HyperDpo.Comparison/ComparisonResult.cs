@@ -11,6 +11,7 @@ public sealed class ComparisonResult
     {
         Seeds = seeds;
         BootstrapReplicates = bootstrapReplicates;
+        BootstrapSeed = bootstrapSeed;
         _ratios = new Lazy<IReadOnlyList<MethodRatios>>(() => BaselineRatios.Of(this, BaselineRatios.DefaultBaselineKey, bootstrapReplicates, bootstrapSeed));
         Objectives = objectives;
         Grid = grid;
@@ -32,8 +33,11 @@ public sealed class ComparisonResult
     /// <summary>The seeds every method that draws at random was fitted with on each split.</summary>
     public IReadOnlyList<int> Seeds { get; }
 
-    /// <summary>Resamples behind each interval of <see cref="Ratios"/>.</summary>
+    /// <summary>Resamples behind each interval of <see cref="Ratios"/> and <see cref="CornerGap"/>.</summary>
     public int BootstrapReplicates { get; }
+
+    /// <summary>Seed of the bootstrap resampling (the comparison's first seed).</summary>
+    public int BootstrapSeed { get; }
 
     /// <summary>
     /// Every other method against the FastTree score soup (<see cref="BaselineRatios.DefaultBaselineKey"/>): hypervolume and corner

@@ -132,6 +132,17 @@ public class SeedsAndRatiosTests
             }
             Assert.AreEqual(check.AboveCorner.All(d => d == 0), check.BestAtOwnCorner);
             StringAssert.Contains(ComparisonMarkdown.Corners(result), check.BestAtOwnCorner ? "| pass |" : "| fail: ");
+
+            // The gap's interval is centred on the same gap: NDCG is linear in the queries, so the mean over runs of each run's gap
+            // is the gap of the mean profile.
+            var gap = CornerGap.Of(result, check, 300, 1);
+            if (check.BestAtOwnCorner) Assert.IsNull(gap);
+            else
+            {
+                Assert.AreEqual(check.AboveCorner[check.WorstCorner], gap!.Estimate, 1e-6);
+                Assert.IsLessThanOrEqualTo(gap.Estimate, gap.Lower);
+                Assert.IsGreaterThanOrEqualTo(gap.Estimate, gap.Upper);
+            }
         }
     }
 
