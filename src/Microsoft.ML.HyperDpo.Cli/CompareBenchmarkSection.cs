@@ -77,7 +77,7 @@ internal static class CompareBenchmarkSection
             if (result.SummaryByKey(key) is not { } s) continue;
             var cells = new List<string> { s.Method };
             var ratio = result.Ratios.FirstOrDefault(r => r.Key == key);
-            cells.Add(ratio is null ? "" : ComparisonMarkdown.Ratio(ratio.Hypervolume) + Invariant($" (lowest run {ratio.Hypervolume.Lowest:F3}x)"));
+            cells.Add(ratio is null ? "" : ComparisonMarkdown.Ratio(ratio.Hypervolume) + Invariant($" (lowest run {ratio.Hypervolume.Lowest:F4}x)"));
             cells.Add(ls is null ? "" : Invariant($"{s.Hypervolume.Mean / ls.Hypervolume.Mean:F3}x"));
             cells.Add(fastTree is null ? "" : Invariant($"{s.TrainingSeconds.Mean / fastTree.TrainingSeconds.Mean:F3}x"));
             rows.Add("| " + string.Join(" | ", cells) + " |");

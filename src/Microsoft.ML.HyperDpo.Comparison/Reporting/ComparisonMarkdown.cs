@@ -72,7 +72,7 @@ public static class ComparisonMarkdown
         ArgumentNullException.ThrowIfNull(result);
         var checks = CornerChecks.Of(result);
         var md = new StringBuilder();
-        md.AppendLine($"Corners: each objective's NDCG@{result.NdcgAt} at its own corner (w = 1 on it), mean over splits, with its ratio to the single-objective FastTree model's " +
+        md.AppendLine($"Corners: each objective's NDCG@{result.NdcgAt} at its own corner (w = 1 on it), mean over the runs (splits x seeds), with its ratio to the single-objective FastTree model's " +
             $"(the score soup's corner); monotonicity: the largest rise of an objective's NDCG@{result.NdcgAt} when one grid step of weight moves away from it, " +
             $"and how many steps rise by more than {CornerChecks.Tolerance}.");
         md.AppendLine();
@@ -118,7 +118,7 @@ public static class ComparisonMarkdown
         md.AppendLine("| method | runs | hypervolume / soup's | lowest run | " + string.Join(" | ", result.Objectives.Select(o => $"{o} corner / FastTree's")) + " |");
         md.AppendLine("|---|---|---|---|" + string.Concat(Enumerable.Repeat("---|", result.Objectives.Count)));
         foreach (var r in result.Ratios)
-            md.AppendLine($"| {r.Method} | {r.Hypervolume.Runs} | {Ratio(r.Hypervolume)} | {F(r.Hypervolume.Lowest, "F3")}x | " +
+            md.AppendLine($"| {r.Method} | {r.Hypervolume.Runs} | {Ratio(r.Hypervolume)} | {F(r.Hypervolume.Lowest, "F4")}x | " +
                 string.Join(" | ", r.Corners.Select(Ratio)) + " |");
         return md.ToString();
     }
