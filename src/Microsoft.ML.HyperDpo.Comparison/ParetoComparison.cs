@@ -16,7 +16,10 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 /// </example>
 public static class ParetoComparison
 {
-    /// <summary>Fits and measures every method on every split.</summary>
+    /// <summary>
+    /// Fits and measures every method on every split, at each of <see cref="ParetoComparisonOptions.SeedCount"/> seeds (once per split
+    /// for a method that draws nothing at random); keeps each test query's NDCG for the bootstrap intervals of <see cref="ComparisonResult.Ratios"/>.
+    /// </summary>
     /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="splits">The splits (folds), each with training and test data and, optionally, validation data.</param>
     /// <param name="options">Objectives, methods, grid and seed.</param>
