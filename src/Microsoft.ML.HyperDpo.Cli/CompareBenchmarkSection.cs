@@ -30,7 +30,7 @@ internal static class CompareBenchmarkSection
                 : Invariant($"the whole run took {wallSeconds:F0} s of wall time, data loading included.")));
         md.AppendLine();
         md.AppendLine("Every method is trained on each fold's training part (the DPO methods stop early on its validation part) and measured on its test part only, at the same weight grid, with `mlContext.Ranking.Evaluate`; ");
-        md.AppendLine("the hypervolume (reference: the origin) is that of each fold's NDCG@10 front, then averaged over the folds (mean ± std). Training time is per fold, all of a method's fits together. ");
+        md.AppendLine("the hypervolume (reference: the origin) is that of each fold's NDCG@10 front, then averaged over the folds (mean ± std; over fold x seed runs with several seeds). Training time is per fold, all of a method's fits together. ");
         md.AppendLine(!longLists
             ? "Auxiliary objectives are features graded 0..4 by rank within the query and removed from the inputs. Methods: see [pareto.md](pareto.md#the-baselines). Default options everywhere."
             : "The data is `SyntheticRankingDataOptions.LongLists` (one generated split: training, validation and test queries). Methods: see [pareto.md](pareto.md#the-baselines). Default options everywhere.");
@@ -41,11 +41,11 @@ internal static class CompareBenchmarkSection
             md.AppendLine();
             md.Append(ComparisonMarkdown.Render(result, perWeight: false));
             md.AppendLine();
-            md.AppendLine("| method | " + string.Join(" | ", result.Splits) + " |");
+            md.AppendLine($"| method: hypervolume{(result.Seeds.Count > 1 ? " (several seeds: mean, lowest-highest)" : "")} | " + string.Join(" | ", result.Splits) + " |");
             md.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", result.Splits.Count)));
             foreach (var (key, method) in result.MethodKeys.Zip(result.Methods))
-                md.AppendLine($"| {method} hypervolume | " + string.Join(" | ", result.Splits.Select(split =>
-                    result.Runs.First(r => r.Key == key && r.Split == split).TestProfile.Hypervolume.ToString("F4", CultureInfo.InvariantCulture))) + " |");
+                md.AppendLine($"| {method} | " + string.Join(" | ", result.Splits.Select(split =>
+                    PerFold(result.Runs.Where(r => r.Key == key && r.Split == split).Select(r => r.TestProfile.Hypervolume).ToList()))) + " |");
             Ratios(md, result);
             string directory = Path.GetDirectoryName(Path.GetFullPath(benchmarksPath))!;
             string? png = files.FirstOrDefault(f => f.EndsWith(".png", StringComparison.Ordinal));
@@ -57,13 +57,18 @@ internal static class CompareBenchmarkSection
         return md.ToString();
     }
 
+    /// <summary>One fold's hypervolume: the value, or with several seeds their mean and range.</summary>
+    private static string PerFold(IReadOnlyList<double> values) => values.Count == 1
+        ? Invariant($"{values[0]:F4}")
+        : Invariant($"{values.Average():F4} ({values.Min():F4}-{values.Max():F4})");
+
     /// <summary>
-    /// Each HyperDPO method against the baselines, on the same folds: hypervolume over the FastTree score soup's (mean, and the lowest
-    /// fold), over DPO-LS's, and training time over the FastTree scalarised fits'.
+    /// Each HyperDPO method against the baselines, on the same folds: hypervolume over the FastTree score soup's (mean over fold x
+    /// seed runs with its paired bootstrap interval, and the lowest run; see <see cref="ComparisonResult.Ratios"/>), over DPO-LS's,
+    /// and training time over the FastTree scalarised fits'.
     /// </summary>
     private static void Ratios(StringBuilder md, ComparisonResult result)
     {
-        var soup = result.SummaryByKey("fasttree-soup");
         var ls = result.SummaryByKey("dpo-ls");
         var fastTree = result.SummaryByKey("fasttree");
         var rows = new List<string>();
@@ -71,23 +76,16 @@ internal static class CompareBenchmarkSection
         {
             if (result.SummaryByKey(key) is not { } s) continue;
             var cells = new List<string> { s.Method };
-            if (soup is not null)
-            {
-                double lowest = result.Splits.Min(split => Hypervolume(result, key, split) / Hypervolume(result, "fasttree-soup", split));
-                cells.Add(Invariant($"{s.Hypervolume.Mean / soup.Hypervolume.Mean:F3}x (lowest fold {lowest:F3}x)"));
-            }
-            else cells.Add("");
+            var ratio = result.Ratios.FirstOrDefault(r => r.Key == key);
+            cells.Add(ratio is null ? "" : ComparisonMarkdown.Ratio(ratio.Hypervolume) + Invariant($" (lowest run {ratio.Hypervolume.Lowest:F4}x)"));
             cells.Add(ls is null ? "" : Invariant($"{s.Hypervolume.Mean / ls.Hypervolume.Mean:F3}x"));
             cells.Add(fastTree is null ? "" : Invariant($"{s.TrainingSeconds.Mean / fastTree.TrainingSeconds.Mean:F3}x"));
             rows.Add("| " + string.Join(" | ", cells) + " |");
         }
         if (rows.Count == 0) return;
-        md.AppendLine().AppendLine("| method | hypervolume / FastTree score soup's | hypervolume / DPO-LS's | training time / FastTree scalarised fits' |").AppendLine("|---|---|---|---|");
+        md.AppendLine().AppendLine("| method | hypervolume / FastTree score soup's, mean over runs [95% interval] | hypervolume / DPO-LS's | training time / FastTree scalarised fits' |").AppendLine("|---|---|---|---|");
         foreach (string row in rows) md.AppendLine(row);
     }
-
-    private static double Hypervolume(ComparisonResult result, string key, string split) =>
-        result.Runs.First(r => r.Key == key && r.Split == split).TestProfile.Hypervolume;
 
     /// <summary>An argument as written in the docs: quoted when needed, and a path of this machine made relative to the working folder.</summary>
     internal static string Quote(string arg)

@@ -35,7 +35,13 @@ internal static class CompareCommand
             DefaultValueFactory = _ => "all",
         };
         var grid = new Option<int?>("--grid") { Description = "Simplex lattice step 1/m (default: 10 for 2 objectives, 4 for 3, 2 beyond)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of every fit.", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of every fit (the first of --seeds).", DefaultValueFactory = _ => 1 };
+        var seeds = new Option<int>("--seeds")
+        {
+            Description = "How many seeds each method is fitted with on each split (a count: --seed, --seed + 1, ...); FastTree methods draw nothing at random and are fitted once per split. " +
+                "The ratios to the FastTree score soup are means over the fold x seed runs with paired 95% bootstrap intervals.",
+            DefaultValueFactory = _ => 3,
+        };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs of the DPO methods (default: the trainer's)." };
         var output = new Option<string>("--output") { Description = "Folder for the reports (.md, .csv, -summary.csv, .png per set of objectives).", DefaultValueFactory = _ => "compare-report" };
         var longLists = new Option<bool>("--long-lists")
@@ -55,7 +61,7 @@ internal static class CompareCommand
         var command = new System.CommandLine.Command("compare",
             "HyperDPO vs. DPO-LS, DPO Soup, FastTree/LightGBM on scalarised labels and the FastTree score soup, on the same splits: fronts, hypervolume, time.")
         {
-            mq2008, folds, train, valid, test, longLists, objectives, methods, grid, seed, epochs, output, benchmarks, section,
+            mq2008, folds, train, valid, test, longLists, objectives, methods, grid, seed, seeds, epochs, output, benchmarks, section,
         };
         command.SetAction(r =>
         {
@@ -67,14 +73,16 @@ internal static class CompareCommand
             // The reports are written after hours of fitting: their paths are checked first.
             CliPaths.RequireOutputDirectory(r.GetValue(output), "--output");
             CliPaths.RequireOutputFile(r.GetValue(benchmarks), "--benchmarks");
+            if (r.GetValue(seeds) < 1)
+                throw new ArgumentException($"--seeds: {r.GetValue(seeds)} is not a count of seeds; give 1 or more (a count: seeds --seed, --seed + 1, ...).");
             if (r.GetValue(longLists))
-                return RunLongLists(selected, r.GetValue(grid), r.GetValue(seed), r.GetValue(output)!, r.GetValue(benchmarks), r.GetValue(section) ?? "compare-long-lists");
+                return RunLongLists(selected, r.GetValue(grid), r.GetValue(seed), r.GetValue(seeds), r.GetValue(output)!, r.GetValue(benchmarks), r.GetValue(section) ?? "compare-long-lists");
             var sources = r.GetValue(mq2008) is string folder
                 ? Mq2008Folds.Parse(r.GetValue(folds)!).Select(f => (Name: $"Fold{f}", Files: Mq2008Folds.Files(folder, f))).ToList()
                 : r.GetValue(train) is { Length: > 0 } t
                     ? new List<(string, (string[], string[], string[]))> { ("split", (CliPaths.Files(t, "--train"), CliPaths.Files(r.GetValue(valid), "--valid"), CliPaths.Files(r.GetValue(test), "--test"))) }
                     : throw new ArgumentException("Give --mq2008 FOLDER (its standard folds) or --train/--test files.");
-            return Run(sources, r.GetValue(objectives)!, selected, r.GetValue(grid), r.GetValue(seed), r.GetValue(output)!, r.GetValue(benchmarks), r.GetValue(section) ?? "compare");
+            return Run(sources, r.GetValue(objectives)!, selected, r.GetValue(grid), r.GetValue(seed), r.GetValue(seeds), r.GetValue(output)!, r.GetValue(benchmarks), r.GetValue(section) ?? "compare");
         });
         return command;
     }
@@ -91,7 +99,7 @@ internal static class CompareCommand
     }
 
     private static int Run(List<(string Name, (string[] Train, string[] Valid, string[] Test) Files)> sources, string[] objectiveSets,
-        List<FrontMethod> methods, int? grid, int seed, string output, string? benchmarks, string section)
+        List<FrontMethod> methods, int? grid, int seed, int seeds, string output, string? benchmarks, string section)
     {
         foreach (var (_, files) in sources)
         {
@@ -108,11 +116,11 @@ internal static class CompareCommand
                 return new ComparisonSplit(s.Name, data.Train, data.Validation, data.Test!);
             }).ToList()));
         }).ToList();
-        return Run(sets, methods, grid, seed, output, benchmarks, section, longLists: false);
+        return Run(sets, methods, grid, seed, seeds, output, benchmarks, section, longLists: false);
     }
 
     /// <summary>The long-list benchmark: <see cref="SyntheticRankingDataOptions.LongLists"/>, one split, its own benchmarks section.</summary>
-    private static int RunLongLists(List<FrontMethod> methods, int? grid, int seed, string output, string? benchmarks, string section)
+    private static int RunLongLists(List<FrontMethod> methods, int? grid, int seed, int seeds, string output, string? benchmarks, string section)
     {
         var set = (Labels: new[] { SyntheticRankingData.RelevanceColumnName, SyntheticRankingData.QualityColumnName },
             Description: "synthetic long lists: Relevance graded 0..2 by threshold rules, Quality 0..4, linear and correlated",
@@ -121,11 +129,11 @@ internal static class CompareCommand
                 var data = SyntheticRankingData.GenerateSplits(ml, SyntheticRankingDataOptions.LongLists(seed));
                 return new List<ComparisonSplit> { new("long-lists", data.Train, data.Validation, data.Test) };
             }));
-        return Run(new[] { set }.ToList(), methods, grid, seed, output, benchmarks, section, longLists: true);
+        return Run(new[] { set }.ToList(), methods, grid, seed, seeds, output, benchmarks, section, longLists: true);
     }
 
     private static int Run(List<(string[] Labels, string Description, Func<MLContext, List<ComparisonSplit>> Splits)> sets,
-        List<FrontMethod> methods, int? grid, int seed, string output, string? benchmarks, string section, bool longLists)
+        List<FrontMethod> methods, int? grid, int seed, int seeds, string output, string? benchmarks, string section, bool longLists)
     {
         var wall = Stopwatch.StartNew();
         var reports = new List<(string Title, ComparisonResult Result, IReadOnlyList<string> Files)>();
@@ -140,8 +148,10 @@ internal static class CompareCommand
                 Methods = methods,
                 GridDivisions = grid,
                 Seed = seed,
+                SeedCount = seeds,
             };
-            string title = $"{string.Join(" vs. ", options.LabelColumnNames)} ({set.Description}), {(splits.Count == 1 ? splits[0].Name : $"{splits.Count} folds")}";
+            string title = $"{string.Join(" vs. ", options.LabelColumnNames)} ({set.Description}), {(splits.Count == 1 ? splits[0].Name : $"{splits.Count} folds")}" +
+                (seeds > 1 ? $" x {seeds} seeds" : "");
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(title)}[/]");
             var result = RunWithProgress(ml, splits, options);
             Print(result);
@@ -209,6 +219,8 @@ internal static class CompareCommand
             }
         AnsiConsole.Write(detail);
         AnsiConsole.WriteLine(ComparisonMarkdown.Corners(result));
+        string ratios = ComparisonMarkdown.Significance(result);
+        if (ratios.Length > 0) AnsiConsole.WriteLine(ratios);
     }
 
     private static string FormatWeights(float[] weights) =>

@@ -6,8 +6,13 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 public sealed class ComparisonResult
 {
     internal ComparisonResult(IReadOnlyList<string> objectives, IReadOnlyList<float[]> grid, IReadOnlyList<string> splits,
-        IReadOnlyList<(string Key, string Name)> methods, IReadOnlyList<MethodRun> runs, ParetoProfileOptions profileOptions, TimeSpan wallTime)
+        IReadOnlyList<(string Key, string Name)> methods, IReadOnlyList<MethodRun> runs, ParetoProfileOptions profileOptions, TimeSpan wallTime,
+        IReadOnlyList<int> seeds, int bootstrapReplicates, int bootstrapSeed)
     {
+        Seeds = seeds;
+        BootstrapReplicates = bootstrapReplicates;
+        BootstrapSeed = bootstrapSeed;
+        _ratios = new Lazy<IReadOnlyList<MethodRatios>>(() => BaselineRatios.Of(this, BaselineRatios.DefaultBaselineKey, bootstrapReplicates, bootstrapSeed));
         Objectives = objectives;
         Grid = grid;
         Splits = splits;
@@ -25,6 +30,24 @@ public sealed class ComparisonResult
     /// <summary>The weights every method was trained and measured at.</summary>
     public IReadOnlyList<float[]> Grid { get; }
 
+    /// <summary>The seeds every method that draws at random was fitted with on each split.</summary>
+    public IReadOnlyList<int> Seeds { get; }
+
+    /// <summary>Resamples behind each interval of <see cref="Ratios"/> and <see cref="CornerGap"/>.</summary>
+    public int BootstrapReplicates { get; }
+
+    /// <summary>Seed of the bootstrap resampling (the comparison's first seed).</summary>
+    public int BootstrapSeed { get; }
+
+    /// <summary>
+    /// Every other method against the FastTree score soup (<see cref="BaselineRatios.DefaultBaselineKey"/>): hypervolume and corner
+    /// ratios, mean over fold x seed runs, with paired 95% bootstrap intervals over test queries and seeds (<see cref="BaselineRatios"/>).
+    /// Empty without the soup. Computed on first use.
+    /// </summary>
+    public IReadOnlyList<MethodRatios> Ratios => _ratios.Value;
+
+    private readonly Lazy<IReadOnlyList<MethodRatios>> _ratios;
+
     /// <summary>The splits' names, in run order.</summary>
     public IReadOnlyList<string> Splits { get; }
 
@@ -34,7 +57,7 @@ public sealed class ComparisonResult
     /// <summary>The methods' keys, in <see cref="Methods"/> order.</summary>
     public IReadOnlyList<string> MethodKeys { get; }
 
-    /// <summary>Each method on each split.</summary>
+    /// <summary>Each method on each split, at each seed (once per split for a method that draws nothing at random).</summary>
     public IReadOnlyList<MethodRun> Runs { get; }
 
     /// <summary>One summary per method, in <see cref="Methods"/> order.</summary>

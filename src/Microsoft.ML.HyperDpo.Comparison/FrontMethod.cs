@@ -15,6 +15,12 @@ public abstract class FrontMethod
     /// </summary>
     public abstract string Key { get; }
 
+    /// <summary>
+    /// Whether a fit depends on <see cref="FrontFitContext.Seed"/>. True unless a method draws nothing at random; a comparison with
+    /// several seeds fits a method that does not once per split and pairs that fit with every seed of the others.
+    /// </summary>
+    public virtual bool UsesSeed => true;
+
     /// <summary>How many models one <see cref="Fit"/> trains for <paramref name="objectives"/> objectives and a grid of <paramref name="gridPoints"/> weights.</summary>
     public abstract int FitCount(int objectives, int gridPoints);
 

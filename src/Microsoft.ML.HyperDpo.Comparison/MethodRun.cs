@@ -11,6 +11,15 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 /// <param name="Fits">Number of models trained.</param>
 public sealed record MethodRun(string Key, string Method, string Split, ParetoProfile TestProfile, TimeSpan TrainingTime, int Fits)
 {
+    /// <summary>
+    /// The seed of the fit; null for a method that draws nothing at random (<see cref="FrontMethod.UsesSeed"/> false), which is fitted
+    /// once per split and stands for every seed.
+    /// </summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Each test query's NDCG@k at every grid weight, for the bootstrap intervals of <see cref="ComparisonResult.Ratios"/>; null when not measured.</summary>
+    public QueryNdcg? Queries { get; init; }
+
     /// <summary>Wall time of scoring the test data at every grid weight.</summary>
     public TimeSpan ScoringTime => TestProfile.ScoringTime;
 }

@@ -16,7 +16,10 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 /// </example>
 public static class ParetoComparison
 {
-    /// <summary>Fits and measures every method on every split.</summary>
+    /// <summary>
+    /// Fits and measures every method on every split, at each of <see cref="ParetoComparisonOptions.SeedCount"/> seeds (once per split
+    /// for a method that draws nothing at random); keeps each test query's NDCG for the bootstrap intervals of <see cref="ComparisonResult.Ratios"/>.
+    /// </summary>
     /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="splits">The splits (folds), each with training and test data and, optionally, validation data.</param>
     /// <param name="options">Objectives, methods, grid and seed.</param>
@@ -43,24 +46,32 @@ public static class ParetoComparison
         int objectives = options.LabelColumnNames.Length;
         var grid = SimplexLattice.Points(objectives, options.GridDivisions ?? ParetoProfileOptions.DefaultGridDivisions(objectives));
         var profileOptions = options.ProfileOptions(grid);
+        var seeds = options.Seeds;
+        IReadOnlyList<int?> SeedsOf(FrontMethod m) => m.UsesSeed ? seeds.Select(s => (int?)s).ToList() : new int?[] { null };
         var done = methods.ToDictionary(m => m.Name, _ => 0);
-        var total = methods.ToDictionary(m => m.Name, m => splits.Count * (m.FitCount(objectives, grid.Count) + 1));
+        var total = methods.ToDictionary(m => m.Name, m => splits.Count * SeedsOf(m).Count * (m.FitCount(objectives, grid.Count) + 1));
         var runs = new List<MethodRun>();
         var clock = Stopwatch.StartNew();
         foreach (var split in splits)
         {
             foreach (var method in methods)
             {
-                void Step() => progress?.Report(new ComparisonProgress(method.Name, split.Name, ++done[method.Name], total[method.Name]));
-                var context = new FrontFitContext(mlContext, split, options.LabelColumnNames, options.FeatureColumnName, options.RowGroupColumnName,
-                    grid, options.Seed, Step);
-                var fitted = method.Fit(context);
-                var profile = ParetoProfiler.Profile(mlContext, fitted.ModelAt, split.Test, options.LabelColumnNames, profileOptions);
-                Step();
-                runs.Add(new MethodRun(method.Key, method.Name, split.Name, profile, fitted.TrainingTime, fitted.Fits));
+                // A method that draws nothing at random is fitted once per split (seed null) and stands for every seed.
+                foreach (int? seed in SeedsOf(method))
+                {
+                    void Step() => progress?.Report(new ComparisonProgress(method.Name, split.Name, ++done[method.Name], total[method.Name]));
+                    var context = new FrontFitContext(mlContext, split, options.LabelColumnNames, options.FeatureColumnName, options.RowGroupColumnName,
+                        grid, seed ?? options.Seed, Step);
+                    var fitted = method.Fit(context);
+                    var profile = ParetoProfiler.Profile(mlContext, fitted.ModelAt, split.Test, options.LabelColumnNames, profileOptions);
+                    var queries = QueryNdcg.Measure(mlContext, fitted.ModelAt, split.Test, options.LabelColumnNames, options.RowGroupColumnName,
+                        profileOptions.ScoreColumnName, grid, profileOptions.NdcgAt);
+                    Step();
+                    runs.Add(new MethodRun(method.Key, method.Name, split.Name, profile, fitted.TrainingTime, fitted.Fits) { Seed = seed, Queries = queries });
+                }
             }
         }
         return new ComparisonResult(options.LabelColumnNames, grid, splits.Select(s => s.Name).ToList(), methods.Select(m => (m.Key, m.Name)).ToList(),
-            runs, profileOptions, clock.Elapsed);
+            runs, profileOptions, clock.Elapsed, seeds, options.BootstrapReplicates, options.Seed);
     }
 }

@@ -26,8 +26,20 @@ public sealed class ParetoComparisonOptions
     /// <summary>The hypervolume's reference point (one value per objective). Null: the origin.</summary>
     public double[]? ReferencePoint { get; set; }
 
-    /// <summary>Seed of every fit. Default 1.</summary>
+    /// <summary>Seed of every fit (the first seed when <see cref="SeedCount"/> is above 1). Default 1.</summary>
     public int Seed { get; set; } = 1;
+
+    /// <summary>
+    /// How many seeds each method is fitted with on each split: <see cref="Seed"/>, <see cref="Seed"/> + 1, ... A method that draws
+    /// nothing at random (<see cref="FrontMethod.UsesSeed"/> false) is fitted once per split. Default 1.
+    /// </summary>
+    public int SeedCount { get; set; } = 1;
+
+    /// <summary>Resamples of the bootstrap intervals of <see cref="ComparisonResult.Ratios"/>. Default <see cref="Bootstrap.DefaultReplicates"/>.</summary>
+    public int BootstrapReplicates { get; set; } = Bootstrap.DefaultReplicates;
+
+    /// <summary>The seeds of the fits: <see cref="SeedCount"/> consecutive seeds from <see cref="Seed"/>.</summary>
+    internal IReadOnlyList<int> Seeds => Enumerable.Range(0, SeedCount).Select(i => Seed + i).ToList();
 
     /// <summary>The profiler settings these options imply, for the grid <paramref name="grid"/>.</summary>
     internal ParetoProfileOptions ProfileOptions(IReadOnlyList<float[]> grid) => new()
@@ -47,6 +59,12 @@ public sealed class ParetoComparisonOptions
             throw new ArgumentException($"{nameof(LabelColumnNames)} names a column twice: {string.Join(", ", LabelColumnNames)}.", nameof(LabelColumnNames));
         if (GridDivisions is < 1)
             throw new ArgumentException($"{nameof(GridDivisions)} must be at least 1 or null; got {GridDivisions}.", nameof(GridDivisions));
+        if (SeedCount < 1)
+            throw new ArgumentException($"{nameof(SeedCount)} must be at least 1; got {SeedCount}.", nameof(SeedCount));
+        if ((long)Seed + SeedCount - 1 > int.MaxValue)
+            throw new ArgumentException($"{nameof(Seed)} {Seed} with {nameof(SeedCount)} {SeedCount} goes past the largest seed, {int.MaxValue}.", nameof(SeedCount));
+        if (BootstrapReplicates < 1)
+            throw new ArgumentException($"{nameof(BootstrapReplicates)} must be at least 1; got {BootstrapReplicates}.", nameof(BootstrapReplicates));
         if (NdcgAt < 1)
             throw new ArgumentException($"{nameof(NdcgAt)} must be at least 1; got {NdcgAt}.", nameof(NdcgAt));
         if (Methods is { Count: 0 })

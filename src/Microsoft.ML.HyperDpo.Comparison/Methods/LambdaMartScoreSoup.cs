@@ -23,6 +23,13 @@ public sealed class LambdaMartScoreSoup : FrontMethod
     public override string Key => $"{LambdaMart.Key(_library)}-soup";
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// False for FastTree: its options keep FastTree's own fixed seed, and with default options (no bagging, every feature) it
+    /// draws nothing at random, so its fits are the same at every seed. LightGBM is given the seed.
+    /// </remarks>
+    public override bool UsesSeed => _library != LambdaMartLibrary.FastTree;
+
+    /// <inheritdoc/>
     public override int FitCount(int objectives, int gridPoints) => objectives;
 
     /// <inheritdoc/>

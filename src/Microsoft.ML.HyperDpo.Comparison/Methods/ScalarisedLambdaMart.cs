@@ -21,6 +21,13 @@ public sealed class ScalarisedLambdaMart : FrontMethod
     public override string Key => LambdaMart.Key(_library);
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// False for FastTree: its options keep FastTree's own fixed seed, and with default options (no bagging, every feature) it
+    /// draws nothing at random, so its fits are the same at every seed. LightGBM is given the seed.
+    /// </remarks>
+    public override bool UsesSeed => _library != LambdaMartLibrary.FastTree;
+
+    /// <inheritdoc/>
     public override int FitCount(int objectives, int gridPoints) => gridPoints;
 
     /// <inheritdoc/>

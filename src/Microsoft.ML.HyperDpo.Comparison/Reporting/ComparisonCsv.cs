@@ -10,14 +10,15 @@ public static class ComparisonCsv
     private const string Digits = "0.######";
 
     /// <summary>
-    /// One row per method, split, weight and objective: <c>method,split,w_&lt;objective&gt;...,objective,on_front,ndcg@1,...,ndcg@k</c>
-    /// (on_front: whether that weight is on the split's non-dominated front).
+    /// One row per method, split, seed, weight and objective: <c>method,split,seed,w_&lt;objective&gt;...,objective,on_front,ndcg@1,...,ndcg@k</c>
+    /// (seed: empty for a method fitted once per split, see <see cref="MethodRun.Seed"/>; on_front: whether that weight is on that run's
+    /// non-dominated front).
     /// </summary>
     public static string Points(ComparisonResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         var csv = new StringBuilder();
-        csv.Append("method,split,");
+        csv.Append("method,split,seed,");
         csv.Append(string.Join(",", result.Objectives.Select(o => Field("w_" + o))));
         csv.Append(",objective,on_front,");
         csv.AppendLine(string.Join(",", Enumerable.Range(1, result.NdcgAt).Select(k => $"ndcg@{k}")));
@@ -29,7 +30,7 @@ public static class ComparisonCsv
                 var point = run.TestProfile.Points[p];
                 for (int k = 0; k < result.Objectives.Count; k++)
                 {
-                    csv.Append($"{Field(run.Method)},{Field(run.Split)},");
+                    csv.Append($"{Field(run.Method)},{Field(run.Split)},{Seed(run)},");
                     csv.Append(string.Join(",", point.Weights.Select(w => w.ToString("0.######", CultureInfo.InvariantCulture))));
                     csv.Append($",{Field(result.Objectives[k])},{(front.Contains(p) ? "true" : "false")},");
                     csv.AppendLine(string.Join(",", point.Ndcg[k].Take(result.NdcgAt).Select(v => v.ToString(Digits, CultureInfo.InvariantCulture))));
@@ -40,24 +41,26 @@ public static class ComparisonCsv
     }
 
     /// <summary>
-    /// One row per method and split, then a "mean" and a "std" row per method:
-    /// <c>method,split,fits,hypervolume,hypervolume_standard_error,training_s,scoring_s</c>.
+    /// One row per method, split and seed, then a "mean" and a "std" row per method (over those runs):
+    /// <c>method,split,seed,fits,hypervolume,hypervolume_standard_error,training_s,scoring_s</c>.
     /// </summary>
     public static string Summary(ComparisonResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         var csv = new StringBuilder();
-        csv.AppendLine("method,split,fits,hypervolume,hypervolume_standard_error,training_s,scoring_s");
+        csv.AppendLine("method,split,seed,fits,hypervolume,hypervolume_standard_error,training_s,scoring_s");
         string R(double v) => v.ToString(Digits, CultureInfo.InvariantCulture);
         foreach (var run in result.Runs)
-            csv.AppendLine($"{Field(run.Method)},{Field(run.Split)},{run.Fits},{R(run.TestProfile.Hypervolume)},{R(run.TestProfile.HypervolumeStandardError)},{R(run.TrainingTime.TotalSeconds)},{R(run.ScoringTime.TotalSeconds)}");
+            csv.AppendLine($"{Field(run.Method)},{Field(run.Split)},{Seed(run)},{run.Fits},{R(run.TestProfile.Hypervolume)},{R(run.TestProfile.HypervolumeStandardError)},{R(run.TrainingTime.TotalSeconds)},{R(run.ScoringTime.TotalSeconds)}");
         foreach (var s in result.Summaries)
         {
-            csv.AppendLine($"{Field(s.Method)},mean,{s.FitsPerSplit},{R(s.Hypervolume.Mean)},,{R(s.TrainingSeconds.Mean)},{R(s.ScoringSeconds.Mean)}");
-            csv.AppendLine($"{Field(s.Method)},std,{s.FitsPerSplit},{R(s.Hypervolume.Std)},,{R(s.TrainingSeconds.Std)},{R(s.ScoringSeconds.Std)}");
+            csv.AppendLine($"{Field(s.Method)},mean,,{s.FitsPerSplit},{R(s.Hypervolume.Mean)},,{R(s.TrainingSeconds.Mean)},{R(s.ScoringSeconds.Mean)}");
+            csv.AppendLine($"{Field(s.Method)},std,,{s.FitsPerSplit},{R(s.Hypervolume.Std)},,{R(s.TrainingSeconds.Std)},{R(s.ScoringSeconds.Std)}");
         }
         return csv.ToString();
     }
+
+    private static string Seed(MethodRun run) => run.Seed?.ToString(CultureInfo.InvariantCulture) ?? "";
 
     /// <summary>Quotes a field that holds a comma, a quote or a line break (RFC 4180).</summary>
     private static string Field(string value) =>

@@ -13,7 +13,20 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 /// <param name="WorstRise">The largest rise of an objective's NDCG@k when weight moves from it to another objective between two
 /// neighbouring grid points (0 when it never rises): a monotone front has none beyond noise.</param>
 /// <param name="Rises">How many neighbouring pairs rise by more than <see cref="CornerChecks.Tolerance"/>.</param>
-public sealed record CornerCheck(string Key, string Method, double[] CornerNdcg, double[]? CornerRatio, double WorstRise, int Rises);
+/// <param name="AboveCorner">Per objective k: how far its NDCG@k at the best grid point lies above its NDCG@k at its own corner e_k (0 when the corner is its best point).</param>
+/// <param name="AboveCornerAt">Per objective k: the weights of that best point (the corner itself when it is the best).</param>
+public sealed record CornerCheck(string Key, string Method, double[] CornerNdcg, double[]? CornerRatio, double WorstRise, int Rises,
+    double[] AboveCorner, float[][] AboveCornerAt)
+{
+    /// <summary>
+    /// Whether each objective's NDCG@k is at its best at its own corner: no grid point beats any corner on the corner's objective
+    /// (on the mean over the runs).
+    /// </summary>
+    public bool BestAtOwnCorner => AboveCorner.All(d => d <= 0);
+
+    /// <summary>The objective (index) whose corner is beaten by the most, or -1 when every corner is its objective's best point.</summary>
+    public int WorstCorner => BestAtOwnCorner ? -1 : Array.IndexOf(AboveCorner, AboveCorner.Max());
+}
 
 /// <summary>Computes <see cref="CornerCheck"/> for every method of a comparison.</summary>
 public static class CornerChecks
@@ -34,9 +47,14 @@ public static class CornerChecks
         {
             var corners = Corners(s.MeanProfile, k, result.NdcgAt);
             var (worst, count) = Rises(s.MeanProfile.Points, k, result.NdcgAt);
-            return new CornerCheck(s.Key, s.Method, corners, baseCorners?.Select((b, j) => corners[j] / b).ToArray(), worst, count);
+            var best = Enumerable.Range(0, k).Select(j => s.MeanProfile.Points.MaxBy(p => p.At(result.NdcgAt)[j])!).ToArray();
+            return new CornerCheck(s.Key, s.Method, corners, baseCorners?.Select((b, j) => corners[j] / b).ToArray(), worst, count,
+                best.Select((p, j) => Math.Max(0, p.At(result.NdcgAt)[j] - corners[j])).ToArray(),
+                best.Select((p, j) => p.At(result.NdcgAt)[j] > corners[j] ? p.Weights : Corner(k, j)).ToArray());
         }).ToList();
     }
+
+    private static float[] Corner(int k, int j) => Enumerable.Range(0, k).Select(i => i == j ? 1f : 0f).ToArray();
 
     private static double[] Corners(ParetoProfile profile, int k, int at) => Enumerable.Range(0, k)
         .Select(j => profile.Points.First(p => p.Weights[j] == 1f).At(at)[j]).ToArray();

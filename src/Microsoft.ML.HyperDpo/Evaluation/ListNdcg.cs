@@ -20,17 +20,31 @@ internal static class ListNdcg
     /// <param name="k">Truncation.</param>
     public static double Mean(float[] scores, Func<int, float> label, int[] listStarts, int k)
     {
+        var perList = PerList(scores, label, listStarts, k);
+        // Summed in list order, as before PerList existed, so that validation figures (and early stopping) are bit for bit unchanged.
         double total = 0;
-        int lists = listStarts.Length - 1;
+        foreach (double n in perList) total += n;
+        return perList.Length == 0 ? 0 : total / perList.Length;
+    }
+
+    /// <summary>NDCG@k of each list, in list order (<see cref="Mean"/> is their mean): what a bootstrap over queries resamples.</summary>
+    /// <param name="scores">One score per row.</param>
+    /// <param name="label">The label of a row.</param>
+    /// <param name="listStarts">List i covers rows listStarts[i] .. listStarts[i+1]-1.</param>
+    /// <param name="k">Truncation.</param>
+    public static double[] PerList(float[] scores, Func<int, float> label, int[] listStarts, int k)
+    {
+        int lists = Math.Max(0, listStarts.Length - 1);
+        var ndcg = new double[lists];
         for (int i = 0; i < lists; i++)
         {
             var rows = Enumerable.Range(listStarts[i], listStarts[i + 1] - listStarts[i]).ToArray();
             var ranked = rows.OrderByDescending(r => scores[r]).ThenBy(label).Take(k);
             var ideal = rows.Select(label).OrderDescending().Take(k);
             double idcg = Dcg(ideal);
-            total += idcg > 0 ? Dcg(ranked.Select(label)) / idcg : 0;
+            ndcg[i] = idcg > 0 ? Dcg(ranked.Select(label)) / idcg : 0;
         }
-        return lists == 0 ? 0 : total / lists;
+        return ndcg;
     }
 
     private static double Dcg(IEnumerable<float> labels) => labels.Select((l, p) => NdcgGains.Of((int)l) / Math.Log(p + 2)).Sum();

@@ -68,4 +68,31 @@ public class CliTests
         Assert.IsGreaterThan(1, scores.Distinct().Count(), "scores differ between documents");
         Assert.AreEqual("", hyperDpo);
     }
+
+    [TestMethod]
+    public void CompareFitsEachSeed_AndReportsRatiosToTheSoupWithIntervals()
+    {
+        string data = LetorFile(), output = _folder.File("compare-seeds");
+        var (code, printed, error) = Hyperdpo("compare", "--train", data, "--valid", data, "--test", data, "--seeds", "2", "--grid", "2",
+            "--methods", "fasttree-soup,fasttree-conditioned", "--objectives", "label,feature:41:higher:PageRank", "--output", output);
+        Assert.AreEqual(0, code, error + printed);
+
+        // The conditioned model draws its weights from the seed: two runs; the soup draws nothing: one, standing for both seeds.
+        var summary = File.ReadAllLines(Path.Combine(output, "label-pagerank-summary.csv"));
+        Assert.HasCount(2, summary.Where(l => l.StartsWith("Conditioned FastTree,split,", StringComparison.Ordinal)));
+        Assert.IsTrue(summary.Any(l => l.StartsWith("Conditioned FastTree,split,2,", StringComparison.Ordinal)));
+        Assert.AreEqual("FastTree score soup,split,,2", string.Join(",", summary.Single(l => l.StartsWith("FastTree score soup,split,", StringComparison.Ordinal)).Split(',').Take(4)));
+        string report = File.ReadAllText(Path.Combine(output, "label-pagerank.md"));
+        var row = report.Split('\n').Single(l => l.StartsWith("| Conditioned FastTree | 2 | ", StringComparison.Ordinal));
+        StringAssert.Matches(row, new System.Text.RegularExpressions.Regex(@"\| \d\.\d{3}x \[\d\.\d{3}x, \d\.\d{3}x\], (not significant|\*\*significantly (above|below)\*\*) \|"));
+        StringAssert.Contains(printed, "Against the FastTree score soup");
+    }
+
+    [TestMethod]
+    public void ASeedCountBelowOneIsAnError()
+    {
+        var (code, _, error) = Hyperdpo("compare", "--train", LetorFile(), "--test", LetorFile(), "--seeds", "0");
+        Assert.AreEqual(2, code);
+        StringAssert.StartsWith(error.Trim(), "error: --seeds: 0 is not a count of seeds");
+    }
 }

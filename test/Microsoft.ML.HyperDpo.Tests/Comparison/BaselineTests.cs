@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.HyperDpo.Comparison;
 using Microsoft.ML.HyperDpo.Evaluation;
 
@@ -15,6 +16,8 @@ public class BaselineTests
         "FastTree scalarised" => new ScalarisedLambdaMart(LambdaMartLibrary.FastTree),
         "LightGBM scalarised" => new ScalarisedLambdaMart(LambdaMartLibrary.LightGbm),
         "FastTree score soup" => new LambdaMartScoreSoup(LambdaMartLibrary.FastTree),
+        "Conditioned FastTree" => new ConditionedLambdaMart(copies: 6),
+        "Conditioned FastTree (stochastic labels)" => new ConditionedLambdaMart(copies: 6, aggregation: LabelAggregation.Stochastic),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -25,6 +28,8 @@ public class BaselineTests
     [DataRow("FastTree scalarised", 3)]
     [DataRow("LightGBM scalarised", 3)]
     [DataRow("FastTree score soup", 2)]
+    [DataRow("Conditioned FastTree", 1)]
+    [DataRow("Conditioned FastTree (stochastic labels)", 1)]
     public void RunsOnASliceOfRealDataAndTracesAFront(string name, int fits)
     {
         var (ml, split) = Mq2008Slice.Load();
@@ -62,6 +67,25 @@ public class BaselineTests
         // Standardising is increasing and affine, so the order, and NDCG, are the single model's.
         Assert.AreEqual(aloneNdcg, soupNdcg, 1e-9);
         Assert.AreEqual(2, soup.Fits);
+    }
+
+    [TestMethod]
+    public void TheConditionedModelReadsTheWeightsAndItsLabelAggregation()
+    {
+        var (ml, split) = Mq2008Slice.Load();
+        var grid = SimplexLattice.Points(2, 2);
+        float[] Scores(ConditionedLambdaMart method, float[] w) =>
+            method.Fit(new FrontFitContext(ml, split, Mq2008Slice.Objectives, "Features", "GroupId", grid, 3, null)).ModelAt(w).Transform(split.Test).GetColumn<float>("Score").ToArray();
+
+        var linear = new ConditionedLambdaMart(copies: 4);
+        var atRelevance = Scores(linear, new[] { 1f, 0f });
+        var atPageRank = Scores(linear, new[] { 0f, 1f });
+        CollectionAssert.AreNotEqual(atRelevance, atPageRank, "one model, different rankings for different w");
+        CollectionAssert.AreEqual(atRelevance, Scores(linear, new[] { 1f, 0f }), "the same seed gives the same model");
+        CollectionAssert.AreNotEqual(atRelevance, Scores(new ConditionedLambdaMart(copies: 4, aggregation: LabelAggregation.Stochastic), new[] { 1f, 0f }),
+            "stochastic aggregation trains on other grades");
+        Assert.IsTrue(linear.UsesSeed, "the Dirichlet draws follow the seed");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new ConditionedLambdaMart(copies: 0));
     }
 
     [TestMethod]

@@ -47,10 +47,10 @@ public class ComparisonReportTests
             StringAssert.Contains(md, "| (1, 0)");
 
             var points = File.ReadAllLines(files[1]);
-            Assert.AreEqual("method,split,w_Label,w_PageRank,objective,on_front,ndcg@1,ndcg@2,ndcg@3,ndcg@4,ndcg@5,ndcg@6,ndcg@7,ndcg@8,ndcg@9,ndcg@10", points[0]);
+            Assert.AreEqual("method,split,seed,w_Label,w_PageRank,objective,on_front,ndcg@1,ndcg@2,ndcg@3,ndcg@4,ndcg@5,ndcg@6,ndcg@7,ndcg@8,ndcg@9,ndcg@10", points[0]);
             Assert.HasCount(1 + 2 * 2 * 3 * 2, points, "methods x splits x weights x objectives");
             var summary = File.ReadAllLines(files[2]);
-            Assert.AreEqual("method,split,fits,hypervolume,hypervolume_standard_error,training_s,scoring_s", summary[0]);
+            Assert.AreEqual("method,split,seed,fits,hypervolume,hypervolume_standard_error,training_s,scoring_s", summary[0]);
             Assert.HasCount(1 + 2 * 2 + 2 * 2, summary, "a row per run, then mean and std per method");
 
             var (width, height) = PngSize(files[3]);
