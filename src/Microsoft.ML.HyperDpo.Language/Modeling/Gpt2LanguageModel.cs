@@ -1,3 +1,4 @@
+using Microsoft.ML.HyperDpo.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -58,7 +59,7 @@ public sealed class Gpt2LanguageModel : nn.Module
     /// <summary>Creates a randomly initialised model (GPT-2's initialisation: normal(0, 0.02), residual projections scaled by depth).</summary>
     /// <param name="config">The model's shape.</param>
     /// <param name="seed">Seed of the initialisation.</param>
-    public Gpt2LanguageModel(Gpt2Config config, long seed = 0) : base(nameof(Gpt2LanguageModel))
+    public Gpt2LanguageModel(Gpt2Config config, long seed = 0) : base(TorchBackend.Require(nameof(Gpt2LanguageModel)))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();

@@ -21,8 +21,9 @@ namespace Microsoft.ML.HyperDpo.Native;
 /// application's own native assets (the backend package puts it beside libtorch). Only when TorchSharp.dll itself was
 /// loaded from a NuGet package folder (a notebook's <c>#r "nuget: TorchSharp-cpu"</c>), where TorchSharp's loader
 /// gathers the native packages of that folder by design, is the loader's success accepted instead.
-/// Every route that builds a network or chooses a device (fit, <c>LoadHyperDpo</c>, checkpoint load) calls
-/// <see cref="Require"/>.
+/// The networks' constructors (the ranking networks, and Microsoft.ML.HyperDpo.Language's GPT-2 model) and the fit's
+/// device choice call <see cref="Require"/> before their first TorchSharp call, so every route goes through it: fit,
+/// <c>LoadHyperDpo</c>, checkpoint load, fine-tuning, language-model loading.
 /// </para>
 /// </remarks>
 internal static class TorchBackend
