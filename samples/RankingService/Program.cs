@@ -5,7 +5,7 @@ using RankingService;
 // Started as: dotnet run -c Release --project samples/RankingService -- --model PATH --urls http://127.0.0.1:PORT
 var builder = WebApplication.CreateBuilder(args);
 // Defaults below every other source (appsettings.json, Logging__LogLevel__Default, --Logging:LogLevel:Default=...):
-// ASP.NET Core logs five Information lines per request, so only warnings and the start/stop lines are on by default.
+// ASP.NET Core logs several Information lines per request, so only warnings and the start/stop lines are on by default.
 builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
 {
     InitialData = new Dictionary<string, string?>
