@@ -5,17 +5,25 @@ using Microsoft.ML.HyperDpo;
 namespace RankingService;
 
 /// <summary>
-/// Reads and checks a POST /rank body. Every refusal is a 400 problem details response whose <c>errors</c> name the
-/// field (<c>body</c>, <c>objectiveWeights</c>, <c>documents</c>, <c>documents[i].features</c>, ...) and say what was expected.
+/// Reads and checks a POST /rank body. Every refusal is a problem details response whose <c>errors</c> name the
+/// field (<c>Content-Type</c>, <c>body</c>, <c>objectiveWeights</c>, <c>documents</c>, <c>documents[i].features</c>, ...) and
+/// say what was expected: 400 for a bad request, 415 for a body that is not JSON by its Content-Type, 408 for a body that
+/// arrives too slowly (Kestrel's MinRequestBodyDataRate) or never completes.
 /// </summary>
 public static class RankRequestReader
 {
     // camelCase fields, read case-insensitively; numbers only as JSON numbers (no "NaN", no quoted numbers).
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
 
-    /// <summary>Deserialises the body, refusing one larger than the limit (by its Content-Length, or while reading it).</summary>
+    /// <summary>
+    /// Deserialises the body, refusing one that is not JSON by its Content-Type, one larger than the limit (by its
+    /// Content-Length, or while reading it), and one that ends before its Content-Length or arrives too slowly.
+    /// </summary>
     public static async Task<(RankRequest? Request, IResult? Problem)> ReadAsync(HttpContext context, RequestLimits limits)
     {
+        if (!context.Request.HasJsonContentType())
+            return (null, Problem("Content-Type", $"The body must be JSON (Content-Type: application/json); got {(string.IsNullOrEmpty(context.Request.ContentType) ? "no Content-Type" : "'" + context.Request.ContentType + "'")}.",
+                StatusCodes.Status415UnsupportedMediaType));
         string tooLarge = $"The request body is larger than {limits.MaxBodyBytes} bytes; send fewer documents per request.";
         if (context.Request.ContentLength > limits.MaxBodyBytes)
             return (null, Problem("body", tooLarge));
@@ -29,6 +37,15 @@ public static class RankRequestReader
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, Problem("body", tooLarge));
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own verdict on the body: 408 when it arrives slower than MinRequestBodyDataRate (a client that sent
+            // fewer bytes than its Content-Length and waits), 400 when the connection ends before the body does.
+            string problem = e.StatusCode == StatusCodes.Status408RequestTimeout
+                ? "The request body arrived too slowly or stopped before its Content-Length; send the whole body at once."
+                : $"The request body could not be read: {e.Message}";
+            return (null, Problem("body", problem, e.StatusCode));
         }
         catch (JsonException e)
         {
@@ -77,7 +94,7 @@ public static class RankRequestReader
         return null;
     }
 
-    private static IResult Problem(string field, string message) =>
+    private static IResult Problem(string field, string message, int statusCode = StatusCodes.Status400BadRequest) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [field] = new[] { message } },
-            title: $"Invalid request: {field}", statusCode: StatusCodes.Status400BadRequest);
+            title: $"Invalid request: {field}", statusCode: statusCode);
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.HyperDpo.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -83,7 +84,7 @@ public sealed class Gpt2LanguageModel : nn.Module
     /// <param name="seed">Seed of the initialisation.</param>
     /// <param name="device">Where the parameters live; null: the CPU. Everything this library builds for the model (soft prompts,
     /// adapters, token ids, masks) is created on the model's <see cref="Device"/>.</param>
-    public Gpt2LanguageModel(Gpt2Config config, long seed = 0, Device? device = null) : base(nameof(Gpt2LanguageModel))
+    public Gpt2LanguageModel(Gpt2Config config, long seed = 0, Device? device = null) : base(TorchBackend.Require(nameof(Gpt2LanguageModel)))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();

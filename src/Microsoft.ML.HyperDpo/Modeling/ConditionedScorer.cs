@@ -1,4 +1,5 @@
 using Microsoft.ML.HyperDpo.Modeling.Conditioning;
+using Microsoft.ML.HyperDpo.Native;
 using Microsoft.ML.HyperDpo.Scoring;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -31,7 +32,7 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>, IRanki
     private readonly Tensor feature_scale;
 
     public ConditionedScorer(int features, int conditionWidth, IReadOnlyList<int> hiddenSizes, float dropoutRate,
-        ConditioningKind kind, float[] featureMean, float[] featureScale) : base(nameof(ConditionedScorer))
+        ConditioningKind kind, float[] featureMean, float[] featureScale) : base(TorchBackend.Require(nameof(ConditionedScorer)))
     {
         Kind = kind;
         _hiddenSizes = hiddenSizes.ToArray();

@@ -1,3 +1,4 @@
+using Microsoft.ML.HyperDpo.Native;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 
@@ -10,8 +11,12 @@ namespace Microsoft.ML.HyperDpo;
 /// </summary>
 internal static class DeviceSelector
 {
-    public static torch.Device Select(TorchDevice requested, IHostEnvironment env) =>
-        Select(requested, MlNetInternals.GpuDeviceId(env), MlNetInternals.FallbackToCpu(env), torch.cuda.is_available());
+    /// <summary>The device for a fit; first checks that the application has a native backend (the fit's first TorchSharp call).</summary>
+    public static torch.Device Select(TorchDevice requested, IHostEnvironment env)
+    {
+        TorchBackend.Require();
+        return Select(requested, MlNetInternals.GpuDeviceId(env), MlNetInternals.FallbackToCpu(env), torch.cuda.is_available());
+    }
 
     /// <summary>The decision itself, separated from the environment so that every branch can be tested on a machine without a GPU.</summary>
     internal static torch.Device Select(TorchDevice requested, int? gpuDeviceId, bool fallbackToCpu, bool cudaAvailable)
@@ -24,7 +29,7 @@ internal static class DeviceSelector
                 if (!cudaAvailable)
                     throw new InvalidOperationException(
                         "Device = Cuda was requested but CUDA is not available to TorchSharp. Add a CUDA backend package to the application " +
-                        "(TorchSharp-cuda-linux or TorchSharp-cuda-windows instead of TorchSharp-cpu) and run it on a machine with an NVIDIA GPU and driver, or use Device = Cpu or Auto.");
+                        $"({TorchBackend.CudaPackages} instead of {TorchBackend.CpuPackage}) and run it on a machine with an NVIDIA GPU and driver, or use Device = Cpu or Auto.");
                 return new torch.Device(DeviceType.CUDA, gpuDeviceId ?? 0);
             case TorchDevice.Auto:
                 if (gpuDeviceId is null) return torch.CPU;
@@ -32,7 +37,7 @@ internal static class DeviceSelector
                 if (!fallbackToCpu)
                     throw new InvalidOperationException(
                         $"MLContext.GpuDeviceId is {gpuDeviceId} and FallbackToCpu is false, but CUDA is not available to TorchSharp " +
-                        "(the application needs a CUDA backend package, TorchSharp-cuda-linux or TorchSharp-cuda-windows, and a GPU). Set FallbackToCpu = true to train on the CPU instead.");
+                        $"(the application needs a CUDA backend package, {TorchBackend.CudaPackages}, and a GPU). Set FallbackToCpu = true to train on the CPU instead.");
                 return torch.CPU;
             default:
                 throw new ArgumentOutOfRangeException(nameof(requested), requested, "Unknown device option.");

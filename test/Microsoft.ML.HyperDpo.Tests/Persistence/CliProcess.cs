@@ -18,7 +18,7 @@ internal static class CliProcess
     }
 
     /// <summary>The CLI's dll, built beside this assembly's output in the same configuration (the test project references it).</summary>
-    private static string Cli()
+    internal static string Cli()
     {
         string cli = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
         if (!File.Exists(cli))

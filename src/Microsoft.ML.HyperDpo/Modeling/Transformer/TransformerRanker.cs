@@ -1,4 +1,5 @@
 using Microsoft.ML.HyperDpo.Modeling.Conditioning;
+using Microsoft.ML.HyperDpo.Native;
 using Microsoft.ML.HyperDpo.Scoring;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -34,7 +35,7 @@ internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>
     private readonly Tensor feature_mean;
     private readonly Tensor feature_scale;
 
-    public TransformerRanker(TransformerShape shape, float[] featureMean, float[] featureScale) : base(nameof(TransformerRanker))
+    public TransformerRanker(TransformerShape shape, float[] featureMean, float[] featureScale) : base(TorchBackend.Require(nameof(TransformerRanker)))
     {
         _shape = shape;
         projection = Linear(shape.FeatureCount + (shape.ConcatenatesCondition ? shape.ConditionWidth : 0), shape.Width);
