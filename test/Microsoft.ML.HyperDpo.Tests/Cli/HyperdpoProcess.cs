@@ -5,14 +5,23 @@ namespace Microsoft.ML.HyperDpo.Tests.Cli;
 /// <summary>The <c>hyperdpo</c> tool built beside the tests (the test project references it), run in a new process as a user runs it.</summary>
 internal static class HyperdpoProcess
 {
+    /// <summary>The path of the tool's <c>hyperdpo.dll</c>, built beside the tests; fails the test where it was not built.</summary>
+    public static string Tool
+    {
+        get
+        {
+            string tool = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
+            if (!File.Exists(tool)) Assert.Fail($"The command line was not built at '{tool}'; build the solution (the test project references it).");
+            return tool;
+        }
+    }
+
     /// <summary>Runs the tool in <paramref name="workingDirectory"/>; returns the exit code, standard output and standard error apart.</summary>
     public static (int ExitCode, string Out, string Error) Run(string workingDirectory, params string[] args)
     {
-        string tool = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
-        if (!File.Exists(tool)) Assert.Fail($"The command line was not built at '{tool}'; build the solution (the test project references it).");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(tool);
+        start.ArgumentList.Add(Tool);
         foreach (string a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();

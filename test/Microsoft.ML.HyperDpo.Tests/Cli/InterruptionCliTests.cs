@@ -24,8 +24,7 @@ public class InterruptionCliTests
     /// <summary>Starts the tool built beside the tests in <paramref name="folder"/>, with its output read as it comes.</summary>
     private static (Process Process, StringBuilder Out, StringBuilder Error) Start(TemporaryFolder folder, params string[] args)
     {
-        string tool = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
-        if (!File.Exists(tool)) Assert.Fail($"The command line was not built at '{tool}'; build the solution (the test project references it).");
+        string tool = Cli.HyperdpoProcess.Tool;
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder.Path, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(tool);

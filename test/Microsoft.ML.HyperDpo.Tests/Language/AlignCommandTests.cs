@@ -10,8 +10,7 @@ public class AlignCommandTests
 {
     private static (int ExitCode, string Output) Hyperdpo(string workingDirectory, params string[] args)
     {
-        string tool = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
-        if (!File.Exists(tool)) Assert.Fail($"The command line was not built at '{tool}'; build the solution (the test project references it).");
+        string tool = Cli.HyperdpoProcess.Tool;
         return ChildProcess.Run("dotnet", workingDirectory, new[] { "exec", tool }.Concat(args).ToArray());
     }
 

@@ -20,9 +20,7 @@ internal static class CliProcess
     /// <summary>The CLI's dll, built beside this assembly's output in the same configuration (the test project references it).</summary>
     internal static string Cli()
     {
-        string cli = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
-        if (!File.Exists(cli))
-            Assert.Fail($"The CLI was not built at '{cli}'; build the solution (the test project references it).");
+        string cli = Tests.Cli.HyperdpoProcess.Tool;
         return cli;
     }
 }

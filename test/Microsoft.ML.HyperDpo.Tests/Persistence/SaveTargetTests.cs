@@ -267,8 +267,7 @@ public class SaveTargetTests
     /// <summary>Runs the CLI built beside the tests, with <paramref name="tempFolder"/> as its temporary folder when given.</summary>
     private (int ExitCode, string Output) Hyperdpo(string tempFolder, params string[] args)
     {
-        string tool = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
-        if (!File.Exists(tool)) Assert.Fail($"The command line was not built at '{tool}'; build the solution (the test project references it).");
+        string tool = Cli.HyperdpoProcess.Tool;
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _folder.Path, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(tool);

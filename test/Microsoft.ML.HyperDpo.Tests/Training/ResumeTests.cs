@@ -83,9 +83,7 @@ public class ResumeTests
     /// </summary>
     private static (int Epochs, int Steps) TrainInAChildAndKillIt(string checkpointPath, int killOnceEpochs, int stepsPerEpoch)
     {
-        string cli = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
-        if (!File.Exists(cli))
-            Assert.Fail($"The CLI was not built at '{cli}'; build the solution (the test project references it).");
+        string cli = Cli.HyperdpoProcess.Tool;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in new[] { cli, "train", "--epochs", Epochs.ToString(), "--seed", Seed.ToString(), "--checkpoint", checkpointPath, "--checkpoint-steps", "1" }) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
