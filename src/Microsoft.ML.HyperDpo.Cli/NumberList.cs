@@ -17,4 +17,17 @@ internal static class NumberList
             .ToArray();
         return values.Length > 0 ? values : throw new ArgumentException($"{flag} names no value.");
     }
+
+    /// <summary>
+    /// The whole numbers of <paramref name="text"/>, each at least <paramref name="minimum"/>; an error names <paramref name="flag"/>
+    /// and the first entry that is not one, or says that the list is empty.
+    /// </summary>
+    public static int[] ParseCounts(string text, string flag, int minimum = 1)
+    {
+        var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= minimum
+                ? v : throw new ArgumentException($"{flag}: '{t}' is not a whole number of at least {minimum}."))
+            .ToArray();
+        return values.Length > 0 ? values : throw new ArgumentException($"{flag} names no value.");
+    }
 }

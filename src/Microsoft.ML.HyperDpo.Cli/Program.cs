@@ -98,16 +98,6 @@ internal static class Program
     /// <summary>Wide enough that no line or table of this tool wraps.</summary>
     private const int UnwrappedWidth = 4096;
 
-    /// <summary>The trainer options that the commands set from flags, by the flag the user typed.</summary>
-    private static readonly Dictionary<string, string> OptionFlags = new()
-    {
-        [nameof(HyperDpoRankingTrainer.Options.NumberOfEpochs)] = "--epochs",
-        [nameof(HyperDpoRankingTrainer.Options.Beta)] = "--beta",
-        [nameof(HyperDpoRankingTrainer.Options.TemperatureRange)] = "--temperature-range",
-        [nameof(HyperDpoRankingTrainer.Options.LearningRate)] = "--learning-rate",
-        [nameof(HyperDpoRankingTrainer.Options.BatchSize)] = "--batch-size",
-    };
-
     /// <summary>
     /// The message in the user's terms: without the "(Parameter 'x')" that .NET appends (the parameter is the library's),
     /// and with a trainer option named by its flag ("--epochs must be positive", not "NumberOfEpochs ...").
@@ -116,8 +106,7 @@ internal static class Program
     {
         if (e is not ArgumentException { ParamName: { } name }) return e.Message;
         string message = e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
-        return OptionFlags.TryGetValue(name, out string? flag) && message.StartsWith(name + " ", StringComparison.Ordinal)
-            ? flag + message[name.Length..]
-            : message;
+        if (TrainCommand.FlagOf(name) is not { } flag) return message;
+        return message.StartsWith(name + " ", StringComparison.Ordinal) ? flag + message[name.Length..] : $"{flag}: {message}";
     }
 }

@@ -17,39 +17,21 @@ internal static class TrainCommand
         var test = CliPaths.FileListOption("--test", "With --train: test files, where NDCG is reported.");
         var featureCount = new Option<int?>("--feature-count") { Description = "With --train: the length of the feature vectors; an id beyond it in any file is an error (default: the largest feature id of the first --train file)." };
         var objectives = new Option<string>("--objectives") { Description = "Objectives: 'label' and/or 'feature:N:higher|lower' (1-based LETOR feature id).", DefaultValueFactory = _ => "label,feature:41:higher" };
-        var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (default: the trainer's)." };
         var seed = new Option<int>("--seed") { Description = "Seed for data generation and training.", DefaultValueFactory = _ => 1 };
         var divisions = new Option<int>("--grid") { Description = "Report weights on the simplex lattice with step 1/m.", DefaultValueFactory = _ => 4 };
-        var conditioning = new Option<ConditioningKind?>("--conditioning") { Description = $"How the network reads the objective weights: {string.Join(", ", Enum.GetNames<ConditioningKind>())} (default: the trainer's; see docs/conditioning.md)." };
-        var architecture = new Option<RankerArchitecture?>("--architecture") { Description = "Mlp (scores each document alone) or Transformer (scores a query's documents together; default: the trainer's)." };
-        var loss = new Option<ListwiseLossKind?>("--loss") { Description = "PlackettLuce or ListNet (default: the trainer's)." };
-        var beta = new Option<float?>("--beta") { Description = "DPO temperature beta (default: the trainer's)." };
-        var temperatureRange = new Option<string?>("--temperature-range") { Description = "Temperature conditioning: MIN,MAX. Each list draws beta log-uniform in the range and the network reads it; the model keeps the temperature with the widest validation front (default: off, one beta)." };
-        var learningRate = new Option<float?>("--learning-rate") { Description = "AdamW learning rate (default: the trainer's)." };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Lists per step (default: the trainer's)." };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "Write a training checkpoint to this file after every epoch (atomically); resume a killed run from it with HyperDpoCheckpoint.Load(...).ResumeOptions." };
-        var checkpointSteps = new Option<int?>("--checkpoint-steps") { Description = "With --checkpoint: also write one every this many steps, in the middle of epochs (CheckpointStepInterval)." };
-        var checkpointSeconds = new Option<double?>("--checkpoint-seconds") { Description = "With --checkpoint: also write one after the first step at least this many seconds after the last (CheckpointSeconds)." };
         var output = new Option<string?>("--out") { Description = "Save the model (at equal weights) with its preparation as an ML.NET model zip: mlContext.Model.Load reads it, without this library, and it scores rows as the files give them (all features)." };
 
         var command = new System.CommandLine.Command("train", "Train one HyperDPO model for all trade-offs and print per-objective NDCG@1/3/5/10 at a set of weights, the hypervolume of the front and a legend (terms: docs/glossary.md).")
         {
-            train, valid, test, featureCount, objectives, epochs, seed, divisions, architecture, conditioning, loss, beta, temperatureRange, learningRate, batchSize, output, checkpoint, checkpointSteps, checkpointSeconds,
+            train, valid, test, featureCount, objectives, seed, divisions, output,
         };
+        foreach (var flag in TrainerFlags)
+            command.Options.Add(flag.Option);
         command.SetAction(result =>
         {
             var options = new HyperDpoRankingTrainer.Options { Seed = result.GetValue(seed) };
-            if (result.GetValue(epochs) is int e) options.NumberOfEpochs = e;
-            if (result.GetValue(architecture) is RankerArchitecture a) options.Architecture = a;
-            if (result.GetValue(conditioning) is ConditioningKind c) options.Conditioning = c;
-            if (result.GetValue(loss) is ListwiseLossKind l) options.Loss = l;
-            if (result.GetValue(beta) is float b) options.Beta = b;
-            if (result.GetValue(temperatureRange) is string range) options.TemperatureRange = ParseTemperatureRange(range);
-            if (result.GetValue(learningRate) is float r) options.LearningRate = r;
-            if (result.GetValue(batchSize) is int n) options.BatchSize = n;
-            options.CheckpointPath = result.GetValue(checkpoint);
-            if (result.GetValue(checkpointSteps) is int steps) options.CheckpointStepInterval = steps;
-            if (result.GetValue(checkpointSeconds) is double seconds) options.CheckpointSeconds = seconds;
+            foreach (var flag in TrainerFlags)
+                flag.Apply(options, result);
             var trainFiles = CliPaths.Files(result.GetValue(train), "--train");
             if (trainFiles.Length == 0)
             {
@@ -70,6 +52,41 @@ internal static class TrainCommand
                 result.GetValue(objectives)!, result.GetValue(featureCount), options, result.GetValue(seed), grid, result.GetValue(output));
         });
         return command;
+    }
+
+    /// <summary>
+    /// Every trainer option that a flag of <c>train</c> sets: the one table that declares the flag, sets the option from it and,
+    /// through <see cref="FlagOf"/>, names the flag where the option's own check refuses its value.
+    /// </summary>
+    internal static readonly TrainerFlag[] TrainerFlags =
+    [
+        TrainerFlag.Of<int?>("--epochs", "Number of epochs (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.NumberOfEpochs), (o, v) => o.NumberOfEpochs = v!.Value),
+        TrainerFlag.Of<RankerArchitecture?>("--architecture", "Mlp (scores each document alone) or Transformer (scores a query's documents together; default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.Architecture), (o, v) => o.Architecture = v!.Value),
+        TrainerFlag.Of<ConditioningKind?>("--conditioning", $"How the network reads the objective weights: {string.Join(", ", Enum.GetNames<ConditioningKind>())} (default: the trainer's; see docs/conditioning.md).", nameof(HyperDpoRankingTrainer.Options.Conditioning), (o, v) => o.Conditioning = v!.Value),
+        TrainerFlag.Of<ListwiseLossKind?>("--loss", "PlackettLuce or ListNet (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.Loss), (o, v) => o.Loss = v!.Value),
+        TrainerFlag.Of<float?>("--beta", "DPO temperature beta (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.Beta), (o, v) => o.Beta = v!.Value),
+        TrainerFlag.Of<string?>("--temperature-range", "Temperature conditioning: MIN,MAX. Each list draws beta log-uniform in the range and the network reads it; the model keeps the temperature with the widest validation front (default: off, one beta).", nameof(HyperDpoRankingTrainer.Options.TemperatureRange), (o, v) => o.TemperatureRange = ParseTemperatureRange(v!)),
+        TrainerFlag.Of<float?>("--learning-rate", "AdamW learning rate (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.LearningRate), (o, v) => o.LearningRate = v!.Value),
+        TrainerFlag.Of<int?>("--batch-size", "Lists per step (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.BatchSize), (o, v) => o.BatchSize = v!.Value),
+        TrainerFlag.Of<string?>("--checkpoint", "Write a training checkpoint to this file after every epoch (atomically); resume a killed run from it with HyperDpoCheckpoint.Load(...).ResumeOptions.", nameof(HyperDpoRankingTrainer.Options.CheckpointPath), (o, v) => o.CheckpointPath = v),
+        TrainerFlag.Of<int?>("--checkpoint-steps", "With --checkpoint: also write one every this many steps, in the middle of epochs (CheckpointStepInterval).", nameof(HyperDpoRankingTrainer.Options.CheckpointStepInterval), (o, v) => o.CheckpointStepInterval = v!.Value),
+        TrainerFlag.Of<double?>("--checkpoint-seconds", "With --checkpoint: also write one after the first step at least this many seconds after the last (CheckpointSeconds).", nameof(HyperDpoRankingTrainer.Options.CheckpointSeconds), (o, v) => o.CheckpointSeconds = v!.Value),
+    ];
+
+    /// <summary>The flag that sets the trainer option <paramref name="property"/>, or null where no flag does.</summary>
+    internal static string? FlagOf(string property) => TrainerFlags.FirstOrDefault(f => f.Property == property)?.Option.Name;
+
+    /// <summary>One flag of <see cref="TrainerFlags"/>: the option, the trainer property it sets, and how (only when given).</summary>
+    internal sealed record TrainerFlag(Option Option, string Property, Action<HyperDpoRankingTrainer.Options, ParseResult> Apply)
+    {
+        public static TrainerFlag Of<T>(string name, string description, string property, Action<HyperDpoRankingTrainer.Options, T> set)
+        {
+            var option = new Option<T>(name) { Description = description };
+            return new(option, property, (options, result) =>
+            {
+                if (result.GetValue(option) is { } value) set(options, value);
+            });
+        }
     }
 
     /// <summary>"MIN,MAX" as two temperatures (checked by the trainer's options), or an error naming the flag.</summary>

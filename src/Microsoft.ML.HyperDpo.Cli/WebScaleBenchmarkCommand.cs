@@ -34,7 +34,7 @@ internal static class WebScaleBenchmarkCommand
             Queries(r.GetValue(fraction));
             CliPaths.RequireOutputFile(r.GetValue(output), "--output");
             return r.GetValue(sweep) is { } values
-                ? Sweep(r.GetValue(fraction), r.GetValue(epochs), values, r.GetValue(output)!)
+                ? Sweep(r.GetValue(fraction), r.GetValue(epochs), NumberList.ParseCounts(values, "--sweep-rows-per-step"), r.GetValue(output)!)
                 : Run(r.GetValue(fraction), r.GetValue(epochs), r.GetValue(batchSize), r.GetValue(threads), r.GetValue(rowsPerStep), r.GetValue(output)!);
         });
         return command;
@@ -48,20 +48,20 @@ internal static class WebScaleBenchmarkCommand
     /// Rows per step on the validation queries only: one HyperDPO fit per value, the same epochs each, and the validation figure
     /// early stopping follows (the hypervolume of per-objective NDCG@10 over the weight lattice) at the epoch kept.
     /// </summary>
-    private static int Sweep(double fraction, int? epochs, string values, string output)
+    private static int Sweep(double fraction, int? epochs, int[] values, string output)
     {
         int queries = Queries(fraction);
         var (train, validation, _) = WebScaleRankingData.GenerateSplits(queries, seed: 1);
         var ml = new MLContext(1);
         var md = new StringBuilder();
         md.AppendLine("## Web-sized training: rows per step, chosen on the validation queries").AppendLine();
-        md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-web --fraction {fraction}{(epochs is null ? "" : $" --epochs {epochs}")} --sweep-rows-per-step {values}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})."));
+        md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-web --fraction {fraction}{(epochs is null ? "" : $" --epochs {epochs}")} --sweep-rows-per-step {string.Join(',', values)}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})."));
         md.AppendLine();
         md.AppendLine(Invariant($"`WebScaleRankingData`, {queries:N0} queries, {train.GetRowCount():N0} training documents; HyperDPO with default options except `LargeDataRowsPerStep` (1: `BatchSize` lists per step; the other large-data settings apply to every fit). Documents/s are wall-clock figures of one fit each, as noisy as the machine's load. "));
         md.AppendLine("Validation figure: the early-stopping figure (hypervolume of the per-objective NDCG@10 over the weight lattice) on the validation queries, at the epoch kept. The test queries are not used.").AppendLine();
         md.AppendLine("| rows per step | lists per step | learning rate | epochs (kept) | validation figure | documents/s | fit s |");
         md.AppendLine("|---|---|---|---|---|---|---|");
-        foreach (int rows in values.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture)))
+        foreach (int rows in values)
         {
             var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = WebScaleRankingData.Objectives.ToArray(), Seed = 1, LargeDataRowsPerStep = rows };
             if (epochs is int e) options.NumberOfEpochs = e;

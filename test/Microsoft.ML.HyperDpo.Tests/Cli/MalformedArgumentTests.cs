@@ -34,10 +34,14 @@ public class MalformedArgumentTests
             (["--train", "missing.txt"], "'missing.txt' does not exist"),
             (["--train", "small.txt", "--out", "no-such-folder/model.zip"], "--out 'no-such-folder/model.zip': the folder"),
             (["--train", "small.txt", "--temperature-range", "1,x"], "--temperature-range: 'x' is not a positive number"),
+            (["--train", "small.txt", "--checkpoint", "fit.ckpt", "--checkpoint-steps", "-1"], "--checkpoint-steps must be 0 (off) or positive; got -1"),
+            (["--train", "small.txt", "--batch-size", "0"], "--batch-size must be positive; got 0"),
+            (["--train", "small.txt", "--learning-rate", "-1"], "--learning-rate must be"),
         ],
         ["benchmark-web"] =
         [
             (["--fraction", "2"], "--fraction must be in (0, 1]"),
+            (["--sweep-rows-per-step", "1,x"], "--sweep-rows-per-step: 'x' is not a whole number of at least 1"),
             (["--output", "no-such-folder/benchmarks.md"], "--output 'no-such-folder/benchmarks.md': the folder"),
         ],
         ["benchmark-service"] =
