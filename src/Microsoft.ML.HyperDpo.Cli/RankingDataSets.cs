@@ -29,7 +29,7 @@ internal sealed record RankingDataSets(IDataView Train, IDataView? Validation, I
             {
                 return ml.Data.LoadLetorFiles(count, files);
             }
-            catch (InvalidDataException e) when (e.Message.Contains("is beyond the feature count", StringComparison.Ordinal))
+            catch (InvalidDataException e) when (e.Data.Contains(LetorTextLoader.FeatureIdBeyondCount))
             {
                 throw new InvalidDataException($"{e.Message} The feature count {count} is {origin}.", e);
             }
@@ -64,27 +64,8 @@ internal sealed record RankingDataSets(IDataView Train, IDataView? Validation, I
     /// </summary>
     private static void RequireOrdering(IDataView data, IReadOnlyList<ObjectiveSpec> objectives, string[] files, string role)
     {
-        var group = Data.ColumnChecks.GroupKey(data.Schema, LetorTextLoader.GroupIdColumnName);
-        var columns = objectives.Select(o => data.Schema[o.ColumnName]).ToArray();
-        using var cursor = data.GetRowCursor(columns.Append(group));
-        var key = Data.ColumnChecks.KeyGetter(cursor, group);
-        var getters = columns.Select(c => Data.ColumnChecks.NumericGetter(cursor, c)).ToArray();
-        var first = new double[columns.Length];
-        var orders = new bool[columns.Length];
-        ulong current = 0;
-        while (cursor.MoveNext() && !orders.All(o => o))
-        {
-            ulong k = key();
-            bool starts = k != current;
-            current = k;
-            for (int i = 0; i < columns.Length; i++)
-            {
-                double value = getters[i]();
-                if (starts) first[i] = value;
-                else if (value != first[i]) orders[i] = true;
-            }
-        }
-        for (int i = 0; i < columns.Length; i++)
+        var orders = Data.RankableLists.OrdersSomeGroup(data, objectives.Select(o => o.ColumnName).ToArray(), LetorTextLoader.GroupIdColumnName);
+        for (int i = 0; i < orders.Length; i++)
         {
             if (orders[i]) continue;
             var o = objectives[i];

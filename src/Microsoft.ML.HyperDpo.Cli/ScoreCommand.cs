@@ -81,7 +81,7 @@ internal static class ScoreCommand
             {
                 rows = ml.Data.LoadLetorFiles(featureCount, dataPath);
             }
-            catch (InvalidDataException e) when (e.Message.Contains("is beyond the feature count", StringComparison.Ordinal))
+            catch (InvalidDataException e) when (e.Data.Contains(LetorTextLoader.FeatureIdBeyondCount))
             {
                 throw new InvalidDataException($"{e.Message} {takes}.", e);
             }

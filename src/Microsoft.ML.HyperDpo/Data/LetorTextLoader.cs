@@ -215,7 +215,11 @@ public static class LetorTextLoader
                         if (index == 0)
                             throw BadLine(path, lineNumber, token, "feature id 0 (LETOR feature ids start at 1)", "'<feature id>:<value>' with a 1-based integer id");
                         if (index > (uint)(featureCount ?? MaxFeatureCount))
-                            throw BadLine(path, lineNumber, token, $"feature id {index} is beyond the feature count {featureCount ?? MaxFeatureCount}{(featureCount is null ? ", the most this loader supports" : "")}", $"feature ids from 1 to {featureCount ?? MaxFeatureCount}");
+                        {
+                            var beyond = BadLine(path, lineNumber, token, $"feature id {index} is beyond the feature count {featureCount ?? MaxFeatureCount}{(featureCount is null ? ", the most this loader supports" : "")}", $"feature ids from 1 to {featureCount ?? MaxFeatureCount}");
+                            beyond.Data[FeatureIdBeyondCount] = index;
+                            throw beyond;
+                        }
                         if (!seen.Add(index))
                             throw BadLine(path, lineNumber, token, $"feature id {index} appears twice on the line", "each feature id at most once per line");
                         if (!TryParseFiniteNumber(value, out _))
@@ -294,6 +298,12 @@ public static class LetorTextLoader
         }
         if (line.Length > 0) yield return line.ToString();
     }
+
+    /// <summary>
+    /// The <see cref="Exception.Data"/> key (its value: the id) that marks the error of a feature id beyond the feature count, so
+    /// that a caller that knows where the count came from (a flag, a model) can add that to the message without reading the message.
+    /// </summary>
+    internal const string FeatureIdBeyondCount = "Microsoft.ML.HyperDpo.FeatureIdBeyondCount";
 
     private static InvalidDataException BadLine(string path, int lineNumber, string token, string problem, string expected)
         => new($"LETOR file '{path}', line {lineNumber}, token '{token}': {problem}; expected {expected}.");

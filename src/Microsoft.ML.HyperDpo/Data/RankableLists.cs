@@ -39,6 +39,36 @@ internal static class RankableLists
                     "documents have different grades for every objective.");
     }
 
+    /// <summary>
+    /// For each of <paramref name="labelColumns"/>, whether some group of <paramref name="data"/> (contiguous rows of one key in
+    /// <paramref name="groupColumn"/>) has two documents whose values differ: the check of <see cref="RequireTrainable"/>, on data
+    /// not read into a <see cref="ListwiseDataset"/> (test files, which the trainer never reads). Stops at the first row where all differ.
+    /// </summary>
+    public static bool[] OrdersSomeGroup(IDataView data, IReadOnlyList<string> labelColumns, string groupColumn)
+    {
+        var group = ColumnChecks.GroupKey(data.Schema, groupColumn);
+        var columns = labelColumns.Select(name => data.Schema[name]).ToArray();
+        using var cursor = data.GetRowCursor(columns.Append(group));
+        var key = ColumnChecks.KeyGetter(cursor, group);
+        var getters = columns.Select(c => ColumnChecks.NumericGetter(cursor, c)).ToArray();
+        var first = new double[columns.Length];
+        var orders = new bool[columns.Length];
+        ulong current = 0;
+        while (cursor.MoveNext() && !orders.All(o => o))
+        {
+            ulong k = key();
+            bool starts = k != current;
+            current = k;
+            for (int i = 0; i < columns.Length; i++)
+            {
+                double value = getters[i]();
+                if (starts) first[i] = value;
+                else if (value != first[i]) orders[i] = true;
+            }
+        }
+        return orders;
+    }
+
     /// <summary>Whether some list has two documents whose labels for <paramref name="objective"/> differ.</summary>
     private static bool HasDifferentGrades(ListwiseDataset data, int objective)
     {
