@@ -18,7 +18,7 @@ internal static class ScoreCommand
         var model = new Option<string?>("--model") { Description = "A model saved with mlContext.Model.Save (or 'hyperdpo train --out')." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Instead of --model: a training checkpoint (HyperDpoCheckpoint)." };
         var data = new Option<string>("--data") { Description = "The rows to score: a LETOR/SVMlight text file (as 'train' reads), or an ML.NET binary data file (mlContext.Data.SaveAsBinary) with the model's feature column.", Required = true };
-        var weights = new Option<string?>("--weights") { Description = "Objective weights, comma-separated, one per objective (default: the model's own)." };
+        var weights = SharedOptions.Numbers("--weights", "Objective weights, comma-separated, one per objective (default: the model's own).");
         var output = new Option<string>("--output") { Description = "Where the scores go, one per line, in row order.", Required = true };
         var command = new System.CommandLine.Command("score", "Score a LETOR file or an ML.NET binary data file with a saved HyperDPO model or checkpoint, at chosen objective weights.")
         {

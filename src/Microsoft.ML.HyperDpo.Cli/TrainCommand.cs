@@ -17,7 +17,7 @@ internal static class TrainCommand
         var test = CliPaths.FileListOption("--test", "With --train: test files, where NDCG is reported.");
         var featureCount = new Option<int?>("--feature-count") { Description = "With --train: the length of the feature vectors; an id beyond it in any file is an error (default: the largest feature id of the first --train file)." };
         var objectives = new Option<string>("--objectives") { Description = "Objectives: 'label' and/or 'feature:N:higher|lower' (1-based LETOR feature id).", DefaultValueFactory = _ => "label,feature:41:higher" };
-        var seed = new Option<int>("--seed") { Description = "Seed for data generation and training.", DefaultValueFactory = _ => 1 };
+        var seed = SharedOptions.Seed("Seed for data generation and training.");
         var divisions = new Option<int>("--grid") { Description = "Report weights on the simplex lattice with step 1/m.", DefaultValueFactory = _ => 4 };
         var output = new Option<string?>("--out") { Description = "Save the model (at equal weights) with its preparation as an ML.NET model zip: mlContext.Model.Load reads it, without this library, and it scores rows as the files give them (all features)." };
 
@@ -25,13 +25,10 @@ internal static class TrainCommand
         {
             train, valid, test, featureCount, objectives, seed, divisions, output,
         };
-        foreach (var flag in TrainerFlags)
-            command.Options.Add(flag.Option);
+        var trainerFlags = TrainerFlags.Bind(command, TrainerFlags.Train);
         command.SetAction(result =>
         {
-            var options = new HyperDpoRankingTrainer.Options { Seed = result.GetValue(seed) };
-            foreach (var flag in TrainerFlags)
-                flag.Apply(options, result);
+            var options = trainerFlags.Apply(new HyperDpoRankingTrainer.Options { Seed = result.GetValue(seed) }, result);
             var trainFiles = CliPaths.Files(result.GetValue(train), "--train");
             if (trainFiles.Length == 0)
             {
@@ -54,50 +51,6 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>
-    /// Every trainer option that a flag of <c>train</c> sets: the one table that declares the flag, sets the option from it and,
-    /// through <see cref="FlagOf"/>, names the flag where the option's own check refuses its value.
-    /// </summary>
-    internal static readonly TrainerFlag[] TrainerFlags =
-    [
-        TrainerFlag.Of<int?>("--epochs", "Number of epochs (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.NumberOfEpochs), (o, v) => o.NumberOfEpochs = v!.Value),
-        TrainerFlag.Of<RankerArchitecture?>("--architecture", "Mlp (scores each document alone) or Transformer (scores a query's documents together; default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.Architecture), (o, v) => o.Architecture = v!.Value),
-        TrainerFlag.Of<ConditioningKind?>("--conditioning", $"How the network reads the objective weights: {string.Join(", ", Enum.GetNames<ConditioningKind>())} (default: the trainer's; see docs/conditioning.md).", nameof(HyperDpoRankingTrainer.Options.Conditioning), (o, v) => o.Conditioning = v!.Value),
-        TrainerFlag.Of<ListwiseLossKind?>("--loss", "PlackettLuce or ListNet (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.Loss), (o, v) => o.Loss = v!.Value),
-        TrainerFlag.Of<float?>("--beta", "DPO temperature beta (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.Beta), (o, v) => o.Beta = v!.Value),
-        TrainerFlag.Of<string?>("--temperature-range", "Temperature conditioning: MIN,MAX. Each list draws beta log-uniform in the range and the network reads it; the model keeps the temperature with the widest validation front (default: off, one beta).", nameof(HyperDpoRankingTrainer.Options.TemperatureRange), (o, v) => o.TemperatureRange = ParseTemperatureRange(v!)),
-        TrainerFlag.Of<float?>("--learning-rate", "AdamW learning rate (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.LearningRate), (o, v) => o.LearningRate = v!.Value),
-        TrainerFlag.Of<int?>("--batch-size", "Lists per step (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.BatchSize), (o, v) => o.BatchSize = v!.Value),
-        TrainerFlag.Of<string?>("--checkpoint", "Write a training checkpoint to this file after every epoch (atomically); resume a killed run from it with HyperDpoCheckpoint.Load(...).ResumeOptions.", nameof(HyperDpoRankingTrainer.Options.CheckpointPath), (o, v) => o.CheckpointPath = v),
-        TrainerFlag.Of<int?>("--checkpoint-steps", "With --checkpoint: also write one every this many steps, in the middle of epochs (CheckpointStepInterval).", nameof(HyperDpoRankingTrainer.Options.CheckpointStepInterval), (o, v) => o.CheckpointStepInterval = v!.Value),
-        TrainerFlag.Of<double?>("--checkpoint-seconds", "With --checkpoint: also write one after the first step at least this many seconds after the last (CheckpointSeconds).", nameof(HyperDpoRankingTrainer.Options.CheckpointSeconds), (o, v) => o.CheckpointSeconds = v!.Value),
-    ];
-
-    /// <summary>The flag that sets the trainer option <paramref name="property"/>, or null where no flag does.</summary>
-    internal static string? FlagOf(string property) => TrainerFlags.FirstOrDefault(f => f.Property == property)?.Option.Name;
-
-    /// <summary>One flag of <see cref="TrainerFlags"/>: the option, the trainer property it sets, and how (only when given).</summary>
-    internal sealed record TrainerFlag(Option Option, string Property, Action<HyperDpoRankingTrainer.Options, ParseResult> Apply)
-    {
-        public static TrainerFlag Of<T>(string name, string description, string property, Action<HyperDpoRankingTrainer.Options, T> set)
-        {
-            var option = new Option<T>(name) { Description = description };
-            return new(option, property, (options, result) =>
-            {
-                if (result.GetValue(option) is { } value) set(options, value);
-            });
-        }
-    }
-
-    /// <summary>"MIN,MAX" as two temperatures (checked by the trainer's options), or an error naming the flag.</summary>
-    internal static float[] ParseTemperatureRange(string text)
-    {
-        var values = NumberList.Parse(text, "--temperature-range", positive: true);
-        if (values.Length != 2 || values[0] > values[1])
-            throw new ArgumentException($"--temperature-range must be MIN,MAX with 0 < MIN <= MAX (e.g. 1,25); got '{text}'.");
-        return values;
-    }
-
     private static int Run(string[] trainFiles, string[] validFiles, string[] testFiles, string objectiveText, int? featureCount, HyperDpoRankingTrainer.Options options, int seed, int divisions, string? output)
     {
         var ml = new MLContext(seed);
@@ -112,7 +65,7 @@ internal static class TrainCommand
         AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(data.Description)}");
 
         options.LabelColumnNames = data.Objectives;
-        var model = Fit(ml, options, data);
+        var model = TrainingProgressBar.Fit(ml, options, data);
         var report = model.TrainingReport!;
         AnsiConsole.MarkupLine($"Trained in {report.TrainingTime.TotalSeconds:F1} s on {report.Device}: {report.Epochs.Count} epochs, kept epoch {report.BestEpoch}, " +
             $"{report.DocumentsProcessed / report.TrainingTime.TotalSeconds:N0} documents/s.");
@@ -179,46 +132,5 @@ internal static class TrainCommand
                 ? $"- kept epoch: the epoch whose network the model keeps, the one with the best validation figure; training stops early when it has not improved for {patience} epochs."
                 : "- kept epoch: the epoch whose network the model keeps (without validation data, the last one).",
             "Terms: docs/glossary.md.");
-    }
-
-    /// <summary>Fits with a progress bar fed by the trainer's per-epoch progress records.</summary>
-    internal static HyperDpoRankingTransformer Fit(MLContext ml, HyperDpoRankingTrainer.Options options, RankingDataSets data)
-    {
-        HyperDpoRankingTransformer? model = null;
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(context =>
-            {
-                var task = context.AddTask("Training HyperDPO", maxValue: options.NumberOfEpochs);
-                var caller = options.Progress;
-                options.Progress = new ProgressBar(task, caller);
-                try
-                {
-                    model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
-                }
-                finally
-                {
-                    options.Progress = caller;
-                }
-                if (model?.TrainingReport is { } report && report.Epochs.Count < options.NumberOfEpochs)
-                    task.Description = Markup.Escape($"Training HyperDPO: stopped early after epoch {report.Epochs.Count} (kept epoch {report.BestEpoch})");
-                task.Value = task.MaxValue;
-            });
-        return model!;
-    }
-
-    /// <summary>Moves the bar and shows the epoch's figures as each record arrives (on the training thread).</summary>
-    private sealed class ProgressBar(ProgressTask task, IProgress<TrainingProgress>? next) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            var e = value.Epoch;
-            task.Value = e.Epoch;
-            string validation = e.ValidationScore is double v
-                ? string.Create(CultureInfo.InvariantCulture, $", validation {value.ValidationMetric} {v:F4}{(value.IsBestSoFar ? " (best so far)" : "")}")
-                : "";
-            task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"Training HyperDPO: loss {e.MeanLoss:F4}{validation}"));
-            next?.Report(value);
-        }
     }
 }

@@ -14,8 +14,6 @@ namespace Microsoft.ML.HyperDpo.Cli.Language;
 /// <summary><c>hyperdpo pretrain</c>, <c>hyperdpo align</c> and <c>hyperdpo generate</c>: multi-objective alignment of a GPT-2-architecture language model.</summary>
 internal static class LanguageCommands
 {
-    private const string DemoCommand = "hyperdpo align --data ../shared/data/qa-feedback-finegrainedrlhf/dev_feedback.json --demo";
-
     /// <summary>Preference lists from a qa-feedback JSON file or a JSON Lines file of the library's format, with the computed objectives added.</summary>
     private static IReadOnlyList<PreferenceList> LoadLists(string path, IEnumerable<string> objectives)
     {
@@ -37,7 +35,7 @@ internal static class LanguageCommands
         var heads = new Option<int>("--heads") { Description = "Attention heads.", DefaultValueFactory = _ => 4 };
         var context = new Option<int>("--context") { Description = "Context length.", DefaultValueFactory = _ => 256 };
         var steps = new Option<int>("--steps") { Description = "Training steps.", DefaultValueFactory = _ => 500 };
-        var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 0 };
+        var seed = SharedOptions.Seed("Seed.", defaultValue: 0);
         var command = new System.CommandLine.Command("pretrain", "Pre-train a tiny GPT-2-architecture language model on the text of a preference file (the training split only).")
         {
             data, output, heldOut, vocabulary, width, layers, heads, context, steps, seed,
@@ -84,9 +82,9 @@ internal static class LanguageCommands
         var beta = new Option<float>("--beta") { Description = "DPO temperature beta.", DefaultValueFactory = _ => 0.1f };
         var loraRank = new Option<int>("--lora-rank") { Description = "Rank of low-rank adapters on the attention projections (0: prompt only).", DefaultValueFactory = _ => 0 };
         var heldOut = new Option<int>("--held-out") { Description = "Held-out lists.", DefaultValueFactory = _ => 100 };
-        var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 0 };
-        var benchmarks = new Option<string>("--benchmarks") { Description = "With --demo: Markdown file whose 'align' section is written.", DefaultValueFactory = _ => "docs/benchmarks.md" };
-        var plot = new Option<string>("--plot") { Description = "With --demo: PNG of the held-out fronts.", DefaultValueFactory = _ => "docs/align/front.png" };
+        var seed = SharedOptions.Seed("Seed.", defaultValue: 0);
+        var benchmarks = SharedOptions.BenchmarksPage("With --demo (not --small): also write the summary as the 'align' section of this Markdown file (its other sections are kept).");
+        var plot = new Option<string>("--plot") { Description = "With --demo: PNG of the held-out fronts.", DefaultValueFactory = _ => "align-front.png" };
         var threads = new Option<int?>("--threads") { Description = "TorchSharp's intra-op threads; default: 1 with --demo (more threads than free cores slow a shared machine down), TorchSharp's own otherwise; 0: TorchSharp's own." };
         var device = new Option<string>("--device") { Description = "Where the model runs: cpu, cuda or cuda:N (CUDA needs a CUDA build of TorchSharp).", DefaultValueFactory = _ => "cpu" };
         var learningRate = new Option<float>("--learning-rate") { Description = "AdamW learning rate of the soft prompt (and adapters).", DefaultValueFactory = _ => 1e-2f };
@@ -109,9 +107,11 @@ internal static class LanguageCommands
             var names = SplitList(r.GetValue(objectives)!);
             if (isDemo)
             {
-                if (!r.GetValue(small)) CliPaths.RequireOutputFile(r.GetValue(benchmarks), "--benchmarks");
+                if (r.GetValue(small) && r.GetValue(benchmarks) is not null)
+                    throw new ArgumentException("--benchmarks goes with the full demo: the --small configuration's figures are not written to a benchmarks page.");
+                CliPaths.RequireOutputFile(r.GetValue(benchmarks), "--benchmarks");
                 CliPaths.RequireOutputFile(r.GetValue(plot), "--plot");
-                return RunDemo(dataPath, names, r.GetValue(small), r.GetValue(seed), threadCount, where, rate, r.GetValue(benchmarks)!, r.GetValue(plot)!);
+                return RunDemo(dataPath, names, r.GetValue(small), r.GetValue(seed), threadCount, where, rate, r.GetValue(benchmarks), r.GetValue(plot)!);
             }
             CliPaths.RequireOutputDirectory(r.GetValue(output), "--output");
             string modelDir = r.GetValue(model) ?? throw new ArgumentException("--model is required without --demo (a checkpoint directory from 'hyperdpo pretrain').");
@@ -165,7 +165,7 @@ internal static class LanguageCommands
         return new TorchSharp.torch.Device(TorchSharp.DeviceType.CUDA, index);
     }
 
-    private static int RunDemo(string dataPath, string[] objectives, bool small, int seed, int threads, TorchSharp.torch.Device device, float learningRate, string benchmarks, string plotPath)
+    private static int RunDemo(string dataPath, string[] objectives, bool small, int seed, int threads, TorchSharp.torch.Device device, float learningRate, string? benchmarks, string plotPath)
     {
         var defaults = small ? AlignmentDemoOptions.Small : AlignmentDemoOptions.Default;
         var alignment = LanguageAlignmentTrainer.Copy(defaults.Alignment, defaults.Alignment.Conditioning, defaults.Alignment.FixedWeights, defaults.Alignment.Seed);
@@ -189,14 +189,14 @@ internal static class LanguageCommands
         });
         // Files first: a display problem must not lose a run's figures.
         AlignReport.WritePlot(result, plotPath);
-        if (!small)
+        if (benchmarks is not null)
         {
             string link = Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(benchmarks))!, Path.GetFullPath(plotPath)).Replace('\\', '/');
-            BenchmarkReport.WriteSection(benchmarks, "align", AlignReport.Markdown(result, DemoCommand, link));
+            BenchmarkReport.WriteSection(benchmarks, "align", AlignReport.Markdown(result, ReportHeader.Command("hyperdpo"), link));
             AnsiConsole.MarkupLine($"Section 'align' written to [bold]{Markup.Escape(benchmarks)}[/]; plot [bold]{Markup.Escape(plotPath)}[/].");
         }
         else
-            AnsiConsole.MarkupLine($"Small configuration: plot [bold]{Markup.Escape(plotPath)}[/]; docs/benchmarks.md is left alone.");
+            AnsiConsole.MarkupLine($"Plot [bold]{Markup.Escape(plotPath)}[/].");
         AlignReport.Print(result);
         return 0;
     }
@@ -205,12 +205,12 @@ internal static class LanguageCommands
     {
         var model = new Option<string>("--model") { Description = "Aligned model directory (hyperdpo align --output).", Required = true };
         var prompt = new Option<string>("--prompt") { Description = "The question.", Required = true };
-        var weights = new Option<string?>("--weights") { Description = "Objective weights, comma-separated, summing to 1 (default: equal)." };
+        var weights = SharedOptions.Numbers("--weights", "Objective weights, comma-separated, summing to 1 (default: equal).");
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most new tokens.", DefaultValueFactory = _ => 64 };
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature; 0: greedy.", DefaultValueFactory = _ => 0f };
         var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens; 0: all.", DefaultValueFactory = _ => 0 };
         var beta = new Option<float?>("--beta") { Description = "Temperature conditioning (models trained with a beta range)." };
-        var seed = new Option<int>("--seed") { Description = "Sampling seed.", DefaultValueFactory = _ => 0 };
+        var seed = SharedOptions.Seed("Sampling seed.", defaultValue: 0);
         var device = new Option<string>("--device") { Description = "Where the model runs: cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var command = new System.CommandLine.Command("generate", "Generate an answer with an aligned language model at chosen objective weights.")
         {
@@ -218,11 +218,11 @@ internal static class LanguageCommands
         };
         command.SetAction(r =>
         {
+            // The flags are read before the model is loaded, so that a bad value costs no load.
+            var given = r.GetValue(weights) is string text ? NumberList.Parse(text, "--weights") : null;
             var aligned = AlignedModelFile.Load(r.GetValue(model)!, ParseDevice(r.GetValue(device)!));
             int k = aligned.Objectives.Count;
-            var w = r.GetValue(weights) is string text
-                ? NumberList.Parse(text, "--weights")
-                : Enumerable.Repeat(1f / k, k).ToArray();
+            var w = given ?? Enumerable.Repeat(1f / k, k).ToArray();
             var options = new GenerationOptions { MaxNewTokens = r.GetValue(maxTokens), Temperature = r.GetValue(temperature), TopK = r.GetValue(topK), Seed = r.GetValue(seed) };
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(string.Join(", ", aligned.Objectives.Select((o, i) => $"{o} {w.ElementAtOrDefault(i)}")))}[/]");
             Console.WriteLine(aligned.Generate(r.GetValue(prompt)!, w, options, r.GetValue(beta)));

@@ -2,26 +2,34 @@ using System.Diagnostics;
 
 namespace Microsoft.ML.HyperDpo.Tests.Cli;
 
-/// <summary>The <c>hyperdpo</c> tool built beside the tests (the test project references it), run in a new process as a user runs it.</summary>
+/// <summary>
+/// The <c>hyperdpo</c> tool and the benchmarks program built beside the tests (the test project references both), run in a new
+/// process as a user (or a developer) runs them.
+/// </summary>
 internal static class HyperdpoProcess
 {
     /// <summary>The path of the tool's <c>hyperdpo.dll</c>, built beside the tests; fails the test where it was not built.</summary>
-    public static string Tool
+    public static string Tool => Built(Path.Combine("src", "Microsoft.ML.HyperDpo.Cli"), "hyperdpo.dll");
+
+    /// <summary>The path of the benchmarks program's <c>hyperdpo-benchmarks.dll</c>, built beside the tests; fails the test where it was not built.</summary>
+    public static string Benchmarks => Built(Path.Combine("benchmarks", "Microsoft.ML.HyperDpo.Benchmarks"), "hyperdpo-benchmarks.dll");
+
+    private static string Built(string project, string dll)
     {
-        get
-        {
-            string tool = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), Path.Combine("src", "Microsoft.ML.HyperDpo.Cli")), "hyperdpo.dll");
-            if (!File.Exists(tool)) Assert.Fail($"The command line was not built at '{tool}'; build the solution (the test project references it).");
-            return tool;
-        }
+        string path = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("test", "Microsoft.ML.HyperDpo.Tests"), project), dll);
+        if (!File.Exists(path)) Assert.Fail($"'{project}' was not built at '{path}'; build the solution (the test project references it).");
+        return path;
     }
 
     /// <summary>Runs the tool in <paramref name="workingDirectory"/>; returns the exit code, standard output and standard error apart.</summary>
-    public static (int ExitCode, string Out, string Error) Run(string workingDirectory, params string[] args)
+    public static (int ExitCode, string Out, string Error) Run(string workingDirectory, params string[] args) => RunProgram(Tool, workingDirectory, args);
+
+    /// <summary>Runs <paramref name="program"/> (<see cref="Tool"/> or <see cref="Benchmarks"/>) in <paramref name="workingDirectory"/>.</summary>
+    public static (int ExitCode, string Out, string Error) RunProgram(string program, string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Tool);
+        start.ArgumentList.Add(program);
         foreach (string a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();

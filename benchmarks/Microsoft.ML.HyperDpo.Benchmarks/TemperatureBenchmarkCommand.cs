@@ -5,12 +5,13 @@ using Microsoft.ML.Data;
 using Microsoft.ML.HyperDpo.Comparison;
 using Microsoft.ML.HyperDpo.Evaluation;
 using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.HyperDpo.Cli;
 using Spectre.Console;
 
-namespace Microsoft.ML.HyperDpo.Cli;
+namespace Microsoft.ML.HyperDpo.Benchmarks;
 
 /// <summary>
-/// <c>hyperdpo benchmark-temperature</c>: what the temperature beta does. On one MQ2008 fold (validation part for every figure that
+/// <c>benchmark-temperature</c>: what the temperature beta does. On one MQ2008 fold (validation part for every figure that
 /// could choose something, test part reported only), it fits a temperature-conditioned model on FastTree LambdaMART references
 /// (<see cref="HyperDpoRankingTrainer.Options.ReferenceEstimators"/>) and one without references, and the same two at the fixed
 /// default beta. Per beta of a grid on the range: the validation and test hypervolume, Kendall's tau-b between the model's ranking
@@ -23,21 +24,23 @@ internal static class TemperatureBenchmarkCommand
 
     public static System.CommandLine.Command Create()
     {
-        var mq2008 = new Option<string>("--mq2008") { Description = "Folder with MQ2008's S1.txt..S5.txt.", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "letor4-mq2008") };
+        var mq2008 = BenchmarkOptions.Mq2008();
         var fold = new Option<int>("--fold") { Description = "The MQ2008 fold (train on its three training parts, validate on the fourth, report on the fifth).", DefaultValueFactory = _ => 1 };
         var objectives = new Option<string>("--objectives") { Description = "Objectives, as for train.", DefaultValueFactory = _ => "label,feature:41:higher:PageRank" };
-        var range = new Option<string>("--temperature-range") { Description = "The trained temperature range MIN,MAX.", DefaultValueFactory = _ => "1,25" };
-        var fixedBetas = new Option<string?>("--fixed-betas") { Description = "Temperatures of the fixed-beta fits, comma-separated (default: the trainer's Beta)." };
-        var epochs = new Option<int?>("--epochs") { Description = "Most epochs per fit (default: the trainer's; early stopping on the validation part)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of every fit.", DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--benchmarks") { Description = "The benchmarks page whose section this command writes.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
+        var range = SharedOptions.Numbers("--temperature-range", "The trained temperature range MIN,MAX.", "1,25");
+        var fixedBetas = SharedOptions.Numbers("--fixed-betas", "Temperatures of the fixed-beta fits, comma-separated (default: the trainer's Beta).");
+        var seed = SharedOptions.Seed("Seed of every fit.");
+        var output = BenchmarkOptions.BenchmarksPage();
         var command = new System.CommandLine.Command("benchmark-temperature",
             "Measure what the temperature beta does on MQ2008: hypervolume, distance to the LambdaMART reference (Kendall tau) and NDCG per objective, per beta.")
         {
-            mq2008, fold, objectives, range, fixedBetas, epochs, seed, output,
+            mq2008, fold, objectives, range, fixedBetas,
         };
-        command.SetAction(r => Run(r.GetValue(mq2008)!, r.GetValue(fold), r.GetValue(objectives)!, TrainCommand.ParseTemperatureRange(r.GetValue(range)!),
-            ParseBetas(r.GetValue(fixedBetas)), r.GetValue(epochs), r.GetValue(seed), r.GetValue(output)!));
+        var trainerFlags = TrainerFlags.Bind(command, ["--epochs"], new Dictionary<string, string> { ["--epochs"] = "Most epochs per fit (default: the trainer's; early stopping on the validation part)." });
+        command.Options.Add(seed);
+        command.Options.Add(output);
+        command.SetAction(r => Run(r.GetValue(mq2008)!, r.GetValue(fold), r.GetValue(objectives)!, TrainerFlags.ParseTemperatureRange(r.GetValue(range)!),
+            ParseBetas(r.GetValue(fixedBetas)), () => trainerFlags.Apply(new HyperDpoRankingTrainer.Options(), r), r.GetValue(seed), r.GetValue(output)!));
         return command;
     }
 
@@ -55,7 +58,7 @@ internal static class TemperatureBenchmarkCommand
     private static float[] ParseBetas(string? text) =>
         text is null ? new[] { new HyperDpoRankingTrainer.Options().Beta } : NumberList.Parse(text, "--fixed-betas", positive: true);
 
-    private static int Run(string folder, int fold, string objectiveText, float[] range, float[] fixedBetas, int? epochs, int seed, string output)
+    private static int Run(string folder, int fold, string objectiveText, float[] range, float[] fixedBetas, Func<HyperDpoRankingTrainer.Options> trainerOptions, int seed, string output)
     {
         CliPaths.RequireOutputFile(output, "--benchmarks");
         if (fold is < 1 or > 5) throw new ArgumentException($"--fold must be 1 to 5; got {fold}.");
@@ -81,9 +84,12 @@ internal static class TemperatureBenchmarkCommand
         ITransformer? referenceChain = null;
         foreach (var (name, withReferences, fitRange, fixedBeta) in variants)
         {
-            var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = data.Objectives, Seed = seed, TemperatureRange = fitRange, Beta = fixedBeta };
+            var options = trainerOptions();
+            options.LabelColumnNames = data.Objectives;
+            options.Seed = seed;
+            options.TemperatureRange = fitRange;
+            options.Beta = fixedBeta;
             if (withReferences) options.ReferenceEstimators = References();
-            if (epochs is int e) options.NumberOfEpochs = e;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
             double seconds = clock.Elapsed.TotalSeconds;
@@ -100,10 +106,7 @@ internal static class TemperatureBenchmarkCommand
             }
             results.Add(new ModelFigures(name, fitRange, seconds, model.TrainingReport!.ReferenceFitTime.TotalSeconds, model.TrainingReport.Epochs.Count, model.Temperature, betas));
         }
-        string markdown = Markdown(results, data, fold, range, fixedBetas);
-        BenchmarkReport.WriteSection(output, Section, markdown);
-        AnsiConsole.WriteLine(markdown);
-        AnsiConsole.MarkupLine($"Wrote the [bold]{Section}[/] section of {Markup.Escape(output)}.");
+        BenchmarkReport.Publish(output, Section, Markdown(results, data, fold, range, fixedBetas));
         return 0;
     }
 
@@ -134,7 +137,9 @@ internal static class TemperatureBenchmarkCommand
         var weights = Weights(data.Objectives.Length);
         string W(float[] w) => "(" + string.Join(", ", w.Select(v => v.ToString("0.##", inv))) + ")";
         var md = new StringBuilder();
-        md.AppendLine("## Temperature (`hyperdpo benchmark-temperature`)");
+        md.AppendLine("## Temperature (`benchmark-temperature`)");
+        md.AppendLine();
+        md.AppendLine(ReportHeader.WrittenBy(Program.Run) + ".");
         md.AppendLine();
         string low = range[0].ToString(inv), high = range[1].ToString(inv), fixedBeta = string.Join(", ", fixedBetas.Select(b => b.ToString(inv)));
         md.AppendLine($"MQ2008 fold {fold}: trained on its three training parts, early stopping and every choice on its validation part, test figures reported only. " +

@@ -6,12 +6,13 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.ML.HyperDpo.Cli;
 using Spectre.Console;
 
-namespace Microsoft.ML.HyperDpo.Cli;
+namespace Microsoft.ML.HyperDpo.Benchmarks;
 
 /// <summary>
-/// <c>hyperdpo benchmark-service</c>: a bounded load test of the ranking service sample (samples/RankingService). It
+/// <c>benchmark-service</c>: a bounded load test of the ranking service sample (samples/RankingService). It
 /// saves a model as <c>train --out</c> does (or takes one), starts the service in its own process on 127.0.0.1, sends a
 /// fixed number of POST /rank requests from concurrent clients, and reports errors, latency percentiles, throughput and
 /// the service process's memory before and after. Writes its section of docs/benchmarks.md.
@@ -25,7 +26,7 @@ internal static class ServiceLoadCommand
         var clients = new Option<int>("--clients") { Description = "Concurrent clients.", DefaultValueFactory = _ => 16 };
         var documents = new Option<int>("--documents") { Description = "Documents per request.", DefaultValueFactory = _ => 100 };
         var project = new Option<string>("--service-project") { Description = "The service's project folder.", DefaultValueFactory = _ => Path.Combine("samples", "RankingService") };
-        var output = new Option<string>("--output") { Description = "Markdown report to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
+        var output = BenchmarkOptions.BenchmarksPage();
         var command = new System.CommandLine.Command("benchmark-service", "Load test of the ranking service sample: errors, p50/p99 latency and memory under concurrent POST /rank requests.")
         {
             model, requests, clients, documents, project, output,
@@ -38,7 +39,7 @@ internal static class ServiceLoadCommand
     {
         if (requestCount < 1 || clientCount < 1 || documentCount < 1)
             throw new ArgumentException("--requests, --clients and --documents must be at least 1.");
-        CliPaths.RequireOutputFile(output, "--output");
+        CliPaths.RequireOutputFile(output, "--benchmarks");
         if (modelPath is not null && !File.Exists(modelPath))
             throw new FileNotFoundException($"--model file '{modelPath}' does not exist.", modelPath);
         if (!Directory.Exists(project))
@@ -214,16 +215,13 @@ internal static class ServiceLoadCommand
         string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
         var md = new StringBuilder();
         md.AppendLine("## Serving: the ranking service sample under load").AppendLine();
-        md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-service --requests {requests} --clients {clients} --documents {documents}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}). "));
+        md.AppendLine(ReportHeader.WrittenBy(Program.Run) + ". ");
         md.AppendLine(Invariant($"The service (samples/RankingService, Release, Kestrel on 127.0.0.1) loaded {description}; {objectives.Length} objectives, {features} features. "));
         md.AppendLine(Invariant($"{clients} concurrent clients in the same machine (they share its cores with the service) sent {requests:N0} POST /rank requests of {documents} documents each, with random features and weights, after 500 warm-up requests. An error is any answer other than 200 with a ranking of all the documents, or a failed connection.")).AppendLine();
         md.AppendLine("| requests | errors | requests/s | documents/s | latency p50, ms | p90, ms | p99, ms | max, ms | service working set, MB (start -> end) |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|");
         md.AppendLine(Invariant($"| {requests:N0} | {result.Errors} | {requests / elapsed.TotalSeconds:N0} | {requests * (double)documents / elapsed.TotalSeconds:N0} | {Quantile(0.5):F2} | {Quantile(0.9):F2} | {Quantile(0.99):F2} | {sorted[^1]:F2} | {startMemory / 1e6:F0} -> {endMemory / 1e6:F0} |"));
         if (result.FirstError is not null) md.AppendLine().AppendLine(Invariant($"First error: {result.FirstError}"));
-        string text = md.ToString();
-        BenchmarkReport.WriteSection(output, "benchmark-service", text);
-        AnsiConsole.WriteLine(text);
-        AnsiConsole.MarkupLine($"Written to [bold]{Markup.Escape(output)}[/].");
+        BenchmarkReport.Publish(output, "benchmark-service", md.ToString());
     }
 }

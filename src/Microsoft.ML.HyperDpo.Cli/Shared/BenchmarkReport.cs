@@ -1,3 +1,5 @@
+using Spectre.Console;
+
 namespace Microsoft.ML.HyperDpo.Cli;
 
 /// <summary>
@@ -8,6 +10,16 @@ internal static class BenchmarkReport
 {
     private const string Title = "# Benchmarks\n\nEach section is written by the command named in it; rerun that command to refresh it.\n";
 
+    /// <summary>Writes <paramref name="markdown"/> as the section <paramref name="section"/> of <paramref name="path"/>, prints it, then says where it went.</summary>
+    public static void Publish(string path, string section, string markdown)
+    {
+        // The file first: a display problem must not lose a run's figures.
+        WriteSection(path, section, markdown);
+        AnsiConsole.WriteLine(markdown);
+        AnsiConsole.MarkupLine($"Section '{Markup.Escape(section)}' written to [bold]{Markup.Escape(path)}[/].");
+    }
+
+    /// <summary>Replaces the section <paramref name="section"/> of <paramref name="path"/> (appends it where absent), leaving the others as they are.</summary>
     public static void WriteSection(string path, string section, string markdown)
     {
         string begin = $"<!-- begin {section} -->", end = $"<!-- end {section} -->";

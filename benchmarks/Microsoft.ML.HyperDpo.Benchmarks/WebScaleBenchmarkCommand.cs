@@ -3,13 +3,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.ML.Data;
+using Microsoft.ML.HyperDpo.Cli;
 using Spectre.Console;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.HyperDpo.Cli;
+namespace Microsoft.ML.HyperDpo.Benchmarks;
 
 /// <summary>
-/// <c>hyperdpo benchmark-web</c>: one HyperDPO fit and one FastTree fit on MSLR-WEB30K-shaped synthetic data
+/// <c>benchmark-web</c>: one HyperDPO fit and one FastTree fit on MSLR-WEB30K-shaped synthetic data
 /// (<see cref="WebScaleRankingData"/>, a fraction of its 31.5k queries): fit times, documents/s, useful FLOP/s (real
 /// documents only) against TorchSharp's matmul rate at the same thread count in the same run, relevance NDCG@10 on the
 /// test queries, and peak memory against the raw feature bytes. Writes its section of docs/benchmarks.md.
@@ -19,23 +20,28 @@ internal static class WebScaleBenchmarkCommand
     public static System.CommandLine.Command Create()
     {
         var fraction = new Option<double>("--fraction") { Description = "Fraction of MSLR-WEB30K's 31,531 queries to generate (1 = full size).", DefaultValueFactory = _ => 1.0 };
-        var epochs = new Option<int?>("--epochs") { Description = "HyperDPO epochs (default: the trainer's, with early stopping on the validation queries)." };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Lists per step (default: the trainer's)." };
-        var threads = new Option<int?>("--threads") { Description = "LibTorch threads for the fit and the matmul reference (default: the trainer's)." };
-        var rowsPerStep = new Option<int?>("--rows-per-step") { Description = "Rows per step on large data (LargeDataRowsPerStep; default: the trainer's)." };
-        var sweep = new Option<string?>("--sweep-rows-per-step") { Description = "Comma-separated rows-per-step values: fit HyperDPO once with each (no FastTree) and compare their validation fronts; 1 keeps BatchSize lists per step. Writes the benchmark-web-steps section." };
-        var output = new Option<string>("--output") { Description = "Markdown report to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
+        var sweep = SharedOptions.Numbers("--sweep-rows-per-step", "Comma-separated rows-per-step values: fit HyperDPO once with each (no FastTree) and compare their validation fronts; 1 keeps BatchSize lists per step. Writes the benchmark-web-steps section.");
+        var output = BenchmarkOptions.BenchmarksPage();
         var command = new System.CommandLine.Command("benchmark-web", "HyperDPO against FastTree on MSLR-WEB30K-shaped synthetic data: fit time, throughput, FLOP/s, NDCG@10, peak memory.")
         {
-            fraction, epochs, batchSize, threads, rowsPerStep, sweep, output,
+            fraction,
         };
+        var trainerFlags = TrainerFlags.Bind(command, ["--epochs", "--batch-size", "--threads", "--rows-per-step"], new Dictionary<string, string>
+        {
+            ["--epochs"] = "HyperDPO epochs (default: the trainer's, with early stopping on the validation queries).",
+            ["--threads"] = "LibTorch threads for the fit and the matmul reference (NumberOfThreads; default: the trainer's).",
+        });
+        command.Options.Add(sweep);
+        command.Options.Add(output);
         command.SetAction(r =>
         {
             Queries(r.GetValue(fraction));
-            CliPaths.RequireOutputFile(r.GetValue(output), "--output");
+            CliPaths.RequireOutputFile(r.GetValue(output), "--benchmarks");
+            // The fits' options: the objectives and seed of this benchmark, then the flags given.
+            HyperDpoRankingTrainer.Options Options() => trainerFlags.Apply(new HyperDpoRankingTrainer.Options { LabelColumnNames = WebScaleRankingData.Objectives.ToArray(), Seed = 1 }, r);
             return r.GetValue(sweep) is { } values
-                ? Sweep(r.GetValue(fraction), r.GetValue(epochs), NumberList.ParseCounts(values, "--sweep-rows-per-step"), r.GetValue(output)!)
-                : Run(r.GetValue(fraction), r.GetValue(epochs), r.GetValue(batchSize), r.GetValue(threads), r.GetValue(rowsPerStep), r.GetValue(output)!);
+                ? Sweep(r.GetValue(fraction), Options, NumberList.ParseCounts(values, "--sweep-rows-per-step"), r.GetValue(output)!)
+                : Run(r.GetValue(fraction), Options(), r.GetValue(output)!);
         });
         return command;
     }
@@ -48,14 +54,14 @@ internal static class WebScaleBenchmarkCommand
     /// Rows per step on the validation queries only: one HyperDPO fit per value, the same epochs each, and the validation figure
     /// early stopping follows (the hypervolume of per-objective NDCG@10 over the weight lattice) at the epoch kept.
     /// </summary>
-    private static int Sweep(double fraction, int? epochs, int[] values, string output)
+    private static int Sweep(double fraction, Func<HyperDpoRankingTrainer.Options> trainerOptions, int[] values, string output)
     {
         int queries = Queries(fraction);
         var (train, validation, _) = WebScaleRankingData.GenerateSplits(queries, seed: 1);
         var ml = new MLContext(1);
         var md = new StringBuilder();
         md.AppendLine("## Web-sized training: rows per step, chosen on the validation queries").AppendLine();
-        md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-web --fraction {fraction}{(epochs is null ? "" : $" --epochs {epochs}")} --sweep-rows-per-step {string.Join(',', values)}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})."));
+        md.AppendLine(ReportHeader.WrittenBy(Program.Run) + ".");
         md.AppendLine();
         md.AppendLine(Invariant($"`WebScaleRankingData`, {queries:N0} queries, {train.GetRowCount():N0} training documents; HyperDPO with default options except `LargeDataRowsPerStep` (1: `BatchSize` lists per step; the other large-data settings apply to every fit). Documents/s are wall-clock figures of one fit each, as noisy as the machine's load. "));
         md.AppendLine("Validation figure: the early-stopping figure (hypervolume of the per-objective NDCG@10 over the weight lattice) on the validation queries, at the epoch kept. The test queries are not used.").AppendLine();
@@ -63,8 +69,8 @@ internal static class WebScaleBenchmarkCommand
         md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (int rows in values)
         {
-            var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = WebScaleRankingData.Objectives.ToArray(), Seed = 1, LargeDataRowsPerStep = rows };
-            if (epochs is int e) options.NumberOfEpochs = e;
+            var options = trainerOptions();
+            options.LargeDataRowsPerStep = rows;
             var clock = Stopwatch.StartNew();
             var report = ml.Ranking.Trainers.HyperDpo(options).Fit(train, validation).TrainingReport!;
             double seconds = clock.Elapsed.TotalSeconds;
@@ -73,13 +79,11 @@ internal static class WebScaleBenchmarkCommand
             AnsiConsole.WriteLine(line);
             md.AppendLine(line);
         }
-        string text = md.ToString();
-        BenchmarkReport.WriteSection(output, "benchmark-web-steps", text);
-        AnsiConsole.WriteLine(text);
+        BenchmarkReport.Publish(output, "benchmark-web-steps", md.ToString());
         return 0;
     }
 
-    private static int Run(double fraction, int? epochs, int? batchSize, int? threads, int? rowsPerStep, string output)
+    private static int Run(double fraction, HyperDpoRankingTrainer.Options options, string output)
     {
         int queries = Queries(fraction);
         var (train, validation, test) = WebScaleRankingData.GenerateSplits(queries, seed: 1);
@@ -88,11 +92,6 @@ internal static class WebScaleBenchmarkCommand
         AnsiConsole.MarkupLine(Invariant($"Generated {queries:N0} queries: {trainRows:N0} training documents ({rawFeatureBytes / 1e6:N0} MB of float32 features), {validation.GetRowCount():N0} validation, {test.GetRowCount():N0} test."));
 
         var ml = new MLContext(1);
-        var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = WebScaleRankingData.Objectives.ToArray(), Seed = 1 };
-        if (epochs is int e) options.NumberOfEpochs = e;
-        if (batchSize is int b) options.BatchSize = b;
-        if (threads is int t) options.NumberOfThreads = t;
-        if (rowsPerStep is int rps) options.LargeDataRowsPerStep = rps;
         using var process = Process.GetCurrentProcess();
         GC.Collect();
         process.Refresh();
@@ -109,14 +108,14 @@ internal static class WebScaleBenchmarkCommand
         // The matmul reference is measured just before and just after the fit, at its thread count, so that it sees the same
         // load from other processes (the mean of the two is reported).
         int fitThreads = options.NumberOfThreads ?? get_num_threads();
-        double matmulBefore = BenchmarkCommand.MatmulRate(fitThreads);
+        double matmulBefore = Measurements.MatmulRate(fitThreads);
         AnsiConsole.MarkupLine("Fitting HyperDPO...");
         var clock = Stopwatch.StartNew();
         var hyper = ml.Ranking.Trainers.HyperDpo(options).Fit(train, validation);
         double hyperSeconds = clock.Elapsed.TotalSeconds;
         process.Refresh();
         long peak = process.PeakWorkingSet64;
-        double matmulAfter = BenchmarkCommand.MatmulRate(fitThreads);
+        double matmulAfter = Measurements.MatmulRate(fitThreads);
 
         AnsiConsole.MarkupLine("Fitting FastTree...");
         clock.Restart();
@@ -137,7 +136,7 @@ internal static class WebScaleBenchmarkCommand
 
         var md = new StringBuilder();
         md.AppendLine("## Web-sized training: MSLR-WEB30K-shaped synthetic data").AppendLine();
-        md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-web --fraction {fraction}{(epochs is null ? "" : $" --epochs {epochs}")}{(batchSize is null ? "" : $" --batch-size {batchSize}")}{(threads is null ? "" : $" --threads {threads}")}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})."));
+        md.AppendLine(ReportHeader.WrittenBy(Program.Run) + ".");
         md.AppendLine();
         md.AppendLine(Invariant($"`WebScaleRankingData`, {queries:N0} queries ({fraction:P1} of MSLR-WEB30K's 31,531), 136 features, objectives relevance (MSLR's label shares), quality and freshness; split 80/10/10 by query: {trainRows:N0} training documents. "));
         md.AppendLine(Invariant($"HyperDPO: default options ({options.Conditioning}, {string.Join("-", options.HiddenSizes)}, {fitThreads} LibTorch thread(s); {(trainRows >= options.LargeDataRows ? "large-data settings" : "below LargeDataRows, so the small-data settings")}: {report.ListsPerStep} lists per step at learning rate {report.LearningRate:G3}), early stopping on {validationUsed:N0} of the {validationQueries:N0} validation queries; FastTree: LambdaMART with defaults on the relevance label. NDCG@10 of relevance on the test queries by `mlContext.Ranking.Evaluate`, HyperDPO at w = (1, 0, 0).")).AppendLine();
@@ -152,10 +151,7 @@ internal static class WebScaleBenchmarkCommand
         md.AppendLine(Invariant($"Memory: the process's peak working set grew by {(peak - baseline) / 1e6:N0} MB during the fits; a two-epoch fit on 20 queries first measured the fixed overhead (LibTorch, ML.NET, network, optimiser) at {overhead / 1e6:N0} MB, "));
         md.AppendLine(Invariant($"so the data-dependent part is {(peak - baseline - overhead) / 1e6:N0} MB for {rawFeatureBytes / 1e6:N0} MB of raw training features (training documents x 136 features x 4 bytes of float32): {perRawByte:F2}x (bound: 1.5x plus the fixed overhead). The fit reads the lazy view once into one compact float32 copy of the features, which LibTorch's tensors share on the CPU; the validation lists (a tenth of the queries) are a second, smaller copy, counted in the data-dependent part. "));
         md.AppendLine("Memory is the process's peak working set (`Process.PeakWorkingSet64`), read after the HyperDPO fit and before FastTree's, so FastTree's own memory does not enter it.");
-        string text = md.ToString();
-        BenchmarkReport.WriteSection(output, "benchmark-web", text);
-        AnsiConsole.WriteLine(text);
-        AnsiConsole.MarkupLine($"Written to [bold]{Markup.Escape(output)}[/].");
+        BenchmarkReport.Publish(output, "benchmark-web", md.ToString());
         return 0;
     }
 

@@ -3,12 +3,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.ML.Data;
+using Microsoft.ML.HyperDpo.Cli;
 using Spectre.Console;
 
-namespace Microsoft.ML.HyperDpo.Cli;
+namespace Microsoft.ML.HyperDpo.Benchmarks;
 
 /// <summary>
-/// <c>hyperdpo benchmark-scoring</c>: scoring speed of HyperDPO against FastTree on the same ~100k rows, in one run:
+/// <c>benchmark-scoring</c>: scoring speed of HyperDPO against FastTree on the same ~100k rows, in one run:
 /// rows per second through a cursor over Score (in memory and after mlContext.Model.Save/Load), single-row latency
 /// through a prediction engine (p50, p99), and memory over many single-row predictions. Writes its section of
 /// docs/benchmarks.md.
@@ -18,27 +19,34 @@ internal static class ScoringBenchmarkCommand
     public static System.CommandLine.Command Create()
     {
         var mq2008 = new Option<string?>("--mq2008") { Description = "Folder with MQ2008's S1.txt..S5.txt; omitted: the embedded synthetic data with 46 features." };
-        var output = new Option<string>("--output") { Description = "Markdown report to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
+        var output = BenchmarkOptions.BenchmarksPage();
         var rows = new Option<int>("--rows") { Description = "Rows scored per pass.", DefaultValueFactory = _ => 100_000 };
         var predictions = new Option<int>("--predictions") { Description = "Single-row predictions in the memory check.", DefaultValueFactory = _ => 1_000_000 };
-        var epochs = new Option<int>("--epochs") { Description = "HyperDPO training epochs (scoring speed does not depend on them).", DefaultValueFactory = _ => 5 };
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed of data and fits." };
+        var seed = SharedOptions.Seed("Seed of data and fits.");
         var command = new System.CommandLine.Command("benchmark-scoring", "Scoring throughput, latency and memory of HyperDPO (in memory and after Load) against FastTree.")
         {
-            mq2008, output, rows, predictions, epochs, seed,
+            mq2008, output, rows, predictions,
         };
-        command.SetAction(r => Run(r.GetValue(mq2008), r.GetValue(output)!, r.GetValue(rows), r.GetValue(predictions), r.GetValue(epochs), r.GetValue(seed)));
+        var trainerFlags = TrainerFlags.Bind(command, ["--epochs"], new Dictionary<string, string> { ["--epochs"] = $"HyperDPO training epochs (default here: {DefaultEpochs}; scoring speed does not depend on them)." });
+        command.Options.Add(seed);
+        command.SetAction(r => Run(r.GetValue(mq2008), r.GetValue(output)!, r.GetValue(rows), r.GetValue(predictions),
+            trainerFlags.Apply(new HyperDpoRankingTrainer.Options { Seed = r.GetValue(seed), NumberOfEpochs = DefaultEpochs }, r), r.GetValue(seed)));
         return command;
     }
 
-    private static int Run(string? mq2008, string output, int rowCount, int predictionCount, int epochs, int seed)
+    /// <summary>Few epochs: the network's size, not its training, sets the scoring speed.</summary>
+    private const int DefaultEpochs = 5;
+
+    private static int Run(string? mq2008, string output, int rowCount, int predictionCount, HyperDpoRankingTrainer.Options options, int seed)
     {
-        CliPaths.RequireOutputFile(output, "--output");
+        CliPaths.RequireOutputFile(output, "--benchmarks");
         var ml = new MLContext(seed);
         var data = mq2008 is null ? Synthetic46(ml, seed) : Letor(ml, mq2008);
         AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(data.Description)}");
 
-        var hyper = ml.Ranking.Trainers.HyperDpo(new HyperDpoRankingTrainer.Options { LabelColumnNames = data.Objectives, Seed = seed, NumberOfEpochs = epochs })
+        options.LabelColumnNames = data.Objectives;
+        int epochs = options.NumberOfEpochs;
+        var hyper = ml.Ranking.Trainers.HyperDpo(options)
             .Fit(data.Train).WithObjectiveWeights(0.5f, 0.5f);
         var tree = ml.Ranking.Trainers.FastTree(labelColumnName: data.Objectives[0]).Fit(data.Train);
         string folder = Path.Combine(Path.GetTempPath(), "hyperdpo-bench-" + Guid.NewGuid().ToString("N"));
@@ -55,7 +63,7 @@ internal static class ScoringBenchmarkCommand
             Directory.Delete(folder, recursive: true);
         }
 
-        var big = BenchmarkCommand.Replicate(ml, data.Test!, rowCount);
+        var big = Measurements.Replicate(ml, data.Test!, rowCount);
         var models = new (string Name, ITransformer Model)[]
         {
             ("HyperDPO, in memory", hyper),
@@ -68,7 +76,7 @@ internal static class ScoringBenchmarkCommand
         var latency = new Dictionary<string, (double P50, double P99)>();
         int featureCount = ((VectorDataViewType)big.Schema["Features"].Type).Size;
         var rowsForEngines = big.GetColumn<float[]>("Features").Take(2000).ToArray();
-        var schema = SchemaDefinition.Create(typeof(BenchmarkCommand.ScoringRow));
+        var schema = SchemaDefinition.Create(typeof(Measurements.ScoringRow));
         schema["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, featureCount);
         AnsiConsole.Status().Start("Measuring", context =>
         {
@@ -76,22 +84,22 @@ internal static class ScoringBenchmarkCommand
             {
                 context.Status($"{name}: rows/s");
                 var scored = model.Transform(big);
-                BenchmarkCommand.RowsPerSecond(scored);
-                throughput[name] = Enumerable.Range(0, 3).Max(_ => BenchmarkCommand.RowsPerSecond(scored));
+                Measurements.RowsPerSecond(scored);
+                throughput[name] = Enumerable.Range(0, 3).Max(_ => Measurements.RowsPerSecond(scored));
                 context.Status($"{name}: latency");
-                latency[name] = Latency(ml.Model.CreatePredictionEngine<BenchmarkCommand.ScoringRow, ScoreOutput>(model, inputSchemaDefinition: schema), rowsForEngines);
+                latency[name] = Latency(ml.Model.CreatePredictionEngine<Measurements.ScoringRow, ScoreOutput>(model, inputSchemaDefinition: schema), rowsForEngines);
             }
         });
         var memory = new List<(string Name, MemoryTrace Trace)>();
         foreach (var (name, model) in models.Where(m => m.Name.StartsWith("HyperDPO", StringComparison.Ordinal)))
         {
             AnsiConsole.MarkupLine($"{Markup.Escape(name)}: {predictionCount:N0} single-row predictions...");
-            memory.Add((name, MemoryOver(ml.Model.CreatePredictionEngine<BenchmarkCommand.ScoringRow, ScoreOutput>(model, inputSchemaDefinition: schema), rowsForEngines, predictionCount)));
+            memory.Add((name, MemoryOver(ml.Model.CreatePredictionEngine<Measurements.ScoringRow, ScoreOutput>(model, inputSchemaDefinition: schema), rowsForEngines, predictionCount)));
         }
 
         var md = new StringBuilder();
         md.AppendLine("## Scoring: HyperDPO vs. FastTree, in memory and after Save/Load").AppendLine();
-        md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-scoring{(mq2008 is null ? "" : " --mq2008 " + mq2008)}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, Vector<float> of {System.Numerics.Vector<float>.Count} lanes)."));
+        md.AppendLine(ReportHeader.WrittenBy(Program.Run, Invariant($", {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, Vector<float> of {System.Numerics.Vector<float>.Count} lanes")) + ".");
         md.AppendLine();
         md.AppendLine(Invariant($"{data.Description}. HyperDPO: default network ({Defaults.Conditioning}, {string.Join("-", Defaults.HiddenSizes)}), {epochs} epochs, scored at w = (0.5, 0.5); FastTree: LambdaMART with defaults on {data.Objectives[0]}. "));
         md.AppendLine(Invariant($"Throughput: {big.GetRowCount():N0} test rows (replicated, cached), a cursor over Score, best of three passes after a warm-up pass. Latency: `PredictionEngine.Predict` on one row, {LatencyCalls:N0} calls after {LatencyCalls / 10:N0} warm-up calls. "));
@@ -108,10 +116,7 @@ internal static class ScoringBenchmarkCommand
         md.AppendLine("|---|---|---|---|");
         foreach (var (name, trace) in memory)
             md.AppendLine(Invariant($"| {name} | {trace.Heap[0] / 1e6:F1} -> {trace.Heap[^1] / 1e6:F1}, {trace.Heap.Max() / 1e6:F1} | {trace.WorkingSet[0] / 1e6:F0} -> {trace.WorkingSet[^1] / 1e6:F0}, {trace.WorkingSet.Max() / 1e6:F0} | {trace.MicrosecondsPerPrediction:F2} |"));
-        string text = md.ToString();
-        BenchmarkReport.WriteSection(output, "benchmark-scoring", text);
-        AnsiConsole.WriteLine(text);
-        AnsiConsole.MarkupLine($"Written to [bold]{Markup.Escape(output)}[/].");
+        BenchmarkReport.Publish(output, "benchmark-scoring", md.ToString());
         return 0;
     }
 
@@ -135,10 +140,8 @@ internal static class ScoringBenchmarkCommand
 
     private static RankingDataSets Letor(MLContext ml, string folder)
     {
-        string File(string name) => System.IO.File.Exists(Path.Combine(folder, name)) ? Path.Combine(folder, name)
-            : throw new FileNotFoundException($"MQ2008 file '{Path.Combine(folder, name)}' not found; pass --mq2008 with the folder holding S1.txt..S5.txt.");
-        var data = RankingDataSets.FromLetor(ml, new[] { File("S1.txt"), File("S2.txt"), File("S3.txt") }, Array.Empty<string>(), new[] { File("S5.txt") },
-            ObjectiveSpec.ParseList("label,feature:41:higher"));
+        var (train, _, test) = Mq2008Folds.Files(folder, 1);
+        var data = RankingDataSets.FromLetor(ml, train, Array.Empty<string>(), test, ObjectiveSpec.ParseList("label,feature:41:higher"));
         return data with { Description = "MQ2008 Fold1 (train S1-S3, test S5), objectives relevance and PageRank (feature 41, removed from the 46 inputs)" };
     }
 
@@ -148,9 +151,9 @@ internal static class ScoringBenchmarkCommand
         return new MLContext(1).Model.LoadWithClearErrors(path, out _);
     }
 
-    private static (double P50, double P99) Latency(PredictionEngine<BenchmarkCommand.ScoringRow, ScoreOutput> engine, float[][] rows)
+    private static (double P50, double P99) Latency(PredictionEngine<Measurements.ScoringRow, ScoreOutput> engine, float[][] rows)
     {
-        var input = new BenchmarkCommand.ScoringRow();
+        var input = new Measurements.ScoringRow();
         for (int i = 0; i < LatencyCalls / 10; i++)
         {
             input.Features = rows[i % rows.Length];
@@ -169,9 +172,9 @@ internal static class ScoringBenchmarkCommand
         return (Micro(0.50), Micro(0.99));
     }
 
-    private static MemoryTrace MemoryOver(PredictionEngine<BenchmarkCommand.ScoringRow, ScoreOutput> engine, float[][] rows, int count)
+    private static MemoryTrace MemoryOver(PredictionEngine<Measurements.ScoringRow, ScoreOutput> engine, float[][] rows, int count)
     {
-        var input = new BenchmarkCommand.ScoringRow();
+        var input = new Measurements.ScoringRow();
         var heap = new List<long>();
         var workingSet = new List<long>();
         void Sample()

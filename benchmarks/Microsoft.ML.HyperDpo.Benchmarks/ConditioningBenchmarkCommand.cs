@@ -2,12 +2,15 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Microsoft.ML.HyperDpo.Evaluation;
+using Microsoft.ML.HyperDpo.Modeling.Conditioning;
+using Microsoft.ML.HyperDpo.Modeling.Transformer;
+using Microsoft.ML.HyperDpo.Cli;
 using Spectre.Console;
 
-namespace Microsoft.ML.HyperDpo.Cli;
+namespace Microsoft.ML.HyperDpo.Benchmarks;
 
 /// <summary>
-/// <c>hyperdpo benchmark-conditioning</c>: every conditioning kind of both architectures on MQ2008's folds, for several sets of
+/// <c>benchmark-conditioning</c>: every conditioning kind of both architectures on MQ2008's folds, for several sets of
 /// objectives. Per kind: the hypervolume of the test front (NDCG@10 over the weight lattice, reference at the origin), each
 /// objective's NDCG@10 at its own corner, the fit time, and the hypervolume on the fold's validation part (the figure that
 /// compares kinds without touching a test part). Writes its own section of docs/benchmarks.md.
@@ -19,16 +22,15 @@ internal static class ConditioningBenchmarkCommand
     /// <summary>A network to compare: architecture and conditioning kind.</summary>
     private sealed record Variant(string Name, RankerArchitecture Architecture, ConditioningKind Kind);
 
+    /// <summary>
+    /// Every kind each architecture takes, from the registries (<see cref="ConditioningRegistry"/> for the MLP,
+    /// <see cref="TransformerConditioning"/> for the transformer), except the kinds that never read the weights (they need
+    /// FixedObjectiveWeights and trace no front): a kind added there is benchmarked here.
+    /// </summary>
     private static readonly Variant[] Variants =
-    {
-        new("MLP, Input (w concatenated)", RankerArchitecture.Mlp, ConditioningKind.Input),
-        new("MLP, FiLM", RankerArchitecture.Mlp, ConditioningKind.FiLM),
-        new("MLP, Hypernetwork (blend of output heads)", RankerArchitecture.Mlp, ConditioningKind.Hypernetwork),
-        new("MLP, FullHypernetwork (generated weights)", RankerArchitecture.Mlp, ConditioningKind.FullHypernetwork),
-        new("Transformer, HyperPrompt (HPT)", RankerArchitecture.Transformer, ConditioningKind.HyperPrompt),
-        new("Transformer, WeightToken (w as one token)", RankerArchitecture.Transformer, ConditioningKind.WeightToken),
-        new("Transformer, Input (w concatenated to every document)", RankerArchitecture.Transformer, ConditioningKind.Input),
-    };
+        ConditioningRegistry.Kinds.Where(k => !ConditioningRegistry.Get(k).IgnoresCondition).Select(k => new Variant($"MLP, {k}", RankerArchitecture.Mlp, k))
+            .Concat(TransformerConditioning.Kinds.Where(k => !TransformerConditioning.IgnoresCondition(k)).Select(k => new Variant($"Transformer, {k}", RankerArchitecture.Transformer, k)))
+            .ToArray();
 
     private static readonly (string Name, string Objectives)[] Configurations =
     {
@@ -39,23 +41,25 @@ internal static class ConditioningBenchmarkCommand
 
     public static System.CommandLine.Command Create()
     {
-        var mq2008 = new Option<string>("--mq2008") { Description = "Folder with MQ2008's S1.txt..S5.txt.", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "letor4-mq2008") };
-        var folds = new Option<string>("--folds") { Description = "MQ2008 folds to run, e.g. 1-5 or 1.", DefaultValueFactory = _ => "1-5" };
-        var epochs = new Option<int?>("--epochs") { Description = "Most epochs per fit (default: the trainer's; early stopping on the fold's validation part)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of every fit.", DefaultValueFactory = _ => 1 };
-        var output = new Option<string>("--benchmarks") { Description = "The benchmarks page whose section this command writes.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
+        var mq2008 = BenchmarkOptions.Mq2008();
+        var folds = SharedOptions.Numbers("--folds", "MQ2008 folds to run, e.g. 1-5 or 1.", "1-5");
+        var seed = SharedOptions.Seed("Seed of every fit.");
+        var output = BenchmarkOptions.BenchmarksPage();
         var command = new System.CommandLine.Command("benchmark-conditioning", "Compare every conditioning kind (MLP and transformer) on MQ2008: hypervolume, corners and fit time.")
         {
-            mq2008, folds, epochs, seed, output,
+            mq2008, folds,
         };
-        command.SetAction(r => Run(r.GetValue(mq2008)!, Mq2008Folds.Parse(r.GetValue(folds)!), r.GetValue(epochs), r.GetValue(seed), r.GetValue(output)!));
+        var trainerFlags = TrainerFlags.Bind(command, ["--epochs"], new Dictionary<string, string> { ["--epochs"] = "Most epochs per fit (default: the trainer's; early stopping on the fold's validation part)." });
+        command.Options.Add(seed);
+        command.Options.Add(output);
+        command.SetAction(r => Run(r.GetValue(mq2008)!, Mq2008Folds.Parse(r.GetValue(folds)!), () => trainerFlags.Apply(new HyperDpoRankingTrainer.Options(), r), r.GetValue(seed), r.GetValue(output)!));
         return command;
     }
 
     /// <summary>One fit's figures.</summary>
     private sealed record FitFigures(double TestHypervolume, double[] Corners, double FitSeconds, double ValidationHypervolume, int Epochs);
 
-    private static int Run(string folder, IReadOnlyList<int> folds, int? epochs, int seed, string output)
+    private static int Run(string folder, IReadOnlyList<int> folds, Func<HyperDpoRankingTrainer.Options> trainerOptions, int seed, string output)
     {
         CliPaths.RequireOutputFile(output, "--benchmarks");
         var results = new Dictionary<(int Configuration, int Variant), List<FitFigures>>();
@@ -72,14 +76,11 @@ internal static class ConditioningBenchmarkCommand
                 for (int v = 0; v < Variants.Length; v++)
                 {
                     var variant = Variants[v];
-                    var options = new HyperDpoRankingTrainer.Options
-                    {
-                        LabelColumnNames = data.Objectives,
-                        Seed = seed,
-                        Architecture = variant.Architecture,
-                        Conditioning = variant.Kind,
-                    };
-                    if (epochs is int e) options.NumberOfEpochs = e;
+                    var options = trainerOptions();
+                    options.LabelColumnNames = data.Objectives;
+                    options.Seed = seed;
+                    options.Architecture = variant.Architecture;
+                    options.Conditioning = variant.Kind;
                     var model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
                     var test = ParetoProfiler.Profile(ml, model, data.Test!);
                     var validation = ParetoProfiler.Profile(ml, model, data.Validation!);
@@ -106,7 +107,9 @@ internal static class ConditioningBenchmarkCommand
     {
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
-        md.AppendLine("## Conditioning kinds (`hyperdpo benchmark-conditioning`)");
+        md.AppendLine("## Conditioning kinds (`benchmark-conditioning`)");
+        md.AppendLine();
+        md.AppendLine(ReportHeader.WrittenBy(Program.Run) + ".");
         md.AppendLine();
         md.AppendLine($"MQ2008, fold{(folds.Count == 1 ? "" : "s")} {string.Join(", ", folds)} ({folds.Count} of 5; means over them), default trainer options " +
             "(MLP 128, 64; transformer width 64, 4 heads, 2 blocks, 4 prompts), early stopping on each fold's validation part, 1 LibTorch thread. " +

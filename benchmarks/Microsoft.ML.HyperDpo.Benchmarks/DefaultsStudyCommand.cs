@@ -2,12 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Microsoft.ML.HyperDpo.Comparison;
+using Microsoft.ML.HyperDpo.Cli;
 using Spectre.Console;
 
-namespace Microsoft.ML.HyperDpo.Cli;
+namespace Microsoft.ML.HyperDpo.Benchmarks;
 
 /// <summary>
-/// <c>hyperdpo benchmark-defaults</c>: the study behind the training defaults (tie handling, loss normalisation, schedule, truncation),
+/// <c>benchmark-defaults</c>: the study behind the training defaults (tie handling, loss normalisation, schedule, truncation),
 /// on validation data only: MQ2008 Fold1 trained on S1-S3 and measured on its validation part S4 (relevance with PageRank, and with
 /// URL length), and the synthetic long lists (<see cref="SyntheticRankingDataOptions.LongLists"/>) trained on their training split and
 /// measured on their validation split. No test part is read. Per variant of the options: the hypervolume of the validation front,
@@ -40,7 +41,7 @@ internal static class DefaultsStudyCommand
 
     public static System.CommandLine.Command Create()
     {
-        var mq2008 = new Option<string>("--mq2008") { Description = "Folder with MQ2008's S1.txt..S5.txt (only S1-S4 are read).", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "letor4-mq2008") };
+        var mq2008 = BenchmarkOptions.Mq2008("Folder with MQ2008's S1.txt..S5.txt (only S1-S4 are read).");
         var data = new Option<string>("--data") { Description = "Data sets, comma-separated, from: pagerank, urllength, long-lists.", DefaultValueFactory = _ => "pagerank,urllength,long-lists" };
         var variants = new Option<string[]>("--variant")
         {
@@ -49,8 +50,8 @@ internal static class DefaultsStudyCommand
                 "Default: the built-in list.",
         };
         var reference = new Option<bool>("--on-lambdamart") { Description = "Study HyperDPO on LambdaMART (FastTree references) instead of reference-free HyperDPO." };
-        var seed = new Option<int>("--seed") { Description = "Seed of every fit.", DefaultValueFactory = _ => 1 };
-        var benchmarks = new Option<string?>("--benchmarks") { Description = "Also write the tables as the 'benchmark-defaults' section of this Markdown file (e.g. docs/benchmarks.md)." };
+        var seed = SharedOptions.Seed("Seed of every fit.");
+        var benchmarks = SharedOptions.BenchmarksPage("Also write the tables as the 'benchmark-defaults' section of this Markdown file (e.g. docs/benchmarks.md).");
         var command = new System.CommandLine.Command(Section,
             "The study behind the training defaults, on validation data only (MQ2008 Fold1's S4, the long lists' validation split): hypervolume, corners, monotonicity per variant.")
         {
@@ -135,10 +136,10 @@ internal static class DefaultsStudyCommand
     private static int Run(string folder, List<(string Key, string Title, string? Objectives)> dataSets, List<Variant> variants, bool onLambdaMart,
         int seed, string? benchmarks)
     {
-        string baseKey = onLambdaMart ? "hyperdpo-lambdamart" : "hyperdpo";
+        string baseKey = onLambdaMart ? MethodKeys.HyperDpoOnLambdaMart : MethodKeys.HyperDpo;
         var methods = variants.Select((v, i) => (FrontMethod)new Named($"v{i + 1}", v.Resolved(),
                 FrontMethods.All(v.Options).Single(m => m.Key == baseKey)))
-            .Append(FrontMethods.All().Single(m => m.Key == "fasttree-soup")).ToList();
+            .Append(FrontMethods.All().Single(m => m.Key == MethodKeys.FastTreeScoreSoup)).ToList();
         var done = new List<(string Title, ComparisonResult Result)>();
         foreach (var set in dataSets)
         {
@@ -160,7 +161,7 @@ internal static class DefaultsStudyCommand
                 split = new ComparisonSplit("long-lists validation", d.Train, d.Validation, d.Validation);
             }
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(set.Title)}[/]");
-            var progress = new Progress<ComparisonProgress>(p => { if (p.Done == p.Total) AnsiConsole.MarkupLine(Markup.Escape($"  {p.Method}: done")); });
+            var progress = new SynchronousProgress<ComparisonProgress>(p => { if (p.Done == p.Total) AnsiConsole.MarkupLine(Markup.Escape($"  {p.Method}: done")); });
             var result = ParetoComparison.Run(ml, new[] { split }, new ParetoComparisonOptions { LabelColumnNames = labels, Methods = methods, Seed = seed }, progress);
             done.Add((set.Title, result));
             string markdown = Markdown(done, onLambdaMart, seed);
@@ -175,7 +176,7 @@ internal static class DefaultsStudyCommand
     {
         var inv = CultureInfo.InvariantCulture;
         var checks = CornerChecks.Of(result);
-        double soup = result.SummaryByKey("fasttree-soup")!.Hypervolume.Mean;
+        double soup = result.SummaryByKey(MethodKeys.FastTreeScoreSoup)!.Hypervolume.Mean;
         var md = new StringBuilder();
         md.AppendLine($"### {title}").AppendLine();
         md.AppendLine($"| variant (ties, loss normalisation, epochs, schedule, truncation, beta, learning rate) | validation hypervolume | / FastTree score soup's | " +
@@ -194,9 +195,7 @@ internal static class DefaultsStudyCommand
     {
         var md = new StringBuilder();
         md.AppendLine("## Choosing the training defaults on validation data (benchmark-defaults)").AppendLine();
-        string arguments = string.Join(" ", Environment.GetCommandLineArgs().Skip(1).Select(CompareBenchmarkSection.Quote));
-        md.AppendLine($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- {arguments}` " +
-            $"on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, .NET {Environment.Version}), a shared, busy machine: compare times within a table only.");
+        md.AppendLine(ReportHeader.WrittenBy(Program.Run) + ", a shared, busy machine: compare times within a table only.");
         md.AppendLine();
         md.AppendLine($"{(onLambdaMart ? "HyperDPO on LambdaMART (FastTree references)" : "Reference-free HyperDPO")}, one fit per variant and seed {seed}; every other option at its default. " +
             "Only validation data is read: MQ2008 Fold1 is trained on S1-S3, stops early on S4 and is measured on S4; the long lists are trained on their training split and " +

@@ -4,15 +4,15 @@ using System.Globalization;
 using System.Text;
 using Microsoft.ML.Data;
 using Microsoft.ML.HyperDpo.Evaluation;
+using Microsoft.ML.HyperDpo.Cli;
 using Spectre.Console;
-using static TorchSharp.torch;
 
-namespace Microsoft.ML.HyperDpo.Cli;
+namespace Microsoft.ML.HyperDpo.Benchmarks;
 
 /// <summary>
-/// <c>hyperdpo benchmark</c>: on MQ2008 Fold1 (train S1-S3, valid S4, test S5), relevance vs. PageRank (feature 41,
+/// <c>benchmark</c>: on MQ2008 Fold1 (train S1-S3, valid S4, test S5), relevance vs. PageRank (feature 41,
 /// graded within the query and removed from the inputs), one HyperDPO fit against 11 FastTree LambdaMART fits on
-/// scalarised labels, in one run. Prints a table and writes docs/benchmarks.md.
+/// scalarised labels, in one run. Prints a table and writes its section of docs/benchmarks.md.
 /// </summary>
 internal static class BenchmarkCommand
 {
@@ -20,9 +20,9 @@ internal static class BenchmarkCommand
 
     public static System.CommandLine.Command Create()
     {
-        var data = new Option<string>("--mq2008") { Description = "Folder with MQ2008's S1.txt..S5.txt.", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "letor4-mq2008") };
-        var output = new Option<string>("--output") { Description = "Markdown report to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "Seed of the HyperDPO fit." };
+        var data = BenchmarkOptions.Mq2008();
+        var output = BenchmarkOptions.BenchmarksPage();
+        var seed = SharedOptions.Seed("Seed of the HyperDPO fit.");
         var command = new System.CommandLine.Command("benchmark", "HyperDPO vs. FastTree LambdaMART on MQ2008 Fold1: fronts, hypervolume, time, scoring and training throughput.") { data, output, seed };
         command.SetAction(r => Run(r.GetValue(data)!, r.GetValue(output)!, r.GetValue(seed)));
         return command;
@@ -30,16 +30,15 @@ internal static class BenchmarkCommand
 
     private static int Run(string folder, string output, int seed)
     {
-        CliPaths.RequireOutputFile(output, "--output");
-        string File(string name) => System.IO.File.Exists(Path.Combine(folder, name)) ? Path.Combine(folder, name)
-            : throw new FileNotFoundException($"MQ2008 file '{Path.Combine(folder, name)}' not found; pass --mq2008 with the folder holding S1.txt..S5.txt.");
+        CliPaths.RequireOutputFile(output, "--benchmarks");
+        var (train, valid, test) = Mq2008Folds.Files(folder, 1);
         var ml = new MLContext(seed);
         var objectives = ObjectiveSpec.ParseList("label,feature:41:higher");
-        var data = RankingDataSets.FromLetor(ml, new[] { File("S1.txt"), File("S2.txt"), File("S3.txt") }, new[] { File("S4.txt") }, new[] { File("S5.txt") }, objectives);
+        var data = RankingDataSets.FromLetor(ml, train, valid, test, objectives);
         var grid = SimplexLattice.Points(2, GridDivisions);
 
         var clock = Stopwatch.StartNew();
-        var hyper = TrainCommand.Fit(ml, new HyperDpoRankingTrainer.Options { LabelColumnNames = data.Objectives, Seed = seed }, data);
+        var hyper = TrainingProgressBar.Fit(ml, new HyperDpoRankingTrainer.Options { LabelColumnNames = data.Objectives, Seed = seed }, data);
         double hyperSeconds = clock.Elapsed.TotalSeconds;
         var hyperFront = ObjectiveNdcg.AlongGrid(ml, hyper, data.Test!, grid).Select(r => r.At(10)).ToList();
 
@@ -61,23 +60,23 @@ internal static class BenchmarkCommand
             }
         });
 
-        var bigTest = Replicate(ml, data.Test!, 100_000);
+        var bigTest = Measurements.Replicate(ml, data.Test!, 100_000);
         var hyperScored = hyper.WithObjectiveWeights(0.5f, 0.5f).Transform(bigTest);
         var treeScored = middleTree!.Transform(bigTest);
         // Best of three passes each, after a pass that fills the data cache and compiles the code paths.
-        RowsPerSecond(treeScored);
-        double hyperRowsPerSecond = Enumerable.Range(0, 3).Max(_ => RowsPerSecond(hyperScored));
-        double treeRowsPerSecond = Enumerable.Range(0, 3).Max(_ => RowsPerSecond(treeScored));
+        Measurements.RowsPerSecond(treeScored);
+        double hyperRowsPerSecond = Enumerable.Range(0, 3).Max(_ => Measurements.RowsPerSecond(hyperScored));
+        double treeRowsPerSecond = Enumerable.Range(0, 3).Max(_ => Measurements.RowsPerSecond(treeScored));
         var report = hyper.TrainingReport!;
         double docsPerSecond = report.DocumentsProcessed / report.TrainingTime.TotalSeconds;
         double flopsPerSlot = 6.0 * hyper.ScoringModel.Network.Module.parameters().Where(p => p.dim() == 2).Sum(p => (double)p.shape[0] * p.shape[1]);
         double impliedFlops = report.PaddedDocumentsProcessed / report.TrainingTime.TotalSeconds * flopsPerSlot;
-        double matmulFlops = MatmulRate();
+        double matmulFlops = Measurements.MatmulRate();
 
         double hvHyper = Hypervolume.Compute(hyperFront), hvTree = Hypervolume.Compute(treeFront);
         var md = new StringBuilder();
         md.AppendLine("## MQ2008 Fold1: one HyperDPO fit vs. 11 FastTree fits (relevance vs. PageRank)").AppendLine();
-        md.AppendLine($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {RuntimeDescription()}).").AppendLine();
+        md.AppendLine(ReportHeader.WrittenBy(Program.Run) + ".").AppendLine();
         md.AppendLine("Train S1-S3, validation S4 (HyperDPO early stopping only), test S5. PageRank = feature 41 graded 0..4 by rank within the query and removed from the inputs. ");
         md.AppendLine("FastTree: one LambdaMART fit per weight on the label round(2 w rel + (1 - w) PageRank). NDCG@10 on S5 by `mlContext.Ranking.Evaluate` (default gains). Defaults everywhere.").AppendLine();
         md.AppendLine("| w (relevance) | HyperDPO relevance | HyperDPO PageRank | FastTree relevance | FastTree PageRank |");
@@ -93,16 +92,11 @@ internal static class BenchmarkCommand
         md.AppendLine();
         md.AppendLine(Invariant($"HyperDPO training: {report.Epochs.Count} epochs (kept {report.BestEpoch}), {docsPerSecond:N0} real documents/s, {report.PaddedDocumentsProcessed / report.TrainingTime.TotalSeconds:N0} document slots/s with padding, "));
         md.AppendLine(Invariant($"about {impliedFlops / 1e9:F2} GFLOP/s implied ({flopsPerSlot:N0} FLOP per slot for forward + backward), against {matmulFlops / 1e9:F1} GFLOP/s for a 1024x1024 fp32 matmul in TorchSharp on this machine in the same run."));
-        string text = md.ToString();
-        BenchmarkReport.WriteSection(output, "benchmark", text);
-        AnsiConsole.WriteLine(text);
-        AnsiConsole.MarkupLine($"Written to [bold]{Markup.Escape(output)}[/].");
+        BenchmarkReport.Publish(output, "benchmark", md.ToString());
         return 0;
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
-
-    private static string RuntimeDescription() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
 
     private sealed class ScalariseInput { public float Label { get; set; } public float Feature41 { get; set; } }
     private sealed class ScalariseOutput { public float Scalarised { get; set; } }
@@ -113,54 +107,5 @@ internal static class BenchmarkCommand
         var mapping = ml.Transforms.CustomMapping<ScalariseInput, ScalariseOutput>(
             (i, o) => o.Scalarised = MathF.Round(2 * w * i.Label + (1 - w) * i.Feature41, MidpointRounding.AwayFromZero), contractName: null);
         return mapping.Fit(data).Transform(data);
-    }
-
-    internal static IDataView Replicate(MLContext ml, IDataView data, int targetRows)
-    {
-        var features = data.GetColumn<float[]>("Features").ToArray();
-        var rows = new List<ScoringRow>(targetRows);
-        while (rows.Count < targetRows)
-            rows.AddRange(features.Select(f => new ScoringRow { Features = f }));
-        var schema = SchemaDefinition.Create(typeof(ScoringRow));
-        schema["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, features[0].Length);
-        return ml.Data.Cache(ml.Data.LoadFromEnumerable(rows, schema));
-    }
-
-    internal sealed class ScoringRow { public float[] Features { get; set; } = Array.Empty<float>(); }
-
-    internal static double RowsPerSecond(IDataView scored)
-    {
-        var column = scored.Schema["Score"];
-        var clock = Stopwatch.StartNew();
-        long rows = 0;
-        float sum = 0;
-        using (var cursor = scored.GetRowCursor(new[] { column }))
-        {
-            var getter = cursor.GetGetter<float>(column);
-            float value = 0;
-            while (cursor.MoveNext()) { getter(ref value); sum += value; rows++; }
-        }
-        return rows / clock.Elapsed.TotalSeconds;
-    }
-
-    /// <summary>TorchSharp's fp32 1024x1024 matmul rate, with <paramref name="threads"/> LibTorch threads when given (restored afterwards).</summary>
-    internal static double MatmulRate(int? threads = null)
-    {
-        int previous = get_num_threads();
-        if (threads is int t) set_num_threads(t);
-        try
-        {
-            const int n = 1024, repeats = 10;
-            using var a = randn(n, n);
-            using var b = randn(n, n);
-            using (var warm = a.mm(b)) { }
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < repeats; i++) using (var c = a.mm(b)) { }
-            return 2.0 * n * n * n * repeats / clock.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            set_num_threads(previous);
-        }
     }
 }

@@ -2,12 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Microsoft.ML.HyperDpo.Comparison;
+using Microsoft.ML.HyperDpo.Cli;
 using Spectre.Console;
 
-namespace Microsoft.ML.HyperDpo.Cli;
+namespace Microsoft.ML.HyperDpo.Benchmarks;
 
 /// <summary>
-/// <c>hyperdpo benchmark-reference-forms</c>: the three ways the loss can see FastTree references (<see cref="ReferenceForm"/>),
+/// <c>benchmark-reference-forms</c>: the three ways the loss can see FastTree references (<see cref="ReferenceForm"/>),
 /// each at a few values of beta, as "HyperDPO on LambdaMART" fits them (the trainer fits the references), measured on validation
 /// data only: MQ2008 Fold1 trains on S1-S3 and validates on S4 (early stopping and measurement; S5, the test part, is never read),
 /// or the long-list synthetic data's own validation split. Per variant: the validation hypervolume over the FastTree score soup's,
@@ -20,17 +21,17 @@ internal static class ReferenceFormsBenchmarkCommand
 
     public static System.CommandLine.Command Create()
     {
-        var mq2008 = new Option<string>("--mq2008") { Description = "Folder with MQ2008's S1.txt..S5.txt (Fold1's S1-S4 are read).", DefaultValueFactory = _ => Path.Combine("..", "shared", "data", "letor4-mq2008") };
+        var mq2008 = BenchmarkOptions.Mq2008("Folder with MQ2008's S1.txt..S5.txt (Fold1's S1-S4 are read).");
         var objectives = new Option<string>("--objectives")
         {
             Description = "The objectives, e.g. 'label,feature:41:higher:PageRank', or 'long-lists' for the synthetic long-list data.",
             DefaultValueFactory = _ => "label,feature:41:higher:PageRank",
         };
-        var betas = new Option<string>("--betas") { Description = "Values of beta to try for every form, comma-separated.", DefaultValueFactory = _ => "1,5,20" };
+        var betas = SharedOptions.Numbers("--betas", "Values of beta to try for every form, comma-separated.", "1,5,20");
         var folds = new Option<int>("--reference-folds") { Description = "ReferenceFolds of the residual and extra-inputs forms (out-of-fold reference scores); the extra-inputs form also runs once with in-sample scores at beta 5.", DefaultValueFactory = _ => 5 };
         var forms = new Option<string>("--forms") { Description = $"Forms to run, comma-separated, from: {string.Join(", ", Enum.GetNames<ReferenceForm>())}.", DefaultValueFactory = _ => string.Join(",", Enum.GetNames<ReferenceForm>()) };
-        var seed = new Option<int>("--seed") { Description = "Seed of every fit.", DefaultValueFactory = _ => 1 };
-        var benchmarks = new Option<string?>("--benchmarks") { Description = "Also write the table as a section of this Markdown file (e.g. docs/benchmarks.md)." };
+        var seed = SharedOptions.Seed("Seed of every fit.");
+        var benchmarks = SharedOptions.BenchmarksPage("Also write the table as a section of this Markdown file (e.g. docs/benchmarks.md).");
         var command = new System.CommandLine.Command("benchmark-reference-forms",
             "Compare the reference forms (implicit reward, residual, extra inputs) of HyperDPO on LambdaMART on validation data: hypervolume over the FastTree score soup, corners over FastTree.")
         {
@@ -96,22 +97,17 @@ internal static class ReferenceFormsBenchmarkCommand
         if (referenceFolds >= 2 && forms.Contains(ReferenceForm.ExtraInputs)) variants.Add(new Variant(ReferenceForm.ExtraInputs, 5f, 0));
         var soup = new LambdaMartScoreSoup(LambdaMartLibrary.FastTree);
         var options = new ParetoComparisonOptions { LabelColumnNames = labels, Methods = variants.Cast<FrontMethod>().Append(soup).ToList(), Seed = seed };
-        var progress = new CompareCommand.SynchronousProgress<ComparisonProgress>(p =>
+        var progress = new SynchronousProgress<ComparisonProgress>(p =>
         {
             if (p.Done == p.Total) AnsiConsole.MarkupLine(Markup.Escape($"{p.Method}: done"));
         });
         var result = ParetoComparison.Run(ml, new List<ComparisonSplit> { split }, options, progress);
 
-        string command = string.Create(CultureInfo.InvariantCulture,
-            $"hyperdpo benchmark-reference-forms --objectives {objectives} --forms {string.Join(",", forms)} --betas {string.Join(",", betas)} --reference-folds {referenceFolds} --seed {seed}");
-        string markdown = Markdown(result, variants, soup.Key, $"Written by `{command}`. {description}", labels);
-        AnsiConsole.WriteLine(markdown);
+        string markdown = Markdown(result, variants, soup.Key, $"{ReportHeader.WrittenBy(Program.Run)}. {description}", labels);
         if (benchmarks is not null)
-        {
-            string section = $"{Section} {string.Join("-", labels)}";
-            BenchmarkReport.WriteSection(benchmarks, section, markdown);
-            AnsiConsole.MarkupLine($"Section '{Markup.Escape(section)}' written to [bold]{Markup.Escape(benchmarks)}[/].");
-        }
+            BenchmarkReport.Publish(benchmarks, $"{Section} {string.Join("-", labels)}", markdown);
+        else
+            AnsiConsole.WriteLine(markdown);
         return 0;
     }
 
@@ -121,7 +117,7 @@ internal static class ReferenceFormsBenchmarkCommand
         var checks = CornerChecks.Of(result, soupKey).ToDictionary(c => c.Key);
         var soup = result.SummaryByKey(soupKey)!;
         var md = new StringBuilder();
-        md.AppendLine($"## Reference forms on validation data: {string.Join(" vs. ", labels)} (`hyperdpo benchmark-reference-forms`)");
+        md.AppendLine($"## Reference forms on validation data: {string.Join(" vs. ", labels)} (`benchmark-reference-forms`)");
         md.AppendLine();
         md.AppendLine($"{description}. \"HyperDPO on LambdaMART\" (FastTree references fitted by the trainer, default options otherwise) in each " +
             "`ReferenceForm` and beta; reference folds: `ReferenceFolds` (0: the references' in-sample scores on the training rows). " +

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using Microsoft.ML.HyperDpo.Comparison;
 
-namespace Microsoft.ML.HyperDpo.Cli;
+using Microsoft.ML.HyperDpo.Cli;
+
+namespace Microsoft.ML.HyperDpo.Benchmarks;
 
 /// <summary>
 /// The 'compare' (or 'compare-long-lists') section of docs/benchmarks.md: per set of objectives, the summary table, the corners and
@@ -17,14 +19,13 @@ internal static class CompareBenchmarkSection
     /// <param name="benchmarksPath">The Markdown file written (links are relative to it).</param>
     /// <param name="section">The section's name: its heading says it when it is not the default one.</param>
     /// <param name="longLists">Whether the run is the synthetic long-list benchmark.</param>
-    public static string Render(IReadOnlyList<(string Title, ComparisonResult Result, IReadOnlyList<string> Files)> reports, int planned, double wallSeconds,
+    public static string Render(IReadOnlyList<CompareCommand.Report> reports, int planned, double wallSeconds,
         string benchmarksPath, string section, bool longLists)
     {
         var md = new StringBuilder();
-        string command = "dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1).Select(Quote));
         string heading = longLists ? "## Long lists with many ties (compare --long-lists" : "## HyperDPO vs. the baselines, cross-validated (compare";
         md.AppendLine(heading + (section is "compare" or "compare-long-lists" ? ")" : $", section {section})")).AppendLine();
-        md.AppendLine(Invariant($"Written by `{command}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}); ") +
+        md.AppendLine(ReportHeader.WrittenBy(Program.Run) + "; " +
             (reports.Count < planned
                 ? Invariant($"{reports.Count} of its {planned} sets of objectives finished so far, in {wallSeconds:F0} s of wall time, data loading included.")
                 : Invariant($"the whole run took {wallSeconds:F0} s of wall time, data loading included.")));
@@ -69,10 +70,10 @@ internal static class CompareBenchmarkSection
     /// </summary>
     private static void Ratios(StringBuilder md, ComparisonResult result)
     {
-        var ls = result.SummaryByKey("dpo-ls");
-        var fastTree = result.SummaryByKey("fasttree");
+        var ls = result.SummaryByKey(MethodKeys.DpoLinearScalarization);
+        var fastTree = result.SummaryByKey(MethodKeys.FastTreeScalarised);
         var rows = new List<string>();
-        foreach (string key in new[] { "hyperdpo", "hyperdpo-lambdamart" })
+        foreach (string key in new[] { MethodKeys.HyperDpo, MethodKeys.HyperDpoOnLambdaMart })
         {
             if (result.SummaryByKey(key) is not { } s) continue;
             var cells = new List<string> { s.Method };
@@ -85,13 +86,6 @@ internal static class CompareBenchmarkSection
         if (rows.Count == 0) return;
         md.AppendLine().AppendLine("| method | hypervolume / FastTree score soup's, mean over runs [95% interval] | hypervolume / DPO-LS's | training time / FastTree scalarised fits' |").AppendLine("|---|---|---|---|");
         foreach (string row in rows) md.AppendLine(row);
-    }
-
-    /// <summary>An argument as written in the docs: quoted when needed, and a path of this machine made relative to the working folder.</summary>
-    internal static string Quote(string arg)
-    {
-        if (Path.IsPathFullyQualified(arg)) arg = Path.GetRelativePath(Environment.CurrentDirectory, arg).Replace('\\', '/');
-        return arg.Any(char.IsWhiteSpace) || arg.Contains('\'') ? $"\"{arg}\"" : arg;
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -1,0 +1,93 @@
+using System.CommandLine;
+
+namespace Microsoft.ML.HyperDpo.Cli;
+
+/// <summary>
+/// Every trainer option that a flag of either tool sets: the one table that declares the flag, sets the option from it and,
+/// through <see cref="FlagOf"/>, names the flag where the option's own check refuses its value. A command takes the flags it
+/// offers from here (<see cref="Bind"/>), so that the same option has the same flag, help and error wording in every command.
+/// </summary>
+internal static class TrainerFlags
+{
+    private static readonly TrainerFlag[] All =
+    [
+        TrainerFlag.Of<int?>("--epochs", "Number of epochs (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.NumberOfEpochs), (o, v) => o.NumberOfEpochs = v!.Value),
+        TrainerFlag.Of<RankerArchitecture?>("--architecture", "Mlp (scores each document alone) or Transformer (scores a query's documents together; default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.Architecture), (o, v) => o.Architecture = v!.Value),
+        TrainerFlag.Of<ConditioningKind?>("--conditioning", $"How the network reads the objective weights: {string.Join(", ", Enum.GetNames<ConditioningKind>())} (default: the trainer's; see docs/conditioning.md).", nameof(HyperDpoRankingTrainer.Options.Conditioning), (o, v) => o.Conditioning = v!.Value),
+        TrainerFlag.Of<ListwiseLossKind?>("--loss", $"{string.Join(" or ", Enum.GetNames<ListwiseLossKind>())} (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.Loss), (o, v) => o.Loss = v!.Value),
+        TrainerFlag.Of<float?>("--beta", "DPO temperature beta (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.Beta), (o, v) => o.Beta = v!.Value),
+        TrainerFlag.Of<string?>("--temperature-range", "Temperature conditioning: MIN,MAX. Each list draws beta log-uniform in the range and the network reads it; the model keeps the temperature with the widest validation front (default: off, one beta).", nameof(HyperDpoRankingTrainer.Options.TemperatureRange), (o, v) => o.TemperatureRange = ParseTemperatureRange(v!), SharedOptions.NumbersHelpName),
+        TrainerFlag.Of<float?>("--learning-rate", "AdamW learning rate (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.LearningRate), (o, v) => o.LearningRate = v!.Value),
+        TrainerFlag.Of<int?>("--batch-size", "Lists per step (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.BatchSize), (o, v) => o.BatchSize = v!.Value),
+        TrainerFlag.Of<string?>("--checkpoint", "Write a training checkpoint to this file after every epoch (atomically); resume a killed run from it with HyperDpoCheckpoint.Load(...).ResumeOptions.", nameof(HyperDpoRankingTrainer.Options.CheckpointPath), (o, v) => o.CheckpointPath = v),
+        TrainerFlag.Of<int?>("--checkpoint-steps", "With --checkpoint: also write one every this many steps, in the middle of epochs (CheckpointStepInterval).", nameof(HyperDpoRankingTrainer.Options.CheckpointStepInterval), (o, v) => o.CheckpointStepInterval = v!.Value),
+        TrainerFlag.Of<double?>("--checkpoint-seconds", "With --checkpoint: also write one after the first step at least this many seconds after the last (CheckpointSeconds).", nameof(HyperDpoRankingTrainer.Options.CheckpointSeconds), (o, v) => o.CheckpointSeconds = v!.Value),
+        TrainerFlag.Of<int?>("--threads", "LibTorch threads of the fit (NumberOfThreads; default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.NumberOfThreads), (o, v) => o.NumberOfThreads = v!.Value),
+        TrainerFlag.Of<int?>("--rows-per-step", "Rows per step on large data (LargeDataRowsPerStep; default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.LargeDataRowsPerStep), (o, v) => o.LargeDataRowsPerStep = v!.Value),
+    ];
+
+    /// <summary>The flags of <c>hyperdpo train</c>: every flag of the table that a user's fit needs.</summary>
+    public static readonly string[] Train = ["--epochs", "--architecture", "--conditioning", "--loss", "--beta", "--temperature-range", "--learning-rate", "--batch-size", "--checkpoint", "--checkpoint-steps", "--checkpoint-seconds"];
+
+    /// <summary>The flag that sets the trainer option <paramref name="property"/>, or null where no flag does.</summary>
+    public static string? FlagOf(string property) => All.FirstOrDefault(f => f.Property == property)?.Name;
+
+    /// <summary>
+    /// Adds the flags <paramref name="names"/> of the table to <paramref name="command"/>; <paramref name="descriptions"/> replaces the help of
+    /// some (a command whose default is not the trainer's says so). The result sets the given ones on trainer options.
+    /// </summary>
+    public static Bound Bind(System.CommandLine.Command command, IEnumerable<string> names, IReadOnlyDictionary<string, string>? descriptions = null)
+    {
+        var bound = names.Select(name =>
+        {
+            var flag = All.FirstOrDefault(f => f.Name == name) ?? throw new ArgumentException($"No trainer flag '{name}' in the table.", nameof(names));
+            var option = flag.CreateOption(descriptions?.GetValueOrDefault(name) ?? flag.Description);
+            command.Options.Add(option);
+            return (flag, option);
+        }).ToList();
+        return new Bound(bound);
+    }
+
+    /// <summary>The flags one command offers, bound to its options.</summary>
+    internal sealed class Bound(IReadOnlyList<(TrainerFlag Flag, Option Option)> flags)
+    {
+        /// <summary>Sets on <paramref name="options"/> every flag that <paramref name="result"/> gives; the others keep their values.</summary>
+        public HyperDpoRankingTrainer.Options Apply(HyperDpoRankingTrainer.Options options, ParseResult result)
+        {
+            foreach (var (flag, option) in flags)
+                flag.Apply(options, result, option);
+            return options;
+        }
+
+    }
+
+    /// <summary>"MIN,MAX" as two temperatures (checked by the trainer's options), or an error naming the flag.</summary>
+    internal static float[] ParseTemperatureRange(string text)
+    {
+        var values = NumberList.Parse(text, "--temperature-range", positive: true);
+        if (values.Length != 2 || values[0] > values[1])
+            throw new ArgumentException($"--temperature-range must be MIN,MAX with 0 < MIN <= MAX (e.g. 1,25); got '{text}'.");
+        return values;
+    }
+
+    /// <summary>One flag of the table: its name and help, the trainer property it sets, and how (only when given).</summary>
+    internal abstract record TrainerFlag(string Name, string Description, string Property)
+    {
+        public abstract Option CreateOption(string description);
+        public abstract void Apply(HyperDpoRankingTrainer.Options options, ParseResult result, Option option);
+
+        public static TrainerFlag Of<T>(string name, string description, string property, Action<HyperDpoRankingTrainer.Options, T> set, string? helpName = null) =>
+            new Typed<T>(name, description, property, set, helpName);
+
+        private sealed record Typed<T>(string Name, string Description, string Property, Action<HyperDpoRankingTrainer.Options, T> Set, string? HelpName)
+            : TrainerFlag(Name, Description, Property)
+        {
+            public override Option CreateOption(string description) => new Option<T>(Name) { Description = description, HelpName = HelpName };
+
+            public override void Apply(HyperDpoRankingTrainer.Options options, ParseResult result, Option option)
+            {
+                if (result.GetValue((Option<T>)option) is { } value) Set(options, value);
+            }
+        }
+    }
+}
