@@ -43,6 +43,9 @@ internal static class CompareCommand
             DefaultValueFactory = _ => 3,
         };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs of the DPO methods (default: the trainer's)." };
+        var ensembleSize = new Option<int?>("--ensemble-size") { Description = "EnsembleSize of the DPO methods: fits whose parameters are averaged (default: the trainer's)." };
+        var validationGrids = new Option<int?>("--validation-grids") { Description = "ValidationGrids of the DPO methods: weight grids the early-stopping figure is averaged over (default: the trainer's)." };
+        var refit = new Option<bool>("--refit-on-validation") { Description = "RefitOnValidationData of the DPO methods: refit on training + validation lists for the epochs chosen on validation." };
         var output = new Option<string>("--output") { Description = "Folder for the reports (.md, .csv, -summary.csv, .png per set of objectives).", DefaultValueFactory = _ => "compare-report" };
         var longLists = new Option<bool>("--long-lists")
         {
@@ -61,12 +64,25 @@ internal static class CompareCommand
         var command = new System.CommandLine.Command("compare",
             "HyperDPO vs. DPO-LS, DPO Soup, FastTree/LightGBM on scalarised labels and the FastTree score soup, on the same splits: fronts, hypervolume, time.")
         {
-            mq2008, folds, train, valid, test, longLists, objectives, methods, grid, seed, seeds, epochs, output, benchmarks, section,
+            mq2008, folds, train, valid, test, longLists, objectives, methods, grid, seed, seeds, epochs, ensembleSize, validationGrids, refit, output, benchmarks, section,
         };
         command.SetAction(r =>
         {
-            int? e = r.GetValue(epochs);
-            Func<HyperDpoRankingTrainer.Options> trainer = () => e is int n ? new HyperDpoRankingTrainer.Options { NumberOfEpochs = n } : new HyperDpoRankingTrainer.Options();
+            int? e = r.GetValue(epochs), members = r.GetValue(ensembleSize), grids = r.GetValue(validationGrids);
+            bool refitting = r.GetValue(refit);
+            Func<HyperDpoRankingTrainer.Options> trainer = () =>
+            {
+                var o = new HyperDpoRankingTrainer.Options();
+                if (e is int n) o.NumberOfEpochs = n;
+                if (members is int m) o.EnsembleSize = m;
+                if (grids is int g) o.ValidationGrids = g;
+                if (refitting) o.RefitOnValidationData = true;
+                return o;
+            };
+            // Checked once here, so that a bad value fails before any data is read (the names are the trainer's options).
+            var check = trainer();
+            check.LabelColumnNames = new[] { "a", "b" };
+            check.Validate();
             var selected = SelectMethods(r.GetValue(methods)!, trainer);
             if (r.GetValue(grid) is < 1)
                 throw new ArgumentException($"--grid must be at least 1 (the simplex lattice step is 1/m); got {r.GetValue(grid)}.");
