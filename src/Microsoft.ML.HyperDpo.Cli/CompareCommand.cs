@@ -79,9 +79,9 @@ internal static class CompareCommand
                 if (refitting) o.RefitOnValidationData = true;
                 return o;
             };
-            // Checked once here, so that a bad value fails before any data is read (the names are the trainer's options).
+            // Checked once here (with stand-in label names), so that a bad value fails before any data is read, naming its flag.
             var check = trainer();
-            check.LabelColumnNames = new[] { "a", "b" };
+            check.LabelColumnNames = new[] { "label", "objective" };
             check.Validate();
             var selected = SelectMethods(r.GetValue(methods)!, trainer);
             if (r.GetValue(grid) is < 1)
@@ -102,6 +102,14 @@ internal static class CompareCommand
         });
         return command;
     }
+
+    /// <summary>The flag of compare's that sets trainer option <paramref name="option"/> (beyond train's flags), or null.</summary>
+    internal static string? FlagOf(string option) => option switch
+    {
+        nameof(HyperDpoRankingTrainer.Options.EnsembleSize) => "--ensemble-size",
+        nameof(HyperDpoRankingTrainer.Options.ValidationGrids) => "--validation-grids",
+        _ => null,
+    };
 
     private static string[] Split(string? files) => files?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? Array.Empty<string>();
 

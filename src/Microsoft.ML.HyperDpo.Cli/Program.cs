@@ -106,7 +106,7 @@ internal static class Program
     {
         if (e is not ArgumentException { ParamName: { } name }) return e.Message;
         string message = e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
-        if (TrainCommand.FlagOf(name) is not { } flag) return message;
+        if ((TrainCommand.FlagOf(name) ?? CompareCommand.FlagOf(name)) is not { } flag) return message;
         return message.StartsWith(name + " ", StringComparison.Ordinal) ? flag + message[name.Length..] : $"{flag}: {message}";
     }
 }
