@@ -327,7 +327,7 @@ public sealed partial class HyperDpoRankingTrainer
         /// Every member starts from the same initial parameters (the seed's), at the reference soup when there is one, and differs in the
         /// order of the training lists and the drawn objective weights (seed + 1000 i for member i); each stops early on the validation
         /// data on its own. The soup of members is kept unless its validation figure is below the reference's (then the reference alone
-        /// is kept). Training takes about this many times as long. 1: one fit. Default 1.
+        /// is kept). <see cref="Progress"/> receives each member's epochs in turn. Training takes about this many times as long. 1: one fit. Default 1.
         /// </summary>
         public int EnsembleSize { get; set; } = 1;
 
@@ -335,7 +335,7 @@ public sealed partial class HyperDpoRankingTrainer
         /// With validation data: after the fit on the training data has chosen its best epoch E on the validation data, fit again from the
         /// same initial parameters on the training and validation lists together, with the same learning-rate schedule stretched over the
         /// larger data, and stop after E epochs (no validation is left to check that refit; the reference, when there is one, stays as
-        /// fitted on the training data). When E is 0 (the reference alone was best) no refit runs. Training takes about twice as long.
+        /// fitted on the training data). When E is 0 (the reference alone was best) no refit runs. <see cref="Progress"/> receives the refit's epochs (without validation figures) after the first fit's. Training takes about twice as long.
         /// Default false.
         /// </summary>
         public bool RefitOnValidationData { get; set; }
