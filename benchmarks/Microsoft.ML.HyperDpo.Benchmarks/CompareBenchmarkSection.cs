@@ -33,8 +33,8 @@ internal static class CompareBenchmarkSection
         md.AppendLine("Every method is trained on each fold's training part (the DPO methods stop early on its validation part) and measured on its test part only, at the same weight grid, with `mlContext.Ranking.Evaluate`; ");
         md.AppendLine("the hypervolume (reference: the origin) is that of each fold's NDCG@10 front, then averaged over the folds (mean ± std; over fold x seed runs with several seeds). Training time is per fold, all of a method's fits together. ");
         md.AppendLine(!longLists
-            ? "Auxiliary objectives are features graded 0..4 by rank within the query and removed from the inputs. Methods: see [pareto.md](pareto.md#the-baselines). Default options everywhere."
-            : "The data is `SyntheticRankingDataOptions.LongLists` (one generated split: training, validation and test queries). Methods: see [pareto.md](pareto.md#the-baselines). Default options everywhere.");
+            ? "Auxiliary objectives are features graded 0..4 by rank within the query and removed from the inputs. Methods: see [pareto.md](pareto.md#the-baselines). Default options everywhere, except the trainer options set on the command line above."
+            : "The data is `SyntheticRankingDataOptions.LongLists` (one generated split: training, validation and test queries). Methods: see [pareto.md](pareto.md#the-baselines). Default options everywhere, except the trainer options set on the command line above.");
         foreach (var (title, result, files) in reports)
         {
             md.AppendLine().AppendLine($"### {title}").AppendLine();

@@ -56,13 +56,18 @@ internal static class CompareCommand
         {
             mq2008, folds, train, valid, test, objectives, methods, grid, seed, seeds,
         };
-        var trainerFlags = TrainerFlags.Bind(command, ["--epochs"], new Dictionary<string, string> { ["--epochs"] = "Epochs of the DPO methods (default: the trainer's)." });
+        var trainerFlags = TrainerFlags.Bind(command, ["--epochs", "--ensemble-size", "--validation-grids", "--refit-on-validation"], new Dictionary<string, string> { ["--epochs"] = "Epochs of the DPO methods (default: the trainer's)." });
         command.Options.Add(output);
         foreach (var option in study?.Options ?? [])
             command.Options.Add(option);
         command.SetAction(r =>
         {
-            var selected = SelectMethods(r.GetValue(methods)!, () => trainerFlags.Apply(new HyperDpoRankingTrainer.Options(), r));
+            Func<HyperDpoRankingTrainer.Options> trainer = () => trainerFlags.Apply(new HyperDpoRankingTrainer.Options(), r);
+            // Checked once here (with stand-in label names), so that a bad value fails before any data is read, naming its flag.
+            var check = trainer();
+            check.LabelColumnNames = new[] { "label", "objective" };
+            check.Validate();
+            var selected = SelectMethods(r.GetValue(methods)!, trainer);
             if (r.GetValue(grid) is < 1)
                 throw new ArgumentException($"--grid must be at least 1 (the simplex lattice step is 1/m); got {r.GetValue(grid)}.");
             // The reports are written after hours of fitting: their paths are checked first.

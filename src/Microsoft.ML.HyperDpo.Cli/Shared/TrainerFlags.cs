@@ -23,6 +23,9 @@ internal static class TrainerFlags
         TrainerFlag.Of<int?>("--checkpoint-steps", "With --checkpoint: also write one every this many steps, in the middle of epochs (CheckpointStepInterval).", nameof(HyperDpoRankingTrainer.Options.CheckpointStepInterval), (o, v) => o.CheckpointStepInterval = v!.Value),
         TrainerFlag.Of<double?>("--checkpoint-seconds", "With --checkpoint: also write one after the first step at least this many seconds after the last (CheckpointSeconds).", nameof(HyperDpoRankingTrainer.Options.CheckpointSeconds), (o, v) => o.CheckpointSeconds = v!.Value),
         TrainerFlag.Of<int?>("--threads", "LibTorch threads of the fit (NumberOfThreads; default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.NumberOfThreads), (o, v) => o.NumberOfThreads = v!.Value),
+        TrainerFlag.Of<int?>("--ensemble-size", "EnsembleSize: fits from one start whose parameters are averaged (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.EnsembleSize), (o, v) => o.EnsembleSize = v!.Value),
+        TrainerFlag.Of<int?>("--validation-grids", "ValidationGrids: weight grids the early-stopping figure is averaged over (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.ValidationGrids), (o, v) => o.ValidationGrids = v!.Value),
+        TrainerFlag.Of<bool>("--refit-on-validation", "RefitOnValidationData: refit on training + validation lists for the epochs chosen on validation.", nameof(HyperDpoRankingTrainer.Options.RefitOnValidationData), (o, v) => o.RefitOnValidationData |= v),
         TrainerFlag.Of<int?>("--rows-per-step", "Rows per step on large data (LargeDataRowsPerStep; default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.LargeDataRowsPerStep), (o, v) => o.LargeDataRowsPerStep = v!.Value),
     ];
 

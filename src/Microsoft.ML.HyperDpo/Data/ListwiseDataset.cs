@@ -226,6 +226,18 @@ internal sealed class ListwiseDataset
         return new ListwiseDataset(features, labels, reference, starts, f, k) { HasReference = HasReference };
     }
 
+    /// <summary>This dataset's lists followed by <paramref name="other"/>'s (same features and objectives; reference scores kept when both have them).</summary>
+    public ListwiseDataset Concat(ListwiseDataset other)
+    {
+        if (other.FeatureCount != FeatureCount || other.ObjectiveCount != ObjectiveCount)
+            throw new ArgumentException($"Cannot join lists of {other.FeatureCount} features and {other.ObjectiveCount} objectives to lists of {FeatureCount} and {ObjectiveCount}.", nameof(other));
+        var starts = new int[ListCount + other.ListCount + 1];
+        Array.Copy(ListStarts, starts, ListStarts.Length);
+        for (int i = 1; i <= other.ListCount; i++) starts[ListCount + i] = RowCount + other.ListStarts[i];
+        return new ListwiseDataset([.. Features, .. other.Features], [.. Labels, .. other.Labels], [.. ReferenceScores, .. other.ReferenceScores],
+            starts, FeatureCount, ObjectiveCount) { HasReference = HasReference && other.HasReference };
+    }
+
     /// <summary>A float array filled in order, of a given initial capacity, doubled when it is exceeded.</summary>
     private sealed class GrowableArray(long capacity)
     {

@@ -314,6 +314,32 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Step 1/m of the validation weight lattice. Null: 10 for K = 2, 4 for K = 3, 2 beyond.</summary>
         public int? ValidationGridDivisions { get; set; }
 
+        /// <summary>
+        /// Number of weight grids the early-stopping figure is averaged over: the validation lattice (<see cref="ValidationGridDivisions"/>)
+        /// and, beyond it, grids of as many points made of the K corners and uniform random points of the simplex, drawn from fixed seeds
+        /// (the same grids for every fit). The kept epoch is the one whose mean figure over the grids is best, which depends less on where
+        /// one lattice happens to put its points. 1: the lattice alone. Default 1.
+        /// </summary>
+        public int ValidationGrids { get; set; } = 1;
+
+        /// <summary>
+        /// Number of fits of the network whose parameters are averaged into the fitted model (a uniform weight average, as a model soup).
+        /// Every member starts from the same initial parameters (the seed's), at the reference soup when there is one, and differs in the
+        /// order of the training lists and the drawn objective weights (seed + 1000 i for member i); each stops early on the validation
+        /// data on its own. The soup of members is kept unless its validation figure is below the reference's (then the reference alone
+        /// is kept). <see cref="Progress"/> receives each member's epochs in turn. Training takes about this many times as long. 1: one fit. Default 1.
+        /// </summary>
+        public int EnsembleSize { get; set; } = 1;
+
+        /// <summary>
+        /// With validation data: after the fit on the training data has chosen its best epoch E on the validation data, fit again from the
+        /// same initial parameters on the training and validation lists together, with the same learning-rate schedule stretched over the
+        /// larger data, and stop after E epochs (no validation is left to check that refit; the reference, when there is one, stays as
+        /// fitted on the training data). When E is 0 (the reference alone was best) no refit runs. <see cref="Progress"/> receives the refit's epochs (without validation figures) after the first fit's. Training takes about twice as long.
+        /// Default false.
+        /// </summary>
+        public bool RefitOnValidationData { get; set; }
+
         /// <summary>Truncation k of NDCG@k for validation. Default 10.</summary>
         public int EvaluationTruncation { get; set; } = 10;
 
@@ -455,6 +481,12 @@ public sealed partial class HyperDpoRankingTrainer
             Require(float.IsFinite(ParameterAveragingDecay) && ParameterAveragingDecay >= 0 && ParameterAveragingDecay < 1, nameof(ParameterAveragingDecay), $"must be in [0, 1); got {ParameterAveragingDecay}");
             Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), $"must be >= 0; got {EarlyStoppingPatience}");
             Require(ValidationGridDivisions is null or > 0, nameof(ValidationGridDivisions), $"must be positive or null; got {ValidationGridDivisions}");
+            Require(ValidationGrids >= 1, nameof(ValidationGrids), $"must be at least 1; got {ValidationGrids}");
+            Require(EnsembleSize >= 1, nameof(EnsembleSize), $"must be at least 1; got {EnsembleSize}");
+            Require(EnsembleSize == 1 || (CheckpointPath is null && InitialCheckpoint is null), nameof(EnsembleSize),
+                $"must be 1 with {nameof(CheckpointPath)} or {nameof(InitialCheckpoint)} (a checkpoint holds one fit's network and optimiser); got {EnsembleSize}");
+            Require(!RefitOnValidationData || (CheckpointPath is null && InitialCheckpoint is null), nameof(RefitOnValidationData),
+                $"cannot be combined with {nameof(CheckpointPath)} or {nameof(InitialCheckpoint)} (a checkpoint holds one fit's network and optimiser)");
             Require(NumberOfThreads is null or > 0, nameof(NumberOfThreads), $"must be positive or null; got {NumberOfThreads}");
             Require(CheckpointInterval >= 1, nameof(CheckpointInterval), $"must be at least 1; got {CheckpointInterval}");
             Require(CheckpointStepInterval >= 0, nameof(CheckpointStepInterval), $"must be 0 (off) or positive; got {CheckpointStepInterval}");

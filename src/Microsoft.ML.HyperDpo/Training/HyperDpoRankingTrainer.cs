@@ -102,8 +102,7 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         var fit = o.ResumedFit is { } resumed ? (resumed.Start, resumed.Epochs) : (Start: epochsBefore, Epochs: o.NumberOfEpochs);
         Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint = o.CheckpointPath is not { } path ? null : (epoch, steps, trained, optimizer, random) =>
             HyperDpoCheckpoint.Save(Transformer(o, trained, reference, device, null, optimizer, epochsBefore + epoch, fit, random, steps), path);
-        var (network, report, optimizerState) = new TrainingLoop(o, _host, channel)
-            .Run(train, validation, device, seed, () => CreateNetwork(o, train, initial), initial?.OptimizerState, checkpoint);
+        var (network, report, optimizerState) = TrainNetwork(o, train, validation, device, seed, lists => CreateNetwork(o, lists, initial), initial?.OptimizerState, checkpoint, channel);
         return Transformer(o, network, reference, device, report with { ReferenceFitTime = referenceTime }, optimizerState, epochsBefore + report.Epochs.Count, fit);
     }
 

@@ -35,17 +35,22 @@ internal sealed class TrainingLoop
     /// <see cref="HyperDpoRankingTrainer.Options.CheckpointStepInterval"/> and <see cref="HyperDpoRankingTrainer.Options.CheckpointSeconds"/> ask.
     /// On training data of at least <see cref="HyperDpoRankingTrainer.Options.LargeDataRows"/> rows the fit uses the
     /// <see cref="LargeDataSettings"/>.
+    /// <paramref name="stopAfterEpochs"/>, when given, ends the fit after that many epochs of the <see cref="HyperDpoRankingTrainer.Options.NumberOfEpochs"/>-epoch
+    /// learning-rate schedule (a refit for a number of epochs chosen earlier). <paramref name="initSeed"/>, when given, seeds the network's
+    /// initial parameters instead of <paramref name="seed"/>, which then seeds only the list order, the drawn weights and dropout (members
+    /// of a weight average share their start).
     /// </summary>
     public (IRankingNetwork Model, TrainingReport Report, byte[] OptimizerState) Run(ListwiseDataset train, ListwiseDataset? validation, Device device, int seed,
-        Func<IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint = null)
+        Func<IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint = null,
+        int? stopAfterEpochs = null, int? initSeed = null)
     {
         if (_options.NumberOfThreads is not int threads || device.type != DeviceType.CPU)
-            return RunWithCurrentThreads(train, validation, device, seed, createNetwork, optimizerState, checkpoint);
+            return RunWithCurrentThreads(train, validation, device, seed, createNetwork, optimizerState, checkpoint, stopAfterEpochs, initSeed);
         int previous = torch.get_num_threads();
         torch.set_num_threads(threads);
         try
         {
-            return RunWithCurrentThreads(train, validation, device, seed, createNetwork, optimizerState, checkpoint);
+            return RunWithCurrentThreads(train, validation, device, seed, createNetwork, optimizerState, checkpoint, stopAfterEpochs, initSeed);
         }
         finally
         {
@@ -54,7 +59,8 @@ internal sealed class TrainingLoop
     }
 
     private (IRankingNetwork Model, TrainingReport Report, byte[] OptimizerState) RunWithCurrentThreads(ListwiseDataset train, ListwiseDataset? validation,
-        Device device, int seed, Func<IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint)
+        Device device, int seed, Func<IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint,
+        int? stopAfterEpochs, int? initSeed)
     {
         var o = LargeDataSettings.Training(_options, train);
         bool large = LargeDataSettings.Apply(o, train);
@@ -64,9 +70,10 @@ internal sealed class TrainingLoop
             _channel.Info(MessageSensitivity.None, $"HyperDPO: {train.RowCount} training rows, at least {o.LargeDataRows}: large-data settings, {o.BatchSize} lists per step at learning rate {o.LearningRate:G4}" +
                 (validation is null ? "." : $", early stopping on {validation.ListCount} validation lists."));
         }
-        torch.random.manual_seed(seed);
+        torch.random.manual_seed(initSeed ?? seed);
         var generator = new Generator((ulong)seed, device);
         var model = createNetwork();
+        if (initSeed is int networkSeed && networkSeed != seed) torch.random.manual_seed(seed);
         model.Module.to(device);
         // The averaged copy is what validation measures and what the fit returns; without averaging it is the model itself.
         var averaging = o.ParameterAveragingDecay > 0 ? new ParameterAverage(model, o.ParameterAveragingDecay, device) : null;
@@ -108,7 +115,8 @@ internal sealed class TrainingLoop
             best.Capture(kept.Module);
             _channel.Info(MessageSensitivity.None, $"HyperDPO: the reference alone scores {start:F4} on the validation data ({weights.FigureName}).");
         }
-        for (int epoch = 1; epoch <= o.NumberOfEpochs; epoch++)
+        int lastEpoch = Math.Min(o.NumberOfEpochs, stopAfterEpochs ?? o.NumberOfEpochs);
+        for (int epoch = 1; epoch <= lastEpoch; epoch++)
         {
             model.Module.train();
             double lossSum = 0;
@@ -151,7 +159,7 @@ internal sealed class TrainingLoop
             epochs.Add(record);
             bool stop = evaluator is not null && stopping.ShouldStop;
             Report(new TrainingProgress(record, o.NumberOfEpochs, evaluator is null ? null : weights.FigureName, bestEpoch, stop));
-            if (checkpoint is not null && (epoch % o.CheckpointInterval == 0 || stop || epoch == o.NumberOfEpochs))
+            if (checkpoint is not null && (epoch % o.CheckpointInterval == 0 || stop || epoch == lastEpoch))
             {
                 checkpoint(epoch, 0, model, step.OptimizerState(), RandomState(generator));
                 stepsSinceCheckpoint = 0;

@@ -35,6 +35,24 @@ public sealed record TrainingReport(
     public TimeSpan ReferenceFitTime { get; init; }
 
     /// <summary>
+    /// With <see cref="HyperDpoRankingTrainer.Options.EnsembleSize"/> above 1: the epoch each member kept (0: its reference alone), in member
+    /// order; the other figures of the report are the first member's, with times and documents summed over every member. Empty otherwise.
+    /// </summary>
+    public IReadOnlyList<int> MemberBestEpochs { get; init; } = Array.Empty<int>();
+
+    /// <summary>
+    /// With <see cref="HyperDpoRankingTrainer.Options.EnsembleSize"/> above 1 and validation data: the validation figure of the kept model
+    /// (the members' average, or the reference alone when that scored higher). Null otherwise.
+    /// </summary>
+    public double? KeptValidationScore { get; init; }
+
+    /// <summary>
+    /// With <see cref="HyperDpoRankingTrainer.Options.RefitOnValidationData"/>: the epochs of the refit on the training and validation lists
+    /// (the first member's best epoch; 0 when no refit ran). 0 otherwise.
+    /// </summary>
+    public int RefitEpochs { get; init; }
+
+    /// <summary>
     /// With <see cref="HyperDpoRankingTrainer.Options.TemperatureRange"/> and validation data: the kept model's validation figures at each
     /// temperature of a log-spaced grid on the range, in increasing order; the model's default temperature is the one with the
     /// largest hypervolume. Empty otherwise.

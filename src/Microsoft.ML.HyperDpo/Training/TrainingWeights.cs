@@ -33,23 +33,24 @@ internal abstract class TrainingWeights : IDisposable
     {
     }
 
-    /// <summary>w ~ Dirichlet(alpha) per list; validation over the weight lattice, summarised by the early-stopping metric.</summary>
+    /// <summary>w ~ Dirichlet(alpha) per list; validation over the weight lattice (and more grids when asked), summarised by the early-stopping metric.</summary>
     private sealed class Dirichlet : TrainingWeights
     {
         private readonly DirichletSampler _sampler;
         private readonly EarlyStoppingMetric _metric;
+        private readonly ValidationGridSet _grids;
 
         public Dirichlet(int objectives, HyperDpoRankingTrainer.Options options, Generator generator, Device device)
         {
             _sampler = new DirichletSampler(objectives, options.DirichletAlpha, generator, device);
             _metric = options.EarlyStoppingMetric;
-            ValidationGrid = SimplexLattice.Points(objectives, options.ValidationDivisions);
+            _grids = new ValidationGridSet(objectives, options.ValidationDivisions, options.ValidationGrids);
         }
 
         public override Tensor Draw(int lists) => _sampler.Sample(lists);
-        public override IReadOnlyList<float[]> ValidationGrid { get; }
-        public override string FigureName => _metric.ToString();
-        public override double ValidationFigure(double[][] ndcg) => ValidationEvaluator.Summarize(ndcg, _metric);
+        public override IReadOnlyList<float[]> ValidationGrid => _grids.Points;
+        public override string FigureName => _grids.Count == 1 ? _metric.ToString() : $"{_metric}, mean of {_grids.Count} grids";
+        public override double ValidationFigure(double[][] ndcg) => _grids.Mean(ndcg, points => ValidationEvaluator.Summarize(points, _metric));
     }
 
     /// <summary>One trade-off for every list; validation at it alone, scalarised as sum_k w_k NDCG_k.</summary>

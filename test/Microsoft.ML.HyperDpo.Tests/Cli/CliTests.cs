@@ -89,6 +89,14 @@ public class CliTests
     }
 
     [TestMethod]
+    public void AnEnsembleSizeBelowOneIsAnErrorNamingTheFlag_BeforeAnyFit()
+    {
+        var (code, _, error) = Hyperdpo("compare", "--train", LetorFile(), "--test", LetorFile(), "--ensemble-size", "0");
+        Assert.AreEqual(2, code);
+        StringAssert.StartsWith(error.Trim(), "error: --ensemble-size must be at least 1; got 0.");
+    }
+
+    [TestMethod]
     public void ASeedCountBelowOneIsAnError()
     {
         var (code, _, error) = Hyperdpo("compare", "--train", LetorFile(), "--test", LetorFile(), "--seeds", "0");
