@@ -231,10 +231,4 @@ internal static class CompareCommand
         : $"{s.ColumnName} = judged relevance"));
 
     private static string Slug(IEnumerable<string> objectives) => string.Join("-", objectives).ToLowerInvariant();
-
-    /// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -96,7 +96,7 @@ internal static class ReferenceFormsBenchmarkCommand
         if (referenceFolds >= 2 && forms.Contains(ReferenceForm.ExtraInputs)) variants.Add(new Variant(ReferenceForm.ExtraInputs, 5f, 0));
         var soup = new LambdaMartScoreSoup(LambdaMartLibrary.FastTree);
         var options = new ParetoComparisonOptions { LabelColumnNames = labels, Methods = variants.Cast<FrontMethod>().Append(soup).ToList(), Seed = seed };
-        var progress = new CompareCommand.SynchronousProgress<ComparisonProgress>(p =>
+        var progress = new SynchronousProgress<ComparisonProgress>(p =>
         {
             if (p.Done == p.Total) AnsiConsole.MarkupLine(Markup.Escape($"{p.Method}: done"));
         });
