@@ -30,21 +30,9 @@ public sealed class RankingModel
     public static RankingModel Load(string path)
     {
         var loaded = new MLContext(seed: 0).Model.LoadHyperDpo(path, out var inputSchema);
-        // 'train --out' saves the ranker alone, or a chain of the preparation and the ranker.
-        ITransformer? preparation = null;
-        if (loaded is TransformerChain<ITransformer> chain && chain.Count() > 0)
-        {
-            var steps = chain.ToArray();
-            loaded = steps[^1];
-            if (steps.Length > 1)
-                preparation = new TransformerChain<ITransformer>(steps[..^1]);
-        }
-        return loaded switch
-        {
-            HyperDpoRankingTransformer hyper => new RankingModel(hyper, preparation, inputSchema),
-            WeightedScoreTransformer weighted => new RankingModel(weighted.Model, preparation, inputSchema),
-            _ => throw new InvalidDataException($"Model file '{path}' holds a {loaded.GetType().Name}, not a HyperDPO ranker saved by 'hyperdpo train --out'."),
-        };
+        // 'train --out' saves the ranker alone, or a chain of the preparation and the ranker; each request brings its weights.
+        var parts = HyperDpoModelParts.Of(loaded, path);
+        return new RankingModel(parts.Ranker, parts.Preparation, inputSchema);
     }
 
     /// <summary>The objectives, in the order of the weights.</summary>

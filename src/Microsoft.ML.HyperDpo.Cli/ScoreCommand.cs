@@ -47,15 +47,12 @@ internal static class ScoreCommand
         var ml = new MLContext(seed: 1);
         DataViewSchema? inputSchema = null;
         var loaded = checkpointPath is not null ? HyperDpoCheckpoint.Load(ml, checkpointPath).Model : ml.Model.LoadHyperDpo(modelPath!, out inputSchema);
-        var ranker = loaded as HyperDpoRankingTransformer
-            ?? (loaded as TransformerChain<ITransformer>)?.LastTransformer as HyperDpoRankingTransformer
-            ?? throw new InvalidDataException($"'{modelFile}' holds no HyperDPO ranker at the end of its chain (a {loaded.GetType().Name}); score it with mlContext.Model.Load.");
-        if (objectiveWeights is not null)
-            ranker = ranker.WithObjectiveWeights(objectiveWeights);
+        var parts = HyperDpoModelParts.Of(loaded, modelFile);
+        if (parts.ObjectiveWeightsColumnName is { } weightsColumn && objectiveWeights is null)
+            throw new ArgumentException($"'{modelFile}' reads each row's objective weights from the column '{weightsColumn}'; give --weights.");
+        var ranker = objectiveWeights is null ? parts.Ranker : parts.Ranker.WithObjectiveWeights(objectiveWeights);
         // A loaded chain (preparation, then the ranker) scores through all of it; the weights change only the ranker.
-        ITransformer scorer = loaded is TransformerChain<ITransformer> chain && !ReferenceEquals(loaded, ranker)
-            ? new TransformerChain<ITransformer>(chain.Take(chain.Count() - 1).Append(ranker).ToArray())
-            : ranker;
+        ITransformer scorer = parts.WithRanker(ranker);
 
         // The feature count the user's rows must have: the saved input's (the raw features, before a preparation removes the
         // objective features), else the network's own.

@@ -41,7 +41,7 @@ public sealed record MethodRatios(string Key, string Method, RatioToBaseline Hyp
 public static class BaselineRatios
 {
     /// <summary>The baseline of <see cref="ComparisonResult.Ratios"/>: the FastTree score soup.</summary>
-    public const string DefaultBaselineKey = "fasttree-soup";
+    public const string DefaultBaselineKey = FrontMethodKeys.FastTreeSoup;
 
     /// <summary>Every other method's ratios to <paramref name="baselineKey"/>; empty when the baseline did not run or runs lack per-query NDCG.</summary>
     /// <param name="result">The comparison.</param>

@@ -53,7 +53,7 @@ public sealed class ConditionedLambdaMart : FrontMethod
     public override string Name => _aggregation == LabelAggregation.Linear ? "Conditioned FastTree" : "Conditioned FastTree (stochastic labels)";
 
     /// <inheritdoc/>
-    public override string Key => _aggregation == LabelAggregation.Linear ? "fasttree-conditioned" : "fasttree-conditioned-sla";
+    public override string Key => _aggregation == LabelAggregation.Linear ? FrontMethodKeys.FastTreeConditioned : FrontMethodKeys.FastTreeConditionedStochastic;
 
     /// <inheritdoc/>
     public override int FitCount(int objectives, int gridPoints) => 1;

@@ -17,7 +17,7 @@ public sealed class DpoLinearScalarization : FrontMethod
     public override string Name => "DPO-LS";
 
     /// <inheritdoc/>
-    public override string Key => "dpo-ls";
+    public override string Key => FrontMethodKeys.DpoLinearScalarization;
 
     /// <inheritdoc/>
     public override int FitCount(int objectives, int gridPoints) => gridPoints;

@@ -16,7 +16,7 @@ public sealed class DpoSoup : FrontMethod
     public override string Name => "DPO Soup";
 
     /// <inheritdoc/>
-    public override string Key => "dpo-soup";
+    public override string Key => FrontMethodKeys.DpoSoup;
 
     /// <inheritdoc/>
     public override int FitCount(int objectives, int gridPoints) => objectives;

@@ -13,7 +13,7 @@ public sealed class HyperDpoFront : FrontMethod
     public override string Name => "HyperDPO";
 
     /// <inheritdoc/>
-    public override string Key => "hyperdpo";
+    public override string Key => FrontMethodKeys.HyperDpo;
 
     /// <inheritdoc/>
     public override int FitCount(int objectives, int gridPoints) => 1;

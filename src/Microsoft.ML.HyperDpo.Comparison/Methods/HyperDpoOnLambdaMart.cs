@@ -18,7 +18,7 @@ public sealed class HyperDpoOnLambdaMart : FrontMethod
     public override string Name => "HyperDPO on LambdaMART";
 
     /// <inheritdoc/>
-    public override string Key => "hyperdpo-lambdamart";
+    public override string Key => FrontMethodKeys.HyperDpoOnLambdaMart;
 
     /// <inheritdoc/>
     public override int FitCount(int objectives, int gridPoints) => 1;

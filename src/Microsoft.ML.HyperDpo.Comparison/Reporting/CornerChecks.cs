@@ -38,7 +38,7 @@ public static class CornerChecks
     /// The checks of every method, against <paramref name="baselineKey"/>'s corners (the FastTree score soup, whose corner e_k is
     /// the FastTree model trained on objective k alone); without that method, ratios are null.
     /// </summary>
-    public static IReadOnlyList<CornerCheck> Of(ComparisonResult result, string baselineKey = "fasttree-soup")
+    public static IReadOnlyList<CornerCheck> Of(ComparisonResult result, string baselineKey = FrontMethodKeys.FastTreeSoup)
     {
         int k = result.Objectives.Count;
         var baseline = result.SummaryByKey(baselineKey);

@@ -24,7 +24,7 @@ public static class FrontPlot
     /// <param name="result">The comparison.</param>
     /// <param name="path">The PNG file to write; its folder is created.</param>
     /// <param name="curveMethod">The key of the method drawn as a curve. Default "hyperdpo".</param>
-    public static void Write(ComparisonResult result, string path, string curveMethod = "hyperdpo")
+    public static void Write(ComparisonResult result, string path, string curveMethod = FrontMethodKeys.HyperDpo)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -104,7 +104,7 @@ public sealed class ResponseRankingEstimator : IEstimator<ResponseRankingTransfo
         if (responses.Name is null || responses.ItemType != TextDataViewType.Instance || responses.Kind == SchemaShape.Column.VectorKind.Scalar)
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Responses column '{_responsesColumn}' must be a vector of text.");
         var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[ResponseRankingTransformer.ScoreColumn] = MlNetInternals.ShapeColumn(ResponseRankingTransformer.ScoreColumn, new VectorDataViewType(NumberDataViewType.Single));
+        columns[ResponseRankingTransformer.ScoreColumn] = ColumnShapes.Of(ResponseRankingTransformer.ScoreColumn, new VectorDataViewType(NumberDataViewType.Single));
         return new SchemaShape(columns.Values);
     }
 }

@@ -79,6 +79,19 @@ public sealed class LanguageAlignmentOptions
     /// <summary>Seed of every random choice (initialisation, list order, weight draws, tie-breaking).</summary>
     public int Seed { get; set; }
 
+    /// <summary>
+    /// A copy of these options with another conditioning, fixed weights and seed. A member-wise copy, so that an option added
+    /// later is carried over without being listed here; <see cref="Objectives"/> is shared, as no trainer changes it.
+    /// </summary>
+    internal LanguageAlignmentOptions CopyWith(PromptConditioning conditioning, float[]? fixedWeights, int seed)
+    {
+        var copy = (LanguageAlignmentOptions)MemberwiseClone();
+        copy.Conditioning = conditioning;
+        copy.FixedWeights = fixedWeights;
+        copy.Seed = seed;
+        return copy;
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     /// <param name="contextLength">The model's context length, which must hold prompt, soft prompt and response.</param>
     public void Validate(int contextLength)

@@ -68,13 +68,8 @@ public static class LanguageAlignmentTrainer
         return new AlignedLanguageModel(baseModel, tokenizer, soupOptions, new PromptSoup(parts), null, reference!);
     }
 
-    internal static LanguageAlignmentOptions Copy(LanguageAlignmentOptions o, PromptConditioning conditioning, float[]? fixedWeights, int seed) => new()
-    {
-        Objectives = o.Objectives, Conditioning = conditioning, FixedWeights = fixedWeights, PromptLength = o.PromptLength, HiddenSize = o.HiddenSize,
-        Beta = o.Beta, BetaRange = o.BetaRange, DirichletAlpha = o.DirichletAlpha, Steps = o.Steps, ListsPerStep = o.ListsPerStep,
-        LearningRate = o.LearningRate, GradientClip = o.GradientClip, LoraRank = o.LoraRank, LoraAlpha = o.LoraAlpha,
-        MaxPromptTokens = o.MaxPromptTokens, MaxResponseTokens = o.MaxResponseTokens, TopK = o.TopK, Seed = seed,
-    };
+    internal static LanguageAlignmentOptions Copy(LanguageAlignmentOptions o, PromptConditioning conditioning, float[]? fixedWeights, int seed) =>
+        o.CopyWith(conditioning, fixedWeights, seed);
 
     internal static AlignedLanguageModel Fit(Gpt2LanguageModel baseModel, LanguageTokenizer tokenizer, IReadOnlyList<PreferenceList> lists,
         LanguageAlignmentOptions options, ReferenceLogProbabilities? reference, IProgress<AlignmentProgress>? progress, CancellationToken cancellationToken)

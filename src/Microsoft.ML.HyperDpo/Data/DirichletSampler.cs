@@ -7,11 +7,13 @@ namespace Microsoft.ML.HyperDpo.Data;
 /// Draws objective-weight vectors w ~ Dirichlet(alpha, ..., alpha), one per training list, from a seeded generator.
 /// </summary>
 /// <remarks>Uses the Gamma construction: w_k = g_k / sum g, g_k ~ Gamma(alpha, 1).</remarks>
-internal sealed class DirichletSampler
+public sealed class DirichletSampler
 {
     private readonly Tensor _concentration;
     private readonly Generator _generator;
 
+    /// <summary>A sampler over <paramref name="objectives"/> weights with concentration <paramref name="alpha"/>, drawing from
+    /// <paramref name="generator"/> on <paramref name="device"/>.</summary>
     public DirichletSampler(int objectives, float alpha, Generator generator, Device device)
     {
         using var value = alpha.ToScalar(); // explicit, kept until the native call has returned (see KeptAlive.AdamW)

@@ -16,12 +16,19 @@ namespace Microsoft.ML.HyperDpo.Losses;
 /// Deterministic: no tie-breaking draw. With a top-k cut, only documents with fewer than k strictly better ones contribute.
 /// Cost O(L^2) per list of length L (a comparison matrix), small at LETOR list lengths.
 /// </remarks>
-internal sealed class GroupedPlackettLuceDpoLoss : IListwiseLoss
+public sealed class GroupedPlackettLuceDpoLoss : IListwiseLoss
 {
     private readonly int? _topK;
 
+    /// <summary>The loss over every document (<paramref name="topK"/> null) or over the top <paramref name="topK"/> only.</summary>
     public GroupedPlackettLuceDpoLoss(int? topK) => _topK = topK;
 
+    /// <summary>The loss of each list.</summary>
+    /// <param name="rewards">Implicit rewards z = beta * (s - r), [B, L]; padded positions may hold anything.</param>
+    /// <param name="labels">Graded labels of this objective, higher is better, [B, L].</param>
+    /// <param name="mask">True at real documents, false at padding, [B, L] (bool).</param>
+    /// <param name="generator">Unused: this loss breaks no ties at random.</param>
+    /// <returns>[B]: the loss of each list; padding never changes it.</returns>
     public Tensor Compute(Tensor rewards, Tensor labels, Tensor mask, Generator? generator)
     {
         using var scope = NewDisposeScope();

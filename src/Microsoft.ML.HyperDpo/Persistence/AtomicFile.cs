@@ -17,7 +17,7 @@ namespace Microsoft.ML.HyperDpo.Persistence;
 /// they are renamed. A process killed while writing leaves its temporary file; the next save to the same target deletes
 /// those that no live writer holds, and leaves a concurrent writer's alone.</para>
 /// </remarks>
-internal static partial class AtomicFile
+public static partial class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>, atomically (see the remarks).</summary>
     /// <exception cref="IOException">The target is not a regular file, its folder does not exist, or writing failed.</exception>
@@ -57,14 +57,14 @@ internal static partial class AtomicFile
     });
 
     /// <summary>Writes <paramref name="bytes"/>, atomically.</summary>
-    public static void WriteAllBytes(string path, byte[] bytes) => Write(path, stream => stream.Write(bytes));
+    internal static void WriteAllBytes(string path, byte[] bytes) => Write(path, stream => stream.Write(bytes));
 
     /// <summary>
     /// The file a save to <paramref name="path"/> replaces: its full path, with symbolic links followed. Call it before long work
     /// (a fit) so that an unusable output path is refused first.
     /// </summary>
     /// <exception cref="IOException">The target is a directory or another non-regular file, or its folder does not exist.</exception>
-    public static string CheckTarget(string path)
+    internal static string CheckTarget(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string full = Path.GetFullPath(path);

@@ -41,6 +41,20 @@ public class ScoreCommandTests
     }
 
     [TestMethod]
+    public void AWeightedScoreModelWithoutWeightsIsRefusedByItsColumn()
+    {
+        // A WeightedScore model reads each row's weights from a column that a LETOR file does not have: score asks for --weights
+        // (it used to refuse such a model outright, while samples/RankingService served it).
+        var ml = new MLContext(1);
+        var rows = ml.Data.LoadFromEnumerable(Persistence.SaveLoadTests.WeightedRows(5, seed: 80));
+        var weighted = ml.Transforms.WeightedScore(Scoring.ScorerVariants.Model(ConditioningKind.FiLM)).Fit(rows);
+        string path = _folder.File("weighted.zip");
+        ml.Model.Save(weighted, rows.Schema, path);
+        string line = Refused("--model", path, "--data", _data, "--output", _folder.File("w.txt"));
+        Assert.AreEqual($"error: '{path}' reads each row's objective weights from the column 'ObjectiveWeights'; give --weights.", line);
+    }
+
+    [TestMethod]
     public void ScoresALetorFile_AsTheModelScoresItInProcess()
     {
         string output = _folder.File("scores.txt");

@@ -36,7 +36,7 @@ public class BaselineTests
         int reported = 0;
         var options = new ParetoComparisonOptions { LabelColumnNames = Mq2008Slice.Objectives, Methods = new[] { Method(name) }, GridDivisions = 2 };
 
-        var result = ParetoComparison.Run(ml, new[] { split }, options, new Reporter(_ => reported++));
+        var result = ParetoComparison.Run(ml, new[] { split }, options, new SynchronousProgress<ComparisonProgress>(_ => reported++));
 
         var run = result.Runs.Single();
         Assert.AreEqual(name, run.Method);
@@ -97,10 +97,5 @@ public class BaselineTests
 
         var error = Assert.ThrowsExactly<ArgumentException>(() => fitted.ModelAt(new[] { 0.5f, 0.5f }));
         StringAssert.Contains(error.Message, "none was trained for (0.5, 0.5)");
-    }
-
-    private sealed class Reporter(Action<ComparisonProgress> report) : IProgress<ComparisonProgress>
-    {
-        public void Report(ComparisonProgress value) => report(value);
     }
 }

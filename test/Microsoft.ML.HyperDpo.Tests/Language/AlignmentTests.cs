@@ -182,9 +182,3 @@ public class AlignmentTests
             new ChatOptions { AdditionalProperties = new() { [AlignedChatClient.WeightsKey] = new[] { 0.7f, 0.7f } } }));
     }
 }
-
-/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (Progress&lt;T&gt; posts to the thread pool).</summary>
-internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

@@ -186,8 +186,15 @@ public class TransformerTests
         var scored = fitted.Transform(raw);
         Assert.IsTrue(SyntheticRanking.Scores(scored).All(float.IsFinite));
         CollectionAssert.AreEqual(raw.GetColumn<uint>("QueryId").ToArray(), scored.GetColumn<uint>("QueryAgain").ToArray());
+        // ML.NET's NDCG of the pipeline's scores is the float64 NDCG from the definition over the same groups, grades and scores.
         var metrics = _ml.Ranking.Evaluate(scored, SyntheticRanking.LabelB, "GroupId");
-        Assert.IsTrue(metrics.NormalizedDiscountedCumulativeGains.All(v => v is >= 0 and <= 1));
+        var groups = scored.GetColumn<uint>("GroupId").ToArray();
+        var grades = scored.GetColumn<float>(SyntheticRanking.LabelB).ToArray();
+        var scores = SyntheticRanking.Scores(scored);
+        var expected = Evaluation.NdcgAnyGradeTests.ReferenceNdcg(groups.Select((g, i) => ((int)g, (int)grades[i], scores[i])).ToList(), 10);
+        Assert.HasCount(10, metrics.NormalizedDiscountedCumulativeGains);
+        for (int k = 0; k < 10; k++)
+            Assert.AreEqual(expected[k], metrics.NormalizedDiscountedCumulativeGains[k], 1e-9, $"NDCG@{k + 1}");
     }
 
     [TestMethod]

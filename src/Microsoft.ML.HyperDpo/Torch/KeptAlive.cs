@@ -2,10 +2,15 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.HyperDpo;
+namespace Microsoft.ML.HyperDpo.Torch;
 
 /// <summary>Optimisers whose steps keep the TorchSharp Scalars they pass to LibTorch alive (see <see cref="AdamW"/>), and arithmetic that does the same.</summary>
-internal static class KeptAlive
+/// <remarks>
+/// Public so that the HyperDPO assemblies built on this library (Microsoft.ML.HyperDpo.Language, Comparison) share one copy
+/// of this TorchSharp 0.107 workaround instead of reaching it through <c>InternalsVisibleTo</c>; it lives in its own namespace
+/// so that a user's <c>using Microsoft.ML.HyperDpo;</c> does not add these methods to every tensor.
+/// </remarks>
+public static class KeptAlive
 {
     // TorchSharp's operators and methods taking a Scalar (a + b passes an implicit alpha = 1) leave the Scalar unreferenced
     // during the native call (see AdamW); these do the same arithmetic with the Scalar kept until the call has returned.
@@ -105,13 +110,16 @@ internal static class KeptAlive
     /// The class is named AdamW, like TorchSharp's, because save_state_dict writes and load_state_dict checks the type's
     /// name: checkpoints stay readable both ways.
     /// </remarks>
-    internal sealed class AdamW : TorchSharp.Modules.AdamW
+    public sealed class AdamW : TorchSharp.Modules.AdamW
     {
+        /// <summary>An AdamW over <paramref name="parameters"/> with learning rate <paramref name="lr"/>, decoupled weight decay
+        /// <paramref name="weight_decay"/> and TorchSharp's defaults for the rest (betas 0.9 and 0.999, eps 1e-8).</summary>
         public AdamW(IEnumerable<Parameter> parameters, double lr, double weight_decay)
             : base(parameters, lr, weight_decay: weight_decay)
         {
         }
 
+        /// <inheritdoc/>
         public override Tensor step(Func<Tensor>? closure = null)
         {
             return _step<ParamGroup>(group =>

@@ -26,7 +26,7 @@ namespace Microsoft.ML.HyperDpo.Native;
 /// <c>LoadHyperDpo</c>, checkpoint load, fine-tuning, language-model loading.
 /// </para>
 /// </remarks>
-internal static class TorchBackend
+public static class TorchBackend
 {
     /// <summary>The backend package for the CPU.</summary>
     internal const string CpuPackage = "TorchSharp-cpu";
@@ -53,7 +53,7 @@ internal static class TorchBackend
     /// <paramref name="passThrough"/> so that a network's constructor can call it before its base constructor's first
     /// native call.
     /// </summary>
-    internal static string Require(string passThrough = "")
+    public static string Require(string passThrough = "")
     {
         if (Problem.Value is { } problem)
             throw new InvalidOperationException(MissingBackendMessage(problem));

@@ -1,7 +1,0 @@
-namespace Microsoft.ML.HyperDpo.Cli;
-
-/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}
