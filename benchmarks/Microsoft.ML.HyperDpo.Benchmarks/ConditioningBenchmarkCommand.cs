@@ -43,7 +43,10 @@ internal static class ConditioningBenchmarkCommand
     {
         var mq2008 = BenchmarkOptions.Mq2008();
         var folds = SharedOptions.Numbers("--folds", "MQ2008 folds to run, e.g. 1-5 or 1.", "1-5");
-        var seed = SharedOptions.Seed("Seed of every fit.");
+        var seed = SharedOptions.Seed("Seed of the first fit of each kind; --seeds fits use seed, seed + 1, ...");
+        var seeds = new Option<int>("--seeds") { Description = "Fits per kind, fold and set of objectives, each with its own seed (means with 95% intervals over all fits).", DefaultValueFactory = _ => 1 };
+        var kinds = new Option<string?>("--kinds") { Description = "Only these kinds, e.g. Mlp:Hypernetwork,Transformer:HyperPrompt (default: all)." };
+        var sets = SharedOptions.Numbers("--objective-sets", "Only these sets of objectives, by number: 1 PageRank, 2 URL length, 3 both (default: all).");
         var output = BenchmarkOptions.BenchmarksPage();
         var command = new System.CommandLine.Command("benchmark-conditioning", "Compare every conditioning kind (MLP and transformer) on MQ2008: hypervolume, corners and fit time.")
         {
@@ -51,29 +54,41 @@ internal static class ConditioningBenchmarkCommand
         };
         var trainerFlags = TrainerFlags.Bind(command, ["--epochs"], new Dictionary<string, string> { ["--epochs"] = "Most epochs per fit (default: the trainer's; early stopping on the fold's validation part)." });
         command.Options.Add(seed);
+        command.Options.Add(seeds);
+        command.Options.Add(kinds);
+        command.Options.Add(sets);
         command.Options.Add(output);
-        command.SetAction(r => Run(r.GetValue(mq2008)!, Mq2008Folds.Parse(r.GetValue(folds)!), () => trainerFlags.Apply(new HyperDpoRankingTrainer.Options(), r), r.GetValue(seed), r.GetValue(output)!));
+        command.SetAction(r => Run(r.GetValue(mq2008)!, Mq2008Folds.Parse(r.GetValue(folds)!), () => trainerFlags.Apply(new HyperDpoRankingTrainer.Options(), r), r.GetValue(seed), r.GetValue(output)!,
+            r.GetValue(seeds), r.GetValue(kinds), r.GetValue(sets)));
         return command;
     }
 
     /// <summary>One fit's figures.</summary>
     private sealed record FitFigures(double TestHypervolume, double[] Corners, double FitSeconds, double ValidationHypervolume, int Epochs);
 
-    private static int Run(string folder, IReadOnlyList<int> folds, Func<HyperDpoRankingTrainer.Options> trainerOptions, int seed, string output)
+    private static int Run(string folder, IReadOnlyList<int> folds, Func<HyperDpoRankingTrainer.Options> trainerOptions, int firstSeed, string output, int seedCount, string? kinds, string? sets)
     {
         CliPaths.RequireOutputFile(output, "--benchmarks");
+        if (seedCount < 1) throw new ArgumentException($"--seeds must be at least 1; got {seedCount}.");
+        var variants = Enumerable.Range(0, Variants.Length).Where(v => kinds is null || kinds.Split(',', StringSplitOptions.TrimEntries)
+            .Contains($"{Variants[v].Architecture}:{Variants[v].Kind}", StringComparer.OrdinalIgnoreCase)).ToArray();
+        if (variants.Length == 0)
+            throw new ArgumentException($"--kinds '{kinds}' names no kind; known: {string.Join(", ", Variants.Select(v => $"{v.Architecture}:{v.Kind}"))}.");
+        var configurations = sets is null ? Enumerable.Range(0, Configurations.Length).ToArray()
+            : NumberList.ParseRanges(sets, "--objective-sets", 1, Configurations.Length).Select(n => n - 1).Distinct().ToArray();
         var results = new Dictionary<(int Configuration, int Variant), List<FitFigures>>();
         var objectiveNames = new string[Configurations.Length][];
         var done = new List<int>();
         foreach (int fold in folds)
         {
             var (trainFiles, validFiles, testFiles) = Mq2008Folds.Files(folder, fold);
-            for (int c = 0; c < Configurations.Length; c++)
+            foreach (int c in configurations)
+            for (int seed = firstSeed; seed < firstSeed + seedCount; seed++)
             {
                 var ml = new MLContext(seed);
                 var data = RankingDataSets.FromLetor(ml, trainFiles, validFiles, testFiles, ObjectiveSpec.ParseList(Configurations[c].Objectives));
                 objectiveNames[c] = data.Objectives;
-                for (int v = 0; v < Variants.Length; v++)
+                foreach (int v in variants)
                 {
                     var variant = Variants[v];
                     var options = trainerOptions();
@@ -90,20 +105,20 @@ internal static class ConditioningBenchmarkCommand
                     if (!results.TryGetValue((c, v), out var list)) results[(c, v)] = list = new List<FitFigures>();
                     list.Add(run);
                     AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                        $"Fold {fold}, {Configurations[c].Name}, {variant.Name}: test hypervolume {run.TestHypervolume:F4}, corners {string.Join(" / ", corners.Select(x => x.ToString("F4", CultureInfo.InvariantCulture)))}, validation hypervolume {run.ValidationHypervolume:F4}, {run.FitSeconds:F1} s ({run.Epochs} epochs)")));
+                        $"Fold {fold}, seed {seed}, {Configurations[c].Name}, {variant.Name}: test hypervolume {run.TestHypervolume:F4}, corners {string.Join(" / ", corners.Select(x => x.ToString("F4", CultureInfo.InvariantCulture)))}, validation hypervolume {run.ValidationHypervolume:F4}, {run.FitSeconds:F1} s ({run.Epochs} epochs)")));
                 }
             }
 
             // The section is rewritten after every fold, so an interrupted run still reports the folds it finished.
             done.Add(fold);
-            BenchmarkReport.WriteSection(output, Section, Markdown(results, objectiveNames, done));
+            BenchmarkReport.WriteSection(output, Section, Markdown(results, objectiveNames, done, seedCount));
             AnsiConsole.MarkupLine($"Wrote the [bold]{Section}[/] section of {Markup.Escape(output)} (folds {string.Join(", ", done)}).");
         }
-        AnsiConsole.WriteLine(Markdown(results, objectiveNames, done));
+        AnsiConsole.WriteLine(Markdown(results, objectiveNames, done, seedCount));
         return 0;
     }
 
-    private static string Markdown(Dictionary<(int Configuration, int Variant), List<FitFigures>> results, string[][] objectiveNames, IReadOnlyList<int> folds)
+    private static string Markdown(Dictionary<(int Configuration, int Variant), List<FitFigures>> results, string[][] objectiveNames, IReadOnlyList<int> folds, int seedCount)
     {
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
@@ -111,7 +126,9 @@ internal static class ConditioningBenchmarkCommand
         md.AppendLine();
         md.AppendLine(ReportHeader.WrittenBy(Program.Run) + ".");
         md.AppendLine();
-        md.AppendLine($"MQ2008, fold{(folds.Count == 1 ? "" : "s")} {string.Join(", ", folds)} ({folds.Count} of 5; means over them), default trainer options " +
+        md.AppendLine($"MQ2008, fold{(folds.Count == 1 ? "" : "s")} {string.Join(", ", folds)} ({folds.Count} of 5), {seedCount} seed{(seedCount == 1 ? "" : "s")} per fold; " +
+            "each figure is the mean over the fits, with a 95% t interval over them in brackets (folds and seeds pooled). Every kind runs the same batches (the batcher depends on the data and the seed only), so equal epochs are equal optimiser steps; " +
+            "early stopping makes the epochs differ, so both the epochs and the wall time are reported. Default trainer options " +
             "(MLP 128, 64; transformer width 64, 4 heads, 2 blocks, 4 prompts), early stopping on each fold's validation part, 1 LibTorch thread. " +
             "Test: the fold's test part, hypervolume of the NDCG@10 front over the weight lattice (reference at the origin) and each objective's NDCG@10 at its own corner. " +
             "Validation: the same hypervolume on the fold's validation part, which is also the early-stopping data; compare kinds on it, not on the test figures. " +
@@ -121,13 +138,19 @@ internal static class ConditioningBenchmarkCommand
         {
             md.AppendLine(string.Create(inv, $"### {Configurations[c].Name}"));
             md.AppendLine();
+            if (!results.Keys.Any(key => key.Configuration == c)) continue;
             md.AppendLine($"| kind | test hypervolume | corners ({string.Join(" / ", objectiveNames[c] ?? Array.Empty<string>())}) | validation hypervolume | fit (s) | epochs |");
             md.AppendLine("|---|---|---|---|---|---|");
             for (int v = 0; v < Variants.Length; v++)
             {
                 if (!results.TryGetValue((c, v), out var runs)) continue;
                 var corners = Enumerable.Range(0, runs[0].Corners.Length).Select(k => runs.Average(r => r.Corners[k]).ToString("F4", inv));
-                md.AppendLine(string.Create(inv, $"| {Variants[v].Name} | {runs.Average(r => r.TestHypervolume):F4} | {string.Join(" / ", corners)} | {runs.Average(r => r.ValidationHypervolume):F4} | {runs.Average(r => r.FitSeconds):F1} | {runs.Average(r => r.Epochs):F1} |"));
+                string Interval(Func<FitFigures, double> figure, string format)
+                {
+                    var i = Microsoft.ML.HyperDpo.Language.Evaluation.SeedInterval.Of(runs.Select(figure).ToArray());
+                    return runs.Count == 1 ? i.Mean.ToString(format, inv) : string.Create(inv, $"{i.Mean.ToString(format, inv)} [{i.Low.ToString(format, inv)}, {i.High.ToString(format, inv)}]");
+                }
+                md.AppendLine(string.Create(inv, $"| {Variants[v].Name} | {Interval(r => r.TestHypervolume, "F4")} | {string.Join(" / ", corners)} | {Interval(r => r.ValidationHypervolume, "F4")} | {Interval(r => r.FitSeconds, "F1")} | {runs.Average(r => r.Epochs):F1} |"));
             }
             md.AppendLine();
         }

@@ -27,8 +27,9 @@ public enum ConditioningKind
     /// </summary>
     FullHypernetwork,
     /// <summary>
-    /// Hyper Prompt Tuning, for <see cref="RankerArchitecture.Transformer"/>: an MLP maps w to
-    /// <see cref="HyperDpoRankingTrainer.Options.PromptCount"/> prompt embeddings prepended to each query's documents; the
+    /// Hyper Prompt Tuning, for <see cref="RankerArchitecture.Transformer"/>: w is mapped to
+    /// <see cref="HyperDpoRankingTrainer.Options.PromptCount"/> prompt embeddings prepended to each query's documents, starting
+    /// at the mixture sum_k w_k P_k of one prompt per objective (a non-linear correction starts at zero and trains); the
     /// transformer blocks are unchanged (and may be a frozen backbone, <see cref="HyperDpoRankingTrainer.Options.FrozenBackbone"/>).
     /// </summary>
     HyperPrompt,

@@ -92,8 +92,8 @@ public class TransformerRankerTests
         // The document tokens are the same in both cases; only the prepended prompt embeddings differ, and they do.
         var hpt = Network(ConditioningKind.HyperPrompt);
         var prompts = hpt.Export();
-        Assert.IsNotNull(prompts.PromptOutput);
-        Assert.AreEqual(3 * 16, prompts.PromptOutput!.Outputs);
+        Assert.IsNotNull(prompts.PromptMixture);
+        Assert.AreEqual(3 * 16, prompts.PromptMixture!.Outputs);
     }
 
     [TestMethod]
@@ -102,5 +102,98 @@ public class TransformerRankerTests
         var network = Network(ConditioningKind.None);
         var x = RandomFeatures(5, seed: 5);
         CollectionAssert.AreEqual(Scores(network, x, 5, new[] { 1f, 0f }), Scores(network, x, 5, new[] { 0f, 1f }));
+    }
+
+    [TestMethod]
+    public void LengthBucketsHoldEveryListOnceShortestFirstWithinTheSlots()
+    {
+        var random = new Random(7);
+        var lengths = Enumerable.Range(0, 300).Select(_ => random.Next(1, 120)).ToArray();
+        lengths[17] = 900;   // one list longer than a bucket's slots is a bucket of its own
+        var buckets = LengthBuckets.Plan(lengths, 2048);
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, lengths.Length).ToArray(), buckets.SelectMany(b => b).ToArray());
+        var flat = buckets.SelectMany(b => b).Select(l => lengths[l]).ToArray();
+        for (int i = 1; i < flat.Length; i++) Assert.IsLessThanOrEqualTo(flat[i], flat[i - 1], $"position {i}: the buckets run shortest first");
+        foreach (var b in buckets)
+        {
+            long slots = (long)b.Length * lengths[b[^1]], real = b.Sum(l => (long)lengths[l]);
+            if (b.Length > 1) Assert.IsLessThanOrEqualTo(2048L, slots, "a bucket of several lists stays within the slots");
+            Assert.IsLessThanOrEqualTo(real / 8 + LengthBuckets.SlackSlots, slots - real, "padding within an eighth plus the slack");
+        }
+        // Far fewer padded slots than padding every list to the longest.
+        Assert.IsLessThan(lengths.Length * 900L / 4, buckets.Sum(b => (long)b.Length * lengths[b[^1]]));
+    }
+
+    [TestMethod]
+    public void BucketedScoringEqualsScoringEachListAloneForEveryTransformerKind()
+    {
+        var random = new Random(11);
+        var lengths = Enumerable.Range(0, 40).Select(i => i == 5 ? 90 : random.Next(1, 30)).ToArray();
+        var x = RandomFeatures(lengths.Sum(), seed: 12);
+        var w = Enumerable.Range(0, lengths.Length).SelectMany(_ => { float a = (float)random.NextDouble(); return new[] { a, 1 - a }; }).ToArray();
+        foreach (var kind in TransformerConditioning.Kinds)
+        {
+            var network = Network(kind);
+            float[] all;
+            using (no_grad())
+                all = network.ScoreGroups(tensor(x, new long[] { lengths.Sum(), F }), tensor(w, new long[] { lengths.Length, 2 }), lengths).data<float>().ToArray();
+            int start = 0;
+            for (int l = 0; l < lengths.Length; l++)
+            {
+                var alone = Scores(network, x[(start * F)..((start + lengths[l]) * F)], lengths[l], w[(2 * l)..(2 * l + 2)]);
+                for (int i = 0; i < lengths[l]; i++)
+                    Assert.AreEqual(alone[i], all[start + i], 1e-5f, $"{kind}, list {l} (length {lengths[l]}), document {i}");
+                start += lengths[l];
+            }
+        }
+    }
+
+    [TestMethod]
+    public void HyperPromptsStartAtTheMixtureOfPerObjectivePrompts()
+    {
+        var network = Network(ConditioningKind.HyperPrompt);
+        var p = network.Export();
+        var mixture = p.PromptMixture!;
+        Assert.IsNotNull(p.PromptHidden, "the correction is there, only zero at the start");
+        foreach (var w in new[] { new[] { 1f, 0f }, new[] { 0f, 1f }, new[] { 0.3f, 0.7f }, new[] { 0.55f, 0.45f } })
+        {
+            float[] generated;
+            using (no_grad())
+                generated = network.Prompts!.forward(tensor(w, new long[] { 1, 2 })).data<float>().ToArray();
+            Assert.AreEqual(3 * 16, generated.Length);
+            for (int j = 0; j < generated.Length; j++)
+            {
+                // sum_k w_k P_k in float64, P_k the mixture's column k (weights stored [outputs, inputs]).
+                double expected = 0;
+                for (int k = 0; k < 2; k++) expected += (double)w[k] * mixture.Weight[j * mixture.Inputs + k];
+                Assert.AreEqual(expected, generated[j], 1e-6, $"w = ({w[0]}, {w[1]}), prompt value {j}");
+            }
+        }
+        // The per-objective prompts differ, so the weights reach the blocks.
+        CollectionAssert.AreNotEqual(Enumerable.Range(0, 48).Select(j => mixture.Weight[j * 2]).ToArray(), Enumerable.Range(0, 48).Select(j => mixture.Weight[j * 2 + 1]).ToArray());
+    }
+
+    [TestMethod]
+    public void EveryConditioningKindIsRegisteredForSomeArchitecture()
+    {
+        foreach (var kind in Enum.GetValues<ConditioningKind>())
+        {
+            bool mlp = Microsoft.ML.HyperDpo.Modeling.Conditioning.ConditioningRegistry.Kinds.Contains(kind);
+            Assert.IsTrue(mlp || TransformerConditioning.Supports(kind), $"{kind} is registered for neither architecture");
+            if (!TransformerConditioning.Supports(kind))
+            {
+                var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => TransformerConditioning.Get(kind));
+                StringAssert.Contains(e.Message, "HyperPrompt", "the error names the kinds the transformer takes");
+                continue;
+            }
+            var definition = TransformerConditioning.Get(kind);
+            Assert.AreEqual(kind, definition.Kind);
+            // The tokens the kind says it prepends are the ones its generator makes, and the network scores with them.
+            var prompts = TransformerConditioning.CreatePrompts(kind, 2, 16, 3);
+            Assert.AreEqual(TransformerConditioning.PromptTokens(kind, 3), prompts?.Prompts ?? 0, kind.ToString());
+            var network = Network(kind);
+            Assert.AreEqual(TransformerConditioning.PromptTokens(kind, 3), network.Shape.PromptTokens, kind.ToString());
+            Assert.HasCount(4, Scores(network, RandomFeatures(4, seed: 9), 4, new[] { 0.5f, 0.5f }), kind.ToString());
+        }
     }
 }

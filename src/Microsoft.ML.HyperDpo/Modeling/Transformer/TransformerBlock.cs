@@ -41,9 +41,10 @@ internal sealed class TransformerBlock : Module<Tensor, Tensor, Tensor>
         long b = h.shape[0], t = h.shape[1], d = h.shape[2], dh = d / _heads;
         var parts = qkv.forward(attention_norm.forward(h)).chunk(3, dim: -1);
         Tensor Heads(Tensor x) => x.reshape(b, t, _heads, dh).transpose(1, 2);
-        var logits = Heads(parts[0]).matmul(Heads(parts[1]).transpose(-2, -1)).DividedBy(Math.Sqrt(dh));
-        logits = logits.MaskedFill(keyMask.logical_not().reshape(b, 1, 1, t), double.NegativeInfinity);
-        var attended = functional.softmax(logits, -1).matmul(Heads(parts[2])).transpose(1, 2).reshape(b, t, d);
+        // LibTorch's fused attention: softmax(q k^T / sqrt(dh)) v in one operation (and one in the backward pass), the boolean
+        // mask letting only real tokens take part as keys.
+        var attended = functional.scaled_dot_product_attention(Heads(parts[0]), Heads(parts[1]), Heads(parts[2]), keyMask.reshape(b, 1, 1, t))
+            .transpose(1, 2).reshape(b, t, d);
         h = h.Plus(dropout.forward(attention_out.forward(attended)));
         var f = feed_forward_out.forward(dropout.forward(functional.silu(feed_forward_in.forward(feed_forward_norm.forward(h)))));
         return h.Plus(f);

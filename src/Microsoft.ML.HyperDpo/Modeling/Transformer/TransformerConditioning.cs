@@ -1,68 +1,52 @@
 using Microsoft.ML.HyperDpo.Modeling.Conditioning;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 
 namespace Microsoft.ML.HyperDpo.Modeling.Transformer;
 
 /// <summary>
-/// How the transformer ranker reads c: HyperPrompt (an MLP maps c to m prompt embeddings), WeightToken (a linear map of c
-/// to one extra token), Input (c concatenated to every document's features) or None. The blocks are the same for all.
+/// How the transformer ranker reads c, one kind per file of this folder, registered once here (the transformer's twin of
+/// <see cref="ConditioningRegistry"/>): HyperPrompt (c mapped to m prompt embeddings), WeightToken (c mapped linearly to one
+/// extra token), Input (c concatenated to every document's features) or None. The blocks are the same for all. The network,
+/// the trainer's option checks and the tests reach a kind only through its entry here.
 /// </summary>
 internal static class TransformerConditioning
 {
-    /// <summary>The kinds the transformer takes.</summary>
-    public static IReadOnlyList<ConditioningKind> Kinds { get; } =
-        new[] { ConditioningKind.HyperPrompt, ConditioningKind.WeightToken, ConditioningKind.Input, ConditioningKind.None };
+    private static readonly Dictionary<ConditioningKind, TransformerConditioningDefinition> Definitions = new[]
+    {
+        HyperPromptConditioning.Definition,
+        WeightTokenConditioning.Definition,
+        TransformerInputConditioning.Definition,
+        TransformerNoConditioning.Definition,
+    }.ToDictionary(d => d.Kind);
 
-    public static bool Supports(ConditioningKind kind) => Kinds.Contains(kind);
-    public static bool IgnoresCondition(ConditioningKind kind) => kind == ConditioningKind.None;
-    public static bool ConcatenatesCondition(ConditioningKind kind) => kind == ConditioningKind.Input;
+    /// <summary>The kinds the transformer takes, in registration order.</summary>
+    public static IReadOnlyList<ConditioningKind> Kinds { get; } = Definitions.Keys.ToArray();
+
+    public static bool Supports(ConditioningKind kind) => Definitions.ContainsKey(kind);
+
+    /// <summary>The definition of <paramref name="kind"/>.</summary>
+    public static TransformerConditioningDefinition Get(ConditioningKind kind) =>
+        Definitions.TryGetValue(kind, out var definition)
+            ? definition
+            : throw new ArgumentOutOfRangeException(nameof(kind), kind, $"The transformer has no conditioning kind {kind}; it takes {string.Join(", ", Definitions.Keys)}.");
+
+    public static bool IgnoresCondition(ConditioningKind kind) => Get(kind).IgnoresCondition;
+
+    public static bool ConcatenatesCondition(ConditioningKind kind) => Get(kind).ConcatenatesCondition;
 
     /// <summary>The prompt tokens prepended to each list.</summary>
-    public static int PromptTokens(ConditioningKind kind, int promptCount) => kind switch
-    {
-        ConditioningKind.HyperPrompt => promptCount,
-        ConditioningKind.WeightToken => 1,
-        _ => 0,
-    };
+    public static int PromptTokens(ConditioningKind kind, int promptCount) => Get(kind).PromptTokens(promptCount);
 
     /// <summary>The kind's prompt generator, or null when it prepends no tokens.</summary>
-    public static PromptGenerator? CreatePrompts(ConditioningKind kind, int conditionWidth, int width, int promptCount) => kind switch
-    {
-        ConditioningKind.HyperPrompt => new PromptGenerator(conditionWidth, width, promptCount, hidden: true),
-        ConditioningKind.WeightToken => new PromptGenerator(conditionWidth, width, 1, hidden: false),
-        _ => null,
-    };
+    public static PromptGenerator? CreatePrompts(ConditioningKind kind, int conditionWidth, int width, int promptCount) =>
+        Get(kind).CreatePrompts?.Invoke(conditionWidth, width, promptCount);
 }
 
-/// <summary>
-/// Maps c [B, C] to prompt embeddings [B, m, d]: through a hidden SiLU layer of width d (Hyper Prompt Tuning), or with one
-/// linear layer (one token).
-/// </summary>
-internal sealed class PromptGenerator : Module<Tensor, Tensor>
-{
-    private readonly Linear? hidden;
-    private readonly Linear output;
-
-    public PromptGenerator(int conditionWidth, int width, int prompts, bool hidden) : base(nameof(PromptGenerator))
-    {
-        Prompts = prompts;
-        Width = width;
-        this.hidden = hidden ? Linear(conditionWidth, width) : null;
-        output = Linear(hidden ? width : conditionWidth, prompts * width);
-        RegisterComponents();
-    }
-
-    public int Prompts { get; }
-    public int Width { get; }
-
-    public override Tensor forward(Tensor c)
-    {
-        var h = hidden is null ? c : functional.silu(hidden.forward(c));
-        return output.forward(h).reshape(c.shape[0], Prompts, Width);
-    }
-
-    /// <summary>The layers as plain copies: the hidden one (or null) and the output one.</summary>
-    public (Scoring.DenseLayer? Hidden, Scoring.DenseLayer Output) Export() => (hidden?.ToDense(), output.ToDense());
-}
+/// <summary>One transformer conditioning kind as registered in <see cref="TransformerConditioning"/>.</summary>
+/// <param name="Kind">The public name.</param>
+/// <param name="PromptTokens">The tokens the kind prepends to each list, given <see cref="HyperDpoRankingTrainer.Options.PromptCount"/>.</param>
+/// <param name="CreatePrompts">Builds the kind's prompt generator from (C, d, prompt count); null for a kind that prepends none.</param>
+/// <param name="ConcatenatesCondition">True when c is concatenated to every document's standardised features before the projection.</param>
+/// <param name="IgnoresCondition">True when the network never reads c (it then needs
+/// <see cref="HyperDpoRankingTrainer.Options.FixedObjectiveWeights"/>).</param>
+internal sealed record TransformerConditioningDefinition(ConditioningKind Kind, Func<int, int> PromptTokens,
+    Func<int, int, int, PromptGenerator>? CreatePrompts, bool ConcatenatesCondition = false, bool IgnoresCondition = false);

@@ -50,6 +50,9 @@ internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>
     }
 
     public TransformerShape Shape => _shape;
+
+    /// <summary>The kind's prompt generator, or null when it prepends no tokens.</summary>
+    public PromptGenerator? Prompts => prompts;
     public nn.Module Module => this;
     public int FeatureCount => _shape.FeatureCount;
     public int ConditionWidth => _shape.ConditionWidth;
@@ -93,36 +96,38 @@ internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>
 
     /// <summary>
     /// Scores whole lists laid end to end: features [N, F] (list i is the next <paramref name="lengths"/>[i] rows), conditions
-    /// [1, C] for all lists or [lists, C] -> scores [N]. Lists are padded into batches of at most about 16384 slots.
+    /// [1, C] for all lists or [lists, C] -> scores [N]. Lists of similar length are padded together (<see cref="LengthBuckets"/>)
+    /// into batches of at most about 16384 slots, and the scores are put back in the rows' order.
     /// </summary>
     public Tensor ScoreGroups(Tensor features, Tensor conditions, int[] lengths)
     {
         using var scope = torch.NewDisposeScope();
+        var device = features.device;
+        var starts = new int[lengths.Length];
+        for (int i = 1; i < lengths.Length; i++) starts[i] = starts[i - 1] + lengths[i - 1];
         var results = new List<Tensor>();
-        int first = 0, start = 0;
-        while (first < lengths.Length)
+        // The rows in the order the buckets score them; its inverse puts the scores back in the rows' order.
+        var scoredRows = new long[features.shape[0]];
+        int scored = 0;
+        foreach (var bucket in LengthBuckets.Plan(lengths, SlotsPerForward))
         {
-            int count = 1, width = lengths[first];
-            while (first + count < lengths.Length && (count + 1) * Math.Max(width, lengths[first + count]) <= SlotsPerForward)
-                width = Math.Max(width, lengths[first + count++]);
+            int count = bucket.Length, width = lengths[bucket[^1]];
             var index = new long[count * width];
             var mask = new bool[count * width];
-            int row = start;
             for (int i = 0; i < count; i++)
-                for (int j = 0; j < lengths[first + i]; j++, row++)
+                for (int j = 0; j < lengths[bucket[i]]; j++)
                 {
-                    index[i * width + j] = row;
+                    index[i * width + j] = scoredRows[scored++] = starts[bucket[i]] + j;
                     mask[i * width + j] = true;
                 }
-            var device = features.device;
             var maskTensor = torch.tensor(mask, device: device).reshape(count, width);
             var x = features.index_select(0, torch.tensor(index, device: device)).reshape(count, width, FeatureCount);
-            var c = conditions.shape[0] == 1 ? conditions.expand(count, -1) : conditions.narrow(0, first, count);
+            var c = conditions.shape[0] == 1 ? conditions.expand(count, -1) : conditions.index_select(0, torch.tensor(bucket.Select(l => (long)l).ToArray(), device: device));
             results.Add(forward(x, c, maskTensor).masked_select(maskTensor));
-            first += count;
-            start = row;
         }
-        return torch.cat(results.ToArray(), 0).MoveToOuterDisposeScope();
+        var inverse = new long[scoredRows.Length];
+        for (int i = 0; i < scoredRows.Length; i++) inverse[scoredRows[i]] = i;
+        return torch.cat(results.ToArray(), 0).index_select(0, torch.tensor(inverse, device: device)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Freezes the feature projection and the blocks (the backbone): they get no gradient and keep their values.</summary>
@@ -140,14 +145,17 @@ internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>
     /// <summary>The weights as plain arrays, for the ONNX export.</summary>
     public TransformerParameters Export()
     {
-        var (hiddenPrompt, outputPrompt) = prompts?.Export() ?? (null, null!);
+        var exported = prompts?.Export();
         return new TransformerParameters(_shape, LinearExport.Read(feature_mean), LinearExport.Read(feature_scale), projection.ToDense(),
-            prompts is null ? null : hiddenPrompt, prompts is null ? null : outputPrompt, blocks.Select(b => b.Export()).ToArray(),
+            exported?.Mixture, exported?.Hidden, exported?.Output, blocks.Select(b => b.Export()).ToArray(),
             TransformerBlock.Norm(head_norm), head_hidden.ToDense(), head_out.ToDense());
     }
 }
 
-/// <summary>A transformer ranker's weights as plain arrays.</summary>
+/// <summary>
+/// A transformer ranker's weights as plain arrays. PromptMixture is the prompt generator's linear map of c (null without
+/// prompt tokens); PromptHidden and PromptCorrection are HyperPrompt's correction layers (else null).
+/// </summary>
 internal sealed record TransformerParameters(TransformerShape Shape, float[] Mean, float[] Scale, DenseLayer Projection,
-    DenseLayer? PromptHidden, DenseLayer? PromptOutput, TransformerBlockParameters[] Blocks, (float[] Scale, float[] Bias) HeadNorm,
+    DenseLayer? PromptMixture, DenseLayer? PromptHidden, DenseLayer? PromptCorrection, TransformerBlockParameters[] Blocks, (float[] Scale, float[] Bias) HeadNorm,
     DenseLayer HeadHidden, DenseLayer HeadOut);

@@ -45,10 +45,12 @@ internal static class TransformerOnnxGraph
         }
         string h = g.Gemm(x, "projection", p.Projection);
         int m = shape.PromptTokens;
-        if (p.PromptOutput is { } promptOutput)
+        if (p.PromptMixture is { } mixture)
         {
-            string hidden = p.PromptHidden is { } ph ? SiLU(g, g.Gemm(c, "prompt_hidden", ph)) : c;
-            string prompts = g.Node("Reshape", new[] { g.Gemm(hidden, "prompt_output", promptOutput), g.Constant("shape", new long[] { m, d }) });
+            string flat = g.Gemm(c, "prompt_mixture", mixture);
+            if (p.PromptHidden is { } ph)
+                flat = g.Node("Add", new[] { flat, g.Gemm(SiLU(g, g.Gemm(c, "prompt_hidden", ph)), "prompt_correction", p.PromptCorrection!) });
+            string prompts = g.Node("Reshape", new[] { flat, g.Constant("shape", new long[] { m, d }) });
             h = g.Node("Concat", new[] { prompts, h }, ("axis", 0));
         }
         for (int b = 0; b < p.Blocks.Length; b++) h = Block(g, p.Blocks[b], h, d, b);
