@@ -72,7 +72,7 @@ internal static class CompareBenchmarkSection
         var ls = result.SummaryByKey("dpo-ls");
         var fastTree = result.SummaryByKey("fasttree");
         var rows = new List<string>();
-        foreach (string key in new[] { "hyperdpo", "hyperdpo-lambdamart" })
+        foreach (string key in new[] { "hyperdpo", "hyperdpo-lambdamart", "hyperdpo-conditioned-lambdamart" })
         {
             if (result.SummaryByKey(key) is not { } s) continue;
             var cells = new List<string> { s.Method };

@@ -17,6 +17,12 @@ internal abstract class TrainingWeights : IDisposable
             ? new Fixed(ObjectiveWeights.Normalize(fixedWeights, objectives, nameof(options.FixedObjectiveWeights)), device)
             : new Dirichlet(objectives, options, generator, device);
 
+    /// <summary>The weight vectors at which validation measures NDCG under <paramref name="options"/>: the fixed trade-off, or the simplex lattice.</summary>
+    public static IReadOnlyList<float[]> ValidationGridOf(HyperDpoRankingTrainer.Options options, int objectives) =>
+        options.FixedObjectiveWeights is { } fixedWeights
+            ? new[] { ObjectiveWeights.Normalize(fixedWeights, objectives, nameof(options.FixedObjectiveWeights)) }
+            : SimplexLattice.Points(objectives, options.ValidationDivisions);
+
     /// <summary>The weights of <paramref name="lists"/> lists: [lists, K].</summary>
     public abstract Tensor Draw(int lists);
 
@@ -43,7 +49,7 @@ internal abstract class TrainingWeights : IDisposable
         {
             _sampler = new DirichletSampler(objectives, options.DirichletAlpha, generator, device);
             _metric = options.EarlyStoppingMetric;
-            ValidationGrid = SimplexLattice.Points(objectives, options.ValidationDivisions);
+            ValidationGrid = ValidationGridOf(options, objectives);
         }
 
         public override Tensor Draw(int lists) => _sampler.Sample(lists);
