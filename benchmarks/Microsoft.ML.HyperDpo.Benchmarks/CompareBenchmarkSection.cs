@@ -44,7 +44,7 @@ internal static class CompareBenchmarkSection
             md.AppendLine();
             md.AppendLine($"| method: hypervolume{(result.Seeds.Count > 1 ? " (several seeds: mean, lowest-highest)" : "")} | " + string.Join(" | ", result.Splits) + " |");
             md.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", result.Splits.Count)));
-            foreach (var (key, method) in result.MethodKeys.Zip(result.Methods))
+            foreach (var (key, method) in result.FrontMethodKeys.Zip(result.Methods))
                 md.AppendLine($"| {method} | " + string.Join(" | ", result.Splits.Select(split =>
                     PerFold(result.Runs.Where(r => r.Key == key && r.Split == split).Select(r => r.TestProfile.Hypervolume).ToList()))) + " |");
             Ratios(md, result);
@@ -70,10 +70,10 @@ internal static class CompareBenchmarkSection
     /// </summary>
     private static void Ratios(StringBuilder md, ComparisonResult result)
     {
-        var ls = result.SummaryByKey(MethodKeys.DpoLinearScalarization);
-        var fastTree = result.SummaryByKey(MethodKeys.FastTreeScalarised);
+        var ls = result.SummaryByKey(FrontMethodKeys.DpoLinearScalarization);
+        var fastTree = result.SummaryByKey(FrontMethodKeys.FastTree);
         var rows = new List<string>();
-        foreach (string key in new[] { MethodKeys.HyperDpo, MethodKeys.HyperDpoOnLambdaMart })
+        foreach (string key in new[] { FrontMethodKeys.HyperDpo, FrontMethodKeys.HyperDpoOnLambdaMart, FrontMethodKeys.HyperDpoOnConditionedLambdaMart })
         {
             if (result.SummaryByKey(key) is not { } s) continue;
             var cells = new List<string> { s.Method };

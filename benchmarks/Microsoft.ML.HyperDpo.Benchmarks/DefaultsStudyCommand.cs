@@ -136,10 +136,10 @@ internal static class DefaultsStudyCommand
     private static int Run(string folder, List<(string Key, string Title, string? Objectives)> dataSets, List<Variant> variants, bool onLambdaMart,
         int seed, string? benchmarks)
     {
-        string baseKey = onLambdaMart ? MethodKeys.HyperDpoOnLambdaMart : MethodKeys.HyperDpo;
+        string baseKey = onLambdaMart ? FrontMethodKeys.HyperDpoOnLambdaMart : FrontMethodKeys.HyperDpo;
         var methods = variants.Select((v, i) => (FrontMethod)new Named($"v{i + 1}", v.Resolved(),
                 FrontMethods.All(v.Options).Single(m => m.Key == baseKey)))
-            .Append(FrontMethods.All().Single(m => m.Key == MethodKeys.FastTreeScoreSoup)).ToList();
+            .Append(FrontMethods.All().Single(m => m.Key == FrontMethodKeys.FastTreeSoup)).ToList();
         var done = new List<(string Title, ComparisonResult Result)>();
         foreach (var set in dataSets)
         {
@@ -176,7 +176,7 @@ internal static class DefaultsStudyCommand
     {
         var inv = CultureInfo.InvariantCulture;
         var checks = CornerChecks.Of(result);
-        double soup = result.SummaryByKey(MethodKeys.FastTreeScoreSoup)!.Hypervolume.Mean;
+        double soup = result.SummaryByKey(FrontMethodKeys.FastTreeSoup)!.Hypervolume.Mean;
         var md = new StringBuilder();
         md.AppendLine($"### {title}").AppendLine();
         md.AppendLine($"| variant (ties, loss normalisation, epochs, schedule, truncation, beta, learning rate) | validation hypervolume | / FastTree score soup's | " +

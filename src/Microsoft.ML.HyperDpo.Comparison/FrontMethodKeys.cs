@@ -33,4 +33,7 @@ public static class FrontMethodKeys
 
     /// <summary>One FastTree model with w among its features, stochastic label aggregation (<see cref="ConditionedLambdaMart"/>).</summary>
     public const string FastTreeConditionedStochastic = "fasttree-conditioned-sla";
+
+    /// <summary>HyperDPO fine-tuning one conditioned FastTree reference r(x, w) (<see cref="HyperDpoOnConditionedLambdaMart"/>).</summary>
+    public const string HyperDpoOnConditionedLambdaMart = "hyperdpo-conditioned-lambdamart";
 }

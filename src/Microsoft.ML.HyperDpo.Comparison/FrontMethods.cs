@@ -6,7 +6,7 @@ public static class FrontMethods
     /// <summary>
     /// HyperDPO and the paper's baselines, in report order: HyperDPO, HyperDPO on LambdaMART (fine-tuning FastTree models),
     /// DPO-LS, DPO Soup, FastTree scalarised, LightGBM scalarised, FastTree score soup, and conditioned FastTree (one model with w
-    /// among its features) with linear and with stochastic label aggregation. The three DPO methods share <paramref name="options"/>, so they train the same network the same way.
+    /// among its features) with linear and with stochastic label aggregation, and HyperDPO on conditioned LambdaMART (that one model as the reference). The three DPO methods share <paramref name="options"/>, so they train the same network the same way.
     /// </summary>
     /// <param name="options">Makes fresh HyperDPO trainer options for each fit; null for the defaults.</param>
     public static IReadOnlyList<FrontMethod> All(Func<HyperDpoRankingTrainer.Options>? options = null) => new FrontMethod[]
@@ -20,5 +20,6 @@ public static class FrontMethods
         new LambdaMartScoreSoup(LambdaMartLibrary.FastTree),
         new ConditionedLambdaMart(),
         new ConditionedLambdaMart(aggregation: LabelAggregation.Stochastic),
+        new HyperDpoOnConditionedLambdaMart(options),
     };
 }

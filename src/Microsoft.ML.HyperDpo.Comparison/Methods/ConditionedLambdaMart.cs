@@ -29,7 +29,8 @@ public enum LabelAggregation
 /// </remarks>
 public sealed class ConditionedLambdaMart : FrontMethod
 {
-    private const string FeaturesColumn = "__ConditionedFeatures";
+    /// <summary>The column the fitted model reads: the features followed by the K weights.</summary>
+    internal const string FeaturesColumn = "__ConditionedFeatures";
     private const string LabelColumn = "__ConditionedLabel";
     private const string GroupColumn = "__ConditionedGroup";
     private readonly int _copies;
@@ -61,6 +62,18 @@ public sealed class ConditionedLambdaMart : FrontMethod
     /// <inheritdoc/>
     public override FittedFront Fit(FrontFitContext context)
     {
+        var ml = context.MLContext;
+        var (model, elapsed) = Train(context);
+        int features = FeatureCount(context.Split.Train, context.FeatureColumnName);
+        return new FittedFront(w => WithWeights(ml, context.Split.Train, context.FeatureColumnName, features, w).Append(model), elapsed, 1);
+    }
+
+    /// <summary>
+    /// The one FastTree model on the expanded training data, which reads <see cref="FeaturesColumn"/> (the features followed by the
+    /// K weights), and the time taken, the expansion included.
+    /// </summary>
+    internal (ITransformer Model, TimeSpan Elapsed) Train(FrontFitContext context)
+    {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var ml = context.MLContext;
         var rule = ScalarisedLabelRule.Fit(context.Split.Train, context.LabelColumnNames);
@@ -68,8 +81,7 @@ public sealed class ConditionedLambdaMart : FrontMethod
         var prepared = clock.Elapsed;
         var conditioned = context with { FeatureColumnName = FeaturesColumn, RowGroupColumnName = GroupColumn };
         var (model, elapsed) = LambdaMart.Train(conditioned, LambdaMartLibrary.FastTree, expanded, LabelColumn, rule.Gains);
-        int features = FeatureCount(context.Split.Train, context.FeatureColumnName);
-        return new FittedFront(w => WithWeights(ml, context.Split.Train, context.FeatureColumnName, features, w).Append(model), prepared + elapsed, 1);
+        return (model, prepared + elapsed);
     }
 
     /// <summary>Every training list repeated M times, each copy with its own w appended to the features and its own grades.</summary>

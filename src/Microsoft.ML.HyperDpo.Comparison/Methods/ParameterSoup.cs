@@ -69,7 +69,7 @@ public static class ParameterSoup
         network.Module.to(first.Device);
         network.Module.eval();
         var model = new ConditionedScoringModel(network, first.Device, first.FeatureColumnName, first.Objectives, first.Reference, first.ReferenceScoreColumnName, first.GroupColumnName,
-            first.TemperatureRange, first.ReferenceInputs);
+            first.TemperatureRange, first.ReferenceInputs, first.ReferenceReadsWeights);
         var objectiveWeights = mix.Length == first.Objectives.Count ? mix : models[0].ObjectiveWeights.ToArray();
         return new HyperDpoRankingTransformer((IHostEnvironment)mlContext, model, objectiveWeights, report: null, temperature: models[0].Temperature);
     }

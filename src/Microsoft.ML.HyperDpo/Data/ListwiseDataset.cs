@@ -13,20 +13,42 @@ internal sealed class ListwiseDataset
     /// <summary>Row-major labels, <see cref="RowCount"/> x objectives (empty when read without labels).</summary>
     public float[] Labels { get; }
     /// <summary>
-    /// Row-major standardised reference scores, <see cref="RowCount"/> x objectives (all zero without a reference): the reference
-    /// for weights w is their w-weighted sum (<see cref="ReferenceAt"/>).
+    /// Row-major standardised reference scores, <see cref="RowCount"/> x <see cref="ReferenceWidth"/> (all zero without a reference):
+    /// K per row, whose w-weighted sum is the reference for weights w, or, for a reference that reads w itself
+    /// (<see cref="ReferenceGrid"/>), one per grid weight (<see cref="ReferenceAt"/>).
     /// </summary>
     public float[] ReferenceScores { get; }
 
     /// <summary>True when the data was read with reference scores.</summary>
     public bool HasReference { get; private init; }
 
-    /// <summary>The reference score of every row for the weights <paramref name="w"/>: sum_k w_k r_k.</summary>
+    /// <summary>
+    /// The weight vectors at which a reference that reads the objective weights (a conditioned reference r(x, w)) was scored, one
+    /// column of <see cref="ReferenceScores"/> each; null for K per-objective scores.
+    /// </summary>
+    public IReadOnlyList<float[]>? ReferenceGrid { get; private init; }
+
+    /// <summary>Reference values per row: K, or one per <see cref="ReferenceGrid"/> weight.</summary>
+    public int ReferenceWidth => ReferenceGrid?.Count ?? ObjectiveCount;
+
+    /// <summary>
+    /// The reference score of every row for the weights <paramref name="w"/>: sum_k w_k r_k, or, with a <see cref="ReferenceGrid"/>,
+    /// the scores taken at w, which must be one of its points.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A conditioned reference was not scored at <paramref name="w"/>.</exception>
     public float[] ReferenceAt(IReadOnlyList<float> w)
     {
         var result = new float[RowCount];
         if (!HasReference) return result;
-        int k = ObjectiveCount;
+        int k = ObjectiveCount, width = ReferenceWidth;
+        if (ReferenceGrid is { } grid)
+        {
+            int at = Enumerable.Range(0, grid.Count).FirstOrDefault(p => Enumerable.Range(0, k).All(j => Math.Abs(grid[p][j] - w[j]) < 1e-6f), -1);
+            if (at < 0)
+                throw new InvalidOperationException($"The conditioned reference was scored at {grid.Count} grid weights only; ({string.Join(", ", w)}) is not one of them.");
+            for (int r = 0; r < result.Length; r++) result[r] = ReferenceScores[r * width + at];
+            return result;
+        }
         for (int r = 0; r < result.Length; r++)
         {
             float sum = 0;
@@ -35,6 +57,23 @@ internal sealed class ListwiseDataset
         }
         return result;
     }
+
+    /// <summary>
+    /// The same lists with the reference scores of a reference that reads the weights: <paramref name="scoresAt"/>[p] holds every
+    /// row's score (in this dataset's row order) at <paramref name="grid"/>[p].
+    /// </summary>
+    public ListwiseDataset WithReferenceGrid(IReadOnlyList<float[]> grid, IReadOnlyList<float[]> scoresAt)
+    {
+        if (scoresAt.Count != grid.Count || scoresAt.Any(s => s.Length != RowCount))
+            throw new ArgumentException($"Expected {grid.Count} score vectors of {RowCount} rows.", nameof(scoresAt));
+        var reference = new float[(long)RowCount * grid.Count];
+        for (int r = 0; r < RowCount; r++)
+            for (int p = 0; p < grid.Count; p++)
+                reference[(long)r * grid.Count + p] = scoresAt[p][r];
+        return new ListwiseDataset(Features, Labels, reference, ListStarts, FeatureCount, ObjectiveCount)
+            { HasReference = true, ReferenceGrid = grid.Select(w => (float[])w.Clone()).ToArray() };
+    }
+
     /// <summary>List i covers rows ListStarts[i] .. ListStarts[i+1]-1.</summary>
     public int[] ListStarts { get; }
     public int FeatureCount { get; }
@@ -59,6 +98,8 @@ internal sealed class ListwiseDataset
     /// </summary>
     public ListwiseDataset WithReferenceInputs()
     {
+        if (ReferenceGrid is not null)
+            throw new InvalidOperationException("A conditioned reference (one that reads the objective weights) cannot be a network input: its score depends on w.");
         int f = FeatureCount, k = ObjectiveCount, width = f + k;
         var joined = new float[(long)RowCount * width];
         for (int r = 0; r < RowCount; r++)
@@ -215,15 +256,16 @@ internal sealed class ListwiseDataset
         for (int i = 0; i < lists.Count; i++) starts[i + 1] = starts[i] + ListLength(lists[i]);
         var features = new float[(long)starts[^1] * f];
         var labels = new float[starts[^1] * k];
-        var reference = new float[starts[^1] * k];
+        int width = ReferenceWidth;
+        var reference = new float[starts[^1] * width];
         for (int i = 0; i < lists.Count; i++)
         {
             int from = ListStarts[lists[i]], rows = ListLength(lists[i]);
             Array.Copy(Features, (long)from * f, features, (long)starts[i] * f, (long)rows * f);
             Array.Copy(Labels, from * k, labels, starts[i] * k, rows * k);
-            Array.Copy(ReferenceScores, from * k, reference, starts[i] * k, rows * k);
+            Array.Copy(ReferenceScores, from * width, reference, starts[i] * width, rows * width);
         }
-        return new ListwiseDataset(features, labels, reference, starts, f, k) { HasReference = HasReference };
+        return new ListwiseDataset(features, labels, reference, starts, f, k) { HasReference = HasReference, ReferenceGrid = ReferenceGrid };
     }
 
     /// <summary>This dataset's lists followed by <paramref name="other"/>'s (same features and objectives; reference scores kept when both have them).</summary>

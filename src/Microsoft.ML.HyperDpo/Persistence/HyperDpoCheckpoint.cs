@@ -335,7 +335,7 @@ public sealed class HyperDpoCheckpoint
         if (options.TemperatureRange is { } range && manifest.Temperature is float t && !(t >= range[0] && t <= range[1]))
             throw Bad($"its temperature {t} is outside its trained range [{range[0]}, {range[1]}]");
         var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, ReferenceScores.ColumnName, options.RowGroupColumnName,
-            options.TemperatureRange, referenceInputs);
+            options.TemperatureRange, referenceInputs, reference is not null && options.ConditionedReferenceFeatureColumnName is not null);
         byte[]? random = manifest.Sha256.ContainsKey(RandomEntry) ? entries[RandomEntry] : null;
         var state = new TrainingState(options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs, random, manifest.StepsIntoEpoch);
         var model = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), scoring, weights, null, state, manifest.Temperature);

@@ -29,7 +29,8 @@ namespace Microsoft.ML.HyperDpo.Persistence;
 /// dictionary, <see cref="NetworkStateFormat"/>, base64). Stock ML.NET and ONNX Runtime ignore both.</para>
 /// <para>Versions of the description: 1, the first; 2 adds the trained temperature range, the temperature and the temperature column
 /// of a temperature-conditioned model, and the flag of a network that reads the reference scores as inputs (written only for such
-/// models; any other model is still written as version 1).</para>
+/// models; any other model is still written as version 1); 3 adds the flag of a conditioned reference r(x, w), whose saved chain is
+/// the transformer that writes the weights followed by the reference chain (written only for such models).</para>
 /// </remarks>
 internal static class SavedForm
 {
@@ -69,8 +70,8 @@ internal static class SavedForm
     /// <summary>The graph metadata key of the hex SHA-256 of the description's UTF-8 bytes, a zero byte, and the network's bytes.</summary>
     public const string ChecksumKey = "hyperdpo.sha256";
 
-    /// <summary>The newest version of <see cref="Description"/>; versions 1 and 2 are read.</summary>
-    public const int Version = 2;
+    /// <summary>The newest version of <see cref="Description"/>; versions 1 to 3 are read.</summary>
+    public const int Version = 3;
 
     /// <summary>How the HyperDPO transformer was configured, besides its network.</summary>
     /// <param name="Version">The description's version.</param>
@@ -88,12 +89,15 @@ internal static class SavedForm
     /// <param name="Temperature">Such a model's temperature (version 2).</param>
     /// <param name="TemperatureColumn">The temperature column of a <see cref="WeightedScoreTransformer"/> that has one (version 2).</param>
     /// <param name="ReferenceInputs">True when the network reads the K reference scores after the features (its feature count includes them).</param>
+    /// <param name="ReferenceReadsWeights">True when the reference is conditioned: the saved chain's first part is the transformer that writes
+    /// the weights, then the reference chain (version 3).</param>
     public sealed record Description(int Version, string[] Objectives, string FeatureColumn, float[]? ObjectiveWeights, string? WeightsColumn,
         string OutputColumn, string? ReferenceScoreColumn, string Conditioning, int FeatureCount, int ConditionWidth, int[] HiddenSizes,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float[]? TemperatureRange = null,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? Temperature = null,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TemperatureColumn = null,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool ReferenceInputs = false)
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool ReferenceInputs = false,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool ReferenceReadsWeights = false)
     {
         /// <summary>The number of transformers of the saved chain (see the remarks of <see cref="SavedForm"/>).</summary>
         public int ChainLength => (ReferenceScoreColumn is null ? 0 : 1) + 3 + (OutputColumn == "Score" ? 0 : 1);
@@ -106,9 +110,10 @@ internal static class SavedForm
             throw new NotSupportedException($"A {model.Network.GetType().Name} network has no ML.NET saved form; save it with HyperDpoCheckpoint.Save.");
         bool tempered = model.TemperatureRange is not null;
         // Version 1 readers know neither a temperature nor reference inputs: such a model is version 2 so that they refuse it.
-        var description = new Description(tempered || model.ReferenceInputs ? Version : 1, model.Objectives.ToArray(), model.FeatureColumnName, weights.FixedWeights, weights.ColumnName,
+        // Readers of versions 1 and 2 know no conditioned reference: such a model is version 3 so that they refuse it.
+        var description = new Description(model.ReferenceReadsWeights ? 3 : tempered || model.ReferenceInputs ? 2 : 1, model.Objectives.ToArray(), model.FeatureColumnName, weights.FixedWeights, weights.ColumnName,
             outputColumn, model.Reference is null ? null : model.ReferenceScoreColumnName, net.Kind.ToString(), net.FeatureCount, net.ConditionWidth, net.HiddenSizes.ToArray(),
-            model.TemperatureRange, tempered ? weights.Temperature : null, weights.TemperatureColumnName, model.ReferenceInputs);
+            model.TemperatureRange, tempered ? weights.Temperature : null, weights.TemperatureColumnName, model.ReferenceInputs, model.ReferenceReadsWeights);
         using var network = new MemoryStream();
         NetworkStateFormat.Write(network, net);
         string json = System.Text.Json.JsonSerializer.Serialize(description);
@@ -138,8 +143,8 @@ internal static class SavedForm
         var referenceType = new VectorDataViewType(NumberDataViewType.Single, model.Objectives.Count);
         if (reference is not null) columns.Add((reference, referenceType));
         var chain = new List<ITransformer>();
-        if (model.Reference is not null)
-            chain.Add(model.Reference);
+        if (model.ReferenceFor(weights) is { } referenceChain)
+            chain.Add(referenceChain);
         chain.Add(ml.Transforms.ApplyOnnxModel(new[] { RawScoreColumn }, columns.Select(c => c.Name).ToArray(), graphFile).Fit(EmptyDataView.With(columns.ToArray())));
         chain.Add(MlNetInternals.ScalarScore((IHostEnvironment)ml, RawScoreColumn));
         if (outputColumn != "Score")
@@ -211,11 +216,19 @@ internal static class SavedForm
         if (parts.Count != description.ChainLength || !ReferenceEquals(parts[at], onnx))
             throw new InvalidDataException($"its chain has {parts.Count} transformers with the graph at {parts.ToList().IndexOf(onnx)}; the description says {description.ChainLength} with the graph at {at}");
 
+        var reference = description.ReferenceScoreColumn is null ? null : parts[0];
+        if (description.ReferenceReadsWeights)
+        {
+            // The saved chain is (weights writer, reference chain); the rebuilt model writes its own weights before the reference.
+            if (reference is not TransformerChain<ITransformer> saved || saved.Count() != 2 || description.ReferenceInputs)
+                throw new InvalidDataException("its description says the reference is conditioned, but its reference part is not the weights writer followed by the reference chain");
+            reference = saved.Last();
+        }
         var network = Network(description, networkBytes);
         var model = new ConditionedScoringModel(network, TorchSharp.torch.CPU, description.FeatureColumn, description.Objectives,
-            description.ReferenceScoreColumn is null ? null : parts[0], description.ReferenceScoreColumn ?? "",
+            reference, description.ReferenceScoreColumn ?? "",
             // A row-wise network never reads the group column.
-            groupColumnName: "GroupId", description.TemperatureRange, description.ReferenceInputs);
+            groupColumnName: "GroupId", description.TemperatureRange, description.ReferenceInputs, description.ReferenceReadsWeights);
         if (network.ConditionWidth != ConditionVector.Width(description.Objectives.Length, description.TemperatureRange is not null))
             throw new InvalidDataException($"its network reads {network.ConditionWidth} conditioning values; {description.Objectives.Length} objectives" +
                 (description.TemperatureRange is null ? "" : " and a temperature") + " make " + ConditionVector.Width(description.Objectives.Length, description.TemperatureRange is not null));

@@ -13,8 +13,12 @@ namespace Microsoft.ML.HyperDpo.Scoring;
 internal sealed class ConditionedScoringModel
 {
     public ConditionedScoringModel(IRankingNetwork network, Device device, string featureColumnName, IReadOnlyList<string> objectives,
-        ITransformer? reference, string referenceScoreColumnName, string groupColumnName, float[]? temperatureRange = null, bool referenceInputs = false)
+        ITransformer? reference, string referenceScoreColumnName, string groupColumnName, float[]? temperatureRange = null, bool referenceInputs = false,
+        bool referenceReadsWeights = false)
     {
+        if (referenceReadsWeights && (reference is null || referenceInputs))
+            throw new ArgumentException("A conditioned reference needs a reference, and cannot be a network input.", nameof(referenceReadsWeights));
+        ReferenceReadsWeights = referenceReadsWeights;
         if (referenceInputs && reference is null)
             throw new ArgumentException("A network that reads the reference scores needs the reference.", nameof(referenceInputs));
         TemperatureRange = temperatureRange;
@@ -62,6 +66,25 @@ internal sealed class ConditionedScoringModel
     public bool ReferenceInputs { get; }
     public ITransformer? Reference { get; }
     public string ReferenceScoreColumnName { get; }
+
+    /// <summary>
+    /// True when <see cref="Reference"/> is a conditioned r(x, w) (<see cref="ConditionedReference"/>): it reads the normalised
+    /// weights from <see cref="ConditionedReference.WeightsColumn"/>, which <see cref="ReferenceFor"/> writes first.
+    /// </summary>
+    public bool ReferenceReadsWeights { get; }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ObjectiveWeightSource, ITransformer> _referenceChains = new();
+
+    /// <summary>
+    /// The chain a scorer with <paramref name="weights"/> runs to get the reference scores: <see cref="Reference"/>, after the
+    /// transformer that writes the weights for a conditioned reference (one per weight source, built once).
+    /// </summary>
+    public ITransformer? ReferenceFor(ObjectiveWeightSource weights)
+    {
+        if (Reference is null || !ReferenceReadsWeights) return Reference;
+        return _referenceChains.GetValue(weights, w =>
+            new TransformerChain<ITransformer>(ConditionedReference.Weights(w, FeatureColumnName, FeatureCount, Objectives.Count), Reference));
+    }
 
     /// <summary>The trained temperature range [min, max] of a temperature-conditioned network; null for one trained at one temperature.</summary>
     public float[]? TemperatureRange { get; }

@@ -65,9 +65,11 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     /// <summary>
     /// The reference chain (null without a reference): stock ML.NET transformers that run the reference rankers and add the vector
     /// column <c>HyperDpo.ReferenceScores</c> of their K scores, each standardised with its mean and standard deviation on the
-    /// training data. The model scores sum_k w_k of those plus g(x; w).
+    /// training data. The model scores sum_k w_k of those plus g(x; w). With a conditioned reference r(x, w)
+    /// (<see cref="HyperDpoRankingTrainer.Options.ConditionedReferenceModel"/>) the chain first writes this transformer's weights
+    /// next to the features and all K entries hold its one standardised score at those weights.
     /// </summary>
-    public ITransformer? ReferenceTransformer => _model.Reference;
+    public ITransformer? ReferenceTransformer => _model.ReferenceFor(ObjectiveWeightSource.Fixed(_weights, _temperature));
 
     /// <summary>Options, optimiser state and epochs, for <see cref="HyperDpoCheckpoint.Save"/>.</summary>
     internal TrainingState? TrainingState { get; }

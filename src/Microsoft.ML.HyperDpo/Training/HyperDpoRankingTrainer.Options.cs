@@ -247,6 +247,23 @@ public sealed partial class HyperDpoRankingTrainer
         public IEstimator<ITransformer>[]? ReferenceEstimators { get; set; }
 
         /// <summary>
+        /// One already fitted ML.NET ranker r(x, w) for every trade-off (a conditioned LambdaMART model, say), in place of the K-model
+        /// soup: it reads <see cref="ConditionedReferenceFeatureColumnName"/>, the features followed by the K normalised objective
+        /// weights, and adds a <see cref="ReferenceScoreColumnName"/> column. The reference for w is its score at w, standardised with
+        /// the mean and standard deviation of its scores on the training data at equal weights, and the model scores
+        /// (r(x, w) - mu) / sigma + g(x; w). Only with <see cref="ReferenceForm.ImplicitReward"/> (the training loss never reads the
+        /// reference; validation scores it at every grid weight). Null: none.
+        /// </summary>
+        public ITransformer? ConditionedReferenceModel { get; set; }
+
+        /// <summary>
+        /// The column <see cref="ConditionedReferenceModel"/> reads: the fit writes the feature column followed by the K normalised
+        /// objective weights into it before the model runs. Set exactly when the reference is conditioned (it is also what marks a
+        /// checkpoint's reference as conditioned). Default null.
+        /// </summary>
+        public string? ConditionedReferenceFeatureColumnName { get; set; }
+
+        /// <summary>
         /// With <see cref="ReferenceEstimators"/>: the number of query folds for out-of-fold reference scores. The training rows'
         /// reference scores then come from models fitted without their query (as in stacking), so that the loss sees how the reference
         /// ranks unseen queries rather than how well it fits its own training data; the served reference is fitted on all the training
@@ -465,6 +482,22 @@ public sealed partial class HyperDpoRankingTrainer
                 $"needs {nameof(ReferenceEstimators)} (out-of-fold scores need estimators to refit); got {ReferenceFolds} without them");
             int referenceKinds = (ReferenceModel is null ? 0 : 1) + (ReferenceModels is null ? 0 : 1) + (ReferenceEstimators is null ? 0 : 1);
             Require(referenceKinds <= 1, nameof(ReferenceModels), $"cannot be combined with {nameof(ReferenceModel)} or {nameof(ReferenceEstimators)}; give one of the three");
+            if (ConditionedReferenceModel is not null)
+            {
+                Require(referenceKinds == 0, nameof(ConditionedReferenceModel), $"cannot be combined with {nameof(ReferenceModel)}, {nameof(ReferenceModels)} or {nameof(ReferenceEstimators)}; give one reference");
+                Require(!string.IsNullOrWhiteSpace(ConditionedReferenceFeatureColumnName), nameof(ConditionedReferenceFeatureColumnName),
+                    $"must name the column {nameof(ConditionedReferenceModel)} reads (the features followed by the objective weights)");
+            }
+            if (ConditionedReferenceFeatureColumnName is not null)
+            {
+                // A checkpoint's options carry the column without the model (its reference is saved apart), so only the per-objective kinds are refused.
+                Require(referenceKinds == 0, nameof(ConditionedReferenceFeatureColumnName),
+                    $"marks the reference as conditioned ('{ConditionedReferenceFeatureColumnName}'); it cannot be set with {nameof(ReferenceModel)}, {nameof(ReferenceModels)} or {nameof(ReferenceEstimators)}");
+                Require(ConditionedReferenceFeatureColumnName != FeatureColumnName, nameof(ConditionedReferenceFeatureColumnName),
+                    $"must differ from {nameof(FeatureColumnName)} ('{FeatureColumnName}'): the features followed by the weights are written into it");
+                Require(ReferenceForm == ReferenceForm.ImplicitReward, nameof(ReferenceForm),
+                    $"must be {ReferenceForm.ImplicitReward} with a conditioned reference (its score depends on w, so it can be neither a network input nor a per-row residual target); got {ReferenceForm}");
+            }
             if (ReferenceModels is not null)
                 Require(ReferenceModels.Length == LabelColumnNames.Length && ReferenceModels.All(m => m is not null), nameof(ReferenceModels),
                     $"must hold one fitted model per objective ({LabelColumnNames.Length}: {string.Join(", ", LabelColumnNames)}); got {ReferenceModels.Length}" +

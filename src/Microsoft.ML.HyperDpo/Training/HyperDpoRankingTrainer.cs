@@ -78,8 +78,18 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         var referenceTime = reference is null ? TimeSpan.Zero : clock.Elapsed;
         // Cancellation is also checked between the stages before the first step (fitting references, reading the data), which can take long.
         MlNetInternals.ThrowIfCanceled(_host);
-        var train = ReadLists(trainData, reference, "training data", prepared?.TrainingScores);
-        var validation = validationData is null ? null : ReadLists(validationData, reference, "validation data", null);
+        bool conditioned = Conditioned(o, reference);
+        // A conditioned reference reads the weights: the training rows at equal weights (the loss never reads them), the
+        // validation rows at every grid weight.
+        var readWith = conditioned ? new TransformerChain<ITransformer>(ConditionedReference.Weights(ConditionedReference.Equal(o.LabelColumnNames.Length),
+            o.FeatureColumnName, ((VectorDataViewType)Data.ColumnChecks.FeatureVector(trainData.Schema, o.FeatureColumnName).Type).Size, o.LabelColumnNames.Length), reference!) : reference;
+        var train = ReadLists(trainData, readWith, "training data", prepared?.TrainingScores);
+        var validation = validationData is null ? null : ReadLists(validationData, readWith, "validation data", null);
+        if (conditioned && validation is not null)
+        {
+            var grid = TrainingWeights.ValidationGridOf(o, o.LabelColumnNames.Length);
+            validation = validation.WithReferenceGrid(grid, ConditionedReference.ScoresAt(validationData!, reference!, grid, o, validation.FeatureCount, "validation data"));
+        }
         MlNetInternals.ThrowIfCanceled(_host);
         if (initial is not null && initial.FeatureCount != train.FeatureCount)
             throw new ArgumentException($"The training data's '{o.FeatureColumnName}' column has {train.FeatureCount} values per row; the initial checkpoint's network takes {initial.FeatureCount}.", nameof(trainData));
@@ -111,7 +121,7 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         (int Start, int Epochs) fit, byte[]? randomState = null, int stepsIntoEpoch = 0)
     {
         var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), reference, ReferenceScores.ColumnName, o.RowGroupColumnName,
-            (float[]?)o.TemperatureRange?.Clone(), ReferenceInputs(o, reference));
+            (float[]?)o.TemperatureRange?.Clone(), ReferenceInputs(o, reference), Conditioned(o, reference));
         // The temperature whose validation front was widest (the middle of the range without validation figures).
         float? temperature = report?.Temperatures.MaxBy(t => t.Hypervolume)?.Beta;
         var weights = o.InitialObjectiveWeights is not null
@@ -147,6 +157,9 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         initial?.CopyNetworkInto(network);
         return network;
     }
+
+    /// <summary>Whether the reference is a conditioned r(x, w) that reads the objective weights (<see cref="Options.ConditionedReferenceFeatureColumnName"/>).</summary>
+    internal static bool Conditioned(Options o, ITransformer? reference) => reference is not null && o.ConditionedReferenceFeatureColumnName is not null;
 
     /// <summary>Whether the network reads the reference scores as inputs (<see cref="ReferenceForm.ExtraInputs"/> with a reference).</summary>
     internal static bool ReferenceInputs(Options o, ITransformer? reference) => reference is not null && o.ReferenceForm == ReferenceForm.ExtraInputs;

@@ -28,6 +28,7 @@ internal static class ReferenceScores
     public static (ITransformer Chain, float[]? TrainingScores)? Prepare(HyperDpoRankingTrainer.Options o, IDataView train, int seed, IChannel channel)
     {
         if (o.PreparedReference is not null) return (o.PreparedReference, null);
+        if (o.ConditionedReferenceModel is not null) return ConditionedReference.Prepare(o, train);
         ITransformer[]? perObjective = o.ReferenceModels;
         float[][]? outOfFold = null;
         if (o.ReferenceEstimators is { } estimators)
@@ -94,7 +95,7 @@ internal static class ReferenceScores
 
     /// <summary>The chain over the per-objective references (their order is that of the objectives), standardised on the training
     /// rows' scores: their out-of-fold scores when given, else the references' own.</summary>
-    private static (ITransformer, float[]?) Build(ITransformer[] references, string scoreColumn, IReadOnlyList<string> objectives, IDataView train,
+    internal static (ITransformer, float[]?) Build(ITransformer[] references, string scoreColumn, IReadOnlyList<string> objectives, IDataView train,
         float[][]? outOfFold)
     {
         var ml = new MLContext();

@@ -17,6 +17,15 @@ internal abstract class TrainingWeights : IDisposable
             ? new Fixed(ObjectiveWeights.Normalize(fixedWeights, objectives, nameof(options.FixedObjectiveWeights)), device)
             : new Dirichlet(objectives, options, generator, device);
 
+    /// <summary>
+    /// The weight vectors at which validation measures NDCG under <paramref name="options"/>: the fixed trade-off, or the simplex
+    /// lattice and any further grids (<see cref="HyperDpoRankingTrainer.Options.ValidationGrids"/>), the same points as <see cref="ValidationGrid"/>.
+    /// </summary>
+    public static IReadOnlyList<float[]> ValidationGridOf(HyperDpoRankingTrainer.Options options, int objectives) =>
+        options.FixedObjectiveWeights is { } fixedWeights
+            ? new[] { ObjectiveWeights.Normalize(fixedWeights, objectives, nameof(options.FixedObjectiveWeights)) }
+            : new ValidationGridSet(objectives, options.ValidationDivisions, options.ValidationGrids).Points;
+
     /// <summary>The weights of <paramref name="lists"/> lists: [lists, K].</summary>
     public abstract Tensor Draw(int lists);
 

@@ -18,6 +18,7 @@ public class BaselineTests
         "FastTree score soup" => new LambdaMartScoreSoup(LambdaMartLibrary.FastTree),
         "Conditioned FastTree" => new ConditionedLambdaMart(copies: 6),
         "Conditioned FastTree (stochastic labels)" => new ConditionedLambdaMart(copies: 6, aggregation: LabelAggregation.Stochastic),
+        "HyperDPO on conditioned LambdaMART" => new HyperDpoOnConditionedLambdaMart(Mq2008Slice.FastDpo),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -30,6 +31,7 @@ public class BaselineTests
     [DataRow("FastTree score soup", 2)]
     [DataRow("Conditioned FastTree", 1)]
     [DataRow("Conditioned FastTree (stochastic labels)", 1)]
+    [DataRow("HyperDPO on conditioned LambdaMART", 2)]
     public void RunsOnASliceOfRealDataAndTracesAFront(string name, int fits)
     {
         var (ml, split) = Mq2008Slice.Load();

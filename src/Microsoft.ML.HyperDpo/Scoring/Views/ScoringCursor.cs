@@ -19,7 +19,7 @@ internal sealed record ScoringCursor(
     /// <summary>Checks the columns of <paramref name="input"/> (after the reference chain) and opens a cursor over them.</summary>
     public static ScoringCursor Open(IDataView input, ConditionedScoringModel model, ObjectiveWeightSource weights, bool groups)
     {
-        var source = model.Reference?.Transform(input) ?? input;
+        var source = model.ReferenceFor(weights)?.Transform(input) ?? input;
         var featureColumn = model.CheckFeatures(source.Schema);
         var groupColumn = groups ? ColumnChecks.GroupKey(source.Schema, model.GroupColumnName) : (DataViewSchema.Column?)null;
         var weightColumn = weights.Check(source.Schema, model.Objectives);

@@ -24,11 +24,11 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
         _weights = weights;
         InputSchema = inputSchema;
         OutputSchema = ScoreColumnView.OutputSchema(inputSchema, scoreColumnName);
-        if (model.Reference is not null)
+        if (model.ReferenceFor(weights) is { } reference)
         {
-            if (!model.Reference.IsRowToRowMapper)
+            if (!reference.IsRowToRowMapper)
                 throw new InvalidOperationException("The reference model cannot score one row at a time, so this HyperDPO model cannot either; use Transform on a data view.");
-            _reference = model.Reference.GetRowToRowMapper(inputSchema);
+            _reference = reference.GetRowToRowMapper(inputSchema);
             _ = _reference.OutputSchema[model.ReferenceScoreColumnName];
         }
     }
