@@ -44,7 +44,7 @@ internal static class CompareBenchmarkSection
             md.AppendLine();
             md.AppendLine($"| method: hypervolume{(result.Seeds.Count > 1 ? " (several seeds: mean, lowest-highest)" : "")} | " + string.Join(" | ", result.Splits) + " |");
             md.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---|", result.Splits.Count)));
-            foreach (var (key, method) in result.FrontMethodKeys.Zip(result.Methods))
+            foreach (var (key, method) in result.MethodKeys.Zip(result.Methods))
                 md.AppendLine($"| {method} | " + string.Join(" | ", result.Splits.Select(split =>
                     PerFold(result.Runs.Where(r => r.Key == key && r.Split == split).Select(r => r.TestProfile.Hypervolume).ToList()))) + " |");
             Ratios(md, result);

@@ -147,7 +147,7 @@ internal static class ConditioningBenchmarkCommand
                 var corners = Enumerable.Range(0, runs[0].Corners.Length).Select(k => runs.Average(r => r.Corners[k]).ToString("F4", inv));
                 string Interval(Func<FitFigures, double> figure, string format)
                 {
-                    var i = Microsoft.ML.HyperDpo.Language.Evaluation.SeedInterval.Of(runs.Select(figure).ToArray());
+                    var i = SeedInterval.Of(runs.Select(figure).ToArray());
                     return runs.Count == 1 ? i.Mean.ToString(format, inv) : string.Create(inv, $"{i.Mean.ToString(format, inv)} [{i.Low.ToString(format, inv)}, {i.High.ToString(format, inv)}]");
                 }
                 md.AppendLine(string.Create(inv, $"| {Variants[v].Name} | {Interval(r => r.TestHypervolume, "F4")} | {string.Join(" / ", corners)} | {Interval(r => r.ValidationHypervolume, "F4")} | {Interval(r => r.FitSeconds, "F1")} | {runs.Average(r => r.Epochs):F1} |"));

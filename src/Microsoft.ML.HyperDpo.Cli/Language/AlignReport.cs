@@ -1,3 +1,4 @@
+using Microsoft.ML.HyperDpo.Evaluation;
 using System.Globalization;
 using System.Text;
 using Microsoft.ML.HyperDpo.Language.Demo;

@@ -1,3 +1,4 @@
+using Microsoft.ML.HyperDpo.Evaluation;
 using Microsoft.ML.HyperDpo.Language.Demo;
 using Microsoft.ML.HyperDpo.Language.Evaluation;
 using Microsoft.ML.HyperDpo.Language.Training;

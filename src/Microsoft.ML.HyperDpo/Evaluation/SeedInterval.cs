@@ -1,4 +1,4 @@
-namespace Microsoft.ML.HyperDpo.Language.Evaluation;
+namespace Microsoft.ML.HyperDpo.Evaluation;
 
 /// <summary>
 /// The mean of a figure over independent runs (seeds) and its two-sided 95% Student-t interval,
