@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.ML.HyperDpo.Language.Demo;
+using Microsoft.ML.HyperDpo.Cli.Language.Demo;
 using Microsoft.ML.HyperDpo.Language.Evaluation;
 using ScottPlot;
 using Spectre.Console;

@@ -1,4 +1,4 @@
-using Microsoft.ML.HyperDpo.Language.Demo;
+using Microsoft.ML.HyperDpo.Cli.Language.Demo;
 using Microsoft.ML.HyperDpo.Language.Evaluation;
 using Microsoft.ML.HyperDpo.Language.Training;
 

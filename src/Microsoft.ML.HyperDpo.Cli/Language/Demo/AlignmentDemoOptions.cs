@@ -2,7 +2,7 @@ using Microsoft.ML.HyperDpo.Language.Generation;
 using Microsoft.ML.HyperDpo.Evaluation;
 using Microsoft.ML.HyperDpo.Language.Training;
 
-namespace Microsoft.ML.HyperDpo.Language.Demo;
+namespace Microsoft.ML.HyperDpo.Cli.Language.Demo;
 
 /// <summary>
 /// Settings of the end-to-end CPU demo: pre-train a tiny GPT-2 on the training questions' text, align it with Hyper

@@ -2,7 +2,7 @@ using Microsoft.ML.HyperDpo.Language.Evaluation;
 using Microsoft.ML.HyperDpo.Language.Modeling;
 using Microsoft.ML.HyperDpo.Language.Training;
 
-namespace Microsoft.ML.HyperDpo.Language.Demo;
+namespace Microsoft.ML.HyperDpo.Cli.Language.Demo;
 
 /// <summary>A method's fits and its held-out front.</summary>
 /// <param name="Method">The method's name.</param>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.HyperDpo.Evaluation;
+using Microsoft.ML.HyperDpo.Language;
 using Microsoft.ML.HyperDpo.Language.Data;
 using Microsoft.ML.HyperDpo.Language.Evaluation;
 using Microsoft.ML.HyperDpo.Language.Generation;
@@ -7,7 +8,7 @@ using Microsoft.ML.HyperDpo.Language.Modeling;
 using Microsoft.ML.HyperDpo.Language.Text;
 using Microsoft.ML.HyperDpo.Language.Training;
 
-namespace Microsoft.ML.HyperDpo.Language.Demo;
+namespace Microsoft.ML.HyperDpo.Cli.Language.Demo;
 
 /// <summary>
 /// The end-to-end CPU demo on the qa-feedback file, repeated for <see cref="AlignmentDemoOptions.Seeds"/> seeds: split
