@@ -105,4 +105,23 @@ public class SoupStartTests
         options.ValidationFraction = 1;
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => options.Validate(256)).Message, "ValidationFraction");
     }
+
+    [TestMethod]
+    public void ASoupStartedModelSavesAndLoadsWithItsPerObjectivePrompts()
+    {
+        var lists = AlignmentTests.SyntheticLists(6, 8);
+        var (model, tokenizer) = AlignmentTests.TinyModel(lists);
+        var options = new LanguageAlignmentOptions
+        {
+            Objectives = new[] { "short", "yes" }, PromptLength = 2, HiddenSize = 8, MaxPromptTokens = 12, MaxResponseTokens = 16, ListsPerStep = 2, Seed = 6,
+            SoupStartSteps = 2, Steps = 2,
+        };
+        var aligned = LanguageAlignmentTrainer.Fit(model, tokenizer, lists, options);
+        using var folder = new TemporaryFolder("hyperdpo-soup-start");
+        Microsoft.ML.HyperDpo.Language.Persistence.AlignedModelFile.Save(folder.Path, aligned);
+        var loaded = Microsoft.ML.HyperDpo.Language.Persistence.AlignedModelFile.Load(folder.Path);
+        Assert.AreEqual(2, loaded.Options.SoupStartSteps);
+        foreach (var w in Weights)
+            AssertClose(PromptAt(aligned.PromptSource, w), PromptAt(loaded.PromptSource, w), $"loaded prompt at w = ({string.Join(", ", w)})");
+    }
 }
