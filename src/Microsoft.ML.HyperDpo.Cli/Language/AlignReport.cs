@@ -1,7 +1,7 @@
 using Microsoft.ML.HyperDpo.Evaluation;
 using System.Globalization;
 using System.Text;
-using Microsoft.ML.HyperDpo.Language.Demo;
+using Microsoft.ML.HyperDpo.Cli.Language.Demo;
 using Microsoft.ML.HyperDpo.Language.Evaluation;
 using ScottPlot;
 using Spectre.Console;
@@ -27,6 +27,25 @@ internal static class AlignReport
 
     private static string ReferenceText(AlignmentDemoResult r) => "(" + string.Join(", ", r.Methods[0].Front.Reference.Select(v => F(v, "0.##"))) + ")";
 
+    private static Table SignTable(string title, IEnumerable<SteerabilityResult> results)
+    {
+        var table = new Table().Title(Markup.Escape(title));
+        foreach (string c in new[] { "Objective", "Own corner", "Other corner", "Wins", "Losses", "Ties", "Sign test p" })
+            table.AddColumn(c);
+        foreach (var s in results)
+            table.AddRow(Markup.Escape(s.Objective), F(s.MeanAtOwnCorner), F(s.MeanAtOtherCorner), s.Wins.ToString(CultureInfo.InvariantCulture),
+                s.Losses.ToString(CultureInfo.InvariantCulture), s.Ties.ToString(CultureInfo.InvariantCulture), F(s.PValue, "G3"));
+        return table;
+    }
+
+    private static void SignRows(StringBuilder md, IEnumerable<SteerabilityResult> results)
+    {
+        md.AppendLine("| Objective | Mean at its corner | Mean at the other corner | Wins | Losses | Ties | Two-sided sign test p |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var s in results)
+            md.AppendLine($"| {s.Objective} (vs the {s.OtherCorner} corner) | {F(s.MeanAtOwnCorner)} | {F(s.MeanAtOtherCorner)} | {s.Wins} | {s.Losses} | {s.Ties} | {F(s.PValue, "G3")} |");
+    }
+
     public static void Print(AlignmentDemoResult r)
     {
         var summary = new Table().Title(Markup.Escape($"Held-out hypervolume from chance agreement {ReferenceText(r)}, {r.Seeds.Count} seed(s), mean [95% t-interval]"));
@@ -38,7 +57,7 @@ internal static class AlignReport
         AnsiConsole.Write(summary);
         AnsiConsole.MarkupLine($"HPT training time / DPO-LS training time (means, equal steps): [bold]{F(TimeRatio(r), "F2")}[/]");
         foreach (var run in r.Seeds)
-            AnsiConsole.MarkupLine(Markup.Escape($"Seed {run.Seed}: {run.Lengths.Describe()}."));
+            AnsiConsole.MarkupLine(Markup.Escape($"Seed {run.Seed}: {run.Lengths.Describe()}; base model's held-out perplexity {F(run.HeldOutPerplexity, "F1")}."));
 
         var table = new Table().Title(Markup.Escape($"First seed's fronts ({r.HeldOutLists} questions): Kendall tau of implicit rewards vs each objective, mapped to [0, 1]"));
         table.AddColumn("Method");
@@ -48,13 +67,8 @@ internal static class AlignReport
             table.AddRow(new[] { Markup.Escape(m.Method) }.Concat(r.Objectives.Select((_, k) => F(Corner(m, k)))).ToArray());
         AnsiConsole.Write(table);
 
-        var steer = new Table().Title(Markup.Escape("Steerability of HPT's generations (held-out questions, each objective's corner vs the other's)"));
-        foreach (string c in new[] { "Objective", "Own corner", "Other corner", "Wins", "Losses", "Ties", "Sign test p" })
-            steer.AddColumn(c);
-        foreach (var s in r.Steerability)
-            steer.AddRow(Markup.Escape(s.Objective), F(s.MeanAtOwnCorner), F(s.MeanAtOtherCorner), s.Wins.ToString(CultureInfo.InvariantCulture),
-                s.Losses.ToString(CultureInfo.InvariantCulture), s.Ties.ToString(CultureInfo.InvariantCulture), F(s.PValue, "G3"));
-        AnsiConsole.Write(steer);
+        AnsiConsole.Write(SignTable("Steerability of HPT's generations (held-out questions, each objective's corner vs the other's)", r.Steerability));
+        AnsiConsole.Write(SignTable("Greedy answers (below): each objective's score at its corner vs the other's, question by question", r.GreedySteerability));
 
         var answers = new Table().Title(Markup.Escape("HPT's greedy answers at every grid weight (first held-out questions)"));
         foreach (string c in new[] { "Question", "w", "Answer" }.Concat(r.Objectives.Where(o => r.Answers.Any(a => a.Scores.ContainsKey(o)))))
@@ -79,7 +93,8 @@ internal static class AlignReport
             $"pre-training and fits), a GPT-2-architecture model ({r.Model.Layers} blocks, width {r.Model.EmbeddingSize}, {r.Model.Heads} heads, " +
             $"compact GPT-2 vocabulary of {r.Model.VocabularySize}, context {r.Model.ContextLength}) is pre-trained on the {r.TrainingLists} training questions' " +
             $"passages and answers, then aligned on {string.Join(" and ", r.Objectives)}, with only the soft prompt trained; the front is measured on {r.HeldOutLists} " +
-            "held-out questions. Every method gets the same number of optimiser steps. CPU, a 2-core machine shared with other jobs: times are noisy, ratios within a run are fairer.");
+            "held-out questions. Every method gets the same budget of optimiser steps: HPT starts at the prompt soup, spending half of it on one prompt per " +
+            $"objective at its corner and the other half on the whole map, with early stopping on {F(100 * r.HptValidationFraction, "0")}% of the training lists held out (the steps it took are shown). CPU, a 2-core machine shared with other jobs: times are noisy, ratios within a run are fairer.");
         md.AppendLine();
         md.AppendLine($"| Method | Fits | Optimiser steps | Training s, mean [95% interval] | Hypervolume from chance, mean [95% interval] | Per seed |");
         md.AppendLine("|---|---:|---:|---:|---:|---|");
@@ -97,6 +112,9 @@ internal static class AlignReport
         foreach (var run in r.Seeds)
             md.AppendLine($"- seed {run.Seed}: {run.Lengths.Describe()}.");
         md.AppendLine();
+        md.AppendLine("Pre-trained base model's perplexity on the held-out questions' passages and answers (exp of the mean next-token loss; never trained on): " +
+            string.Join(", ", r.Seeds.Select(run => $"seed {run.Seed} {F(run.HeldOutPerplexity, "F1")}")) + $" (vocabulary {r.Model.VocabularySize}).");
+        md.AppendLine();
         md.AppendLine($"First seed's fronts (agreement with {string.Join(" / ", r.Objectives)}):");
         md.AppendLine();
         md.AppendLine("| Front point | " + string.Join(" | ", r.Methods.Select(m => m.Method)) + " |");
@@ -113,10 +131,7 @@ internal static class AlignReport
         }
         md.AppendLine("Steerability of HPT's sampled generations (temperature 0.7, top-40, the same seed at both corners), one answer per held-out question at each corner:");
         md.AppendLine();
-        md.AppendLine("| Objective | Mean at its corner | Mean at the other corner | Wins | Losses | Ties | Two-sided sign test p |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
-        foreach (var s in r.Steerability)
-            md.AppendLine($"| {s.Objective} (vs the {s.OtherCorner} corner) | {F(s.MeanAtOwnCorner)} | {F(s.MeanAtOtherCorner)} | {s.Wins} | {s.Losses} | {s.Ties} | {F(s.PValue, "G3")} |");
+        SignRows(md, r.Steerability);
         md.AppendLine();
         md.AppendLine("| Speed and memory | Value |");
         md.AppendLine("|---|---:|");
@@ -142,6 +157,10 @@ internal static class AlignReport
         md.AppendLine($"|---|---|---|{string.Concat(scored.Select(_ => "---:|"))}");
         foreach (var a in r.Answers)
             md.AppendLine($"| {Cell(a.Question)} | {Weights(a.Weights)} | {Cell(a.Answer)} | {string.Join(" | ", scored.Select(o => F(a.Scores[o], "F2")))} |");
+        md.AppendLine();
+        md.AppendLine($"The greedy answers' sign test, question by question ({r.Answers.Select(a => a.Question).Distinct().Count()} questions): each objective's score of the answer at its corner against the answer at the other corner:");
+        md.AppendLine();
+        SignRows(md, r.GreedySteerability);
         return md.ToString();
     }
 

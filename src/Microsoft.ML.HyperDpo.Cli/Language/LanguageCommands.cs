@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Microsoft.ML.HyperDpo.Language;
 using Microsoft.ML.HyperDpo.Language.Data;
-using Microsoft.ML.HyperDpo.Language.Demo;
+using Microsoft.ML.HyperDpo.Cli.Language.Demo;
 using Microsoft.ML.HyperDpo.Language.Generation;
 using Microsoft.ML.HyperDpo.Language.Modeling;
 using Microsoft.ML.HyperDpo.Language.Persistence;

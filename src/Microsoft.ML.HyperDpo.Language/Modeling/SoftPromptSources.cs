@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Microsoft.ML.HyperDpo.Language.Training;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.HyperDpo.Language.Modeling;
@@ -30,7 +31,9 @@ internal abstract class SoftPromptSource : nn.Module
 
 /// <summary>
 /// Hyper Prompt Tuning: an MLP maps the conditioning vector c = (w[, log beta]) to m prompt embeddings, added to a
-/// learned base prompt. Its last layer starts at zero, so every w starts from the same prompt.
+/// learned start. The start is one base prompt (a cold start), or K per-objective prompts mixed as sum_k w_k P_k (a
+/// start at the prompt soup, <see cref="LanguageAlignmentOptions.SoupStartSteps"/>). The MLP's last layer starts at
+/// zero, so at initialisation the map is exactly its start: the same prompt for every w, or the soup's prompt at w.
 /// </summary>
 internal sealed class HyperPromptGenerator : SoftPromptSource
 {
@@ -39,12 +42,17 @@ internal sealed class HyperPromptGenerator : SoftPromptSource
     private readonly Linear output;
     private readonly int _length;
     private readonly long _width;
+    private readonly int _mixed;
 
-    public HyperPromptGenerator(Gpt2LanguageModel model, int conditionWidth, int length, int hiddenSize, long seed) : base(nameof(HyperPromptGenerator))
+    /// <summary>A generator; with <paramref name="soupObjectives"/> &gt; 0 its start is K per-objective prompts, zero until <see cref="StartAt"/> or a load fills them.</summary>
+    public HyperPromptGenerator(Gpt2LanguageModel model, int conditionWidth, int length, int hiddenSize, long seed, int soupObjectives = 0) : base(nameof(HyperPromptGenerator))
     {
         _length = length;
         _width = model.Config.EmbeddingSize;
-        base_prompt = new Parameter(InitialPrompt(model, length, seed));
+        _mixed = soupObjectives;
+        base_prompt = new Parameter(soupObjectives == 0
+            ? InitialPrompt(model, length, seed)
+            : torch.zeros(soupObjectives, length, _width, device: model.Device));
         // Initialised on the CPU, so that a seed gives the same generator on every device, then moved to the model's.
         using (new ManualSeedScope(seed))
         {
@@ -60,10 +68,22 @@ internal sealed class HyperPromptGenerator : SoftPromptSource
         this.to(model.Device);
     }
 
+    /// <summary>Sets the start to the per-objective prompts P_k (in objective order), so that the map begins as the prompt soup sum_k w_k P_k.</summary>
+    public void StartAt(IReadOnlyList<FixedSoftPrompt> perObjective)
+    {
+        if (perObjective.Count != _mixed)
+            throw new ArgumentException($"The generator mixes {_mixed} per-objective prompts; got {perObjective.Count}.", nameof(perObjective));
+        using var _ = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        base_prompt.copy_(torch.stack(perObjective.Select(p => p.Prompt.detach()).ToArray()));
+    }
+
     public override Tensor Prompts(Tensor conditioning)
     {
         var delta = output.forward(nn.functional.gelu(hidden.forward(conditioning)));
-        return base_prompt.unsqueeze(0).Plus(delta.view(-1, _length, _width));
+        // Only the weights take part in the mix (a log beta entry, if any, reaches the MLP alone).
+        var start = _mixed == 0 ? base_prompt.unsqueeze(0) : torch.einsum("bk,kmd->bmd", conditioning[.., .._mixed], base_prompt);
+        return start.Plus(delta.view(-1, _length, _width));
     }
 }
 
@@ -94,6 +114,9 @@ internal sealed class PromptSoup : SoftPromptSource
             prompts = new Parameter(torch.stack(perObjective.Select(p => p.Prompt.detach()).ToArray()).clone(), requires_grad: false);
         RegisterComponents();
     }
+
+    /// <summary>The per-objective prompts, stacked [K, m, width].</summary>
+    public Tensor Stacked => prompts;
 
     public override Tensor Prompts(Tensor conditioning)
     {

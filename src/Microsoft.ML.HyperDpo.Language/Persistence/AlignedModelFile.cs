@@ -62,7 +62,8 @@ public static class AlignedModelFile
         options.Validate(model.Config.ContextLength);
         SoftPromptSource source = settings.PromptKind switch
         {
-            "hyper" => new HyperPromptGenerator(model, options.ConditionWidth, options.PromptLength, options.HiddenSize, options.Seed),
+            "hyper" => new HyperPromptGenerator(model, options.ConditionWidth, options.PromptLength, options.HiddenSize, options.Seed,
+                options.SoupStartSteps > 0 ? options.Objectives.Count : 0),
             "fixed" => new FixedSoftPrompt(model, options.PromptLength, options.Seed),
             "soup" => new PromptSoup(options.Objectives.Select((_, k) => new FixedSoftPrompt(model, options.PromptLength, k)).ToList()),
             _ => throw new InvalidDataException($"'{settingsPath}': unknown prompt kind '{settings.PromptKind}'."),

@@ -17,4 +17,11 @@ public sealed record ObjectiveStepMetrics(string Objective, double Loss, double 
 /// <param name="Loss">The step's loss, mean over lists of sum_k w_k L_k.</param>
 /// <param name="Objectives">Per-objective figures.</param>
 /// <param name="Elapsed">Time since training began (reference log-probabilities included).</param>
-public sealed record AlignmentProgress(int Step, int Steps, double Loss, IReadOnlyList<ObjectiveStepMetrics> Objectives, TimeSpan Elapsed);
+public sealed record AlignmentProgress(int Step, int Steps, double Loss, IReadOnlyList<ObjectiveStepMetrics> Objectives, TimeSpan Elapsed)
+{
+    /// <summary>
+    /// With <see cref="LanguageAlignmentOptions.ValidationFraction"/> &gt; 0, the held-out lists' loss measured after this
+    /// step (mean over lists of sum_k w_k L_k at their fixed draws of w), on the steps where it is measured; otherwise null.
+    /// </summary>
+    public double? ValidationLoss { get; init; }
+}

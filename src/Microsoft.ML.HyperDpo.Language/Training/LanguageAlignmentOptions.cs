@@ -76,6 +76,27 @@ public sealed class LanguageAlignmentOptions
     /// <summary>Plackett-Luce top-k truncation; null: the full list.</summary>
     public int? TopK { get; set; }
 
+    /// <summary>
+    /// Hyper Prompt Tuning only: when positive, HPT starts at the prompt soup. One prompt P_k per objective is first
+    /// trained alone at its corner of the simplex for this many steps, then the w-to-prompt map starts as
+    /// sum_k w_k P_k (the P_k keep training) plus the MLP's correction, whose last layer starts at zero. The fit takes
+    /// K * SoupStartSteps + <see cref="Steps"/> optimiser steps in all. 0: a cold start from one base prompt.
+    /// </summary>
+    public int SoupStartSteps { get; set; }
+
+    /// <summary>
+    /// Share of the training lists held out for early stopping (0: none; every step trains). The held-out lists never
+    /// train; each gets one fixed Dirichlet draw of w, and the fit keeps the prompt source (and adapters) of the step
+    /// where their loss sum_k w_k L_k was lowest.
+    /// </summary>
+    public float ValidationFraction { get; set; }
+
+    /// <summary>Steps between two validation losses (and one before the first step), with <see cref="ValidationFraction"/> &gt; 0.</summary>
+    public int ValidationInterval { get; set; } = 25;
+
+    /// <summary>The fit stops after this many validation losses in a row that are no lower than the best one.</summary>
+    public int EarlyStoppingPatience { get; set; } = 3;
+
     /// <summary>Seed of every random choice (initialisation, list order, weight draws, tie-breaking).</summary>
     public int Seed { get; set; }
 
@@ -122,6 +143,12 @@ public sealed class LanguageAlignmentOptions
         Require(MaxResponseTokens >= 1, nameof(MaxResponseTokens), $"must be at least 1; got {MaxResponseTokens}.");
         Require(PromptLength + MaxPromptTokens + MaxResponseTokens <= contextLength, nameof(MaxResponseTokens),
             $"with PromptLength and MaxPromptTokens must fit the model's context ({PromptLength} + {MaxPromptTokens} + {MaxResponseTokens} > {contextLength}).");
+        Require(SoupStartSteps >= 0 && (SoupStartSteps == 0 || (Conditioning == PromptConditioning.HyperPrompt && LoraRank == 0)), nameof(SoupStartSteps),
+            $"must be 0, or positive with Conditioning = HyperPrompt and LoraRank = 0 (only prompts are mixed); got {SoupStartSteps}.");
+        Require(float.IsFinite(ValidationFraction) && ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction),
+            $"must be at least 0 and below 1; got {ValidationFraction}.");
+        Require(ValidationInterval >= 1, nameof(ValidationInterval), $"must be at least 1; got {ValidationInterval}.");
+        Require(EarlyStoppingPatience >= 1, nameof(EarlyStoppingPatience), $"must be at least 1; got {EarlyStoppingPatience}.");
         Require(TopK is null || TopK >= 1, nameof(TopK), $"must be at least 1 or null; got {TopK}.");
     }
 

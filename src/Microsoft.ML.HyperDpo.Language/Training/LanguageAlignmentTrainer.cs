@@ -68,8 +68,13 @@ public static class LanguageAlignmentTrainer
         return new AlignedLanguageModel(baseModel, tokenizer, soupOptions, new PromptSoup(parts), null, reference!);
     }
 
-    internal static LanguageAlignmentOptions Copy(LanguageAlignmentOptions o, PromptConditioning conditioning, float[]? fixedWeights, int seed) =>
-        o.CopyWith(conditioning, fixedWeights, seed);
+    internal static LanguageAlignmentOptions Copy(LanguageAlignmentOptions o, PromptConditioning conditioning, float[]? fixedWeights, int seed)
+    {
+        var copy = o.CopyWith(conditioning, fixedWeights, seed);
+        // Only Hyper Prompt Tuning starts at per-objective prompts; the fits of the other methods built from the same options start cold.
+        if (conditioning != PromptConditioning.HyperPrompt) copy.SoupStartSteps = 0;
+        return copy;
+    }
 
     internal static AlignedLanguageModel Fit(Gpt2LanguageModel baseModel, LanguageTokenizer tokenizer, IReadOnlyList<PreferenceList> lists,
         LanguageAlignmentOptions options, ReferenceLogProbabilities? reference, IProgress<AlignmentProgress>? progress, CancellationToken cancellationToken)
@@ -91,10 +96,19 @@ public static class LanguageAlignmentTrainer
         var encoder = new ResponseEncoder(tokenizer, options.MaxPromptTokens, options.MaxResponseTokens);
         reference ??= new ReferenceLogProbabilities(baseModel, encoder);
         reference.Get(lists);
+        var (training, validation) = ValidationSplit(lists, options);
 
-        SoftPromptSource source = options.Conditioning == PromptConditioning.HyperPrompt
-            ? new HyperPromptGenerator(baseModel, options.ConditionWidth, options.PromptLength, options.HiddenSize, options.Seed)
-            : new FixedSoftPrompt(baseModel, options.PromptLength, options.Seed);
+        SoftPromptSource source;
+        if (options.Conditioning == PromptConditioning.HyperPrompt && options.SoupStartSteps > 0)
+        {
+            var generator = new HyperPromptGenerator(baseModel, options.ConditionWidth, options.PromptLength, options.HiddenSize, options.Seed, options.Objectives.Count);
+            generator.StartAt(PerObjectivePrompts(baseModel, tokenizer, training, options, options.SoupStartSteps, reference, progress, cancellationToken));
+            source = generator;
+        }
+        else
+            source = options.Conditioning == PromptConditioning.HyperPrompt
+                ? new HyperPromptGenerator(baseModel, options.ConditionWidth, options.PromptLength, options.HiddenSize, options.Seed)
+                : new FixedSoftPrompt(baseModel, options.PromptLength, options.Seed);
         List<LowRankAdapter>? adapters = null;
         if (options.LoraRank > 0)
         {
@@ -105,77 +119,210 @@ public static class LanguageAlignmentTrainer
         var trained = source.parameters().Concat(adapters?.SelectMany(a => a.parameters()) ?? Enumerable.Empty<Parameter>()).ToList();
         var optimizer = new KeptAlive.AdamW(trained, lr: options.LearningRate, weight_decay: 0);
 
-        var generator = new Generator((ulong)options.Seed, device);
-        var sampler = new DirichletSampler(options.Objectives.Count, options.DirichletAlpha, generator, device);
+        var random = new Random(options.Seed);
+        var generatorOfDraws = new Generator((ulong)options.Seed, device);
+        var sampler = new DirichletSampler(options.Objectives.Count, options.DirichletAlpha, generatorOfDraws, device);
         // Tie-aware: equal scores (human ties, a list without passages) are never ordered against each other.
         var loss = new GroupedPlackettLuceDpoLoss(options.TopK);
-        var random = new Random(options.Seed);
-        var order = Enumerable.Range(0, lists.Count).ToArray();
+        var order = Enumerable.Range(0, training.Count).ToArray();
         int cursor = order.Length;
+        var watch = validation.Count == 0 ? null : new ValidationWatch(aligned, validation, options, reference, loss, trained);
 
         var frozen = baseModel.parameters().Select(p => p.requires_grad).ToList();
         baseModel.SetTrainable(false);
         baseModel.eval();
         try
         {
+            // Measured before the first step too, so that the start (the soup, for a soup start) is kept if no step improves on it.
+            watch?.Measure();
             for (int step = 1; step <= options.Steps; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
                 var batch = new List<PreferenceList>(options.ListsPerStep);
-                while (batch.Count < Math.Min(options.ListsPerStep, lists.Count))
+                while (batch.Count < Math.Min(options.ListsPerStep, training.Count))
                 {
                     if (cursor == order.Length)
                     {
                         random.Shuffle(order);
                         cursor = 0;
                     }
-                    batch.Add(lists[order[cursor++]]);
+                    batch.Add(training[order[cursor++]]);
                 }
                 int b = batch.Count;
                 var weights = options.FixedWeights is { } fixedWeights
                     ? torch.tensor(fixedWeights, device: device).unsqueeze(0).expand(b, -1)
                     : sampler.Sample(b);
                 var betas = options.BetaRange is { } range
-                    ? torch.rand(b, generator: generator, device: device).Times(Math.Log(range.Max) - Math.Log(range.Min)).Plus(Math.Log(range.Min)).exp()
+                    ? torch.rand(b, generator: generatorOfDraws, device: device).Times(Math.Log(range.Max) - Math.Log(range.Min)).Plus(Math.Log(range.Min)).exp()
                     : torch.full(b, options.Beta, device: device);
 
-                var (policy, mask) = aligned.PolicyLogProbabilities(batch, weights, betas);
-                int widest = (int)policy.shape[1];
-                var referenceRows = reference.Get(batch);
-                var referenceTensor = Padded(referenceRows.Select(r => r.Select(v => (double)v).ToArray()).ToList(), widest, device);
-                var z = betas.unsqueeze(1) * (policy - referenceTensor);
-
-                var total = torch.zeros(b, device: device);
-                var perObjectiveLoss = new Tensor[options.Objectives.Count];
-                var labels = new Tensor[options.Objectives.Count];
-                for (int k = 0; k < options.Objectives.Count; k++)
-                {
-                    labels[k] = Padded(batch.Select(l => l.Scores[options.Objectives[k]]).ToList(), widest, device);
-                    perObjectiveLoss[k] = loss.Compute(z, labels[k], mask, generator);
-                    total = total.Plus(weights[.., k] * perObjectiveLoss[k]);
-                }
-                var stepLoss = total.mean();
+                var terms = BatchLoss(aligned, batch, weights, betas, reference, loss, options.Objectives, generatorOfDraws);
+                var stepLoss = terms.PerList.mean();
                 optimizer.zero_grad();
                 stepLoss.backward();
                 nn.utils.clip_grad_norm_(trained, options.GradientClip);
                 optimizer.step();
 
+                double? validationLoss = watch is not null && (step % options.ValidationInterval == 0 || step == options.Steps) ? watch.Measure() : null;
                 if (progress is not null)
                 {
                     using var noGrad = torch.no_grad();
-                    var metrics = options.Objectives.Select((name, k) => Metrics(name, perObjectiveLoss[k], z.detach(), labels[k], mask)).ToList();
-                    progress.Report(new AlignmentProgress(step, options.Steps, stepLoss.item<float>(), metrics, clock.Elapsed));
+                    var metrics = options.Objectives.Select((name, k) => Metrics(name, terms.PerObjective[k], terms.Z.detach(), terms.Labels[k], terms.Mask)).ToList();
+                    progress.Report(new AlignmentProgress(step, options.Steps, stepLoss.item<float>(), metrics, clock.Elapsed) { ValidationLoss = validationLoss });
                 }
+                if (watch is not null && watch.Stale >= options.EarlyStoppingPatience)
+                    break;
             }
+            watch?.RestoreBest();
         }
         finally
         {
             var parameters = baseModel.parameters().ToList();
             for (int i = 0; i < parameters.Count; i++)
                 parameters[i].requires_grad = frozen[i];
+            watch?.Dispose();
         }
         return aligned;
+    }
+
+    /// <summary>
+    /// The training lists split for early stopping: the validation lists (a seeded draw of <see cref="LanguageAlignmentOptions.ValidationFraction"/>
+    /// of them, at least one) and the rest; with no fraction, every list trains.
+    /// </summary>
+    internal static (IReadOnlyList<PreferenceList> Training, IReadOnlyList<PreferenceList> Validation) ValidationSplit(IReadOnlyList<PreferenceList> lists, LanguageAlignmentOptions options)
+    {
+        if (options.ValidationFraction <= 0) return (lists, Array.Empty<PreferenceList>());
+        int held = Math.Max(1, (int)Math.Round(options.ValidationFraction * lists.Count));
+        if (held >= lists.Count)
+            throw new ArgumentException($"LanguageAlignmentOptions.ValidationFraction {options.ValidationFraction} of {lists.Count} lists leaves none to train on.", nameof(options));
+        var split = PreferenceSplit.Create(lists, held, options.Seed + 104729);
+        return (split.Training, split.HeldOut);
+    }
+
+    /// <summary>
+    /// The per-objective prompts P_k a soup start begins from: one fixed prompt per objective, trained alone at its
+    /// corner for <paramref name="steps"/> steps, as the prompt soup trains them (same seeds: seed + k).
+    /// </summary>
+    private static List<FixedSoftPrompt> PerObjectivePrompts(Gpt2LanguageModel baseModel, LanguageTokenizer tokenizer, IReadOnlyList<PreferenceList> lists,
+        LanguageAlignmentOptions options, int steps, ReferenceLogProbabilities reference, IProgress<AlignmentProgress>? progress, CancellationToken cancellationToken)
+    {
+        int k = options.Objectives.Count;
+        var parts = new List<FixedSoftPrompt>();
+        for (int objective = 0; objective < k; objective++)
+        {
+            var corner = new float[k];
+            corner[objective] = 1;
+            var partOptions = Copy(options, PromptConditioning.None, corner, options.Seed + objective);
+            partOptions.Steps = steps;
+            partOptions.ValidationFraction = 0;
+            parts.Add((FixedSoftPrompt)Fit(baseModel, tokenizer, lists, partOptions, reference, progress, cancellationToken).PromptSource);
+        }
+        return parts;
+    }
+
+    /// <summary>One batch's loss terms: per list sum_k w_k L_k, each objective's L_k, the implicit rewards z, the labels and the mask.</summary>
+    private static (Tensor PerList, Tensor[] PerObjective, Tensor Z, Tensor[] Labels, Tensor Mask) BatchLoss(AlignedLanguageModel aligned, IReadOnlyList<PreferenceList> batch,
+        Tensor weights, Tensor betas, ReferenceLogProbabilities reference, GroupedPlackettLuceDpoLoss loss, IReadOnlyList<string> objectives, Generator ties)
+    {
+        var device = weights.device;
+        var (policy, mask) = aligned.PolicyLogProbabilities(batch, weights, betas);
+        int widest = (int)policy.shape[1];
+        var referenceTensor = Padded(reference.Get(batch).Select(r => r.Select(v => (double)v).ToArray()).ToList(), widest, device);
+        var z = betas.unsqueeze(1) * (policy - referenceTensor);
+        var total = torch.zeros(batch.Count, device: device);
+        var perObjective = new Tensor[objectives.Count];
+        var labels = new Tensor[objectives.Count];
+        for (int k = 0; k < objectives.Count; k++)
+        {
+            labels[k] = Padded(batch.Select(l => l.Scores[objectives[k]]).ToList(), widest, device);
+            perObjective[k] = loss.Compute(z, labels[k], mask, ties);
+            total = total.Plus(weights[.., k] * perObjective[k]);
+        }
+        return (total, perObjective, z, labels, mask);
+    }
+
+    /// <summary>
+    /// Early stopping's bookkeeping: the validation lists with one fixed draw of w each (and beta at <see cref="LanguageAlignmentOptions.Beta"/>,
+    /// or the geometric middle of its range), the best loss so far, the trained tensors at that point, and how many
+    /// measurements since have not improved on it.
+    /// </summary>
+    private sealed class ValidationWatch : IDisposable
+    {
+        private readonly AlignedLanguageModel _aligned;
+        private readonly IReadOnlyList<PreferenceList> _lists;
+        private readonly LanguageAlignmentOptions _options;
+        private readonly ReferenceLogProbabilities _reference;
+        private readonly GroupedPlackettLuceDpoLoss _loss;
+        private readonly IReadOnlyList<Parameter> _trained;
+        private readonly Tensor _weights;
+        private readonly float _beta;
+        private Tensor[]? _best;
+        private double _bestLoss = double.PositiveInfinity;
+
+        public ValidationWatch(AlignedLanguageModel aligned, IReadOnlyList<PreferenceList> lists, LanguageAlignmentOptions options, ReferenceLogProbabilities reference,
+            GroupedPlackettLuceDpoLoss loss, IReadOnlyList<Parameter> trained)
+        {
+            _aligned = aligned;
+            _lists = lists;
+            _options = options;
+            _reference = reference;
+            _loss = loss;
+            _trained = trained;
+            var device = aligned.BaseModel.Device;
+            // Its own generator: the training's draws are the same with and without a validation split of the same lists.
+            var sampler = new DirichletSampler(options.Objectives.Count, options.DirichletAlpha, new Generator((ulong)options.Seed + 7919, device), device);
+            _weights = options.FixedWeights is { } w
+                ? torch.tensor(w, device: device).unsqueeze(0).expand(lists.Count, -1).contiguous()
+                : sampler.Sample(lists.Count).detach();
+            _beta = options.BetaRange is { } range ? MathF.Sqrt(range.Min * range.Max) : options.Beta;
+        }
+
+        /// <summary>Measurements in a row that did not improve on the best.</summary>
+        public int Stale { get; private set; }
+
+        /// <summary>The validation loss now; keeps a copy of the trained tensors when it is the lowest so far.</summary>
+        public double Measure()
+        {
+            using var noGrad = torch.no_grad();
+            double sum = 0;
+            for (int start = 0; start < _lists.Count; start += _options.ListsPerStep)
+            {
+                using var scope = torch.NewDisposeScope();
+                var batch = _lists.Skip(start).Take(_options.ListsPerStep).ToList();
+                var weights = _weights[start..(start + batch.Count)];
+                var betas = torch.full(batch.Count, _beta, device: weights.device);
+                // Ties are broken the same way at every measurement, so that two measurements differ only by the prompts.
+                var ties = new Generator((ulong)(_options.Seed + start), weights.device);
+                sum += BatchLoss(_aligned, batch, weights, betas, _reference, _loss, _options.Objectives, ties).PerList.sum().item<float>();
+            }
+            double value = sum / _lists.Count;
+            if (value < _bestLoss)
+            {
+                _bestLoss = value;
+                Stale = 0;
+                foreach (var t in _best ?? Array.Empty<Tensor>()) t.Dispose();
+                _best = _trained.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
+            }
+            else
+                Stale++;
+            return value;
+        }
+
+        /// <summary>Puts the best measurement's tensors back into the trained parameters.</summary>
+        public void RestoreBest()
+        {
+            if (_best is null) return;
+            using var noGrad = torch.no_grad();
+            for (int i = 0; i < _trained.Count; i++)
+                _trained[i].copy_(_best[i]);
+        }
+
+        public void Dispose()
+        {
+            foreach (var t in _best ?? Array.Empty<Tensor>()) t.Dispose();
+            _weights.Dispose();
+        }
     }
 
     /// <summary>Rows of different lengths as a [B, width] float32 tensor padded with zeros (the mask says which entries are real).</summary>

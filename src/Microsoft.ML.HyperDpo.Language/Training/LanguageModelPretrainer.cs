@@ -64,6 +64,53 @@ public static class LanguageModelPretrainer
             .Where(text => text.Length > 0)
             .ToList();
 
+    /// <summary>
+    /// Perplexity exp(mean next-token cross-entropy) of the model on texts it did not train on: the texts joined by
+    /// end-of-text as in <see cref="Pretrain"/>, cut into consecutive windows of <paramref name="sequenceLength"/> + 1
+    /// tokens (the last, shorter one included), every token after a window's first predicted once.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="tokenizer">Its tokenizer.</param>
+    /// <param name="texts">Held-out text.</param>
+    /// <param name="sequenceLength">Tokens per window (at most the model's context length).</param>
+    public static double Perplexity(Gpt2LanguageModel model, LanguageTokenizer tokenizer, IEnumerable<string> texts, int sequenceLength)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (sequenceLength < 1 || sequenceLength > model.Config.ContextLength)
+            throw new ArgumentException($"The sequence length must be between 1 and the context length {model.Config.ContextLength}; got {sequenceLength}.", nameof(sequenceLength));
+        var stream = Stream(tokenizer, texts);
+        if (stream.Count < 2)
+            throw new ArgumentException($"The held-out text has {stream.Count} tokens; at least 2 are needed.", nameof(texts));
+        using var noGrad = torch.no_grad();
+        model.eval();
+        double total = 0;
+        long predicted = 0;
+        for (int start = 0; start + 1 < stream.Count; start += sequenceLength)
+        {
+            using var scope = torch.NewDisposeScope();
+            int length = Math.Min(sequenceLength, stream.Count - 1 - start);
+            var window = torch.tensor(stream.GetRange(start, length + 1).ToArray(), device: model.Device).unsqueeze(0);
+            var logits = model.LogitsOfTokens(window[.., ..length]);
+            total += nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]).to(ScalarType.Float64), window[.., 1..].reshape(-1), reduction: nn.Reduction.Sum).item<double>();
+            predicted += length;
+        }
+        return Math.Exp(total / predicted);
+    }
+
+    /// <summary>The texts' token ids, each text followed by end-of-text.</summary>
+    private static List<long> Stream(LanguageTokenizer tokenizer, IEnumerable<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(texts);
+        var stream = new List<long>();
+        foreach (string text in texts)
+        {
+            stream.AddRange(tokenizer.Encode(text).Select(i => (long)i));
+            stream.Add(tokenizer.EndOfText);
+        }
+        return stream;
+    }
+
     /// <summary>Trains every parameter of <paramref name="model"/> on random windows of the texts, joined by end-of-text.</summary>
     /// <param name="model">The model to train.</param>
     /// <param name="tokenizer">Its tokenizer.</param>
@@ -78,12 +125,7 @@ public static class LanguageModelPretrainer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate(model.Config.ContextLength);
-        var stream = new List<long>();
-        foreach (string text in texts)
-        {
-            stream.AddRange(tokenizer.Encode(text).Select(i => (long)i));
-            stream.Add(tokenizer.EndOfText);
-        }
+        var stream = Stream(tokenizer, texts);
         int length = options.SequenceLength;
         if (stream.Count < length + 1)
             throw new ArgumentException($"The training text has {stream.Count} tokens; at least {length + 1} are needed for sequences of {length}.", nameof(texts));

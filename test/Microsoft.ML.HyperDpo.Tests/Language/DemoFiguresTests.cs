@@ -1,5 +1,6 @@
+using Microsoft.ML.HyperDpo.Cli.Language.Demo;
 using Microsoft.ML.HyperDpo.Evaluation;
-using Microsoft.ML.HyperDpo.Language.Demo;
+using Microsoft.ML.HyperDpo.Language.Data;
 using Microsoft.ML.HyperDpo.Language.Evaluation;
 using Microsoft.ML.HyperDpo.Language.Training;
 
@@ -51,5 +52,48 @@ public class DemoFiguresTests
         StringAssert.Contains(e.Message, "StepsPerMethod");
         AlignmentDemoOptions.Default.Validate();
         AlignmentDemoOptions.Small.Validate();
+    }
+
+    [TestMethod]
+    public void TheGreedyAnswersSignTestPairsEachQuestionsCornersAndCountsWinsLossesAndTies()
+    {
+        var objectives = new[] { "conciseness", "grounding" };
+        var computed = objectives.Select(ResponseObjectives.Get).ToList();
+        float[] a = { 1, 0 }, mid = { 0.5f, 0.5f }, b = { 0, 1 };
+        GreedyAnswer Answer(string q, float[] w, double conciseness, double grounding) =>
+            new(q, w, "text", new Dictionary<string, double> { ["conciseness"] = conciseness, ["grounding"] = grounding });
+        // Question by question, the corners' answers: conciseness higher at its own corner for q1 and q2, equal for q3;
+        // grounding higher at its own corner (0, 1) for q1, lower for q2 and q3. The middle weight takes no part.
+        var answers = new List<GreedyAnswer>
+        {
+            Answer("q1", a, -3, 0.1), Answer("q1", mid, -100, 9), Answer("q1", b, -10, 0.4),
+            Answer("q2", a, -5, 0.5), Answer("q2", mid, 100, -9), Answer("q2", b, -6, 0.2),
+            Answer("q3", a, -7, 0.3), Answer("q3", mid, 0, 0), Answer("q3", b, -7, 0.1),
+        };
+        var tests = AlignmentDemo.CornerSignTests(answers, computed, objectives);
+        var conciseness = tests.Single(t => t.Objective == "conciseness");
+        Assert.AreEqual(("grounding", 2, 0, 1), (conciseness.OtherCorner, conciseness.Wins, conciseness.Losses, conciseness.Ties));
+        Assert.AreEqual((-3 - 5 - 7) / 3.0, conciseness.MeanAtOwnCorner, 1e-12);
+        Assert.AreEqual((-10 - 6 - 7) / 3.0, conciseness.MeanAtOtherCorner, 1e-12);
+        // Two-sided exact sign test, 2 wins 0 losses: 2 * 0.5^2.
+        Assert.AreEqual(0.5, conciseness.PValue, 1e-12);
+        var grounding = tests.Single(t => t.Objective == "grounding");
+        Assert.AreEqual(("conciseness", 1, 2, 0), (grounding.OtherCorner, grounding.Wins, grounding.Losses, grounding.Ties));
+        // 1 win 2 losses: 2 * P(X <= 1), X ~ Bin(3, 1/2) = 2 * 4/8, capped at 1.
+        Assert.AreEqual(1.0, grounding.PValue, 1e-12);
+    }
+
+    [TestMethod]
+    public void HeldOutPerplexityOfAModelThatPredictsUniformlyIsTheVocabularySize()
+    {
+        var lists = AlignmentTests.SyntheticLists(4, 9);
+        var (model, tokenizer) = AlignmentTests.TinyModel(lists);
+        // Every weight zero: every logit is 0, so every next token has probability 1 / V and the perplexity is exactly V.
+        using (TorchSharp.torch.no_grad())
+            foreach (var p in model.parameters())
+                p.zero_();
+        double perplexity = LanguageModelPretrainer.Perplexity(model, tokenizer, lists.SelectMany(l => l.Responses), sequenceLength: 7);
+        Assert.AreEqual(tokenizer.VocabularySize, perplexity, 1e-6 * tokenizer.VocabularySize);
+        Assert.ThrowsExactly<ArgumentException>(() => LanguageModelPretrainer.Perplexity(model, tokenizer, lists.SelectMany(l => l.Responses), model.Config.ContextLength + 1));
     }
 }

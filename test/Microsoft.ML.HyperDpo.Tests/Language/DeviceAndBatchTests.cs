@@ -34,7 +34,12 @@ public class DeviceAndBatchTests
             figures.AddRange(p.Objectives.Select(o => o.Loss).Append(p.Loss))));
         var soup = LanguageAlignmentTrainer.FitPromptSoup(model, tokenizer, lists, Options(), new SynchronousProgress<AlignmentProgress>(p => figures.Add(p.Loss)));
         var text = LanguageAlignmentTrainer.Fit(model, tokenizer, lists, Options(PromptConditioning.WeightsAsText), new SynchronousProgress<AlignmentProgress>(p => figures.Add(p.Loss)));
-        foreach (var m in new[] { aligned, soup, text })
+        var started = Options();
+        started.SoupStartSteps = 1;
+        started.ValidationFraction = 0.4f;
+        started.ValidationInterval = 1;
+        var fromSoup = LanguageAlignmentTrainer.Fit(model, tokenizer, lists, started, new SynchronousProgress<AlignmentProgress>(p => figures.Add(p.ValidationLoss ?? p.Loss)));
+        foreach (var m in new[] { aligned, soup, text, fromSoup })
             figures.AddRange(m.ImplicitRewards(lists, new[] { 0.3f, 0.7f }).SelectMany(r => r).Select(v => (double)v));
         var prompts = lists.Take(3).Select(l => l.Prompt + (l.Id == lists[0].Id ? " and more words here" : "")).ToList();
         var weights = new[] { new[] { 1f, 0f }, new[] { 0.5f, 0.5f }, new[] { 0f, 1f } };

@@ -4,8 +4,8 @@ namespace Microsoft.ML.HyperDpo.Tests.Notebooks;
 
 /// <summary>
 /// Executes every notebook in notebooks/ headless with dotnet-repl (as a reader of the docs would run it) and checks
-/// that no cell produced an error. Needs the dotnet-repl tool (.ci/run installs it) and builds the library and the
-/// comparison project in Release first, since the notebooks load them from src/*/bin/Release.
+/// that no cell produced an error. Needs the dotnet-repl tool (.ci/run installs it) and builds the comparison project
+/// and the tool in Release first, since the notebooks load them from src/*/bin/Release.
 /// </summary>
 [TestClass]
 public class NotebookExecutionTests
@@ -43,8 +43,8 @@ public class NotebookExecutionTests
         // As the notebooks say: `dotnet build -c Release` at the root (they load the library and the comparison project).
         var build = ChildProcess.Run("dotnet", ChildProcess.RepositoryRoot(), "build", "-c", "Release", Path.Combine("src", "Microsoft.ML.HyperDpo.Comparison", "Microsoft.ML.HyperDpo.Comparison.csproj"));
         if (build.ExitCode != 0) return build.Output;
-        // The language-model notebook loads the language project's output.
-        build = ChildProcess.Run("dotnet", ChildProcess.RepositoryRoot(), "build", "-c", "Release", Path.Combine("src", "Microsoft.ML.HyperDpo.Language", "Microsoft.ML.HyperDpo.Language.csproj"));
+        // The language-model notebook loads the tool's output: the alignment demo lives in the tool, beside the language project it copies.
+        build = ChildProcess.Run("dotnet", ChildProcess.RepositoryRoot(), "build", "-c", "Release", Path.Combine("src", "Microsoft.ML.HyperDpo.Cli", "Microsoft.ML.HyperDpo.Cli.csproj"));
         return build.ExitCode == 0 ? "" : build.Output;
     });
 

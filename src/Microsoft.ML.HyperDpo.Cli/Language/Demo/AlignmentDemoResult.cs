@@ -3,7 +3,7 @@ using Microsoft.ML.HyperDpo.Language.Evaluation;
 using Microsoft.ML.HyperDpo.Language.Modeling;
 using Microsoft.ML.HyperDpo.Language.Training;
 
-namespace Microsoft.ML.HyperDpo.Language.Demo;
+namespace Microsoft.ML.HyperDpo.Cli.Language.Demo;
 
 /// <summary>A method's fits and its held-out front.</summary>
 /// <param name="Method">The method's name.</param>
@@ -18,7 +18,11 @@ public sealed record MethodResult(string Method, int Fits, int Steps, double Tra
 /// <param name="Methods">Each method's result.</param>
 /// <param name="Lengths">The prompt and response lengths chosen from its training lists, and what they cut.</param>
 /// <param name="PretrainingLoss">Mean next-token loss of the last tenth of pre-training.</param>
-public sealed record SeedRun(int Seed, IReadOnlyList<MethodResult> Methods, TokenBudget Lengths, double PretrainingLoss);
+public sealed record SeedRun(int Seed, IReadOnlyList<MethodResult> Methods, TokenBudget Lengths, double PretrainingLoss)
+{
+    /// <summary>The pre-trained base model's perplexity on the held-out questions' passages and answers (never trained on).</summary>
+    public double HeldOutPerplexity { get; init; } = double.NaN;
+}
 
 /// <summary>A method over the seeds: its held-out hypervolume (from chance) and training time, each with a mean and a 95% interval.</summary>
 /// <param name="Method">The method's name.</param>
@@ -104,6 +108,12 @@ public sealed record AlignmentDemoResult(
 
     /// <summary>The first seed's HPT model's greedy answers at every grid weight to the first held-out questions.</summary>
     public IReadOnlyList<GreedyAnswer> Answers { get; init; } = Array.Empty<GreedyAnswer>();
+
+    /// <summary>Per computed objective, the sign test of <see cref="Answers"/>: its score at its own corner against the other corner, question by question.</summary>
+    public IReadOnlyList<SteerabilityResult> GreedySteerability { get; init; } = Array.Empty<SteerabilityResult>();
+
+    /// <summary>Share of the training lists HPT held out for early stopping (<see cref="AlignmentDemoOptions.HptValidationFraction"/>).</summary>
+    public float HptValidationFraction { get; init; }
 }
 
 /// <summary>A stage of the demo, reported as it starts and as it advances.</summary>

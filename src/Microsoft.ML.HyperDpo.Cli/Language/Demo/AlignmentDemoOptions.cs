@@ -2,7 +2,7 @@ using Microsoft.ML.HyperDpo.Language.Generation;
 using Microsoft.ML.HyperDpo.Evaluation;
 using Microsoft.ML.HyperDpo.Language.Training;
 
-namespace Microsoft.ML.HyperDpo.Language.Demo;
+namespace Microsoft.ML.HyperDpo.Cli.Language.Demo;
 
 /// <summary>
 /// Settings of the end-to-end CPU demo: pre-train a tiny GPT-2 on the training questions' text, align it with Hyper
@@ -45,11 +45,17 @@ public sealed record AlignmentDemoOptions
     /// </summary>
     public int StepsPerMethod { get; init; } = 300;
 
+    /// <summary>
+    /// Share of each seed's training lists HPT holds out for early stopping (its other methods train on all of them): HPT
+    /// starts at the prompt soup, half its steps training the per-objective prompts, the other half the whole map.
+    /// </summary>
+    public float HptValidationFraction { get; init; } = 0.1f;
+
     /// <summary>Independent runs (seeds <see cref="Seed"/>, <see cref="Seed"/> + 1, ...): each its own split, vocabulary, pre-training and fits.</summary>
     public int Seeds { get; init; } = 3;
 
     /// <summary>Held-out questions (the first ones) answered greedily at every grid weight by the first seed's HPT model.</summary>
-    public int AnsweredQuestions { get; init; } = 5;
+    public int AnsweredQuestions { get; init; } = 12;
 
     /// <summary>Divisions of the weight grid on the simplex (K = 2: divisions + 1 weights, one DPO-LS fit each).</summary>
     public int GridDivisions { get; init; } = 4;
@@ -82,9 +88,9 @@ public sealed record AlignmentDemoOptions
     public void Validate()
     {
         int grid = SimplexLattice.Points(Objectives.Count, GridDivisions).Count;
-        if (StepsPerMethod < 1 || StepsPerMethod % grid != 0 || StepsPerMethod % Objectives.Count != 0)
-            throw new ArgumentException($"AlignmentDemoOptions.StepsPerMethod must be positive and divide evenly over the {grid} grid weights (DPO-LS) and the " +
-                $"{Objectives.Count} objectives (the prompt soup), so that every method gets the same steps; got {StepsPerMethod}.", nameof(StepsPerMethod));
+        if (StepsPerMethod < 1 || StepsPerMethod % grid != 0 || StepsPerMethod % (2 * Objectives.Count) != 0)
+            throw new ArgumentException($"AlignmentDemoOptions.StepsPerMethod must be positive and divide evenly over the {grid} grid weights (DPO-LS), the " +
+                $"{Objectives.Count} objectives (the prompt soup) and twice that (HPT's soup start takes half), so that every method gets the same steps; got {StepsPerMethod}.", nameof(StepsPerMethod));
         if (Seeds < 1) throw new ArgumentException($"AlignmentDemoOptions.Seeds must be at least 1; got {Seeds}.", nameof(Seeds));
         if (AnsweredQuestions < 0 || AnsweredQuestions > HeldOut)
             throw new ArgumentException($"AlignmentDemoOptions.AnsweredQuestions must be between 0 and HeldOut ({HeldOut}); got {AnsweredQuestions}.", nameof(AnsweredQuestions));
@@ -103,7 +109,7 @@ public sealed record AlignmentDemoOptions
         Heads = 2,
         ContextLength = 192,
         Pretraining = new() { Steps = 60, BatchSize = 8, SequenceLength = 64 },
-        StepsPerMethod = 30,
+        StepsPerMethod = 36,
         Seeds = 1,
         AnsweredQuestions = 2,
         GridDivisions = 2,

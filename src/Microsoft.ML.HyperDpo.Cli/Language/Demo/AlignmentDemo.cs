@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.HyperDpo.Evaluation;
+using Microsoft.ML.HyperDpo.Language;
 using Microsoft.ML.HyperDpo.Language.Data;
 using Microsoft.ML.HyperDpo.Language.Evaluation;
 using Microsoft.ML.HyperDpo.Language.Generation;
@@ -7,7 +8,7 @@ using Microsoft.ML.HyperDpo.Language.Modeling;
 using Microsoft.ML.HyperDpo.Language.Text;
 using Microsoft.ML.HyperDpo.Language.Training;
 
-namespace Microsoft.ML.HyperDpo.Language.Demo;
+namespace Microsoft.ML.HyperDpo.Cli.Language.Demo;
 
 /// <summary>
 /// The end-to-end CPU demo on the qa-feedback file, repeated for <see cref="AlignmentDemoOptions.Seeds"/> seeds: split
@@ -52,6 +53,7 @@ public static class AlignmentDemo
         progress?.Report(new DemoProgress("greedy answers at every grid weight", 0, 1));
         var answers = GreedyAnswers(hpt, first.Split.HeldOut.Take(options.AnsweredQuestions).ToList(), SimplexLattice.Points(options.Objectives.Count, options.GridDivisions),
             objectives, options.Generation.MaxNewTokens);
+        var greedySteerability = CornerSignTests(answers, objectives, options.Objectives);
         progress?.Report(new DemoProgress("KV-cache speed", 0, 1));
         var speed = MeasureSpeed(hpt, first.Split.HeldOut[0].Prompt, options.SpeedTokens);
         return new AlignmentDemoResult(options.Objectives, first.Config, first.Split.Training.Count, first.Split.HeldOut.Count, first.PretrainingSeconds, runs[0].PretrainingLoss,
@@ -61,6 +63,8 @@ public static class AlignmentDemo
             Seeds = runs,
             Summary = summary,
             Answers = answers,
+            GreedySteerability = greedySteerability,
+            HptValidationFraction = options.HptValidationFraction,
         };
     }
 
@@ -92,6 +96,8 @@ public static class AlignmentDemo
                 progress?.Report(new DemoProgress(tag + "pre-training", p.Step, p.Steps, p.Loss));
             }), cancellationToken);
         double pretrainingSeconds = clock.Elapsed.TotalSeconds;
+        progress?.Report(new DemoProgress(tag + "held-out perplexity", 0, 1));
+        double perplexity = LanguageModelPretrainer.Perplexity(model, tokenizer, LanguageModelPretrainer.CorpusOf(split.HeldOut), options.Pretraining.SequenceLength);
 
         var alignment = LanguageAlignmentTrainer.Copy(options.Alignment, PromptConditioning.HyperPrompt, null, seed);
         alignment.Objectives = options.Objectives;
@@ -110,13 +116,20 @@ public static class AlignmentDemo
         int budget = options.StepsPerMethod;
         var methods = new List<MethodResult>();
 
-        AlignedLanguageModel Train(string stage, LanguageAlignmentOptions o) =>
-            LanguageAlignmentTrainer.Fit(model, tokenizer, split.Training, o, reference,
-                new InlineProgress<AlignmentProgress>(p => progress?.Report(new DemoProgress(tag + stage, p.Step, p.Steps, p.Loss))), cancellationToken);
-        MethodResult Evaluate(string method, int fits, double seconds, IEnumerable<(float[], AlignedLanguageModel)> models)
+        int stepsTaken = 0;
+        AlignedLanguageModel Train(string stage, LanguageAlignmentOptions o)
+        {
+            stepsTaken = 0;
+            return LanguageAlignmentTrainer.Fit(model, tokenizer, split.Training, o, reference, new InlineProgress<AlignmentProgress>(p =>
+            {
+                stepsTaken++;
+                progress?.Report(new DemoProgress(tag + stage, p.Step, p.Steps, p.Loss));
+            }), cancellationToken);
+        }
+        MethodResult Evaluate(string method, int fits, double seconds, IEnumerable<(float[], AlignedLanguageModel)> models, int? steps = null)
         {
             progress?.Report(new DemoProgress($"{tag}{method}: held-out front", 0, 1));
-            return new MethodResult(method, fits, budget, seconds, HeldOutFront.Evaluate(method, split.HeldOut, models));
+            return new MethodResult(method, fits, steps ?? budget, seconds, HeldOutFront.Evaluate(method, split.HeldOut, models));
         }
         LanguageAlignmentOptions With(PromptConditioning conditioning, float[]? weights, int steps)
         {
@@ -130,11 +143,17 @@ public static class AlignmentDemo
             Train("warm-up", With(PromptConditioning.HyperPrompt, null, 3));
 
         clock.Restart();
-        var hpt = Train(Hpt, With(PromptConditioning.HyperPrompt, null, budget));
+        // HPT starts at the prompt soup, its per-objective prompts trained within its budget: half the steps train one prompt
+        // per objective at its corner, the other half the whole map, with early stopping on held-out training lists.
+        var hptOptions = With(PromptConditioning.HyperPrompt, null, budget / 2);
+        hptOptions.SoupStartSteps = budget / (2 * k);
+        hptOptions.ValidationFraction = options.HptValidationFraction;
+        var hpt = Train(Hpt, hptOptions);
         double hptSeconds = clock.Elapsed.TotalSeconds;
-        methods.Add(Evaluate(Hpt, 1, hptSeconds, grid.Select(w => (w, hpt))));
+        // Early stopping may end the fit before its budget: the steps it took are reported.
+        methods.Add(Evaluate(Hpt, 1, hptSeconds, grid.Select(w => (w, hpt)), stepsTaken));
         double alignmentTokens = split.Training.Average(l => l.Responses.Sum(r => encoder.EncodePrompt(ResponseEncoder.PromptText(l.Prompt)).Length + encoder.EncodeResponse(r).Length + alignment.PromptLength));
-        double alignmentTokensPerSecond = alignmentTokens * alignment.ListsPerStep * budget / hptSeconds;
+        double alignmentTokensPerSecond = alignmentTokens * alignment.ListsPerStep * stepsTaken / hptSeconds;
 
         clock.Restart();
         var perWeight = new List<(float[], AlignedLanguageModel)>();
@@ -152,7 +171,7 @@ public static class AlignmentDemo
         var text = Train(WeightsAsText, With(PromptConditioning.WeightsAsText, null, budget));
         methods.Add(Evaluate(WeightsAsText, 1, clock.Elapsed.TotalSeconds, grid.Select(w => (w, text))));
 
-        return new SeedState(new SeedRun(seed, methods, lengths, pretrainingLoss), hpt, split, config, pretrainingSeconds, lastTokensPerSecond, alignmentTokensPerSecond);
+        return new SeedState(new SeedRun(seed, methods, lengths, pretrainingLoss) { HeldOutPerplexity = perplexity }, hpt, split, config, pretrainingSeconds, lastTokensPerSecond, alignmentTokensPerSecond);
     }
 
     /// <summary>The context that holds the soft prompt, the longest prompt (weights written in) and the longest response of the lists.</summary>
@@ -204,13 +223,44 @@ public static class AlignmentDemo
             int own = model.Objectives.ToList().IndexOf(objective.Name);
             if (own < 0 || k < 2) continue;
             int other = (own + 1) % k;
-            var ownValues = heldOut.Select((l, q) => objective.Score(answers[own][q], l)).ToArray();
-            var otherValues = heldOut.Select((l, q) => objective.Score(answers[other][q], l)).ToArray();
-            int wins = ownValues.Zip(otherValues).Count(p => p.First > p.Second), losses = ownValues.Zip(otherValues).Count(p => p.First < p.Second);
-            results.Add(new SteerabilityResult(objective.Name, model.Objectives[other], ownValues.Average(), otherValues.Average(), wins, losses,
-                heldOut.Count - wins - losses, SignTest.TwoSidedPValue(wins, losses)));
+            results.Add(Compare(objective.Name, model.Objectives[other], heldOut.Select((l, q) => objective.Score(answers[own][q], l)).ToArray(),
+                heldOut.Select((l, q) => objective.Score(answers[other][q], l)).ToArray()));
         }
         return (results, examples);
+    }
+
+    /// <summary>An objective's values question by question at its own corner against another corner, with the two-sided sign test.</summary>
+    internal static SteerabilityResult Compare(string objective, string otherCorner, double[] ownValues, double[] otherValues)
+    {
+        int wins = ownValues.Zip(otherValues).Count(p => p.First > p.Second), losses = ownValues.Zip(otherValues).Count(p => p.First < p.Second);
+        return new SteerabilityResult(objective, otherCorner, ownValues.Average(), otherValues.Average(), wins, losses, ownValues.Length - wins - losses,
+            SignTest.TwoSidedPValue(wins, losses));
+    }
+
+    /// <summary>
+    /// The greedy answers' sign tests: per computed objective, its score of the answer at its own corner against the
+    /// answer at the next objective's corner, question by question.
+    /// </summary>
+    public static List<SteerabilityResult> CornerSignTests(IReadOnlyList<GreedyAnswer> answers, IReadOnlyList<IResponseObjective> computed, IReadOnlyList<string> objectives)
+    {
+        var results = new List<SteerabilityResult>();
+        int k = objectives.Count;
+        if (k < 2) return results;
+        IEnumerable<GreedyAnswer> At(int corner) => answers.Where(a => a.Weights[corner] == 1f);
+        foreach (var objective in computed)
+        {
+            int own = objectives.ToList().IndexOf(objective.Name);
+            if (own < 0) continue;
+            int other = (own + 1) % k;
+            // The answers come question by question, so the corners' answers pair up in order.
+            var pairs = At(own).Zip(At(other), (o, t) => (Own: o, Other: t)).ToList();
+            if (pairs.Any(p => p.Own.Question != p.Other.Question))
+                throw new ArgumentException("The greedy answers at the two corners are not for the same questions in the same order.", nameof(answers));
+            if (pairs.Count == 0) continue;
+            results.Add(Compare(objective.Name, objectives[other], pairs.Select(p => p.Own.Scores[objective.Name]).ToArray(),
+                pairs.Select(p => p.Other.Scores[objective.Name]).ToArray()));
+        }
+        return results;
     }
 
     /// <summary>Times greedy generation of <paramref name="tokens"/> new tokens with and without the cache (median of three, after a warm-up).</summary>
