@@ -86,7 +86,7 @@ public class ArchitectureDocTests
         string library = Path.Combine(Root, "src", "Microsoft.ML.HyperDpo");
         foreach (var (heading, lines) in Sections())
         {
-            if (heading == "### Commands") continue;
+            if (heading is "### Commands" or "### Benchmark commands") continue;
             string project = ProjectOf(heading);
             foreach (string line in lines)
             {
@@ -106,17 +106,23 @@ public class ArchitectureDocTests
     }
 
     [TestMethod]
-    public void ItsCommandTableIsTheToolsHelp()
+    public void ItsCommandTablesAreThePrograms_Help()
     {
-        var (exit, output, error) = HyperdpoProcess.Run(Root, "--help");
+        AssertTableIsHelp("### Commands", HyperdpoProcess.Tool);
+        AssertTableIsHelp("### Benchmark commands", HyperdpoProcess.Benchmarks);
+    }
+
+    private static void AssertTableIsHelp(string heading, string program)
+    {
+        var (exit, output, error) = HyperdpoProcess.RunProgram(program, Root, "--help");
         Assert.AreEqual(0, exit, error);
         // A command's line starts with two spaces and its name; a wrapped description goes on with more spaces.
         var helped = output.Replace("\r", "").Split('\n').SkipWhile(l => !l.StartsWith("Commands:", StringComparison.Ordinal)).Skip(1)
             .TakeWhile(l => l.Length > 0)
             .Select(l => Regex.Match(l, @"^  (\S+)")).Where(m => m.Success).Select(m => m.Groups[1].Value).ToArray();
         Assert.IsNotEmpty(helped, output);
-        var table = Sections().Single(s => s.Heading == "### Commands").Lines
+        var table = Sections().Single(s => s.Heading == heading).Lines
             .Where(l => l.StartsWith("| `", StringComparison.Ordinal)).Select(l => Code.Match(l).Groups[1].Value).ToArray();
-        CollectionAssert.AreEquivalent(helped, table, $"hyperdpo --help: {string.Join(", ", helped)}; the page: {string.Join(", ", table)}");
+        CollectionAssert.AreEquivalent(helped, table, $"{Path.GetFileName(program)} --help: {string.Join(", ", helped)}; the page's {heading}: {string.Join(", ", table)}");
     }
 }
