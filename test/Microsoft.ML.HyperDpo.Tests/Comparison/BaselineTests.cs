@@ -8,42 +8,47 @@ namespace Microsoft.ML.HyperDpo.Tests.Comparison;
 [TestClassWithSkipReasons]
 public class BaselineTests
 {
-    private static FrontMethod Method(string name) => name switch
+    /// <summary>Every method of the registry, with the small trainer options of the slice.</summary>
+    private static IReadOnlyList<FrontMethod> Registered => FrontMethods.All(Mq2008Slice.FastDpo);
+
+    /// <summary>One row per registered method: a method added to <see cref="FrontMethods.All"/> is tested with no edit here but its fit count.</summary>
+    public static IEnumerable<object[]> MethodKeys => Registered.Select(m => new object[] { m.Key });
+
+    /// <summary>
+    /// Fits per split on two objectives and a grid of three weights, counted by hand: one network; one per weight; one per
+    /// objective; the network and its references (one per objective, or the one conditioned model).
+    /// </summary>
+    private static readonly Dictionary<string, int> ExpectedFits = new()
     {
-        "HyperDPO" => new HyperDpoFront(Mq2008Slice.FastDpo),
-        "DPO-LS" => new DpoLinearScalarization(Mq2008Slice.FastDpo),
-        "DPO Soup" => new DpoSoup(Mq2008Slice.FastDpo),
-        "FastTree scalarised" => new ScalarisedLambdaMart(LambdaMartLibrary.FastTree),
-        "LightGBM scalarised" => new ScalarisedLambdaMart(LambdaMartLibrary.LightGbm),
-        "FastTree score soup" => new LambdaMartScoreSoup(LambdaMartLibrary.FastTree),
-        "Conditioned FastTree" => new ConditionedLambdaMart(copies: 6),
-        "Conditioned FastTree (stochastic labels)" => new ConditionedLambdaMart(copies: 6, aggregation: LabelAggregation.Stochastic),
-        "HyperDPO on conditioned LambdaMART" => new HyperDpoOnConditionedLambdaMart(Mq2008Slice.FastDpo),
-        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+        [FrontMethodKeys.HyperDpo] = 1,
+        [FrontMethodKeys.HyperDpoOnLambdaMart] = 3,
+        [FrontMethodKeys.DpoLinearScalarization] = 3,
+        [FrontMethodKeys.DpoSoup] = 2,
+        [FrontMethodKeys.FastTree] = 3,
+        [FrontMethodKeys.LightGbm] = 3,
+        [FrontMethodKeys.FastTreeSoup] = 2,
+        [FrontMethodKeys.FastTreeConditioned] = 1,
+        [FrontMethodKeys.FastTreeConditionedStochastic] = 1,
+        [FrontMethodKeys.HyperDpoOnConditionedLambdaMart] = 2,
     };
 
     [TestMethod]
-    [DataRow("HyperDPO", 1)]
-    [DataRow("DPO-LS", 3)]
-    [DataRow("DPO Soup", 2)]
-    [DataRow("FastTree scalarised", 3)]
-    [DataRow("LightGBM scalarised", 3)]
-    [DataRow("FastTree score soup", 2)]
-    [DataRow("Conditioned FastTree", 1)]
-    [DataRow("Conditioned FastTree (stochastic labels)", 1)]
-    [DataRow("HyperDPO on conditioned LambdaMART", 2)]
-    public void RunsOnASliceOfRealDataAndTracesAFront(string name, int fits)
+    [DynamicData(nameof(MethodKeys))]
+    public void RunsOnASliceOfRealDataAndTracesAFront(string key)
     {
+        var method = Registered.Single(m => m.Key == key);
+        string name = method.Name;
+        Assert.IsTrue(ExpectedFits.TryGetValue(key, out int fits), $"No expected fit count for method '{key}': add it to {nameof(ExpectedFits)}.");
         var (ml, split) = Mq2008Slice.Load();
         int reported = 0;
-        var options = new ParetoComparisonOptions { LabelColumnNames = Mq2008Slice.Objectives, Methods = new[] { Method(name) }, GridDivisions = 2 };
+        var options = new ParetoComparisonOptions { LabelColumnNames = Mq2008Slice.Objectives, Methods = new[] { method }, GridDivisions = 2 };
 
         var result = ParetoComparison.Run(ml, new[] { split }, options, new SynchronousProgress<ComparisonProgress>(_ => reported++));
 
         var run = result.Runs.Single();
         Assert.AreEqual(name, run.Method);
         Assert.AreEqual(fits, run.Fits);
-        Assert.AreEqual(fits + 1, reported, "one report per fit and one for the evaluation");
+        Assert.AreEqual(method.FitCount(Mq2008Slice.Objectives.Length, 3) + 1, reported, "one report per planned fit and one for the evaluation");
         Assert.HasCount(3, run.TestProfile.Points);
         Assert.IsGreaterThan(TimeSpan.Zero, run.TrainingTime);
         Assert.IsGreaterThan(0.1, run.TestProfile.Hypervolume, "a trained ranker is far from the origin on both objectives");

@@ -8,7 +8,7 @@ public class AlignmentOptionsCopyTests
 {
     /// <summary>
     /// Every public option survives <c>LanguageAlignmentTrainer.Copy</c> (the prompt soup and the demo train copies), except
-    /// the three it sets: set each to a value other than its default, copy, and compare property by property, so that an
+    /// the three it sets (and the soup start, which only Hyper Prompt Tuning keeps): set each to a value other than its default, copy, and compare property by property, so that an
     /// option added later cannot be dropped silently.
     /// </summary>
     [TestMethod]
@@ -34,10 +34,14 @@ public class AlignmentOptionsCopyTests
                 nameof(LanguageAlignmentOptions.Conditioning) => PromptConditioning.WeightsAsText,
                 nameof(LanguageAlignmentOptions.FixedWeights) => weights,
                 nameof(LanguageAlignmentOptions.Seed) => 1234,
+                // Only Hyper Prompt Tuning starts at per-objective prompts: a copy for another method starts cold.
+                nameof(LanguageAlignmentOptions.SoupStartSteps) => 0,
                 _ => p.GetValue(source),
             };
             Assert.AreEqual(Describe(expected), Describe(p.GetValue(copy)), p.Name);
         }
+        Assert.AreEqual(source.SoupStartSteps, LanguageAlignmentTrainer.Copy(source, PromptConditioning.HyperPrompt, null, seed: 1).SoupStartSteps,
+            "a copy for Hyper Prompt Tuning keeps its soup start");
         // The copy is its own object: setting an option on it leaves the source alone.
         copy.Steps = 1;
         Assert.AreNotEqual(1, source.Steps);
