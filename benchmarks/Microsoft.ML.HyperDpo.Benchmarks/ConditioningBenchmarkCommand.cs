@@ -75,7 +75,7 @@ internal static class ConditioningBenchmarkCommand
         if (variants.Length == 0)
             throw new ArgumentException($"--kinds '{kinds}' names no kind; known: {string.Join(", ", Variants.Select(v => $"{v.Architecture}:{v.Kind}"))}.");
         var configurations = sets is null ? Enumerable.Range(0, Configurations.Length).ToArray()
-            : NumberList.ParseRanges(sets, "--objective-sets", 1, Configurations.Length).Select(n => n - 1).Distinct().ToArray();
+            : NumberList.ParseRanges(sets, "--objective-sets", 1, Configurations.Length).Select(n => n - 1).ToArray();
         var results = new Dictionary<(int Configuration, int Variant), List<FitFigures>>();
         var objectiveNames = new string[Configurations.Length][];
         var done = new List<int>();

@@ -56,7 +56,7 @@ internal static class LanguageCommands
             {
                 var task = ctx.AddTask("pre-training", maxValue: r.GetValue(steps));
                 loss = LanguageModelPretrainer.Pretrain(model, tokenizer, corpus, new PretrainingOptions { Steps = r.GetValue(steps), Seed = r.GetValue(seed) },
-                    new InlineProgress<PretrainingProgress>(p =>
+                    new SynchronousProgress<PretrainingProgress>(p =>
                     {
                         task.Value = p.Step;
                         task.Description = $"pre-training, loss {p.Loss:F2}, {p.TokensPerSecond:F0} tokens/s";
@@ -134,7 +134,7 @@ internal static class LanguageCommands
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
             {
                 var task = ctx.AddTask("aligning", maxValue: options.Steps);
-                aligned = LanguageAlignmentTrainer.Fit(baseModel, tokenizer, split.Training, options, new InlineProgress<AlignmentProgress>(p =>
+                aligned = LanguageAlignmentTrainer.Fit(baseModel, tokenizer, split.Training, options, new SynchronousProgress<AlignmentProgress>(p =>
                 {
                     task.Value = p.Step;
                     task.Description = $"aligning, loss {p.Loss:F3}, accuracy " + string.Join(" / ", p.Objectives.Select(o => $"{o.Objective} {o.RankingAccuracy:F2}"));
@@ -175,7 +175,7 @@ internal static class LanguageCommands
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
         {
             var tasks = new Dictionary<string, ProgressTask>();
-            result = AlignmentDemo.Run(dataPath, options, new InlineProgress<DemoProgress>(p =>
+            result = AlignmentDemo.Run(dataPath, options, new SynchronousProgress<DemoProgress>(p =>
             {
                 if (!tasks.TryGetValue(p.Stage, out var task))
                 {

@@ -90,7 +90,7 @@ public static class AlignmentDemo
         var clock = Stopwatch.StartNew();
         double lastTokensPerSecond = 0;
         double pretrainingLoss = LanguageModelPretrainer.Pretrain(model, tokenizer, corpus, options.Pretraining with { Seed = seed },
-            new InlineProgress<PretrainingProgress>(p =>
+            new SynchronousProgress<PretrainingProgress>(p =>
             {
                 lastTokensPerSecond = p.TokensPerSecond;
                 progress?.Report(new DemoProgress(tag + "pre-training", p.Step, p.Steps, p.Loss));
@@ -120,7 +120,7 @@ public static class AlignmentDemo
         AlignedLanguageModel Train(string stage, LanguageAlignmentOptions o)
         {
             stepsTaken = 0;
-            return LanguageAlignmentTrainer.Fit(model, tokenizer, split.Training, o, reference, new InlineProgress<AlignmentProgress>(p =>
+            return LanguageAlignmentTrainer.Fit(model, tokenizer, split.Training, o, reference, new SynchronousProgress<AlignmentProgress>(p =>
             {
                 stepsTaken++;
                 progress?.Report(new DemoProgress(tag + stage, p.Step, p.Steps, p.Loss));
@@ -164,7 +164,7 @@ public static class AlignmentDemo
 
         clock.Restart();
         var soup = LanguageAlignmentTrainer.FitPromptSoup(model, tokenizer, split.Training, With(PromptConditioning.None, null, budget / k), reference,
-            new InlineProgress<AlignmentProgress>(p => progress?.Report(new DemoProgress(tag + Soup, p.Step, p.Steps, p.Loss))), cancellationToken);
+            new SynchronousProgress<AlignmentProgress>(p => progress?.Report(new DemoProgress(tag + Soup, p.Step, p.Steps, p.Loss))), cancellationToken);
         methods.Add(Evaluate(Soup, k, clock.Elapsed.TotalSeconds, grid.Select(w => (w, soup))));
 
         clock.Restart();
@@ -283,10 +283,4 @@ public static class AlignmentDemo
         }
         return new GenerationSpeed(tokens, Median(cache: true), Median(cache: false));
     }
-}
-
-/// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread, in order.</summary>
-internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }
