@@ -66,7 +66,7 @@ internal static class CompareCommand
         command.SetAction(r =>
         {
             int? e = r.GetValue(epochs);
-            Func<HyperDpoRankingTrainer.Options> trainer = () => e is int n ? new HyperDpoRankingTrainer.Options { NumberOfEpochs = n } : new HyperDpoRankingTrainer.Options();
+            Func<HyperDpoRankingTrainer.Options> trainer = () => e is int n ? new HyperDpoRankingTrainer.Options { Optimiser = { NumberOfEpochs = n } } : new HyperDpoRankingTrainer.Options();
             var selected = SelectMethods(r.GetValue(methods)!, trainer);
             if (r.GetValue(grid) is < 1)
                 throw new ArgumentException($"--grid must be at least 1 (the simplex lattice step is 1/m); got {r.GetValue(grid)}.");

@@ -76,10 +76,9 @@ internal static class ConditioningBenchmarkCommand
                     {
                         LabelColumnNames = data.Objectives,
                         Seed = seed,
-                        Architecture = variant.Architecture,
-                        Conditioning = variant.Kind,
+                        Network = { Architecture = variant.Architecture, Conditioning = variant.Kind },
                     };
-                    if (epochs is int e) options.NumberOfEpochs = e;
+                    if (epochs is int e) options.Optimiser.NumberOfEpochs = e;
                     var model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
                     var test = ParetoProfiler.Profile(ml, model, data.Test!);
                     var validation = ParetoProfiler.Profile(ml, model, data.Validation!);

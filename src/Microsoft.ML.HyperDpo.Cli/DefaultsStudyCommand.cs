@@ -103,14 +103,14 @@ internal static class DefaultsStudyCommand
         public HyperDpoRankingTrainer.Options Options()
         {
             var o = new HyperDpoRankingTrainer.Options();
-            if (Ties is { } t) o.Ties = t;
-            if (Normalization is { } n) o.LossNormalization = n;
-            if (Epochs is { } e) o.NumberOfEpochs = e;
-            if (Schedule is { } s) o.LearningRateSchedule = s;
-            if (TopK is not null || FullList) o.TopK = TopK;
-            if (Beta is { } b) o.Beta = b;
-            if (ReferenceBeta is { } rb) o.ReferenceBeta = rb;
-            if (LearningRate is { } l) o.LearningRate = l;
+            if (Ties is { } t) o.Loss.Ties = t;
+            if (Normalization is { } n) o.Loss.Normalization = n;
+            if (Epochs is { } e) o.Optimiser.NumberOfEpochs = e;
+            if (Schedule is { } s) o.Optimiser.LearningRateSchedule = s;
+            if (TopK is not null || FullList) o.Loss.TopK = TopK;
+            if (Beta is { } b) o.Loss.Beta = b;
+            if (ReferenceBeta is { } rb) o.References.Beta = rb;
+            if (LearningRate is { } l) o.Optimiser.LearningRate = l;
             return o;
         }
 
@@ -119,7 +119,7 @@ internal static class DefaultsStudyCommand
         {
             var o = Options();
             return string.Create(CultureInfo.InvariantCulture,
-                $"{o.Ties}, {o.LossNormalization}, {o.NumberOfEpochs} epochs, {o.LearningRateSchedule}, top-k {(o.TopK is int k ? k.ToString(CultureInfo.InvariantCulture) : "full")}, beta {o.Beta} (with references {o.ReferenceBeta}), lr {o.LearningRate}");
+                $"{o.Loss.Ties}, {o.Loss.Normalization}, {o.Optimiser.NumberOfEpochs} epochs, {o.Optimiser.LearningRateSchedule}, top-k {(o.Loss.TopK is int k ? k.ToString(CultureInfo.InvariantCulture) : "full")}, beta {o.Loss.Beta} (with references {o.References.Beta}), lr {o.Optimiser.LearningRate}");
         }
     }
 

@@ -51,9 +51,7 @@ internal static class ReferenceFormsBenchmarkCommand
     {
         private readonly HyperDpoOnLambdaMart _method = new(() => new HyperDpoRankingTrainer.Options
         {
-            ReferenceForm = form,
-            ReferenceBeta = beta,
-            ReferenceFolds = referenceFolds,
+            References = { Form = form, Beta = beta, Folds = referenceFolds },
         });
 
         public ReferenceForm Form => form;

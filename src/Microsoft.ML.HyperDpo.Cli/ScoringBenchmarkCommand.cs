@@ -38,7 +38,7 @@ internal static class ScoringBenchmarkCommand
         var data = mq2008 is null ? Synthetic46(ml, seed) : Letor(ml, mq2008);
         AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(data.Description)}");
 
-        var hyper = ml.Ranking.Trainers.HyperDpo(new HyperDpoRankingTrainer.Options { LabelColumnNames = data.Objectives, Seed = seed, NumberOfEpochs = epochs })
+        var hyper = ml.Ranking.Trainers.HyperDpo(new HyperDpoRankingTrainer.Options { LabelColumnNames = data.Objectives, Seed = seed, Optimiser = { NumberOfEpochs = epochs } })
             .Fit(data.Train).WithObjectiveWeights(0.5f, 0.5f);
         var tree = ml.Ranking.Trainers.FastTree(labelColumnName: data.Objectives[0]).Fit(data.Train);
         string folder = Path.Combine(Path.GetTempPath(), "hyperdpo-bench-" + Guid.NewGuid().ToString("N"));
@@ -93,7 +93,7 @@ internal static class ScoringBenchmarkCommand
         md.AppendLine("## Scoring: HyperDPO vs. FastTree, in memory and after Save/Load").AppendLine();
         md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-scoring{(mq2008 is null ? "" : " --mq2008 " + mq2008)}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, Vector<float> of {System.Numerics.Vector<float>.Count} lanes)."));
         md.AppendLine();
-        md.AppendLine(Invariant($"{data.Description}. HyperDPO: default network ({Defaults.Conditioning}, {string.Join("-", Defaults.HiddenSizes)}), {epochs} epochs, scored at w = (0.5, 0.5); FastTree: LambdaMART with defaults on {data.Objectives[0]}. "));
+        md.AppendLine(Invariant($"{data.Description}. HyperDPO: default network ({Defaults.Network.Conditioning}, {string.Join("-", Defaults.Network.HiddenSizes)}), {epochs} epochs, scored at w = (0.5, 0.5); FastTree: LambdaMART with defaults on {data.Objectives[0]}. "));
         md.AppendLine(Invariant($"Throughput: {big.GetRowCount():N0} test rows (replicated, cached), a cursor over Score, best of three passes after a warm-up pass. Latency: `PredictionEngine.Predict` on one row, {LatencyCalls:N0} calls after {LatencyCalls / 10:N0} warm-up calls. "));
         md.AppendLine("In memory and after `mlContext.Model.LoadHyperDpo` HyperDPO scores with its managed forward pass (docs/persistence.md); after stock `Load` it is ML.NET's OnnxTransformer, which calls ONNX Runtime once per row.").AppendLine();
         md.AppendLine("| model | rows/s | vs. FastTree in memory | latency p50, us | latency p99, us |");

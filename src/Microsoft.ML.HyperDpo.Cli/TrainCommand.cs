@@ -47,7 +47,7 @@ internal static class TrainCommand
                 throw new ArgumentException($"--grid must be at least 1 (the weights are reported on the simplex lattice with step 1/m); got {grid}.");
             // Every output is checked before the data is read and the model trained, so that a bad path costs no fit.
             CliPaths.RequireOutputFile(result.GetValue(output), "--out");
-            CliPaths.RequireOutputFile(options.CheckpointPath, "--checkpoint");
+            CliPaths.RequireOutputFile(options.Checkpointing.Path, "--checkpoint");
             return Run(trainFiles, CliPaths.Files(result.GetValue(valid), "--valid"), CliPaths.Files(result.GetValue(test), "--test"),
                 result.GetValue(objectives)!, result.GetValue(featureCount), options, result.GetValue(seed), grid, result.GetValue(output));
         });
@@ -60,17 +60,17 @@ internal static class TrainCommand
     /// </summary>
     internal static readonly TrainerFlag[] TrainerFlags =
     [
-        TrainerFlag.Of<int?>("--epochs", "Number of epochs (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.NumberOfEpochs), (o, v) => o.NumberOfEpochs = v!.Value),
-        TrainerFlag.Of<RankerArchitecture?>("--architecture", "Mlp (scores each document alone) or Transformer (scores a query's documents together; default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.Architecture), (o, v) => o.Architecture = v!.Value),
-        TrainerFlag.Of<ConditioningKind?>("--conditioning", $"How the network reads the objective weights: {string.Join(", ", Enum.GetNames<ConditioningKind>())} (default: the trainer's; see docs/conditioning.md).", nameof(HyperDpoRankingTrainer.Options.Conditioning), (o, v) => o.Conditioning = v!.Value),
-        TrainerFlag.Of<ListwiseLossKind?>("--loss", "PlackettLuce or ListNet (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.Loss), (o, v) => o.Loss = v!.Value),
-        TrainerFlag.Of<float?>("--beta", "DPO temperature beta (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.Beta), (o, v) => o.Beta = v!.Value),
-        TrainerFlag.Of<string?>("--temperature-range", "Temperature conditioning: MIN,MAX. Each list draws beta log-uniform in the range and the network reads it; the model keeps the temperature with the widest validation front (default: off, one beta).", nameof(HyperDpoRankingTrainer.Options.TemperatureRange), (o, v) => o.TemperatureRange = ParseTemperatureRange(v!)),
-        TrainerFlag.Of<float?>("--learning-rate", "AdamW learning rate (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.LearningRate), (o, v) => o.LearningRate = v!.Value),
-        TrainerFlag.Of<int?>("--batch-size", "Lists per step (default: the trainer's).", nameof(HyperDpoRankingTrainer.Options.BatchSize), (o, v) => o.BatchSize = v!.Value),
-        TrainerFlag.Of<string?>("--checkpoint", "Write a training checkpoint to this file after every epoch (atomically); resume a killed run from it with HyperDpoCheckpoint.Load(...).ResumeOptions.", nameof(HyperDpoRankingTrainer.Options.CheckpointPath), (o, v) => o.CheckpointPath = v),
-        TrainerFlag.Of<int?>("--checkpoint-steps", "With --checkpoint: also write one every this many steps, in the middle of epochs (CheckpointStepInterval).", nameof(HyperDpoRankingTrainer.Options.CheckpointStepInterval), (o, v) => o.CheckpointStepInterval = v!.Value),
-        TrainerFlag.Of<double?>("--checkpoint-seconds", "With --checkpoint: also write one after the first step at least this many seconds after the last (CheckpointSeconds).", nameof(HyperDpoRankingTrainer.Options.CheckpointSeconds), (o, v) => o.CheckpointSeconds = v!.Value),
+        TrainerFlag.Of<int?>("--epochs", "Number of epochs (default: the trainer's).", "Optimiser.NumberOfEpochs", (o, v) => o.Optimiser.NumberOfEpochs = v!.Value),
+        TrainerFlag.Of<RankerArchitecture?>("--architecture", "Mlp (scores each document alone) or Transformer (scores a query's documents together; default: the trainer's).", "Network.Architecture", (o, v) => o.Network.Architecture = v!.Value),
+        TrainerFlag.Of<ConditioningKind?>("--conditioning", $"How the network reads the objective weights: {string.Join(", ", Enum.GetNames<ConditioningKind>())} (default: the trainer's; see docs/conditioning.md).", "Network.Conditioning", (o, v) => o.Network.Conditioning = v!.Value),
+        TrainerFlag.Of<ListwiseLossKind?>("--loss", "PlackettLuce or ListNet (default: the trainer's).", "Loss.Kind", (o, v) => o.Loss.Kind = v!.Value),
+        TrainerFlag.Of<float?>("--beta", "DPO temperature beta (default: the trainer's).", "Loss.Beta", (o, v) => o.Loss.Beta = v!.Value),
+        TrainerFlag.Of<string?>("--temperature-range", "Temperature conditioning: MIN,MAX. Each list draws beta log-uniform in the range and the network reads it; the model keeps the temperature with the widest validation front (default: off, one beta).", "Loss.TemperatureRange", (o, v) => o.Loss.TemperatureRange = ParseTemperatureRange(v!)),
+        TrainerFlag.Of<float?>("--learning-rate", "AdamW learning rate (default: the trainer's).", "Optimiser.LearningRate", (o, v) => o.Optimiser.LearningRate = v!.Value),
+        TrainerFlag.Of<int?>("--batch-size", "Lists per step (default: the trainer's).", "Optimiser.BatchSize", (o, v) => o.Optimiser.BatchSize = v!.Value),
+        TrainerFlag.Of<string?>("--checkpoint", "Write a training checkpoint to this file after every epoch (atomically); resume a killed run from it with HyperDpoCheckpoint.Load(...).ResumeOptions.", "Checkpointing.Path", (o, v) => o.Checkpointing.Path = v),
+        TrainerFlag.Of<int?>("--checkpoint-steps", "With --checkpoint: also write one every this many steps, in the middle of epochs (Checkpointing.StepInterval).", "Checkpointing.StepInterval", (o, v) => o.Checkpointing.StepInterval = v!.Value),
+        TrainerFlag.Of<double?>("--checkpoint-seconds", "With --checkpoint: also write one after the first step at least this many seconds after the last (Checkpointing.Seconds).", "Checkpointing.Seconds", (o, v) => o.Checkpointing.Seconds = v!.Value),
     ];
 
     /// <summary>The flag that sets the trainer option <paramref name="property"/>, or null where no flag does.</summary>
@@ -116,7 +116,7 @@ internal static class TrainCommand
         var report = model.TrainingReport!;
         AnsiConsole.MarkupLine($"Trained in {report.TrainingTime.TotalSeconds:F1} s on {report.Device}: {report.Epochs.Count} epochs, kept epoch {report.BestEpoch}, " +
             $"{report.DocumentsProcessed / report.TrainingTime.TotalSeconds:N0} documents/s.");
-        if (report.Epochs.Count < options.NumberOfEpochs)
+        if (report.Epochs.Count < options.Optimiser.NumberOfEpochs)
             AnsiConsole.MarkupLine(Markup.Escape(EarlyStop(report, options)));
         if (model.Temperature is float temperature)
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Temperature: {temperature:G4}") +
@@ -138,10 +138,10 @@ internal static class TrainCommand
         AnsiConsole.Write(table);
         var front = rows.Select(r => r.At(10)).ToList();
         AnsiConsole.MarkupLine($"Hypervolume of the NDCG@10 front (reference: origin): [bold]{Hypervolume.Compute(front):F4}[/]");
-        AnsiConsole.WriteLine(Legend(data.Objectives, evalName, options.EarlyStoppingPatience, data.Validation is not null));
+        AnsiConsole.WriteLine(Legend(data.Objectives, evalName, options.Validation.EarlyStoppingPatience, data.Validation is not null));
         // Ctrl-C during the table above: nothing is saved.
         Interruption.Observe().ThrowIfCancellationRequested();
-        if (output is not null && options.Architecture == RankerArchitecture.Transformer)
+        if (output is not null && options.Network.Architecture == RankerArchitecture.Transformer)
         {
             // A listwise model scores whole groups, which ML.NET's stock loader cannot; its saved form is a checkpoint.
             HyperDpoCheckpoint.Save(model, output);
@@ -161,8 +161,8 @@ internal static class TrainCommand
 
     /// <summary>Why the fit ran fewer epochs than asked: early stopping, in the user's terms.</summary>
     private static string EarlyStop(TrainingReport report, HyperDpoRankingTrainer.Options options) =>
-        $"Early stopping ended the fit after epoch {report.Epochs.Count} of {options.NumberOfEpochs}: the validation {options.EarlyStoppingMetric} " +
-        $"had not improved for {options.EarlyStoppingPatience} epochs, so the model keeps epoch {report.BestEpoch}, its best" +
+        $"Early stopping ended the fit after epoch {report.Epochs.Count} of {options.Optimiser.NumberOfEpochs}: the validation {options.Validation.EarlyStoppingMetric} " +
+        $"had not improved for {options.Validation.EarlyStoppingPatience} epochs, so the model keeps epoch {report.BestEpoch}, its best" +
         (report.BestEpoch == 0 ? " (0: no epoch beat the reference itself)." : ".");
 
     /// <summary>What the printed figures mean, for a reader who has not read the docs (docs/glossary.md has more).</summary>
@@ -189,18 +189,18 @@ internal static class TrainCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(context =>
             {
-                var task = context.AddTask("Training HyperDPO", maxValue: options.NumberOfEpochs);
-                var caller = options.Progress;
-                options.Progress = new ProgressBar(task, caller);
+                var task = context.AddTask("Training HyperDPO", maxValue: options.Optimiser.NumberOfEpochs);
+                var caller = options.Runtime.Progress;
+                options.Runtime.Progress = new ProgressBar(task, caller);
                 try
                 {
                     model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
                 }
                 finally
                 {
-                    options.Progress = caller;
+                    options.Runtime.Progress = caller;
                 }
-                if (model?.TrainingReport is { } report && report.Epochs.Count < options.NumberOfEpochs)
+                if (model?.TrainingReport is { } report && report.Epochs.Count < options.Optimiser.NumberOfEpochs)
                     task.Description = Markup.Escape($"Training HyperDPO: stopped early after epoch {report.Epochs.Count} (kept epoch {report.BestEpoch})");
                 task.Value = task.MaxValue;
             });

@@ -63,8 +63,8 @@ internal static class WebScaleBenchmarkCommand
         md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (int rows in values)
         {
-            var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = WebScaleRankingData.Objectives.ToArray(), Seed = 1, LargeDataRowsPerStep = rows };
-            if (epochs is int e) options.NumberOfEpochs = e;
+            var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = WebScaleRankingData.Objectives.ToArray(), Seed = 1, LargeData = { RowsPerStep = rows } };
+            if (epochs is int e) options.Optimiser.NumberOfEpochs = e;
             var clock = Stopwatch.StartNew();
             var report = ml.Ranking.Trainers.HyperDpo(options).Fit(train, validation).TrainingReport!;
             double seconds = clock.Elapsed.TotalSeconds;
@@ -89,10 +89,10 @@ internal static class WebScaleBenchmarkCommand
 
         var ml = new MLContext(1);
         var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = WebScaleRankingData.Objectives.ToArray(), Seed = 1 };
-        if (epochs is int e) options.NumberOfEpochs = e;
-        if (batchSize is int b) options.BatchSize = b;
-        if (threads is int t) options.NumberOfThreads = t;
-        if (rowsPerStep is int rps) options.LargeDataRowsPerStep = rps;
+        if (epochs is int e) options.Optimiser.NumberOfEpochs = e;
+        if (batchSize is int b) options.Optimiser.BatchSize = b;
+        if (threads is int t) options.Runtime.NumberOfThreads = t;
+        if (rowsPerStep is int rps) options.LargeData.RowsPerStep = rps;
         using var process = Process.GetCurrentProcess();
         GC.Collect();
         process.Refresh();
@@ -101,14 +101,14 @@ internal static class WebScaleBenchmarkCommand
         // The fixed overhead (LibTorch, ML.NET, the network, the optimiser): the peak of a two-epoch fit on 20 queries
         // (about 2,400 documents), measured first because the peak working set only grows.
         var (tinyTrain, tinyValidation, _) = WebScaleRankingData.GenerateSplits(25, seed: 2);
-        var tinyOptions = new HyperDpoRankingTrainer.Options { LabelColumnNames = options.LabelColumnNames, Seed = 1, NumberOfEpochs = 2, NumberOfThreads = options.NumberOfThreads, BatchSize = options.BatchSize };
+        var tinyOptions = new HyperDpoRankingTrainer.Options { LabelColumnNames = options.LabelColumnNames, Seed = 1, Optimiser = { NumberOfEpochs = 2, BatchSize = options.Optimiser.BatchSize }, Runtime = { NumberOfThreads = options.Runtime.NumberOfThreads } };
         ml.Ranking.Trainers.HyperDpo(tinyOptions).Fit(tinyTrain, tinyValidation);
         process.Refresh();
         long overhead = process.PeakWorkingSet64 - baseline;
 
         // The matmul reference is measured just before and just after the fit, at its thread count, so that it sees the same
         // load from other processes (the mean of the two is reported).
-        int fitThreads = options.NumberOfThreads ?? get_num_threads();
+        int fitThreads = options.Runtime.NumberOfThreads ?? get_num_threads();
         double matmulBefore = BenchmarkCommand.MatmulRate(fitThreads);
         AnsiConsole.MarkupLine("Fitting HyperDPO...");
         var clock = Stopwatch.StartNew();
@@ -133,14 +133,14 @@ internal static class WebScaleBenchmarkCommand
         double usefulFlops = documentsPerSecond * flopsPerDocument;
         double matmul = (matmulBefore + matmulAfter) / 2;
         int validationQueries = queries / 10;
-        int validationUsed = trainRows >= options.LargeDataRows ? Math.Min(validationQueries, options.LargeDataValidationLists) : validationQueries;
+        int validationUsed = trainRows >= options.LargeData.Rows ? Math.Min(validationQueries, options.LargeData.ValidationLists) : validationQueries;
 
         var md = new StringBuilder();
         md.AppendLine("## Web-sized training: MSLR-WEB30K-shaped synthetic data").AppendLine();
         md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-web --fraction {fraction}{(epochs is null ? "" : $" --epochs {epochs}")}{(batchSize is null ? "" : $" --batch-size {batchSize}")}{(threads is null ? "" : $" --threads {threads}")}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})."));
         md.AppendLine();
         md.AppendLine(Invariant($"`WebScaleRankingData`, {queries:N0} queries ({fraction:P1} of MSLR-WEB30K's 31,531), 136 features, objectives relevance (MSLR's label shares), quality and freshness; split 80/10/10 by query: {trainRows:N0} training documents. "));
-        md.AppendLine(Invariant($"HyperDPO: default options ({options.Conditioning}, {string.Join("-", options.HiddenSizes)}, {fitThreads} LibTorch thread(s); {(trainRows >= options.LargeDataRows ? "large-data settings" : "below LargeDataRows, so the small-data settings")}: {report.ListsPerStep} lists per step at learning rate {report.LearningRate:G3}), early stopping on {validationUsed:N0} of the {validationQueries:N0} validation queries; FastTree: LambdaMART with defaults on the relevance label. NDCG@10 of relevance on the test queries by `mlContext.Ranking.Evaluate`, HyperDPO at w = (1, 0, 0).")).AppendLine();
+        md.AppendLine(Invariant($"HyperDPO: default options ({options.Network.Conditioning}, {string.Join("-", options.Network.HiddenSizes)}, {fitThreads} LibTorch thread(s); {(trainRows >= options.LargeData.Rows ? "large-data settings" : "below LargeData.Rows, so the small-data settings")}: {report.ListsPerStep} lists per step at learning rate {report.LearningRate:G3}), early stopping on {validationUsed:N0} of the {validationQueries:N0} validation queries; FastTree: LambdaMART with defaults on the relevance label. NDCG@10 of relevance on the test queries by `mlContext.Ranking.Evaluate`, HyperDPO at w = (1, 0, 0).")).AppendLine();
         md.AppendLine("| figure | HyperDPO | FastTree | ratio |");
         md.AppendLine("|---|---|---|---|");
         md.AppendLine(Invariant($"| fit wall time, s (data read included) | {hyperSeconds:F1} | {treeSeconds:F1} | {hyperSeconds / treeSeconds:F2} |"));

@@ -25,17 +25,17 @@ public sealed record TrainingReport(
     string Device,
     int Seed)
 {
-    /// <summary>Lists per optimisation step: <see cref="HyperDpoRankingTrainer.Options.BatchSize"/>, or more on large data (<see cref="HyperDpoRankingTrainer.Options.LargeDataRows"/>).</summary>
+    /// <summary>Lists per optimisation step: <see cref="HyperDpoRankingTrainer.OptimiserOptions.BatchSize"/>, or more on large data (<see cref="HyperDpoRankingTrainer.LargeDataOptions.Rows"/>).</summary>
     public int ListsPerStep { get; init; }
 
-    /// <summary>The peak learning rate used: <see cref="HyperDpoRankingTrainer.Options.LearningRate"/>, scaled up with the lists per step on large data.</summary>
+    /// <summary>The peak learning rate used: <see cref="HyperDpoRankingTrainer.OptimiserOptions.LearningRate"/>, scaled up with the lists per step on large data.</summary>
     public float LearningRate { get; init; }
 
     /// <summary>Wall time spent preparing the reference (fitting <c>ReferenceEstimators</c>, standardising the scores); zero without one.</summary>
     public TimeSpan ReferenceFitTime { get; init; }
 
     /// <summary>
-    /// With <see cref="HyperDpoRankingTrainer.Options.TemperatureRange"/> and validation data: the kept model's validation figures at each
+    /// With <see cref="HyperDpoRankingTrainer.LossOptions.TemperatureRange"/> and validation data: the kept model's validation figures at each
     /// temperature of a log-spaced grid on the range, in increasing order; the model's default temperature is the one with the
     /// largest hypervolume. Empty otherwise.
     /// </summary>

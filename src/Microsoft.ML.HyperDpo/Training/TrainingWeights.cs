@@ -11,10 +11,10 @@ namespace Microsoft.ML.HyperDpo;
 /// </summary>
 internal abstract class TrainingWeights : IDisposable
 {
-    /// <summary>The source the options ask for: fixed when <see cref="HyperDpoRankingTrainer.Options.FixedObjectiveWeights"/> is set, else Dirichlet.</summary>
+    /// <summary>The source the options ask for: fixed when <see cref="HyperDpoRankingTrainer.LossOptions.FixedObjectiveWeights"/> is set, else Dirichlet.</summary>
     public static TrainingWeights Create(HyperDpoRankingTrainer.Options options, int objectives, Generator generator, Device device) =>
-        options.FixedObjectiveWeights is { } fixedWeights
-            ? new Fixed(ObjectiveWeights.Normalize(fixedWeights, objectives, nameof(options.FixedObjectiveWeights)), device)
+        options.Loss.FixedObjectiveWeights is { } fixedWeights
+            ? new Fixed(ObjectiveWeights.Normalize(fixedWeights, objectives, HyperDpoRankingTrainer.Options.Path(nameof(options.Loss), nameof(options.Loss.FixedObjectiveWeights))), device)
             : new Dirichlet(objectives, options, generator, device);
 
     /// <summary>The weights of <paramref name="lists"/> lists: [lists, K].</summary>
@@ -41,8 +41,8 @@ internal abstract class TrainingWeights : IDisposable
 
         public Dirichlet(int objectives, HyperDpoRankingTrainer.Options options, Generator generator, Device device)
         {
-            _sampler = new DirichletSampler(objectives, options.DirichletAlpha, generator, device);
-            _metric = options.EarlyStoppingMetric;
+            _sampler = new DirichletSampler(objectives, options.Loss.DirichletAlpha, generator, device);
+            _metric = options.Validation.EarlyStoppingMetric;
             ValidationGrid = SimplexLattice.Points(objectives, options.ValidationDivisions);
         }
 

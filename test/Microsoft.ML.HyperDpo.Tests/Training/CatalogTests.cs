@@ -35,13 +35,13 @@ public class CatalogTests
         Assert.AreEqual("X", o.FeatureColumnName);
         Assert.AreEqual("Query", o.RowGroupColumnName);
         var defaults = new HyperDpoRankingTrainer.Options();
-        Assert.AreEqual(defaults.NumberOfEpochs, o.NumberOfEpochs);
-        CollectionAssert.AreEqual(defaults.HiddenSizes, o.HiddenSizes);
+        Assert.AreEqual(defaults.Optimiser.NumberOfEpochs, o.Optimiser.NumberOfEpochs);
+        CollectionAssert.AreEqual(defaults.Network.HiddenSizes, o.Network.HiddenSizes);
 
         var model = trainer.Fit(view);
         Assert.AreEqual("X", model.FeatureColumnName);
         CollectionAssert.AreEqual(new[] { SyntheticRanking.LabelB, SyntheticRanking.LabelA }, model.Objectives.ToArray());
-        Assert.AreEqual(defaults.NumberOfEpochs, model.TrainingReport.Epochs.Count);
+        Assert.AreEqual(defaults.Optimiser.NumberOfEpochs, model.TrainingReport.Epochs.Count);
         Assert.IsTrue(SyntheticRanking.Scores(model.Transform(view)).All(float.IsFinite));
     }
 
