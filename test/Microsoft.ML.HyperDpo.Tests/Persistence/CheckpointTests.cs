@@ -119,6 +119,76 @@ public class CheckpointTests
         return output.ToArray();
     }
 
+    /// <summary>The names main's flat options had where the grouped option's own name differs (HyperDpoRankingTrainer.Options before the groups).</summary>
+    private static readonly Dictionary<string, string> FlatNames = new()
+    {
+        ["Loss.Kind"] = "Loss", ["Loss.Normalization"] = "LossNormalization", ["References.Beta"] = "ReferenceBeta", ["References.Form"] = "ReferenceForm",
+        ["References.Folds"] = "ReferenceFolds", ["References.ScoreColumnName"] = "ReferenceScoreColumnName", ["Validation.GridDivisions"] = "ValidationGridDivisions",
+        ["Checkpointing.Interval"] = "CheckpointInterval", ["Checkpointing.StepInterval"] = "CheckpointStepInterval", ["Checkpointing.Seconds"] = "CheckpointSeconds",
+        ["LargeData.Rows"] = "LargeDataRows", ["LargeData.RowsPerStep"] = "LargeDataRowsPerStep", ["LargeData.ValidationLists"] = "LargeDataValidationLists",
+    };
+
+    [TestMethod]
+    public void ACheckpointWithTheFlatOptionsOfEarlierVersionsStillLoads()
+    {
+        // Values away from their defaults for options that were renamed when they were grouped, and for some that kept their name.
+        var options = SyntheticRanking.FastOptions(epochs: 1);
+        options.Loss.Beta = 4;
+        options.References.Beta = 3;
+        options.Loss.Normalization = LossNormalization.PerDocument;
+        options.Validation.GridDivisions = 6;
+        options.Checkpointing.Interval = 3;
+        options.LargeData.Rows = 12_345;
+        var model = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
+        string grouped = _folder.File("grouped.ckpt");
+        HyperDpoCheckpoint.Save(model, grouped);
+        // The same checkpoint as a library before the groups wrote it: every option at the top level, under its old name.
+        byte[] flat = Rewrite(File.ReadAllBytes(grouped), (name, bytes) =>
+        {
+            if (name != "checkpoint.json") return bytes;
+            var json = JsonNode.Parse(bytes)!;
+            var saved = json["Options"]!.AsObject();
+            var flatOptions = new JsonObject();
+            foreach (var (key, value) in saved)
+            {
+                if (value is JsonObject group)
+                    foreach (var (leaf, inner) in group)
+                        flatOptions[FlatNames.GetValueOrDefault($"{key}.{leaf}", leaf)] = inner?.DeepClone();
+                else
+                    flatOptions[key] = value?.DeepClone();
+            }
+            json["Options"] = flatOptions;
+            return Encoding.UTF8.GetBytes(json.ToJsonString());
+        });
+        string old = _folder.File("flat.ckpt");
+        File.WriteAllBytes(old, flat);
+        using (var archive = ZipFile.OpenRead(old))
+        using (var reader = new StreamReader(archive.GetEntry("checkpoint.json")!.Open()))
+        {
+            string manifest = reader.ReadToEnd();
+            StringAssert.Contains(manifest, "\"ReferenceBeta\":3");
+            Assert.DoesNotContain("\"Optimiser\"", manifest);
+        }
+
+        var loaded = HyperDpoCheckpoint.Load(new MLContext(2), old).TrainerOptions;
+        Assert.AreEqual(4f, loaded.Loss.Beta);
+        Assert.AreEqual(3f, loaded.References.Beta);
+        Assert.AreEqual(LossNormalization.PerDocument, loaded.Loss.Normalization);
+        Assert.AreEqual(6, loaded.Validation.GridDivisions);
+        Assert.AreEqual(3, loaded.Checkpointing.Interval);
+        Assert.AreEqual(12_345, loaded.LargeData.Rows);
+        Assert.AreEqual(TorchDevice.Cpu, loaded.Runtime.Device);
+        Assert.AreEqual(options.Optimiser.LearningRate, loaded.Optimiser.LearningRate);
+        CollectionAssert.AreEqual(options.Network.HiddenSizes, loaded.Network.HiddenSizes);
+        CollectionAssert.AreEqual(SyntheticRanking.Scores(model.Transform(_data)), SyntheticRanking.Scores(HyperDpoCheckpoint.Load(new MLContext(2), old).Model.Transform(_data)));
+        // It trains on as the grouped file does.
+        loaded.Optimiser.NumberOfEpochs = 1;
+        var fromFlat = _ml.Ranking.Trainers.HyperDpo(loaded).Fit(_data);
+        var fromGrouped = HyperDpoCheckpoint.Load(new MLContext(2), grouped).TrainerOptions;
+        fromGrouped.Optimiser.NumberOfEpochs = 1;
+        CollectionAssert.AreEqual(SyntheticRanking.Scores(_ml.Ranking.Trainers.HyperDpo(fromGrouped).Fit(_data).Transform(_data)), SyntheticRanking.Scores(fromFlat.Transform(_data)));
+    }
+
     [TestMethod]
     public void BadCheckpointFilesGiveClearErrors()
     {
