@@ -45,7 +45,7 @@ internal static class DefaultsStudyCommand
         var variants = new Option<string[]>("--variant")
         {
             Description = "One variant of the trainer options, e.g. 'ties=grouped,norm=per-document,epochs=15' (keys: ties=random|grouped, " +
-                "norm=sum|per-document, epochs=N, schedule=cosine|constant, topk=N|full, beta=X, refbeta=X (ReferenceBeta), lr=X); repeat for several. Unset keys keep the trainer's defaults. " +
+                "norm=sum|per-document, epochs=N, schedule=cosine|constant, topk=N|full, beta=X, refbeta=X (References.Beta), lr=X); repeat for several. Unset keys keep the trainer's defaults. " +
                 "Default: the built-in list.",
         };
         var reference = new Option<bool>("--on-lambdamart") { Description = "Study HyperDPO on LambdaMART (FastTree references) instead of reference-free HyperDPO." };

@@ -140,7 +140,7 @@ internal static class TemperatureBenchmarkCommand
         md.AppendLine($"MQ2008 fold {fold}: trained on its three training parts, early stopping and every choice on its validation part, test figures reported only. " +
             $"Objectives: {string.Join(", ", data.Objectives)}. Temperature-conditioned fits draw beta per list, log-uniform on [{low}, {high}], " +
             $"and keep as default the grid temperature with the largest validation hypervolume (marked *); fixed fits use beta = {fixedBeta} (the trainer's default is {new HyperDpoRankingTrainer.Options().Loss.Beta.ToString(inv)}). " +
-            "References: one FastTree LambdaMART ranker per objective, fitted by the trainer (ReferenceEstimators). " +
+            "References: one FastTree LambdaMART ranker per objective, fitted by the trainer (ReferenceSource.FitPerObjective). " +
             "Hypervolume: of the NDCG@10 front over the validation weight lattice, reference at the origin. " +
             "Kendall tau: tau-b between the model's and the LambdaMART reference soup's rankings at the same weights, mean over test queries " +
             "(the same reference for every row, also for the fits without one). Fit: seconds, reference fits and validation included (the first fit's reference time also holds ML.NET's first pass over the cached data); a shared, busy machine.");

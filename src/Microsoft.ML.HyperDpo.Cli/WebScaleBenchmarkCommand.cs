@@ -22,7 +22,7 @@ internal static class WebScaleBenchmarkCommand
         var epochs = new Option<int?>("--epochs") { Description = "HyperDPO epochs (default: the trainer's, with early stopping on the validation queries)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Lists per step (default: the trainer's)." };
         var threads = new Option<int?>("--threads") { Description = "LibTorch threads for the fit and the matmul reference (default: the trainer's)." };
-        var rowsPerStep = new Option<int?>("--rows-per-step") { Description = "Rows per step on large data (LargeDataRowsPerStep; default: the trainer's)." };
+        var rowsPerStep = new Option<int?>("--rows-per-step") { Description = "Rows per step on large data (LargeData.RowsPerStep; default: the trainer's)." };
         var sweep = new Option<string?>("--sweep-rows-per-step") { Description = "Comma-separated rows-per-step values: fit HyperDPO once with each (no FastTree) and compare their validation fronts; 1 keeps BatchSize lists per step. Writes the benchmark-web-steps section." };
         var output = new Option<string>("--output") { Description = "Markdown report to write.", DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md") };
         var command = new System.CommandLine.Command("benchmark-web", "HyperDPO against FastTree on MSLR-WEB30K-shaped synthetic data: fit time, throughput, FLOP/s, NDCG@10, peak memory.")
@@ -57,7 +57,7 @@ internal static class WebScaleBenchmarkCommand
         md.AppendLine("## Web-sized training: rows per step, chosen on the validation queries").AppendLine();
         md.AppendLine(Invariant($"Written by `dotnet run -c Release --project src/Microsoft.ML.HyperDpo.Cli -- benchmark-web --fraction {fraction}{(epochs is null ? "" : $" --epochs {epochs}")} --sweep-rows-per-step {string.Join(',', values)}` on {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription})."));
         md.AppendLine();
-        md.AppendLine(Invariant($"`WebScaleRankingData`, {queries:N0} queries, {train.GetRowCount():N0} training documents; HyperDPO with default options except `LargeDataRowsPerStep` (1: `BatchSize` lists per step; the other large-data settings apply to every fit). Documents/s are wall-clock figures of one fit each, as noisy as the machine's load. "));
+        md.AppendLine(Invariant($"`WebScaleRankingData`, {queries:N0} queries, {train.GetRowCount():N0} training documents; HyperDPO with default options except `LargeData.RowsPerStep` (1: `BatchSize` lists per step; the other large-data settings apply to every fit). Documents/s are wall-clock figures of one fit each, as noisy as the machine's load. "));
         md.AppendLine("Validation figure: the early-stopping figure (hypervolume of the per-objective NDCG@10 over the weight lattice) on the validation queries, at the epoch kept. The test queries are not used.").AppendLine();
         md.AppendLine("| rows per step | lists per step | learning rate | epochs (kept) | validation figure | documents/s | fit s |");
         md.AppendLine("|---|---|---|---|---|---|---|");

@@ -31,7 +31,7 @@ public sealed record TrainingReport(
     /// <summary>The peak learning rate used: <see cref="HyperDpoRankingTrainer.OptimiserOptions.LearningRate"/>, scaled up with the lists per step on large data.</summary>
     public float LearningRate { get; init; }
 
-    /// <summary>Wall time spent preparing the reference (fitting <c>ReferenceEstimators</c>, standardising the scores); zero without one.</summary>
+    /// <summary>Wall time spent preparing the reference (fitting the estimators of <c>ReferenceSource.FitPerObjective</c>, standardising the scores); zero without one.</summary>
     public TimeSpan ReferenceFitTime { get; init; }
 
     /// <summary>
