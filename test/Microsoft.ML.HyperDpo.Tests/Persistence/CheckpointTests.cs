@@ -126,6 +126,7 @@ public class CheckpointTests
         ["References.Folds"] = "ReferenceFolds", ["References.ScoreColumnName"] = "ReferenceScoreColumnName", ["Validation.GridDivisions"] = "ValidationGridDivisions",
         ["Checkpointing.Interval"] = "CheckpointInterval", ["Checkpointing.StepInterval"] = "CheckpointStepInterval", ["Checkpointing.Seconds"] = "CheckpointSeconds",
         ["LargeData.Rows"] = "LargeDataRows", ["LargeData.RowsPerStep"] = "LargeDataRowsPerStep", ["LargeData.ValidationLists"] = "LargeDataValidationLists",
+        ["Validation.Grids"] = "ValidationGrids", ["References.ConditionedFeatureColumnName"] = "ConditionedReferenceFeatureColumnName",
     };
 
     [TestMethod]
@@ -137,6 +138,7 @@ public class CheckpointTests
         options.References.Beta = 3;
         options.Loss.Normalization = LossNormalization.PerDocument;
         options.Validation.GridDivisions = 6;
+        options.Validation.Grids = 2;
         options.Checkpointing.Interval = 3;
         options.LargeData.Rows = 12_345;
         var model = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
@@ -175,6 +177,7 @@ public class CheckpointTests
         Assert.AreEqual(3f, loaded.References.Beta);
         Assert.AreEqual(LossNormalization.PerDocument, loaded.Loss.Normalization);
         Assert.AreEqual(6, loaded.Validation.GridDivisions);
+        Assert.AreEqual(2, loaded.Validation.Grids);
         Assert.AreEqual(3, loaded.Checkpointing.Interval);
         Assert.AreEqual(12_345, loaded.LargeData.Rows);
         Assert.AreEqual(TorchDevice.Cpu, loaded.Runtime.Device);
