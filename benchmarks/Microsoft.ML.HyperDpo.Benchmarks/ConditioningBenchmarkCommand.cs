@@ -94,8 +94,8 @@ internal static class ConditioningBenchmarkCommand
                     var options = trainerOptions();
                     options.LabelColumnNames = data.Objectives;
                     options.Seed = seed;
-                    options.Architecture = variant.Architecture;
-                    options.Conditioning = variant.Kind;
+                    options.Network.Architecture = variant.Architecture;
+                    options.Network.Conditioning = variant.Kind;
                     var model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
                     var test = ParetoProfiler.Profile(ml, model, data.Test!);
                     var validation = ParetoProfiler.Profile(ml, model, data.Validation!);

@@ -46,7 +46,7 @@ internal static class DefaultsStudyCommand
         var variants = new Option<string[]>("--variant")
         {
             Description = "One variant of the trainer options, e.g. 'ties=grouped,norm=per-document,epochs=15' (keys: ties=random|grouped, " +
-                "norm=sum|per-document, epochs=N, schedule=cosine|constant, topk=N|full, beta=X, refbeta=X (ReferenceBeta), lr=X); repeat for several. Unset keys keep the trainer's defaults. " +
+                "norm=sum|per-document, epochs=N, schedule=cosine|constant, topk=N|full, beta=X, refbeta=X (References.Beta), lr=X); repeat for several. Unset keys keep the trainer's defaults. " +
                 "Default: the built-in list.",
         };
         var reference = new Option<bool>("--on-lambdamart") { Description = "Study HyperDPO on LambdaMART (FastTree references) instead of reference-free HyperDPO." };
@@ -104,14 +104,14 @@ internal static class DefaultsStudyCommand
         public HyperDpoRankingTrainer.Options Options()
         {
             var o = new HyperDpoRankingTrainer.Options();
-            if (Ties is { } t) o.Ties = t;
-            if (Normalization is { } n) o.LossNormalization = n;
-            if (Epochs is { } e) o.NumberOfEpochs = e;
-            if (Schedule is { } s) o.LearningRateSchedule = s;
-            if (TopK is not null || FullList) o.TopK = TopK;
-            if (Beta is { } b) o.Beta = b;
-            if (ReferenceBeta is { } rb) o.ReferenceBeta = rb;
-            if (LearningRate is { } l) o.LearningRate = l;
+            if (Ties is { } t) o.Loss.Ties = t;
+            if (Normalization is { } n) o.Loss.Normalization = n;
+            if (Epochs is { } e) o.Optimiser.NumberOfEpochs = e;
+            if (Schedule is { } s) o.Optimiser.LearningRateSchedule = s;
+            if (TopK is not null || FullList) o.Loss.TopK = TopK;
+            if (Beta is { } b) o.Loss.Beta = b;
+            if (ReferenceBeta is { } rb) o.References.Beta = rb;
+            if (LearningRate is { } l) o.Optimiser.LearningRate = l;
             return o;
         }
 
@@ -120,7 +120,7 @@ internal static class DefaultsStudyCommand
         {
             var o = Options();
             return string.Create(CultureInfo.InvariantCulture,
-                $"{o.Ties}, {o.LossNormalization}, {o.NumberOfEpochs} epochs, {o.LearningRateSchedule}, top-k {(o.TopK is int k ? k.ToString(CultureInfo.InvariantCulture) : "full")}, beta {o.Beta} (with references {o.ReferenceBeta}), lr {o.LearningRate}");
+                $"{o.Loss.Ties}, {o.Loss.Normalization}, {o.Optimiser.NumberOfEpochs} epochs, {o.Optimiser.LearningRateSchedule}, top-k {(o.Loss.TopK is int k ? k.ToString(CultureInfo.InvariantCulture) : "full")}, beta {o.Loss.Beta} (with references {o.References.Beta}), lr {o.Optimiser.LearningRate}");
         }
     }
 

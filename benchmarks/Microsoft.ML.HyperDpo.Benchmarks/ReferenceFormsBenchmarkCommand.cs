@@ -28,7 +28,7 @@ internal static class ReferenceFormsBenchmarkCommand
             DefaultValueFactory = _ => "label,feature:41:higher:PageRank",
         };
         var betas = SharedOptions.Numbers("--betas", "Values of beta to try for every form, comma-separated.", "1,5,20");
-        var folds = new Option<int>("--reference-folds") { Description = "ReferenceFolds of the residual and extra-inputs forms (out-of-fold reference scores); the extra-inputs form also runs once with in-sample scores at beta 5.", DefaultValueFactory = _ => 5 };
+        var folds = new Option<int>("--reference-folds") { Description = "References.Folds of the residual and extra-inputs forms (out-of-fold reference scores); the extra-inputs form also runs once with in-sample scores at beta 5.", DefaultValueFactory = _ => 5 };
         var forms = new Option<string>("--forms") { Description = $"Forms to run, comma-separated, from: {string.Join(", ", Enum.GetNames<ReferenceForm>())}.", DefaultValueFactory = _ => string.Join(",", Enum.GetNames<ReferenceForm>()) };
         var seed = SharedOptions.Seed("Seed of every fit.");
         var benchmarks = SharedOptions.BenchmarksPage("Also write the table as a section of this Markdown file (e.g. docs/benchmarks.md).");
@@ -52,9 +52,7 @@ internal static class ReferenceFormsBenchmarkCommand
     {
         private readonly HyperDpoOnLambdaMart _method = new(() => new HyperDpoRankingTrainer.Options
         {
-            ReferenceForm = form,
-            ReferenceBeta = beta,
-            ReferenceFolds = referenceFolds,
+            References = { Form = form, Beta = beta, Folds = referenceFolds },
         });
 
         public ReferenceForm Form => form;
@@ -120,7 +118,7 @@ internal static class ReferenceFormsBenchmarkCommand
         md.AppendLine($"## Reference forms on validation data: {string.Join(" vs. ", labels)} (`benchmark-reference-forms`)");
         md.AppendLine();
         md.AppendLine($"{description}. \"HyperDPO on LambdaMART\" (FastTree references fitted by the trainer, default options otherwise) in each " +
-            "`ReferenceForm` and beta; reference folds: `ReferenceFolds` (0: the references' in-sample scores on the training rows). " +
+            "`References.Form` and beta; reference folds: `References.Folds` (0: the references' in-sample scores on the training rows). " +
             "Hypervolume of the NDCG@10 front over the weight lattice (reference point at the origin) against the FastTree score soup's on the same data; " +
             "corners: each objective's NDCG@10 at its own corner against the single-objective FastTree model's; rise: the largest rise of an objective's " +
             "NDCG@10 as its weight falls by one grid step. Fit time includes the reference fits, on a shared, busy machine (compare within this table only).");

@@ -30,7 +30,7 @@ internal static class ScoringBenchmarkCommand
         var trainerFlags = TrainerFlags.Bind(command, ["--epochs"], new Dictionary<string, string> { ["--epochs"] = $"HyperDPO training epochs (default here: {DefaultEpochs}; scoring speed does not depend on them)." });
         command.Options.Add(seed);
         command.SetAction(r => Run(r.GetValue(mq2008), r.GetValue(output)!, r.GetValue(rows), r.GetValue(predictions),
-            trainerFlags.Apply(new HyperDpoRankingTrainer.Options { Seed = r.GetValue(seed), NumberOfEpochs = DefaultEpochs }, r), r.GetValue(seed)));
+            trainerFlags.Apply(new HyperDpoRankingTrainer.Options { Seed = r.GetValue(seed), Optimiser = { NumberOfEpochs = DefaultEpochs } }, r), r.GetValue(seed)));
         return command;
     }
 
@@ -45,7 +45,7 @@ internal static class ScoringBenchmarkCommand
         AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(data.Description)}");
 
         options.LabelColumnNames = data.Objectives;
-        int epochs = options.NumberOfEpochs;
+        int epochs = options.Optimiser.NumberOfEpochs;
         var hyper = ml.Ranking.Trainers.HyperDpo(options)
             .Fit(data.Train).WithObjectiveWeights(0.5f, 0.5f);
         var tree = ml.Ranking.Trainers.FastTree(labelColumnName: data.Objectives[0]).Fit(data.Train);
@@ -101,7 +101,7 @@ internal static class ScoringBenchmarkCommand
         md.AppendLine("## Scoring: HyperDPO vs. FastTree, in memory and after Save/Load").AppendLine();
         md.AppendLine(ReportHeader.WrittenBy(Program.Run, Invariant($", {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, Vector<float> of {System.Numerics.Vector<float>.Count} lanes")) + ".");
         md.AppendLine();
-        md.AppendLine(Invariant($"{data.Description}. HyperDPO: default network ({Defaults.Conditioning}, {string.Join("-", Defaults.HiddenSizes)}), {epochs} epochs, scored at w = (0.5, 0.5); FastTree: LambdaMART with defaults on {data.Objectives[0]}. "));
+        md.AppendLine(Invariant($"{data.Description}. HyperDPO: default network ({Defaults.Network.Conditioning}, {string.Join("-", Defaults.Network.HiddenSizes)}), {epochs} epochs, scored at w = (0.5, 0.5); FastTree: LambdaMART with defaults on {data.Objectives[0]}. "));
         md.AppendLine(Invariant($"Throughput: {big.GetRowCount():N0} test rows (replicated, cached), a cursor over Score, best of three passes after a warm-up pass. Latency: `PredictionEngine.Predict` on one row, {LatencyCalls:N0} calls after {LatencyCalls / 10:N0} warm-up calls. "));
         md.AppendLine("In memory and after `mlContext.Model.LoadHyperDpo` HyperDPO scores with its managed forward pass (docs/persistence.md); after stock `Load` it is ML.NET's OnnxTransformer, which calls ONNX Runtime once per row.").AppendLine();
         md.AppendLine("| model | rows/s | vs. FastTree in memory | latency p50, us | latency p99, us |");

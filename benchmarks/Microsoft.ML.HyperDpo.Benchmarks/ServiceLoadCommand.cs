@@ -85,7 +85,7 @@ internal static class ServiceLoadCommand
     {
         var ml = new MLContext(1);
         var data = RankingDataSets.Synthetic(ml, 1);
-        var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = data.Objectives, Seed = 1, NumberOfEpochs = 3 };
+        var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = data.Objectives, Seed = 1, Optimiser = { NumberOfEpochs = 3 } };
         AnsiConsole.MarkupLine("Training a model on the embedded data...");
         var model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
         ml.Model.SaveAtomically(model, data.Train.Schema, path);

@@ -13,7 +13,7 @@ namespace Microsoft.ML.HyperDpo.Benchmarks;
 /// <summary>
 /// <c>benchmark-temperature</c>: what the temperature beta does. On one MQ2008 fold (validation part for every figure that
 /// could choose something, test part reported only), it fits a temperature-conditioned model on FastTree LambdaMART references
-/// (<see cref="HyperDpoRankingTrainer.Options.ReferenceEstimators"/>) and one without references, and the same two at the fixed
+/// (<see cref="HyperDpoRankingTrainer.ReferenceOptions.Source"/>) and one without references, and the same two at the fixed
 /// default beta. Per beta of a grid on the range: the validation and test hypervolume, Kendall's tau-b between the model's ranking
 /// and the reference soup's (mean over test queries), and each objective's test NDCG@10 at a few weights. Writes its own section
 /// of docs/benchmarks.md.
@@ -56,7 +56,7 @@ internal static class TemperatureBenchmarkCommand
             .Append(Enumerable.Repeat(1f / k, k).ToArray()).ToArray();
 
     private static float[] ParseBetas(string? text) =>
-        text is null ? new[] { new HyperDpoRankingTrainer.Options().Beta } : NumberList.Parse(text, "--fixed-betas", positive: true);
+        text is null ? new[] { new HyperDpoRankingTrainer.Options().Loss.Beta } : NumberList.Parse(text, "--fixed-betas", positive: true);
 
     private static int Run(string folder, int fold, string objectiveText, float[] range, float[] fixedBetas, Func<HyperDpoRankingTrainer.Options> trainerOptions, int seed, string output)
     {
@@ -74,7 +74,7 @@ internal static class TemperatureBenchmarkCommand
             RowGroupColumnName = "GroupId",
             CustomGains = rule.Gains,
         })).ToArray();
-        float defaultBeta = new HyperDpoRankingTrainer.Options().Beta;
+        float defaultBeta = new HyperDpoRankingTrainer.Options().Loss.Beta;
         var grid = Modeling.ConditionVector.TemperatureGrid(range, TrainingLoop.TemperatureGridSize);
         var variants = new[] { (Prefix: "on LambdaMART", References: true), (Prefix: "no reference", References: false) }
             .SelectMany(v => fixedBetas.Select(b => (Name: string.Create(CultureInfo.InvariantCulture, $"{v.Prefix}, fixed beta {b}"), v.References, Range: (float[]?)null, Beta: b))
@@ -87,9 +87,9 @@ internal static class TemperatureBenchmarkCommand
             var options = trainerOptions();
             options.LabelColumnNames = data.Objectives;
             options.Seed = seed;
-            options.TemperatureRange = fitRange;
-            options.Beta = fixedBeta;
-            if (withReferences) options.ReferenceEstimators = References();
+            options.Loss.TemperatureRange = fitRange;
+            options.Loss.Beta = fixedBeta;
+            if (withReferences) options.References.Source = ReferenceSource.FitPerObjective(References());
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
             double seconds = clock.Elapsed.TotalSeconds;
@@ -144,8 +144,8 @@ internal static class TemperatureBenchmarkCommand
         string low = range[0].ToString(inv), high = range[1].ToString(inv), fixedBeta = string.Join(", ", fixedBetas.Select(b => b.ToString(inv)));
         md.AppendLine($"MQ2008 fold {fold}: trained on its three training parts, early stopping and every choice on its validation part, test figures reported only. " +
             $"Objectives: {string.Join(", ", data.Objectives)}. Temperature-conditioned fits draw beta per list, log-uniform on [{low}, {high}], " +
-            $"and keep as default the grid temperature with the largest validation hypervolume (marked *); fixed fits use beta = {fixedBeta} (the trainer's default is {new HyperDpoRankingTrainer.Options().Beta.ToString(inv)}). " +
-            "References: one FastTree LambdaMART ranker per objective, fitted by the trainer (ReferenceEstimators). " +
+            $"and keep as default the grid temperature with the largest validation hypervolume (marked *); fixed fits use beta = {fixedBeta} (the trainer's default is {new HyperDpoRankingTrainer.Options().Loss.Beta.ToString(inv)}). " +
+            "References: one FastTree LambdaMART ranker per objective, fitted by the trainer (ReferenceSource.FitPerObjective). " +
             "Hypervolume: of the NDCG@10 front over the validation weight lattice, reference at the origin. " +
             "Kendall tau: tau-b between the model's and the LambdaMART reference soup's rankings at the same weights, mean over test queries " +
             "(the same reference for every row, also for the fits without one). Fit: seconds, reference fits and validation included (the first fit's reference time also holds ML.NET's first pass over the cached data); a shared, busy machine.");

@@ -63,14 +63,14 @@ internal static class WebScaleBenchmarkCommand
         md.AppendLine("## Web-sized training: rows per step, chosen on the validation queries").AppendLine();
         md.AppendLine(ReportHeader.WrittenBy(Program.Run) + ".");
         md.AppendLine();
-        md.AppendLine(Invariant($"`WebScaleRankingData`, {queries:N0} queries, {train.GetRowCount():N0} training documents; HyperDPO with default options except `LargeDataRowsPerStep` (1: `BatchSize` lists per step; the other large-data settings apply to every fit). Documents/s are wall-clock figures of one fit each, as noisy as the machine's load. "));
+        md.AppendLine(Invariant($"`WebScaleRankingData`, {queries:N0} queries, {train.GetRowCount():N0} training documents; HyperDPO with default options except `LargeData.RowsPerStep` (1: `Optimiser.BatchSize` lists per step; the other large-data settings apply to every fit). Documents/s are wall-clock figures of one fit each, as noisy as the machine's load. "));
         md.AppendLine("Validation figure: the early-stopping figure (hypervolume of the per-objective NDCG@10 over the weight lattice) on the validation queries, at the epoch kept. The test queries are not used.").AppendLine();
         md.AppendLine("| rows per step | lists per step | learning rate | epochs (kept) | validation figure | documents/s | fit s |");
         md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (int rows in values)
         {
             var options = trainerOptions();
-            options.LargeDataRowsPerStep = rows;
+            options.LargeData.RowsPerStep = rows;
             var clock = Stopwatch.StartNew();
             var report = ml.Ranking.Trainers.HyperDpo(options).Fit(train, validation).TrainingReport!;
             double seconds = clock.Elapsed.TotalSeconds;
@@ -100,14 +100,14 @@ internal static class WebScaleBenchmarkCommand
         // The fixed overhead (LibTorch, ML.NET, the network, the optimiser): the peak of a two-epoch fit on 20 queries
         // (about 2,400 documents), measured first because the peak working set only grows.
         var (tinyTrain, tinyValidation, _) = WebScaleRankingData.GenerateSplits(25, seed: 2);
-        var tinyOptions = new HyperDpoRankingTrainer.Options { LabelColumnNames = options.LabelColumnNames, Seed = 1, NumberOfEpochs = 2, NumberOfThreads = options.NumberOfThreads, BatchSize = options.BatchSize };
+        var tinyOptions = new HyperDpoRankingTrainer.Options { LabelColumnNames = options.LabelColumnNames, Seed = 1, Optimiser = { NumberOfEpochs = 2, BatchSize = options.Optimiser.BatchSize }, Runtime = { NumberOfThreads = options.Runtime.NumberOfThreads } };
         ml.Ranking.Trainers.HyperDpo(tinyOptions).Fit(tinyTrain, tinyValidation);
         process.Refresh();
         long overhead = process.PeakWorkingSet64 - baseline;
 
         // The matmul reference is measured just before and just after the fit, at its thread count, so that it sees the same
         // load from other processes (the mean of the two is reported).
-        int fitThreads = options.NumberOfThreads ?? get_num_threads();
+        int fitThreads = options.Runtime.NumberOfThreads ?? get_num_threads();
         double matmulBefore = Measurements.MatmulRate(fitThreads);
         AnsiConsole.MarkupLine("Fitting HyperDPO...");
         var clock = Stopwatch.StartNew();
@@ -132,14 +132,14 @@ internal static class WebScaleBenchmarkCommand
         double usefulFlops = documentsPerSecond * flopsPerDocument;
         double matmul = (matmulBefore + matmulAfter) / 2;
         int validationQueries = queries / 10;
-        int validationUsed = trainRows >= options.LargeDataRows ? Math.Min(validationQueries, options.LargeDataValidationLists) : validationQueries;
+        int validationUsed = trainRows >= options.LargeData.Rows ? Math.Min(validationQueries, options.LargeData.ValidationLists) : validationQueries;
 
         var md = new StringBuilder();
         md.AppendLine("## Web-sized training: MSLR-WEB30K-shaped synthetic data").AppendLine();
         md.AppendLine(ReportHeader.WrittenBy(Program.Run) + ".");
         md.AppendLine();
         md.AppendLine(Invariant($"`WebScaleRankingData`, {queries:N0} queries ({fraction:P1} of MSLR-WEB30K's 31,531), 136 features, objectives relevance (MSLR's label shares), quality and freshness; split 80/10/10 by query: {trainRows:N0} training documents. "));
-        md.AppendLine(Invariant($"HyperDPO: default options ({options.Conditioning}, {string.Join("-", options.HiddenSizes)}, {fitThreads} LibTorch thread(s); {(trainRows >= options.LargeDataRows ? "large-data settings" : "below LargeDataRows, so the small-data settings")}: {report.ListsPerStep} lists per step at learning rate {report.LearningRate:G3}), early stopping on {validationUsed:N0} of the {validationQueries:N0} validation queries; FastTree: LambdaMART with defaults on the relevance label. NDCG@10 of relevance on the test queries by `mlContext.Ranking.Evaluate`, HyperDPO at w = (1, 0, 0).")).AppendLine();
+        md.AppendLine(Invariant($"HyperDPO: default options ({options.Network.Conditioning}, {string.Join("-", options.Network.HiddenSizes)}, {fitThreads} LibTorch thread(s); {(trainRows >= options.LargeData.Rows ? "large-data settings" : "below LargeData.Rows, so the small-data settings")}: {report.ListsPerStep} lists per step at learning rate {report.LearningRate:G3}), early stopping on {validationUsed:N0} of the {validationQueries:N0} validation queries; FastTree: LambdaMART with defaults on the relevance label. NDCG@10 of relevance on the test queries by `mlContext.Ranking.Evaluate`, HyperDPO at w = (1, 0, 0).")).AppendLine();
         md.AppendLine("| figure | HyperDPO | FastTree | ratio |");
         md.AppendLine("|---|---|---|---|");
         md.AppendLine(Invariant($"| fit wall time, s (data read included) | {hyperSeconds:F1} | {treeSeconds:F1} | {hyperSeconds / treeSeconds:F2} |"));

@@ -44,7 +44,7 @@ internal static class TrainCommand
                 throw new ArgumentException($"--grid must be at least 1 (the weights are reported on the simplex lattice with step 1/m); got {grid}.");
             // Every output is checked before the data is read and the model trained, so that a bad path costs no fit.
             CliPaths.RequireOutputFile(result.GetValue(output), "--out");
-            CliPaths.RequireOutputFile(options.CheckpointPath, "--checkpoint");
+            CliPaths.RequireOutputFile(options.Checkpointing.Path, "--checkpoint");
             return Run(trainFiles, CliPaths.Files(result.GetValue(valid), "--valid"), CliPaths.Files(result.GetValue(test), "--test"),
                 result.GetValue(objectives)!, result.GetValue(featureCount), options, result.GetValue(seed), grid, result.GetValue(output));
         });
@@ -69,7 +69,7 @@ internal static class TrainCommand
         var report = model.TrainingReport!;
         AnsiConsole.MarkupLine($"Trained in {report.TrainingTime.TotalSeconds:F1} s on {report.Device}: {report.Epochs.Count} epochs, kept epoch {report.BestEpoch}, " +
             $"{report.DocumentsProcessed / report.TrainingTime.TotalSeconds:N0} documents/s.");
-        if (report.Epochs.Count < options.NumberOfEpochs)
+        if (report.Epochs.Count < options.Optimiser.NumberOfEpochs)
             AnsiConsole.MarkupLine(Markup.Escape(EarlyStop(report, options)));
         if (model.Temperature is float temperature)
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Temperature: {temperature:G4}") +
@@ -91,10 +91,10 @@ internal static class TrainCommand
         AnsiConsole.Write(table);
         var front = rows.Select(r => r.At(10)).ToList();
         AnsiConsole.MarkupLine($"Hypervolume of the NDCG@10 front (reference: origin): [bold]{Hypervolume.Compute(front):F4}[/]");
-        AnsiConsole.WriteLine(Legend(data.Objectives, evalName, options.EarlyStoppingPatience, data.Validation is not null));
+        AnsiConsole.WriteLine(Legend(data.Objectives, evalName, options.Validation.EarlyStoppingPatience, data.Validation is not null));
         // Ctrl-C during the table above: nothing is saved.
         Interruption.Observe().ThrowIfCancellationRequested();
-        if (output is not null && options.Architecture == RankerArchitecture.Transformer)
+        if (output is not null && options.Network.Architecture == RankerArchitecture.Transformer)
         {
             // A listwise model scores whole groups, which ML.NET's stock loader cannot; its saved form is a checkpoint.
             HyperDpoCheckpoint.Save(model, output);
@@ -114,8 +114,8 @@ internal static class TrainCommand
 
     /// <summary>Why the fit ran fewer epochs than asked: early stopping, in the user's terms.</summary>
     private static string EarlyStop(TrainingReport report, HyperDpoRankingTrainer.Options options) =>
-        $"Early stopping ended the fit after epoch {report.Epochs.Count} of {options.NumberOfEpochs}: the validation {options.EarlyStoppingMetric} " +
-        $"had not improved for {options.EarlyStoppingPatience} epochs, so the model keeps epoch {report.BestEpoch}, its best" +
+        $"Early stopping ended the fit after epoch {report.Epochs.Count} of {options.Optimiser.NumberOfEpochs}: the validation {options.Validation.EarlyStoppingMetric} " +
+        $"had not improved for {options.Validation.EarlyStoppingPatience} epochs, so the model keeps epoch {report.BestEpoch}, its best" +
         (report.BestEpoch == 0 ? " (0: no epoch beat the reference itself)." : ".");
 
     /// <summary>What the printed figures mean, for a reader who has not read the docs (docs/glossary.md has more).</summary>

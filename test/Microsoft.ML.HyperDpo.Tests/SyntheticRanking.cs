@@ -82,13 +82,9 @@ internal static class SyntheticRanking
     {
         LabelColumnNames = (string[])Labels.Clone(),
         Seed = seed,
-        HiddenSizes = new[] { 16 },
-        Dropout = 0,
-        NumberOfEpochs = epochs,
-        BatchSize = 8,
-        LearningRate = 0.01f,
-        LearningRateSchedule = LearningRateSchedule.Constant,
-        Device = TorchDevice.Cpu,
+        Network = { HiddenSizes = new[] { 16 }, Dropout = 0 },
+        Optimiser = { NumberOfEpochs = epochs, BatchSize = 8, LearningRate = 0.01f, LearningRateSchedule = LearningRateSchedule.Constant },
+        Runtime = { Device = TorchDevice.Cpu },
     };
 
     /// <summary>A FastTree LambdaMART ranker on <paramref name="label"/> small enough to fit this data in a moment: a reference model.</summary>

@@ -14,18 +14,18 @@ internal static class TrainingProgressBar
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(context =>
             {
-                var task = context.AddTask("Training HyperDPO", maxValue: options.NumberOfEpochs);
-                var caller = options.Progress;
-                options.Progress = new ProgressBar(task, caller);
+                var task = context.AddTask("Training HyperDPO", maxValue: options.Optimiser.NumberOfEpochs);
+                var caller = options.Runtime.Progress;
+                options.Runtime.Progress = new ProgressBar(task, caller);
                 try
                 {
                     model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
                 }
                 finally
                 {
-                    options.Progress = caller;
+                    options.Runtime.Progress = caller;
                 }
-                if (model?.TrainingReport is { } report && report.Epochs.Count < options.NumberOfEpochs)
+                if (model?.TrainingReport is { } report && report.Epochs.Count < options.Optimiser.NumberOfEpochs)
                     task.Description = Markup.Escape($"Training HyperDPO: stopped early after epoch {report.Epochs.Count} (kept epoch {report.BestEpoch})");
                 task.Value = task.MaxValue;
             });

@@ -33,8 +33,8 @@ internal static class DpoFit
         Func<HyperDpoRankingTrainer.Options> options, float[] weights) =>
         Train(context, options, o =>
         {
-            o.Conditioning = ConditioningKind.None;
-            o.FixedObjectiveWeights = weights;
+            o.Network.Conditioning = ConditioningKind.None;
+            o.Loss.FixedObjectiveWeights = weights;
         });
 
     /// <summary>Default trainer options, for methods created without a factory.</summary>

@@ -2,7 +2,7 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 
 /// <summary>
 /// DPO-LS (linear scalarisation): HyperDPO's network without conditioning (<see cref="ConditioningKind.None"/>), trained once per
-/// grid weight w on the fixed scalarised loss sum_k w_k L_k (<see cref="HyperDpoRankingTrainer.Options.FixedObjectiveWeights"/>),
+/// grid weight w on the fixed scalarised loss sum_k w_k L_k (<see cref="HyperDpoRankingTrainer.LossOptions.FixedObjectiveWeights"/>),
 /// with everything else as HyperDPO's options say.
 /// </summary>
 public sealed class DpoLinearScalarization : FrontMethod

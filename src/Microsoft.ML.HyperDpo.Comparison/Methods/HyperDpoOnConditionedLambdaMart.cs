@@ -2,7 +2,7 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 
 /// <summary>
 /// HyperDPO fine-tuning conditioned LambdaMART: one FastTree model r(x, w) for every trade-off (<see cref="ConditionedLambdaMart"/>,
-/// linear label aggregation), given to one HyperDPO fit as <see cref="HyperDpoRankingTrainer.Options.ConditionedReferenceModel"/>
+/// linear label aggregation), given to one HyperDPO fit as <see cref="HyperDpoRankingTrainer.ReferenceOptions.ConditionedModel"/>
 /// in place of the K-model soup. The model starts at r(x, w) standardised and learns one correction g(x; w) for every trade-off.
 /// The reported time includes the conditioned model's fit.
 /// </summary>
@@ -33,8 +33,8 @@ public sealed class HyperDpoOnConditionedLambdaMart : FrontMethod
         var (reference, referenceTime) = _reference.Train(context);
         var (fitted, elapsed) = DpoFit.Train(context, _options, o =>
         {
-            o.ConditionedReferenceModel = reference;
-            o.ConditionedReferenceFeatureColumnName = ConditionedLambdaMart.FeaturesColumn;
+            o.References.ConditionedModel = reference;
+            o.References.ConditionedFeatureColumnName = ConditionedLambdaMart.FeaturesColumn;
         });
         LastModel = fitted;
         // One conditioned FastTree model and one HyperDPO network.

@@ -2,8 +2,8 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 
 /// <summary>
 /// HyperDPO fine-tuning LambdaMART: K FastTree rankers, ranker k trained on objective k's labels (as for the score soup), given to
-/// one HyperDPO fit as <see cref="HyperDpoRankingTrainer.Options.ReferenceEstimators"/>, which fits them (out of fold too when
-/// <see cref="HyperDpoRankingTrainer.Options.ReferenceFolds"/> asks for it). The model starts at their score soup and learns one
+/// one HyperDPO fit as <see cref="HyperDpoRankingTrainer.ReferenceOptions.Source"/>, which fits them (out of fold too when
+/// <see cref="HyperDpoRankingTrainer.ReferenceOptions.Folds"/> asks for it). The model starts at their score soup and learns one
 /// correction g(x; w) for every trade-off. The reported time includes the reference fits.
 /// </summary>
 public sealed class HyperDpoOnLambdaMart : FrontMethod
@@ -36,8 +36,8 @@ public sealed class HyperDpoOnLambdaMart : FrontMethod
         int folds = 0;
         var (fitted, elapsed) = DpoFit.Train(context, _options, o =>
         {
-            o.ReferenceEstimators = references;
-            folds = o.ReferenceFolds >= 2 ? o.ReferenceFolds : 0;
+            o.References.Source = ReferenceSource.FitPerObjective(references);
+            folds = o.References.Folds >= 2 ? o.References.Folds : 0;
         });
         LastModel = fitted;
         // K reference rankers and one HyperDPO network (more rankers with out-of-fold references).

@@ -4,7 +4,7 @@ namespace Microsoft.ML.HyperDpo.Modeling;
 
 /// <summary>
 /// The conditioning vector c that the scoring network receives per list: the K objective weights w, and, for a model trained
-/// with <see cref="HyperDpoRankingTrainer.Options.TemperatureRange"/>, one more entry t(beta) that says the temperature. Its
+/// with <see cref="HyperDpoRankingTrainer.LossOptions.TemperatureRange"/>, one more entry t(beta) that says the temperature. Its
 /// width and layout are taken from here, never assumed to be K, by the training step, validation, every scoring path and the
 /// ONNX export.
 /// </summary>

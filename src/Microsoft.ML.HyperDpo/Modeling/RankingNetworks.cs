@@ -2,16 +2,16 @@ using Microsoft.ML.HyperDpo.Modeling.Transformer;
 
 namespace Microsoft.ML.HyperDpo.Modeling;
 
-/// <summary>Builds the scoring network the options name (<see cref="HyperDpoRankingTrainer.Options.Architecture"/>).</summary>
+/// <summary>Builds the scoring network the options name (<see cref="HyperDpoRankingTrainer.NetworkOptions.Architecture"/>).</summary>
 internal static class RankingNetworks
 {
     /// <summary>A network with fresh parameters for <paramref name="features"/> features and <paramref name="objectives"/> objectives.</summary>
     public static IRankingNetwork Create(HyperDpoRankingTrainer.Options o, int features, int objectives, float[] mean, float[] scale)
     {
-        int width = ConditionVector.Width(objectives, o.TemperatureRange is not null);
-        return o.Architecture == RankerArchitecture.Transformer
-            ? new TransformerRanker(new TransformerShape(features, width, o.Conditioning, o.TransformerWidth, o.AttentionHeads, o.TransformerBlocks, o.PromptCount, o.Dropout), mean, scale)
-            : new ConditionedScorer(features, width, o.HiddenSizes, o.Dropout, o.Conditioning, mean, scale);
+        int width = ConditionVector.Width(objectives, o.Loss.TemperatureRange is not null);
+        return o.Network.Architecture == RankerArchitecture.Transformer
+            ? new TransformerRanker(new TransformerShape(features, width, o.Network.Conditioning, o.Network.TransformerWidth, o.Network.AttentionHeads, o.Network.TransformerBlocks, o.Network.PromptCount, o.Network.Dropout), mean, scale)
+            : new ConditionedScorer(features, width, o.Network.HiddenSizes, o.Network.Dropout, o.Network.Conditioning, mean, scale);
     }
 
     /// <summary>
@@ -21,7 +21,7 @@ internal static class RankingNetworks
     /// so loaders refuse it before building anything. A double, since crafted numbers overflow a long.
     /// </summary>
     public static double LeastParameters(HyperDpoRankingTrainer.Options o, long features) =>
-        LeastParameters(o.Architecture, features, o.HiddenSizes, o.TransformerWidth);
+        LeastParameters(o.Network.Architecture, features, o.Network.HiddenSizes, o.Network.TransformerWidth);
 
     /// <inheritdoc cref="LeastParameters(HyperDpoRankingTrainer.Options, long)"/>
     public static double LeastParameters(RankerArchitecture architecture, long features, IReadOnlyList<int> hiddenSizes, int transformerWidth)

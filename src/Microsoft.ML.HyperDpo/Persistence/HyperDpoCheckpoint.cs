@@ -11,7 +11,7 @@ namespace Microsoft.ML.HyperDpo;
 /// <summary>
 /// A versioned training checkpoint of a HyperDPO model: network weights, feature standardisation, optimiser state,
 /// trainer options, objective names and weights, and the reference model. Load one to score with it
-/// (<see cref="Model"/>) or to continue training (<see cref="HyperDpoRankingTrainer.Options.InitialCheckpoint"/>).
+/// (<see cref="Model"/>) or to continue training (<see cref="HyperDpoRankingTrainer.CheckpointingOptions.StartFrom"/>).
 /// </summary>
 /// <remarks>
 /// <para>A checkpoint is a zip archive (format version <see cref="FormatVersion"/>, described with its version history
@@ -48,7 +48,7 @@ public sealed class HyperDpoCheckpoint
         OptimizerState = optimizerState;
         EpochsCompleted = epochsCompleted;
         _epochsBeforeFit = epochsBeforeFit;
-        _fitEpochs = fitEpochs > 0 ? fitEpochs : options.NumberOfEpochs;
+        _fitEpochs = fitEpochs > 0 ? fitEpochs : options.Optimiser.NumberOfEpochs;
     }
 
     private readonly int _epochsBeforeFit, _fitEpochs;
@@ -66,16 +66,16 @@ public sealed class HyperDpoCheckpoint
     public int FeatureCount => Model.FeatureCount;
 
     /// <summary>How the network is conditioned on the weights.</summary>
-    public ConditioningKind Conditioning => _options.Conditioning;
+    public ConditioningKind Conditioning => _options.Network.Conditioning;
 
     /// <summary>The hidden layer widths.</summary>
-    public IReadOnlyList<int> HiddenSizes => _options.HiddenSizes;
+    public IReadOnlyList<int> HiddenSizes => _options.Network.HiddenSizes;
 
     /// <summary>Epochs trained in total, over every fit that led to this checkpoint.</summary>
     public int EpochsCompleted { get; }
 
     /// <summary>Steps run of the epoch after <see cref="EpochsCompleted"/>: non-zero for a checkpoint written in the middle of an
-    /// epoch (<see cref="HyperDpoRankingTrainer.Options.CheckpointStepInterval"/>, <see cref="HyperDpoRankingTrainer.Options.CheckpointSeconds"/>).</summary>
+    /// epoch (<see cref="HyperDpoRankingTrainer.CheckpointingOptions.StepInterval"/>, <see cref="HyperDpoRankingTrainer.CheckpointingOptions.Seconds"/>).</summary>
     public int StepsIntoEpoch => Model.TrainingState?.StepsIntoEpoch ?? 0;
 
     /// <summary>True when the checkpoint holds the optimiser's state, so that a resumed fit continues AdamW's moments.</summary>
@@ -85,10 +85,10 @@ public sealed class HyperDpoCheckpoint
     public ITransformer? ReferenceModel => Model.ScoringModel.Reference;
 
     /// <summary>
-    /// A copy of the options the model was trained with, with <see cref="HyperDpoRankingTrainer.Options.InitialCheckpoint"/>
-    /// set to this checkpoint and the reference model restored: change the data-dependent ones (epochs, learning rate)
-    /// and pass it to <c>mlContext.Ranking.Trainers.HyperDpo</c> to continue training. Its
-    /// <see cref="HyperDpoRankingTrainer.Options.CheckpointPath"/> is null: a checkpoint stores no path, so a fine-tuning fit
+    /// A copy of the options the model was trained with, with <see cref="HyperDpoRankingTrainer.CheckpointingOptions.StartFrom"/>
+    /// set to this checkpoint and its saved references as <see cref="HyperDpoRankingTrainer.ReferenceOptions.Source"/>: change the
+    /// data-dependent ones (epochs, learning rate) and pass it to <c>mlContext.Ranking.Trainers.HyperDpo</c> to continue training. Its
+    /// <see cref="HyperDpoRankingTrainer.CheckpointingOptions.Path"/> is null: a checkpoint stores no path, so a fine-tuning fit
     /// writes checkpoints only where its caller sets one.
     /// </summary>
     public HyperDpoRankingTrainer.Options TrainerOptions
@@ -96,18 +96,20 @@ public sealed class HyperDpoCheckpoint
         get
         {
             var o = _options.Clone();
-            o.PreparedReference = ReferenceModel;
-            o.InitialCheckpoint = this;
-            o.CheckpointPath = null;
+            o.References.Source = ReferenceModel is { } reference ? ReferenceSource.Saved(reference) : null;
+            o.Checkpointing.StartFrom = this;
+            o.Checkpointing.Resume = false;
+            o.Checkpointing.Path = null;
             return o;
         }
     }
 
     /// <summary>
-    /// The options that finish the fit this checkpoint was written by (<see cref="HyperDpoRankingTrainer.Options.CheckpointPath"/>):
-    /// <see cref="TrainerOptions"/> with <see cref="HyperDpoRankingTrainer.Options.NumberOfEpochs"/> set to the epochs that fit
-    /// had still to run (an epoch it was in the middle of included; 0 when it had finished), and its learning-rate schedule,
-    /// list order and sampled weights continued where it stopped, at the next step when the checkpoint was written in the middle
+    /// The options that finish the fit this checkpoint was written by (<see cref="HyperDpoRankingTrainer.CheckpointingOptions.Path"/>):
+    /// <see cref="TrainerOptions"/> with <see cref="HyperDpoRankingTrainer.OptimiserOptions.NumberOfEpochs"/> set to the epochs that fit
+    /// had still to run (an epoch it was in the middle of included; 0 when it had finished) and
+    /// <see cref="HyperDpoRankingTrainer.CheckpointingOptions.Resume"/> set, so that its learning-rate schedule,
+    /// list order and sampled weights continue where it stopped, at the next step when the checkpoint was written in the middle
     /// of an epoch. The resumed fit keeps writing checkpoints to the file this checkpoint was loaded from (the path given to
     /// <see cref="Load"/>, never one stored in the file), so it can be resumed in turn. What it does not
     /// restore: the early-stopping history, dropout's random stream and the parameter average of the interrupted fit.
@@ -117,13 +119,15 @@ public sealed class HyperDpoCheckpoint
         get
         {
             var o = TrainerOptions;
-            int done = EpochsCompleted - _epochsBeforeFit;
-            o.NumberOfEpochs = Math.Max(0, _fitEpochs - done);
-            o.ResumedFit = (_epochsBeforeFit, _fitEpochs, done, Model.TrainingState?.RandomState, StepsIntoEpoch);
-            o.CheckpointPath = _path;
+            o.Optimiser.NumberOfEpochs = Math.Max(0, _fitEpochs - (EpochsCompleted - _epochsBeforeFit));
+            o.Checkpointing.Resume = true;
+            o.Checkpointing.Path = _path;
             return o;
         }
     }
+
+    /// <summary>Where the fit that wrote this checkpoint stopped, for a fit that continues it.</summary>
+    internal ResumedFit Interrupted => new(_epochsBeforeFit, _fitEpochs, EpochsCompleted - _epochsBeforeFit, Model.TrainingState?.RandomState, StepsIntoEpoch);
 
     internal byte[]? OptimizerState { get; }
     /// <summary>The feature standardisation (mean, scale) of the checkpoint's network.</summary>
@@ -287,13 +291,13 @@ public sealed class HyperDpoCheckpoint
         }
 
         // A network that reads the reference scores (ReferenceForm.ExtraInputs) has K inputs more than the feature column.
-        bool referenceInputs = manifest.Sha256.ContainsKey(ReferenceEntry) && options.ReferenceForm == ReferenceForm.ExtraInputs;
+        bool referenceInputs = manifest.Sha256.ContainsKey(ReferenceEntry) && options.References.Form == ReferenceForm.ExtraInputs;
         // The network entry holds every parameter, so a manifest asking for more than it could hold is refused before any tensor is built.
         long inputs = (long)manifest.FeatureCount + (referenceInputs ? manifest.Objectives.Length : 0);
         double least = RankingNetworks.LeastParameters(options, inputs);
         if (least > entries[NetworkEntry].Length / 4.0)
             throw Bad($"its manifest asks for a network of {manifest.FeatureCount} features and " +
-                (options.Architecture == RankerArchitecture.Transformer ? $"transformer width {options.TransformerWidth}" : $"hidden sizes [{string.Join(", ", options.HiddenSizes)}]") +
+                (options.Network.Architecture == RankerArchitecture.Transformer ? $"transformer width {options.Network.TransformerWidth}" : $"hidden sizes [{string.Join(", ", options.Network.HiddenSizes)}]") +
                 $", at least {least:G4} parameters, more than its {entries[NetworkEntry].Length}-byte {NetworkEntry} entry holds");
         var network = RankingNetworks.CreateEmpty(options, manifest.FeatureCount + (referenceInputs ? manifest.Objectives.Length : 0), manifest.Objectives.Length);
         try
@@ -332,10 +336,10 @@ public sealed class HyperDpoCheckpoint
 
         byte[]? optimizer = manifest.Sha256.ContainsKey(OptimizerEntry) ? entries[OptimizerEntry] : null;
         var env = (IHostEnvironment)mlContext;
-        if (options.TemperatureRange is { } range && manifest.Temperature is float t && !(t >= range[0] && t <= range[1]))
+        if (options.Loss.TemperatureRange is { } range && manifest.Temperature is float t && !(t >= range[0] && t <= range[1]))
             throw Bad($"its temperature {t} is outside its trained range [{range[0]}, {range[1]}]");
         var scoring = new ConditionedScoringModel(network, TorchSharp.torch.CPU, manifest.FeatureColumnName, manifest.Objectives, reference, ReferenceScores.ColumnName, options.RowGroupColumnName,
-            options.TemperatureRange, referenceInputs, reference is not null && options.ConditionedReferenceFeatureColumnName is not null);
+            options.Loss.TemperatureRange, referenceInputs, reference is not null && options.References.ConditionedFeatureColumnName is not null);
         byte[]? random = manifest.Sha256.ContainsKey(RandomEntry) ? entries[RandomEntry] : null;
         var state = new TrainingState(options, optimizer, manifest.EpochsCompleted, manifest.EpochsBeforeFit, manifest.FitEpochs, random, manifest.StepsIntoEpoch);
         var model = new HyperDpoRankingTransformer(env.Register(nameof(HyperDpoRankingTransformer)), scoring, weights, null, state, manifest.Temperature);

@@ -66,7 +66,7 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     /// The reference chain (null without a reference): stock ML.NET transformers that run the reference rankers and add the vector
     /// column <c>HyperDpo.ReferenceScores</c> of their K scores, each standardised with its mean and standard deviation on the
     /// training data. The model scores sum_k w_k of those plus g(x; w). With a conditioned reference r(x, w)
-    /// (<see cref="HyperDpoRankingTrainer.Options.ConditionedReferenceModel"/>) the chain first writes this transformer's weights
+    /// (<see cref="HyperDpoRankingTrainer.ReferenceOptions.ConditionedModel"/>) the chain first writes this transformer's weights
     /// next to the features and all K entries hold its one standardised score at those weights.
     /// </summary>
     public ITransformer? ReferenceTransformer => _model.ReferenceFor(ObjectiveWeightSource.Fixed(_weights, _temperature));
@@ -82,14 +82,14 @@ public sealed class HyperDpoRankingTransformer : ITransformer
         new(_env, _model, HyperDpo.ObjectiveWeights.Normalize(weights, Objectives.Count, nameof(weights)), TrainingReport, TrainingState, _temperature);
 
     /// <summary>
-    /// The temperature beta the model scores at, for a model trained with <see cref="HyperDpoRankingTrainer.Options.TemperatureRange"/>:
+    /// The temperature beta the model scores at, for a model trained with <see cref="HyperDpoRankingTrainer.LossOptions.TemperatureRange"/>:
     /// after a fit with validation data, the temperature of the grid on the range whose validation front had the largest hypervolume
     /// (<see cref="TrainingReport.Temperatures"/>), else the geometric mean of the range; then as set by <see cref="WithTemperature"/>.
-    /// Null for a model trained at one temperature (<see cref="HyperDpoRankingTrainer.Options.Beta"/>), which the network does not read.
+    /// Null for a model trained at one temperature (<see cref="HyperDpoRankingTrainer.LossOptions.Beta"/>), which the network does not read.
     /// </summary>
     public float? Temperature => _model.TemperatureRange is null ? null : _temperature;
 
-    /// <summary>The temperature range [min, max] the model was trained on (<see cref="HyperDpoRankingTrainer.Options.TemperatureRange"/>), or null.</summary>
+    /// <summary>The temperature range [min, max] the model was trained on (<see cref="HyperDpoRankingTrainer.LossOptions.TemperatureRange"/>), or null.</summary>
     public IReadOnlyList<float>? TrainedTemperatureRange => _model.TemperatureRange;
 
     /// <summary>
@@ -97,13 +97,13 @@ public sealed class HyperDpoRankingTransformer : ITransformer
     /// (<see cref="TrainedTemperatureRange"/>): the network was never shown a temperature outside it. With a reference, a larger
     /// temperature keeps the ranking closer to the reference's.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The model was trained at one temperature (no <see cref="HyperDpoRankingTrainer.Options.TemperatureRange"/>).</exception>
+    /// <exception cref="InvalidOperationException">The model was trained at one temperature (no <see cref="HyperDpoRankingTrainer.LossOptions.TemperatureRange"/>).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="beta"/> is NaN, infinite, not positive, or outside the trained range.</exception>
     public HyperDpoRankingTransformer WithTemperature(float beta)
     {
         if (_model.TemperatureRange is not { } range)
-            throw new InvalidOperationException("This model was trained at one temperature (Options.Beta), which its network does not read; " +
-                "train with Options.TemperatureRange to choose the temperature after training.");
+            throw new InvalidOperationException("This model was trained at one temperature (Options.Loss.Beta), which its network does not read; " +
+                "train with Options.Loss.TemperatureRange to choose the temperature after training.");
         CheckTemperature(beta, range, nameof(beta));
         return new(_env, _model, _weights, TrainingReport, TrainingState, beta);
     }

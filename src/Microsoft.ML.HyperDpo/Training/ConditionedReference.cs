@@ -7,7 +7,7 @@ using Microsoft.ML.Transforms;
 namespace Microsoft.ML.HyperDpo;
 
 /// <summary>
-/// A conditioned reference r(x, w) (<see cref="HyperDpoRankingTrainer.Options.ConditionedReferenceModel"/>): one ranker for every
+/// A conditioned reference r(x, w) (<see cref="HyperDpoRankingTrainer.ReferenceOptions.ConditionedModel"/>): one ranker for every
 /// trade-off, which reads the features followed by the normalised weights. Its reference chain reads the weights from
 /// <see cref="WeightsColumn"/> and fills all K entries of <see cref="ReferenceScores.ColumnName"/> with its one standardised score, so
 /// that the w-weighted sum every scorer and the ONNX graph take (the weights sum to 1) is that score. A scorer puts
@@ -26,20 +26,20 @@ internal static class ConditionedReference
     {
         var ml = new MLContext();
         int k = o.LabelColumnNames.Length;
-        string column = o.ConditionedReferenceFeatureColumnName!;
+        string column = o.References.ConditionedFeatureColumnName!;
         var features = ColumnChecks.FeatureVector(train.Schema, o.FeatureColumnName);
         var withWeights = Weights(Equal(k), o.FeatureColumnName, ((VectorDataViewType)features.Type).Size, k).Transform(train);
         var join = ml.Transforms.Concatenate(column, o.FeatureColumnName, WeightsColumn).Fit(withWeights);
-        var scored = o.ConditionedReferenceModel!.Transform(join.Transform(withWeights));
-        var score = scored.Schema.GetColumnOrNull(o.ReferenceScoreColumnName);
+        var scored = o.References.ConditionedModel!.Transform(join.Transform(withWeights));
+        var score = scored.Schema.GetColumnOrNull(o.References.ScoreColumnName);
         if (score is null || score.Value.Type != NumberDataViewType.Single)
             throw new ArgumentException(
-                $"The conditioned reference model adds no Single column '{o.ReferenceScoreColumnName}' (the reference score column) when it reads '{column}' " +
-                $"(the features followed by the {k} objective weights); it must be a fitted ranker such as FastTree's, or set {nameof(HyperDpoRankingTrainer.Options.ReferenceScoreColumnName)}.",
-                nameof(HyperDpoRankingTrainer.Options.ConditionedReferenceModel));
+                $"The conditioned reference model adds no Single column '{o.References.ScoreColumnName}' (the reference score column) when it reads '{column}' " +
+                $"(the features followed by the {k} objective weights); it must be a fitted ranker such as FastTree's, or set {nameof(HyperDpoRankingTrainer.ReferenceOptions.ScoreColumnName)}.",
+                nameof(HyperDpoRankingTrainer.ReferenceOptions.ConditionedModel));
         var drop = ml.Transforms.DropColumns(column, WeightsColumn).Fit(scored);
-        var conditioned = new TransformerChain<ITransformer>(join, o.ConditionedReferenceModel, drop);
-        return ReferenceScores.Build(Enumerable.Repeat<ITransformer>(conditioned, k).ToArray(), o.ReferenceScoreColumnName, o.LabelColumnNames, withWeights, null);
+        var conditioned = new TransformerChain<ITransformer>(join, o.References.ConditionedModel, drop);
+        return ReferenceScores.Build(Enumerable.Repeat<ITransformer>(conditioned, k).ToArray(), o.References.ScoreColumnName, o.LabelColumnNames, withWeights, null);
     }
 
     /// <summary>Equal weights for <paramref name="objectives"/> objectives.</summary>

@@ -2,7 +2,7 @@ namespace Microsoft.ML.HyperDpo;
 
 /// <summary>
 /// Early stopping on a validation figure (higher is better): remembers the best epoch, and says to stop once
-/// <see cref="HyperDpoRankingTrainer.Options.EarlyStoppingPatience"/> epochs in a row did not beat it (0: never).
+/// <see cref="HyperDpoRankingTrainer.ValidationOptions.EarlyStoppingPatience"/> epochs in a row did not beat it (0: never).
 /// </summary>
 internal sealed class EarlyStoppingRule
 {

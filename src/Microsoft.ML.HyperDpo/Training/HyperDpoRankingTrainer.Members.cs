@@ -8,27 +8,27 @@ namespace Microsoft.ML.HyperDpo;
 
 public sealed partial class HyperDpoRankingTrainer
 {
-    /// <summary>Seed step between the members of a weight average (<see cref="Options.EnsembleSize"/>): member i draws from seed + i times this.</summary>
+    /// <summary>Seed step between the members of a weight average (<see cref="OptimiserOptions.EnsembleSize"/>): member i draws from seed + i times this.</summary>
     internal const int MemberSeedStep = 1000;
 
     /// <summary>
-    /// The network of a fit: one <see cref="TrainingLoop"/> run, or, with <see cref="Options.EnsembleSize"/> above 1 or
-    /// <see cref="Options.RefitOnValidationData"/>, the weight average of several members, each refitted on the training and validation
-    /// lists when asked. Returns the network, the report and the last run's optimiser state.
+    /// The network of a fit: one <see cref="TrainingLoop"/> run, or, with <see cref="OptimiserOptions.EnsembleSize"/> above 1 or
+    /// <see cref="ValidationOptions.RefitOnValidationData"/>, the weight average of several members, each refitted on the training and validation
+    /// lists when asked (<paramref name="resumed"/>: the interrupted fit a single run continues). Returns the network, the report and the last run's optimiser state.
     /// </summary>
     private (IRankingNetwork Model, TrainingReport Report, byte[] OptimizerState) TrainNetwork(Options o, ListwiseDataset train, ListwiseDataset? validation,
-        Device device, int seed, Func<ListwiseDataset, IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint, IChannel channel)
+        Device device, int seed, Func<ListwiseDataset, IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint, IChannel channel, ResumedFit? resumed)
     {
-        var loop = new TrainingLoop(o, _host, channel);
-        bool refit = o.RefitOnValidationData && validation is not null;
-        if (o.EnsembleSize == 1 && !refit)
+        var loop = new TrainingLoop(o, _host, channel, resumed);
+        bool refit = o.Validation.RefitOnValidationData && validation is not null;
+        if (o.Optimiser.EnsembleSize == 1 && !refit)
             return loop.Run(train, validation, device, seed, () => createNetwork(train), optimizerState, checkpoint);
 
         var joined = refit ? train.Concat(validation!) : null;
         var members = new List<IRankingNetwork>();
         var reports = new List<TrainingReport>();
         byte[] lastOptimizerState = Array.Empty<byte>();
-        for (int i = 0; i < o.EnsembleSize; i++)
+        for (int i = 0; i < o.Optimiser.EnsembleSize; i++)
         {
             int memberSeed = unchecked(seed + MemberSeedStep * i);
             var (network, report, state) = loop.Run(train, validation, device, memberSeed, () => createNetwork(train), null, initSeed: seed);
@@ -93,11 +93,11 @@ public sealed partial class HyperDpoRankingTrainer
     {
         using var generator = new Generator(0, device);
         using var weights = TrainingWeights.Create(o, train.ObjectiveCount, generator, device);
-        using var evaluator = new ValidationEvaluator(validation, weights.ValidationGrid, o.EvaluationTruncation, device, o.TemperatureRange,
+        using var evaluator = new ValidationEvaluator(validation, weights.ValidationGrid, o.Validation.EvaluationTruncation, device, o.Loss.TemperatureRange,
             checkCancelled: () => MlNetInternals.ThrowIfCanceled(_host));
         averaged.Module.eval();
         double score = weights.ValidationFigure(evaluator.Measure(averaged));
-        channel.Info(MessageSensitivity.None, $"HyperDPO: the average of {o.EnsembleSize} fits scores {score:F4} on the validation data ({weights.FigureName}).");
+        channel.Info(MessageSensitivity.None, $"HyperDPO: the average of {o.Optimiser.EnsembleSize} fits scores {score:F4} on the validation data ({weights.FigureName}).");
         if (!train.HasReference) return score;
         var soup = averaged.EmptyCopy();
         soup.Module.to(device);

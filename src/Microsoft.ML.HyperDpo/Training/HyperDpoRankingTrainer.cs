@@ -51,12 +51,12 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
     /// <summary>The options this trainer was created with.</summary>
     public Options TrainerOptions => _options;
 
-    /// <summary>Trains on <paramref name="input"/> for <see cref="Options.NumberOfEpochs"/> epochs and keeps the last state.</summary>
+    /// <summary>Trains on <paramref name="input"/> for <see cref="OptimiserOptions.NumberOfEpochs"/> epochs and keeps the last state.</summary>
     public HyperDpoRankingTransformer Fit(IDataView input) => Fit(input, null);
 
     /// <summary>
     /// Trains on <paramref name="trainData"/>; with <paramref name="validationData"/>, measures NDCG@k over a weight
-    /// lattice after every epoch, stops early after <see cref="Options.EarlyStoppingPatience"/> epochs without
+    /// lattice after every epoch, stops early after <see cref="ValidationOptions.EarlyStoppingPatience"/> epochs without
     /// improvement and keeps the best epoch's state.
     /// </summary>
     /// <exception cref="InvalidOperationException">A value is unusable (a non-finite feature, a label that is not a whole-number grade from
@@ -66,10 +66,10 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
     public HyperDpoRankingTransformer Fit(IDataView trainData, IDataView? validationData)
     {
         ArgumentNullException.ThrowIfNull(trainData);
-        var initial = _options.InitialCheckpoint;
+        var initial = _options.Checkpointing.StartFrom;
         var o = EffectiveOptions();
         using var channel = _host.Start("Training");
-        var device = DeviceSelector.Select(o.Device, _host);
+        var device = DeviceSelector.Select(o.Runtime.Device, _host);
         int seed = o.Seed ?? _host.Rand.Next();
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -109,10 +109,11 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
 
         int epochsBefore = initial?.EpochsCompleted ?? 0;
         // The fit a checkpoint belongs to: this one, or the interrupted one this fit resumes.
-        var fit = o.ResumedFit is { } resumed ? (resumed.Start, resumed.Epochs) : (Start: epochsBefore, Epochs: o.NumberOfEpochs);
-        Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint = o.CheckpointPath is not { } path ? null : (epoch, steps, trained, optimizer, random) =>
+        var resumed = o.Checkpointing.Resume ? initial!.Interrupted : null;
+        var fit = resumed is not null ? (resumed.Start, resumed.Epochs) : (Start: epochsBefore, Epochs: o.Optimiser.NumberOfEpochs);
+        Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint = o.Checkpointing.Path is not { } path ? null : (epoch, steps, trained, optimizer, random) =>
             HyperDpoCheckpoint.Save(Transformer(o, trained, reference, device, null, optimizer, epochsBefore + epoch, fit, random, steps), path);
-        var (network, report, optimizerState) = TrainNetwork(o, train, validation, device, seed, lists => CreateNetwork(o, lists, initial), initial?.OptimizerState, checkpoint, channel);
+        var (network, report, optimizerState) = TrainNetwork(o, train, validation, device, seed, lists => CreateNetwork(o, lists, initial), initial?.OptimizerState, checkpoint, channel, resumed);
         return Transformer(o, network, reference, device, report with { ReferenceFitTime = referenceTime }, optimizerState, epochsBefore + report.Epochs.Count, fit);
     }
 
@@ -121,19 +122,19 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         (int Start, int Epochs) fit, byte[]? randomState = null, int stepsIntoEpoch = 0)
     {
         var model = new ConditionedScoringModel(network, device, o.FeatureColumnName, o.LabelColumnNames.ToArray(), reference, ReferenceScores.ColumnName, o.RowGroupColumnName,
-            (float[]?)o.TemperatureRange?.Clone(), ReferenceInputs(o, reference), Conditioned(o, reference));
+            (float[]?)o.Loss.TemperatureRange?.Clone(), ReferenceInputs(o, reference), Conditioned(o, reference));
         // The temperature whose validation front was widest (the middle of the range without validation figures).
         float? temperature = report?.Temperatures.MaxBy(t => t.Hypervolume)?.Beta;
         var weights = o.InitialObjectiveWeights is not null
             ? HyperDpo.ObjectiveWeights.Normalize(o.InitialObjectiveWeights, o.LabelColumnNames.Length, nameof(o.InitialObjectiveWeights))
-            : o.FixedObjectiveWeights is not null
-                ? HyperDpo.ObjectiveWeights.Normalize(o.FixedObjectiveWeights, o.LabelColumnNames.Length, nameof(o.FixedObjectiveWeights))
+            : o.Loss.FixedObjectiveWeights is not null
+                ? HyperDpo.ObjectiveWeights.Normalize(o.Loss.FixedObjectiveWeights, o.LabelColumnNames.Length, Options.Path(nameof(o.Loss), nameof(o.Loss.FixedObjectiveWeights)))
                 : HyperDpo.ObjectiveWeights.Uniform(o.LabelColumnNames.Length);
         // The saved options drop the initial checkpoint, so that models do not keep a chain of earlier checkpoints alive.
         var trainedWith = o.Clone();
-        trainedWith.InitialCheckpoint = null;
-        trainedWith.ResumedFit = null;
-        trainedWith.PreparedReference = reference;
+        trainedWith.Checkpointing.StartFrom = null;
+        trainedWith.Checkpointing.Resume = false;
+        trainedWith.References.Source = reference is null ? null : ReferenceSource.Saved(reference);
         var state = new TrainingState(trainedWith, optimizerState, epochsCompleted, fit.Start, fit.Epochs, randomState, stepsIntoEpoch);
         return new HyperDpoRankingTransformer(_host, model, weights, report, state, temperature);
     }
@@ -144,7 +145,7 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
     /// </summary>
     private static IRankingNetwork CreateNetwork(Options o, ListwiseDataset train, HyperDpoCheckpoint? initial)
     {
-        if (o.FrozenBackbone is { } backbone)
+        if (o.Network.FrozenBackbone is { } backbone)
         {
             var frozen = Modeling.Transformer.FrozenBackbone.Create(o, backbone, train);
             if (train.HasReference) frozen.ZeroOutput();
@@ -158,21 +159,20 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
         return network;
     }
 
-    /// <summary>Whether the reference is a conditioned r(x, w) that reads the objective weights (<see cref="Options.ConditionedReferenceFeatureColumnName"/>).</summary>
-    internal static bool Conditioned(Options o, ITransformer? reference) => reference is not null && o.ConditionedReferenceFeatureColumnName is not null;
+    /// <summary>Whether the reference is a conditioned r(x, w) that reads the objective weights (<see cref="ReferenceOptions.ConditionedFeatureColumnName"/>).</summary>
+    internal static bool Conditioned(Options o, ITransformer? reference) => reference is not null && o.References.ConditionedFeatureColumnName is not null;
 
     /// <summary>Whether the network reads the reference scores as inputs (<see cref="ReferenceForm.ExtraInputs"/> with a reference).</summary>
-    internal static bool ReferenceInputs(Options o, ITransformer? reference) => reference is not null && o.ReferenceForm == ReferenceForm.ExtraInputs;
+    internal static bool ReferenceInputs(Options o, ITransformer? reference) => reference is not null && o.References.Form == ReferenceForm.ExtraInputs;
 
     /// <summary>The options, with the initial checkpoint's reference when the options name none.</summary>
     private Options EffectiveOptions()
     {
         var o = _options;
-        if (o.InitialCheckpoint?.ReferenceModel is not { } saved || o.ReferenceModel is not null || o.ReferenceModels is not null
-            || o.ReferenceEstimators is not null || o.PreparedReference is not null)
+        if (o.Checkpointing.StartFrom?.ReferenceModel is not { } saved || o.References.Source is not null)
             return o;
         o = o.Clone();
-        o.PreparedReference = saved;
+        o.References.Source = ReferenceSource.Saved(saved);
         return o;
     }
 

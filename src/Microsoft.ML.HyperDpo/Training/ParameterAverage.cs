@@ -6,7 +6,7 @@ namespace Microsoft.ML.HyperDpo;
 
 /// <summary>
 /// An exponential moving average of a network's parameters, kept in a second network of the same architecture
-/// (see <see cref="HyperDpoRankingTrainer.Options.ParameterAveragingDecay"/>).
+/// (see <see cref="HyperDpoRankingTrainer.OptimiserOptions.ParameterAveragingDecay"/>).
 /// </summary>
 internal sealed class ParameterAverage
 {

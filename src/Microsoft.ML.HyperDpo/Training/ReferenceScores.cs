@@ -21,37 +21,31 @@ internal static class ReferenceScores
     public const string ColumnName = "HyperDpo.ReferenceScores";
 
     /// <summary>
-    /// The reference chain the options ask for, fitted on <paramref name="train"/>, and, when the references were fitted out of fold,
-    /// the training rows' own standardised out-of-fold scores (rows x K, in the order of <paramref name="train"/>); null without a
-    /// reference. Fits the <see cref="HyperDpoRankingTrainer.Options.ReferenceEstimators"/> first when they are given.
+    /// The reference chain <see cref="HyperDpoRankingTrainer.ReferenceOptions.Source"/> asks for, fitted on <paramref name="train"/>, and,
+    /// when the references were fitted out of fold, the training rows' own standardised out-of-fold scores (rows x K, in the order of
+    /// <paramref name="train"/>); null without a reference. A conditioned reference (<see cref="HyperDpoRankingTrainer.ReferenceOptions.ConditionedModel"/>)
+    /// is wrapped as <see cref="ConditionedReference.Prepare"/> says.
     /// </summary>
-    public static (ITransformer Chain, float[]? TrainingScores)? Prepare(HyperDpoRankingTrainer.Options o, IDataView train, int seed, IChannel channel)
+    public static (ITransformer Chain, float[]? TrainingScores)? Prepare(HyperDpoRankingTrainer.Options o, IDataView train, int seed, IChannel channel) =>
+        o.References.ConditionedModel is not null ? ConditionedReference.Prepare(o, train) : o.References.Source?.Prepare(o, train, seed, channel);
+
+    /// <summary>Fits one estimator per objective on <paramref name="train"/> (and out of fold when <see cref="HyperDpoRankingTrainer.ReferenceOptions.Folds"/>
+    /// asks), then builds the chain over the fitted references.</summary>
+    internal static (ITransformer Chain, float[]? TrainingScores) FitAndBuild(HyperDpoRankingTrainer.Options o, IEstimator<ITransformer>[] estimators, IDataView train, int seed, IChannel channel)
     {
-        if (o.PreparedReference is not null) return (o.PreparedReference, null);
-        if (o.ConditionedReferenceModel is not null) return ConditionedReference.Prepare(o, train);
-        ITransformer[]? perObjective = o.ReferenceModels;
-        float[][]? outOfFold = null;
-        if (o.ReferenceEstimators is { } estimators)
+        var perObjective = new ITransformer[estimators.Length];
+        for (int k = 0; k < estimators.Length; k++)
         {
-            perObjective = new ITransformer[estimators.Length];
-            for (int k = 0; k < estimators.Length; k++)
-            {
-                channel.Info(MessageSensitivity.None, $"HyperDPO: fitting the reference ranker of objective '{o.LabelColumnNames[k]}'.");
-                perObjective[k] = estimators[k].Fit(train);
-            }
-            if (o.ReferenceFolds >= 2)
-                outOfFold = OutOfFold(o, estimators, train, seed, channel);
+            channel.Info(MessageSensitivity.None, $"HyperDPO: fitting the reference ranker of objective '{o.LabelColumnNames[k]}'.");
+            perObjective[k] = estimators[k].Fit(train);
         }
-        if (perObjective is not null)
-            return Build(perObjective, o.ReferenceScoreColumnName, o.LabelColumnNames, train, outOfFold);
-        if (o.ReferenceModel is { } shared)
-            return Build(Enumerable.Repeat(shared, o.LabelColumnNames.Length).ToArray(), o.ReferenceScoreColumnName, o.LabelColumnNames, train, null);
-        return null;
+        var outOfFold = o.References.Folds >= 2 ? OutOfFold(o, estimators, train, seed, channel) : null;
+        return Build(perObjective, o.References.ScoreColumnName, o.LabelColumnNames, train, outOfFold);
     }
 
     /// <summary>
     /// Each training row's K reference scores from models fitted without its query: the queries are cut into
-    /// <see cref="HyperDpoRankingTrainer.Options.ReferenceFolds"/> folds, and each fold is scored by estimators fitted on the others.
+    /// <see cref="HyperDpoRankingTrainer.ReferenceOptions.Folds"/> folds, and each fold is scored by estimators fitted on the others.
     /// </summary>
     private static float[][] OutOfFold(HyperDpoRankingTrainer.Options o, IEstimator<ITransformer>[] estimators, IDataView train, int seed, IChannel channel)
     {
@@ -64,15 +58,15 @@ internal static class ReferenceScores
         // Scores of each query's rows in the order they come; a filtered view keeps that order, so it matches the training data's.
         var byGroup = new Dictionary<ulong, Queue<float[]>>();
         int fold = 0;
-        foreach (var split in ml.Data.CrossValidationSplit(hashed, o.ReferenceFolds, foldColumn, seed))
+        foreach (var split in ml.Data.CrossValidationSplit(hashed, o.References.Folds, foldColumn, seed))
         {
-            channel.Info(MessageSensitivity.None, $"HyperDPO: fitting the out-of-fold reference rankers of fold {++fold} of {o.ReferenceFolds}.");
+            channel.Info(MessageSensitivity.None, $"HyperDPO: fitting the out-of-fold reference rankers of fold {++fold} of {o.References.Folds}.");
             var fitOn = ml.Data.Cache(split.TrainSet);
             var held = ml.Data.Cache(split.TestSet);
             var scores = new List<float>[k];
             var groups = Groups(held, o.RowGroupColumnName);
             for (int j = 0; j < k; j++)
-                scores[j] = estimators[j].Fit(fitOn).Transform(held).GetColumn<float>(o.ReferenceScoreColumnName).ToList();
+                scores[j] = estimators[j].Fit(fitOn).Transform(held).GetColumn<float>(o.References.ScoreColumnName).ToList();
             for (int r = 0; r < groups!.Count; r++)
             {
                 if (!byGroup.TryGetValue(groups[r], out var queue)) byGroup[groups[r]] = queue = new Queue<float[]>();
@@ -114,8 +108,8 @@ internal static class ReferenceScores
                 int k = Array.IndexOf(references, reference);
                 throw new ArgumentException(
                     $"The reference model of objective '{objectives[k]}' adds no Single column '{scoreColumn}' (the reference score column); " +
-                    $"it must be a fitted ranker such as FastTree's, or set {nameof(HyperDpoRankingTrainer.Options.ReferenceScoreColumnName)}.",
-                    nameof(HyperDpoRankingTrainer.Options.ReferenceModels));
+                    $"it must be a fitted ranker such as FastTree's, or set References.ScoreColumnName.",
+                    "References.Source");
             }
             string copy = $"{ColumnName}.{copies.Count}";
             var copier = ml.Transforms.CopyColumns(copy, scoreColumn).Fit(EmptyDataView.With((scoreColumn, NumberDataViewType.Single)));

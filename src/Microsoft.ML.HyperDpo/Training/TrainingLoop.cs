@@ -17,12 +17,15 @@ internal sealed class TrainingLoop
     private readonly HyperDpoRankingTrainer.Options _options;
     private readonly IHostEnvironment _env;
     private readonly IChannel _channel;
+    /// <summary>The interrupted fit this one continues, or null for a fit of its own.</summary>
+    private readonly ResumedFit? _resumed;
 
-    public TrainingLoop(HyperDpoRankingTrainer.Options options, IHostEnvironment env, IChannel channel)
+    public TrainingLoop(HyperDpoRankingTrainer.Options options, IHostEnvironment env, IChannel channel, ResumedFit? resumed = null)
     {
         _options = options;
         _env = env;
         _channel = channel;
+        _resumed = resumed;
     }
 
     /// <summary>
@@ -31,11 +34,11 @@ internal sealed class TrainingLoop
     /// parameter average when averaging), the report and the optimiser's state after the last step (for checkpoints).
     /// <paramref name="checkpoint"/>, when given, receives the epochs completed, the steps run of the epoch in progress (0 at an
     /// epoch's end), the network being trained, the optimiser's state and the random generator's state every
-    /// <see cref="HyperDpoRankingTrainer.Options.CheckpointInterval"/> epochs, after the last epoch, and in the middle of epochs as
-    /// <see cref="HyperDpoRankingTrainer.Options.CheckpointStepInterval"/> and <see cref="HyperDpoRankingTrainer.Options.CheckpointSeconds"/> ask.
-    /// On training data of at least <see cref="HyperDpoRankingTrainer.Options.LargeDataRows"/> rows the fit uses the
+    /// <see cref="HyperDpoRankingTrainer.CheckpointingOptions.Interval"/> epochs, after the last epoch, and in the middle of epochs as
+    /// <see cref="HyperDpoRankingTrainer.CheckpointingOptions.StepInterval"/> and <see cref="HyperDpoRankingTrainer.CheckpointingOptions.Seconds"/> ask.
+    /// On training data of at least <see cref="HyperDpoRankingTrainer.LargeDataOptions.Rows"/> rows the fit uses the
     /// <see cref="LargeDataSettings"/>.
-    /// <paramref name="stopAfterEpochs"/>, when given, ends the fit after that many epochs of the <see cref="HyperDpoRankingTrainer.Options.NumberOfEpochs"/>-epoch
+    /// <paramref name="stopAfterEpochs"/>, when given, ends the fit after that many epochs of the <see cref="HyperDpoRankingTrainer.OptimiserOptions.NumberOfEpochs"/>-epoch
     /// learning-rate schedule (a refit for a number of epochs chosen earlier). <paramref name="initSeed"/>, when given, seeds the network's
     /// initial parameters instead of <paramref name="seed"/>, which then seeds only the list order, the drawn weights and dropout (members
     /// of a weight average share their start).
@@ -44,7 +47,7 @@ internal sealed class TrainingLoop
         Func<IRankingNetwork> createNetwork, byte[]? optimizerState, Action<int, int, IRankingNetwork, byte[], byte[]>? checkpoint = null,
         int? stopAfterEpochs = null, int? initSeed = null)
     {
-        if (_options.NumberOfThreads is not int threads || device.type != DeviceType.CPU)
+        if (_options.Runtime.NumberOfThreads is not int threads || device.type != DeviceType.CPU)
             return RunWithCurrentThreads(train, validation, device, seed, createNetwork, optimizerState, checkpoint, stopAfterEpochs, initSeed);
         int previous = torch.get_num_threads();
         torch.set_num_threads(threads);
@@ -67,7 +70,7 @@ internal sealed class TrainingLoop
         if (large)
         {
             if (validation is not null) validation = LargeDataSettings.Validation(o, train, validation, seed);
-            _channel.Info(MessageSensitivity.None, $"HyperDPO: {train.RowCount} training rows, at least {o.LargeDataRows}: large-data settings, {o.BatchSize} lists per step at learning rate {o.LearningRate:G4}" +
+            _channel.Info(MessageSensitivity.None, $"HyperDPO: {train.RowCount} training rows, at least {o.LargeData.Rows}: large-data settings, {o.Optimiser.BatchSize} lists per step at learning rate {o.Optimiser.LearningRate:G4}" +
                 (validation is null ? "." : $", early stopping on {validation.ListCount} validation lists."));
         }
         torch.random.manual_seed(initSeed ?? seed);
@@ -76,16 +79,16 @@ internal sealed class TrainingLoop
         if (initSeed is int networkSeed && networkSeed != seed) torch.random.manual_seed(seed);
         model.Module.to(device);
         // The averaged copy is what validation measures and what the fit returns; without averaging it is the model itself.
-        var averaging = o.ParameterAveragingDecay > 0 ? new ParameterAverage(model, o.ParameterAveragingDecay, device) : null;
+        var averaging = o.Optimiser.ParameterAveragingDecay > 0 ? new ParameterAverage(model, o.Optimiser.ParameterAveragingDecay, device) : null;
         var kept = averaging?.Averaged ?? model;
 
         using var weights = TrainingWeights.Create(o, train.ObjectiveCount, generator, device);
-        var batcher = new ListwiseBatcher(train, o.BatchSize, o.MaxListLength, new Random(seed),
+        var batcher = new ListwiseBatcher(train, o.Optimiser.BatchSize, o.Optimiser.MaxListLength, new Random(seed),
             large ? LargeDataSettings.WindowBatches : ListwiseBatcher.DefaultWindowBatches);
         // A resumed fit continues the interrupted fit's learning-rate schedule where it stopped.
         // A fit resumed from a checkpoint written in the middle of an epoch skips the steps of that epoch it ran.
-        var (scheduleEpochs, epochsDone, stepsDone) = o.ResumedFit is { } resumed ? (resumed.Epochs, resumed.Done, resumed.Steps) : (o.NumberOfEpochs, 0, 0);
-        if (o.ResumedFit?.RandomState is { } randomState)
+        var (scheduleEpochs, epochsDone, stepsDone) = _resumed is { } resumed ? (resumed.Epochs, resumed.Done, resumed.Steps) : (o.Optimiser.NumberOfEpochs, 0, 0);
+        if (_resumed?.RandomState is { } randomState)
         {
             // Same random streams as the interrupted fit from here on: its generator's state, and the list order after
             // the epochs it ran (the batcher's shuffles are replayed, which costs no training).
@@ -95,9 +98,9 @@ internal sealed class TrainingLoop
         }
         using var step = new TrainingStep(o, model, train, weights, generator, device, optimizerState,
             scheduleEpochs * batcher.BatchesPerEpoch, epochsDone * batcher.BatchesPerEpoch + stepsDone);
-        using var evaluator = validation is null ? null : new ValidationEvaluator(validation, weights.ValidationGrid, o.EvaluationTruncation, device, o.TemperatureRange,
+        using var evaluator = validation is null ? null : new ValidationEvaluator(validation, weights.ValidationGrid, o.Validation.EvaluationTruncation, device, o.Loss.TemperatureRange,
             large ? LargeDataSettings.ValidationRowsPerForward : ValidationEvaluator.DefaultRowsPerForward, () => MlNetInternals.ThrowIfCanceled(_env));
-        var stopping = new EarlyStoppingRule(o.EarlyStoppingPatience);
+        var stopping = new EarlyStoppingRule(o.Validation.EarlyStoppingPatience);
         using var best = new SavedState();
 
         var epochs = new List<EpochRecord>();
@@ -115,7 +118,7 @@ internal sealed class TrainingLoop
             best.Capture(kept.Module);
             _channel.Info(MessageSensitivity.None, $"HyperDPO: the reference alone scores {start:F4} on the validation data ({weights.FigureName}).");
         }
-        int lastEpoch = Math.Min(o.NumberOfEpochs, stopAfterEpochs ?? o.NumberOfEpochs);
+        int lastEpoch = Math.Min(o.Optimiser.NumberOfEpochs, stopAfterEpochs ?? o.Optimiser.NumberOfEpochs);
         for (int epoch = 1; epoch <= lastEpoch; epoch++)
         {
             model.Module.train();
@@ -134,8 +137,8 @@ internal sealed class TrainingLoop
                 documents += batch.RealDocuments;
                 slots += (long)batch.ListCount * batch.Width;
                 stepsSinceCheckpoint++;
-                bool due = (o.CheckpointStepInterval > 0 && stepsSinceCheckpoint >= o.CheckpointStepInterval)
-                    || (o.CheckpointSeconds > 0 && sinceCheckpoint.Elapsed.TotalSeconds >= o.CheckpointSeconds);
+                bool due = (o.Checkpointing.StepInterval > 0 && stepsSinceCheckpoint >= o.Checkpointing.StepInterval)
+                    || (o.Checkpointing.Seconds > 0 && sinceCheckpoint.Elapsed.TotalSeconds >= o.Checkpointing.Seconds);
                 if (checkpoint is not null && due && b + 1 < batches.Count)
                 {
                     checkpoint(epoch - 1, b + 1, model, step.OptimizerState(), RandomState(generator));
@@ -158,8 +161,8 @@ internal sealed class TrainingLoop
             var record = new EpochRecord(epoch, lossSum / listCount, validationScore, clock.Elapsed);
             epochs.Add(record);
             bool stop = evaluator is not null && stopping.ShouldStop;
-            Report(new TrainingProgress(record, o.NumberOfEpochs, evaluator is null ? null : weights.FigureName, bestEpoch, stop));
-            if (checkpoint is not null && (epoch % o.CheckpointInterval == 0 || stop || epoch == lastEpoch))
+            Report(new TrainingProgress(record, o.Optimiser.NumberOfEpochs, evaluator is null ? null : weights.FigureName, bestEpoch, stop));
+            if (checkpoint is not null && (epoch % o.Checkpointing.Interval == 0 || stop || epoch == lastEpoch))
             {
                 checkpoint(epoch, 0, model, step.OptimizerState(), RandomState(generator));
                 stepsSinceCheckpoint = 0;
@@ -171,12 +174,12 @@ internal sealed class TrainingLoop
         var finalOptimizerState = step.OptimizerState();
         best.RestoreInto(kept.Module);
         kept.Module.eval();
-        var temperatures = evaluator is not null && o.TemperatureRange is { } range ? MeasureTemperatures(evaluator, kept, range) : Array.Empty<TemperatureRecord>();
+        var temperatures = evaluator is not null && o.Loss.TemperatureRange is { } range ? MeasureTemperatures(evaluator, kept, range) : Array.Empty<TemperatureRecord>();
         var report = new TrainingReport(epochs, evaluator is null ? epochs.Count : stopping.BestEpoch, clock.Elapsed, documents, slots, device.ToString(), seed)
         {
             Temperatures = temperatures,
-            ListsPerStep = o.BatchSize,
-            LearningRate = o.LearningRate,
+            ListsPerStep = o.Optimiser.BatchSize,
+            LearningRate = o.Optimiser.LearningRate,
         };
         // With parameter averaging the kept network is the average; the optimiser state is that of the trained one.
         return (kept, report, finalOptimizerState);
@@ -204,7 +207,7 @@ internal sealed class TrainingLoop
         return state.data<byte>().ToArray();
     }
 
-    /// <summary>Logs the epoch through the ML.NET channel and reports it to <see cref="HyperDpoRankingTrainer.Options.Progress"/>.</summary>
+    /// <summary>Logs the epoch through the ML.NET channel and reports it to <see cref="HyperDpoRankingTrainer.RuntimeOptions.Progress"/>.</summary>
     private void Report(TrainingProgress progress)
     {
         var e = progress.Epoch;
@@ -213,7 +216,7 @@ internal sealed class TrainingLoop
             (e.ValidationScore is double v ? $", validation {progress.ValidationMetric} {v:F4}{(progress.IsBestSoFar ? " (best so far)" : "")}" : ""));
         if (progress.StoppingEarly)
             _channel.Info(MessageSensitivity.None, $"HyperDPO: stopping early after epoch {e.Epoch}; keeping epoch {progress.BestEpoch}.");
-        _options.Progress?.Report(progress);
+        _options.Runtime.Progress?.Report(progress);
     }
 
     /// <summary>A copy of a network's state (the best epoch's), restored when the fit ends.</summary>

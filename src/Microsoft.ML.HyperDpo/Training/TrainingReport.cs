@@ -25,35 +25,35 @@ public sealed record TrainingReport(
     string Device,
     int Seed)
 {
-    /// <summary>Lists per optimisation step: <see cref="HyperDpoRankingTrainer.Options.BatchSize"/>, or more on large data (<see cref="HyperDpoRankingTrainer.Options.LargeDataRows"/>).</summary>
+    /// <summary>Lists per optimisation step: <see cref="HyperDpoRankingTrainer.OptimiserOptions.BatchSize"/>, or more on large data (<see cref="HyperDpoRankingTrainer.LargeDataOptions.Rows"/>).</summary>
     public int ListsPerStep { get; init; }
 
-    /// <summary>The peak learning rate used: <see cref="HyperDpoRankingTrainer.Options.LearningRate"/>, scaled up with the lists per step on large data.</summary>
+    /// <summary>The peak learning rate used: <see cref="HyperDpoRankingTrainer.OptimiserOptions.LearningRate"/>, scaled up with the lists per step on large data.</summary>
     public float LearningRate { get; init; }
 
-    /// <summary>Wall time spent preparing the reference (fitting <c>ReferenceEstimators</c>, standardising the scores); zero without one.</summary>
+    /// <summary>Wall time spent preparing the reference (fitting the estimators of <c>ReferenceSource.FitPerObjective</c>, standardising the scores); zero without one.</summary>
     public TimeSpan ReferenceFitTime { get; init; }
 
     /// <summary>
-    /// With <see cref="HyperDpoRankingTrainer.Options.EnsembleSize"/> above 1: the epoch each member kept (0: its reference alone), in member
+    /// With <see cref="HyperDpoRankingTrainer.OptimiserOptions.EnsembleSize"/> above 1: the epoch each member kept (0: its reference alone), in member
     /// order; the other figures of the report are the first member's, with times and documents summed over every member. Empty otherwise.
     /// </summary>
     public IReadOnlyList<int> MemberBestEpochs { get; init; } = Array.Empty<int>();
 
     /// <summary>
-    /// With <see cref="HyperDpoRankingTrainer.Options.EnsembleSize"/> above 1 and validation data: the validation figure of the kept model
+    /// With <see cref="HyperDpoRankingTrainer.OptimiserOptions.EnsembleSize"/> above 1 and validation data: the validation figure of the kept model
     /// (the members' average, or the reference alone when that scored higher). Null otherwise.
     /// </summary>
     public double? KeptValidationScore { get; init; }
 
     /// <summary>
-    /// With <see cref="HyperDpoRankingTrainer.Options.RefitOnValidationData"/>: the epochs of the refit on the training and validation lists
+    /// With <see cref="HyperDpoRankingTrainer.ValidationOptions.RefitOnValidationData"/>: the epochs of the refit on the training and validation lists
     /// (the first member's best epoch; 0 when no refit ran). 0 otherwise.
     /// </summary>
     public int RefitEpochs { get; init; }
 
     /// <summary>
-    /// With <see cref="HyperDpoRankingTrainer.Options.TemperatureRange"/> and validation data: the kept model's validation figures at each
+    /// With <see cref="HyperDpoRankingTrainer.LossOptions.TemperatureRange"/> and validation data: the kept model's validation figures at each
     /// temperature of a log-spaced grid on the range, in increasing order; the model's default temperature is the one with the
     /// largest hypervolume. Empty otherwise.
     /// </summary>

@@ -55,18 +55,18 @@ internal sealed class TrainingStep : IDisposable
         // On the CPU the tensor shares the dataset's array (pinned), so the features are held once, not twice.
         _features = frombuffer(train.Features, ScalarType.Float32).reshape(train.RowCount, train.FeatureCount).to(device);
         _labels = tensor(train.Labels, new long[] { train.RowCount, train.ObjectiveCount }).to(device);
-        _references = train.HasReference && options.ReferenceForm == ReferenceForm.Residual
+        _references = train.HasReference && options.References.Form == ReferenceForm.Residual
             ? tensor(train.ReferenceScores, new long[] { train.RowCount, train.ObjectiveCount }).to(device)
             : null;
-        _beta = train.HasReference ? options.ReferenceBeta : options.Beta;
-        _loss = ListwiseLossFactory.Create(options.Loss, options.TopK, options.Ties, options.LossNormalization);
+        _beta = train.HasReference ? options.References.Beta : options.Loss.Beta;
+        _loss = ListwiseLossFactory.Create(options.Loss.Kind, options.Loss.TopK, options.Loss.Ties, options.Loss.Normalization);
         // Frozen parameters (a frozen backbone) are left out, so that neither the step nor weight decay moves them.
         _trainable = network.Module.parameters().Where(p => p.requires_grad).ToArray();
-        _optimizer = new KeptAlive.AdamW(_trainable, options.LearningRate, weight_decay: options.WeightDecay);
+        _optimizer = new KeptAlive.AdamW(_trainable, options.Optimiser.LearningRate, weight_decay: options.Optimiser.WeightDecay);
         if (optimizerState is not null)
             using (var reader = new BinaryReader(new MemoryStream(optimizerState)))
                 _optimizer.load_state_dict(reader);
-        _schedule = new LearningRateScheduler(options.LearningRateSchedule, options.LearningRate, totalSteps);
+        _schedule = new LearningRateScheduler(options.Optimiser.LearningRateSchedule, options.Optimiser.LearningRate, totalSteps);
     }
 
     /// <summary>Runs the step on <paramref name="batch"/> and returns its objective (mean over its lists).</summary>
@@ -82,7 +82,7 @@ internal sealed class TrainingStep : IDisposable
         var y = _labels.index_select(0, rows).reshape(batch.ListCount, batch.Width, k);
         var w = _weights.Draw(batch.ListCount);
         // The conditioning vector is c = w, or c = (w, t(beta)) with a temperature drawn per list (ConditionVector).
-        var (betas, c) = o.TemperatureRange is { } range ? ConditionVector.DrawTemperatures(w, range, _generator) : (null, w);
+        var (betas, c) = o.Loss.TemperatureRange is { } range ? ConditionVector.DrawTemperatures(w, range, _generator) : (null, w);
         var s = _network.ScoreLists(x, c, mask);
         if (_references is not null)
             s = s.Plus((_references.index_select(0, rows).reshape(batch.ListCount, batch.Width, k) * w.unsqueeze(1)).sum(-1));
@@ -90,13 +90,13 @@ internal sealed class TrainingStep : IDisposable
         var z = betas is null ? s.Times(_beta) : s * betas;
         var perObjective = stack(Enumerable.Range(0, k).Select(j => _loss.Compute(z, y.select(2, j), mask, _generator)), dim: 1);
         var total = (w * perObjective).sum(1);
-        if (o.CosmosPenalty > 0)
-            total = total - nn.functional.cosine_similarity(w, perObjective, dim: 1).Times(o.CosmosPenalty);
+        if (o.Loss.CosmosPenalty > 0)
+            total = total - nn.functional.cosine_similarity(w, perObjective, dim: 1).Times(o.Loss.CosmosPenalty);
         var objective = total.mean();
         _optimizer.zero_grad();
         objective.backward();
-        if (o.GradientClipNorm > 0)
-            nn.utils.clip_grad_norm_(_trainable, o.GradientClipNorm);
+        if (o.Optimiser.GradientClipNorm > 0)
+            nn.utils.clip_grad_norm_(_trainable, o.Optimiser.GradientClipNorm);
         _optimizer.step();
         return objective.item<float>();
     }

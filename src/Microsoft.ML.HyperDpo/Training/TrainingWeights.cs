@@ -11,20 +11,20 @@ namespace Microsoft.ML.HyperDpo;
 /// </summary>
 internal abstract class TrainingWeights : IDisposable
 {
-    /// <summary>The source the options ask for: fixed when <see cref="HyperDpoRankingTrainer.Options.FixedObjectiveWeights"/> is set, else Dirichlet.</summary>
+    /// <summary>The source the options ask for: fixed when <see cref="HyperDpoRankingTrainer.LossOptions.FixedObjectiveWeights"/> is set, else Dirichlet.</summary>
     public static TrainingWeights Create(HyperDpoRankingTrainer.Options options, int objectives, Generator generator, Device device) =>
-        options.FixedObjectiveWeights is { } fixedWeights
-            ? new Fixed(ObjectiveWeights.Normalize(fixedWeights, objectives, nameof(options.FixedObjectiveWeights)), device)
+        options.Loss.FixedObjectiveWeights is { } fixedWeights
+            ? new Fixed(ObjectiveWeights.Normalize(fixedWeights, objectives, HyperDpoRankingTrainer.Options.Path(nameof(options.Loss), nameof(options.Loss.FixedObjectiveWeights))), device)
             : new Dirichlet(objectives, options, generator, device);
 
     /// <summary>
     /// The weight vectors at which validation measures NDCG under <paramref name="options"/>: the fixed trade-off, or the simplex
-    /// lattice and any further grids (<see cref="HyperDpoRankingTrainer.Options.ValidationGrids"/>), the same points as <see cref="ValidationGrid"/>.
+    /// lattice and any further grids (<see cref="HyperDpoRankingTrainer.ValidationOptions.Grids"/>), the same points as <see cref="ValidationGrid"/>.
     /// </summary>
     public static IReadOnlyList<float[]> ValidationGridOf(HyperDpoRankingTrainer.Options options, int objectives) =>
-        options.FixedObjectiveWeights is { } fixedWeights
-            ? new[] { ObjectiveWeights.Normalize(fixedWeights, objectives, nameof(options.FixedObjectiveWeights)) }
-            : new ValidationGridSet(objectives, options.ValidationDivisions, options.ValidationGrids).Points;
+        options.Loss.FixedObjectiveWeights is { } fixedWeights
+            ? new[] { ObjectiveWeights.Normalize(fixedWeights, objectives, HyperDpoRankingTrainer.Options.Path(nameof(options.Loss), nameof(options.Loss.FixedObjectiveWeights))) }
+            : new ValidationGridSet(objectives, options.ValidationDivisions, options.Validation.Grids).Points;
 
     /// <summary>The weights of <paramref name="lists"/> lists: [lists, K].</summary>
     public abstract Tensor Draw(int lists);
@@ -51,9 +51,9 @@ internal abstract class TrainingWeights : IDisposable
 
         public Dirichlet(int objectives, HyperDpoRankingTrainer.Options options, Generator generator, Device device)
         {
-            _sampler = new DirichletSampler(objectives, options.DirichletAlpha, generator, device);
-            _metric = options.EarlyStoppingMetric;
-            _grids = new ValidationGridSet(objectives, options.ValidationDivisions, options.ValidationGrids);
+            _sampler = new DirichletSampler(objectives, options.Loss.DirichletAlpha, generator, device);
+            _metric = options.Validation.EarlyStoppingMetric;
+            _grids = new ValidationGridSet(objectives, options.ValidationDivisions, options.Validation.Grids);
         }
 
         public override Tensor Draw(int lists) => _sampler.Sample(lists);

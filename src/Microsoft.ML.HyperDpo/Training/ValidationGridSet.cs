@@ -3,7 +3,7 @@ using Microsoft.ML.HyperDpo.Evaluation;
 namespace Microsoft.ML.HyperDpo;
 
 /// <summary>
-/// The weight grids early stopping measures (<see cref="HyperDpoRankingTrainer.Options.ValidationGrids"/>): the simplex lattice, then
+/// The weight grids early stopping measures (<see cref="HyperDpoRankingTrainer.ValidationOptions.Grids"/>): the simplex lattice, then
 /// grids of as many points holding the K corners and uniform random points of the simplex. The grids are laid end to end in
 /// <see cref="Points"/>, so that one validation pass measures them all.
 /// </summary>

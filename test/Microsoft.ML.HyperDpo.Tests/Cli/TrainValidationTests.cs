@@ -144,12 +144,12 @@ public class TrainValidationTests
         int epochs = int.Parse(trained.Groups[1].Value), kept = int.Parse(trained.Groups[2].Value);
         // The trainer's default is 30 epochs with patience 8: a fit that ran fewer was ended by early stopping, and says so.
         var defaults = new HyperDpoRankingTrainer.Options();
-        if (epochs < defaults.NumberOfEpochs)
-            StringAssert.Contains(output, $"Early stopping ended the fit after epoch {epochs} of {defaults.NumberOfEpochs}: the validation Hypervolume had not improved for " +
-                $"{defaults.EarlyStoppingPatience} epochs, so the model keeps epoch {kept}, its best.");
+        if (epochs < defaults.Optimiser.NumberOfEpochs)
+            StringAssert.Contains(output, $"Early stopping ended the fit after epoch {epochs} of {defaults.Optimiser.NumberOfEpochs}: the validation Hypervolume had not improved for " +
+                $"{defaults.Validation.EarlyStoppingPatience} epochs, so the model keeps epoch {kept}, its best.");
         else
             Assert.DoesNotContain("Early stopping", output);
-        Assert.AreEqual(epochs - defaults.EarlyStoppingPatience, kept, "with the seeded embedded data the fit stops early: " + output);
+        Assert.AreEqual(epochs - defaults.Validation.EarlyStoppingPatience, kept, "with the seeded embedded data the fit stops early: " + output);
         StringAssert.Contains(output, "- weights: how much each objective (Relevance, Quality) counts when the one model ranks; (1, 0) ranks for Relevance alone");
         StringAssert.Contains(output, "- NDCG@k: how well the top k documents of each test query are ordered");
         StringAssert.Contains(output, "- the front: the NDCG@10 points");

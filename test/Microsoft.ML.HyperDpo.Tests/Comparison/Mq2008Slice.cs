@@ -24,8 +24,8 @@ internal static class Mq2008Slice
     /// <summary>Trainer options for fits of well under a second on the slice.</summary>
     public static HyperDpoRankingTrainer.Options FastDpo() => new()
     {
-        HiddenSizes = new[] { 16 },
-        NumberOfEpochs = 2,
-        Device = TorchDevice.Cpu,
+        Network = { HiddenSizes = new[] { 16 } },
+        Optimiser = { NumberOfEpochs = 2 },
+        Runtime = { Device = TorchDevice.Cpu },
     };
 }

@@ -13,9 +13,9 @@ public class ParameterSoupTests
         HyperDpoRankingTransformer Fit(float[] weights, int hidden)
         {
             var o = SyntheticRanking.FastOptions(epochs: 4);
-            o.Conditioning = ConditioningKind.None;
-            o.FixedObjectiveWeights = weights;
-            o.HiddenSizes = new[] { hidden };
+            o.Network.Conditioning = ConditioningKind.None;
+            o.Loss.FixedObjectiveWeights = weights;
+            o.Network.HiddenSizes = new[] { hidden };
             return ml.Ranking.Trainers.HyperDpo(o).Fit(train);
         }
         return (ml, Fit(new[] { 1f, 0f }, 16), Fit(new[] { 0f, 1f }, hiddenB), test);

@@ -172,7 +172,7 @@ public class NdcgAnyGradeTests
         valid[2].RelevanceB = 1021;
         int epochs = 0;
         var options = SyntheticRanking.FastOptions(epochs: 3);
-        options.Progress = new SynchronousProgress<TrainingProgress>(_ => epochs++);
+        options.Runtime.Progress = new SynchronousProgress<TrainingProgress>(_ => epochs++);
         var e = Assert.Throws<InvalidOperationException>(() =>
             ml.Ranking.Trainers.HyperDpo(options).Fit(SyntheticRanking.Load(ml, train), SyntheticRanking.Load(ml, valid)));
         StringAssert.Contains(e.Message, "'RelevanceB'");

@@ -28,15 +28,15 @@ public class ReferenceStartTests
     private static HyperDpoRankingTrainer.Options Options(RankerArchitecture architecture, ConditioningKind kind, ReferenceForm form, int epochs)
     {
         var o = SyntheticRanking.FastOptions(epochs);
-        o.Architecture = architecture;
-        o.Conditioning = kind;
-        o.TransformerWidth = 8;
-        o.AttentionHeads = 2;
-        o.TransformerBlocks = 1;
-        o.PromptCount = 2;
-        o.ReferenceModels = References;
-        o.ReferenceForm = form;
-        if (kind == ConditioningKind.None) o.FixedObjectiveWeights = new[] { 0.5f, 0.5f };
+        o.Network.Architecture = architecture;
+        o.Network.Conditioning = kind;
+        o.Network.TransformerWidth = 8;
+        o.Network.AttentionHeads = 2;
+        o.Network.TransformerBlocks = 1;
+        o.Network.PromptCount = 2;
+        o.References.Source = ReferenceSource.PerObjective(References);
+        o.References.Form = form;
+        if (kind == ConditioningKind.None) o.Loss.FixedObjectiveWeights = new[] { 0.5f, 0.5f };
         return o;
     }
 
@@ -52,7 +52,7 @@ public class ReferenceStartTests
             {
                 // A learning rate too small to move anything: the fitted model is the state before the first step.
                 var o = Options(architecture, kind, form, epochs: 1);
-                o.LearningRate = 1e-30f;
+                o.Optimiser.LearningRate = 1e-30f;
                 var model = Ml.Ranking.Trainers.HyperDpo(o).Fit(Train);
                 for (int p = 0; p < weights.Length; p++)
                 {

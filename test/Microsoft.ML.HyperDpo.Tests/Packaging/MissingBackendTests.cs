@@ -33,7 +33,7 @@ public class MissingBackendTests
             {
                 case "fit":
                     var data = SyntheticRankingData.GenerateSplits(ml, new SyntheticRankingDataOptions { Queries = 20, Seed = 3 });
-                    ml.Ranking.Trainers.HyperDpo(new HyperDpoRankingTrainer.Options { LabelColumnNames = new[] { "Relevance", "Quality" }, NumberOfEpochs = 1, Seed = 1 }).Fit(data.Train);
+                    ml.Ranking.Trainers.HyperDpo(new HyperDpoRankingTrainer.Options { LabelColumnNames = new[] { "Relevance", "Quality" }, Optimiser = { NumberOfEpochs = 1 }, Seed = 1 }).Fit(data.Train);
                     break;
                 case "load":
                     ml.Model.LoadHyperDpo(args[1]);

@@ -74,7 +74,9 @@ public class PackageConsumptionTests
                 var data = SyntheticRankingData.GenerateSplits(ml, new SyntheticRankingDataOptions { Queries = 60, Seed = 3 });
                 var model = ml.Ranking.Trainers.HyperDpo(new HyperDpoRankingTrainer.Options
                 {
-                    LabelColumnNames = new[] { "Relevance", "Quality" }, NumberOfEpochs = 3, Seed = 1,
+                    LabelColumnNames = new[] { "Relevance", "Quality" },
+                    Optimiser = { NumberOfEpochs = 3 },
+                    Seed = 1,
                 }).Fit(data.Train);
                 var metrics = ml.Ranking.Evaluate(model.WithObjectiveWeights(1f, 0f).Transform(data.Test), labelColumnName: "Relevance");
                 Console.WriteLine($"NDCG@10 {metrics.NormalizedDiscountedCumulativeGains[9]:F4}");

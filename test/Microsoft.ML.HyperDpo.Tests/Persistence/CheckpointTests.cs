@@ -18,7 +18,7 @@ public class CheckpointTests
         _ml = new MLContext(seed: 1);
         _data = SyntheticRanking.Load(_ml, SyntheticRanking.Rows(40, 5, 12, seed: 80));
         var options = SyntheticRanking.FastOptions(epochs: 3);
-        options.Conditioning = ConditioningKind.Hypernetwork;
+        options.Network.Conditioning = ConditioningKind.Hypernetwork;
         _model = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data).WithObjectiveWeights(0.7f, 0.3f);
     }
 
@@ -50,9 +50,9 @@ public class CheckpointTests
         Assert.AreEqual(3, checkpoint.EpochsCompleted);
         Assert.IsTrue(checkpoint.HasOptimizerState);
         var options = checkpoint.TrainerOptions;
-        Assert.AreSame(checkpoint, options.InitialCheckpoint);
-        Assert.AreEqual(0.01f, options.LearningRate);
-        Assert.AreEqual(8, options.BatchSize);
+        Assert.AreSame(checkpoint, options.Checkpointing.StartFrom);
+        Assert.AreEqual(0.01f, options.Optimiser.LearningRate);
+        Assert.AreEqual(8, options.Optimiser.BatchSize);
         CollectionAssert.AreEqual(SyntheticRanking.Labels, options.LabelColumnNames);
         // The feature standardisation travels with the network.
         CollectionAssert.AreEqual(_model.ScoringModel.Parameters.Mean, checkpoint.Model.ScoringModel.Parameters.Mean);
@@ -64,13 +64,13 @@ public class CheckpointTests
     {
         var checkpoint = HyperDpoCheckpoint.Load(_ml, Saved());
         var options = checkpoint.TrainerOptions;
-        options.NumberOfEpochs = 2;
+        options.Optimiser.NumberOfEpochs = 2;
         var resumed = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
         Assert.AreEqual(5, HyperDpoCheckpoint.Load(_ml, SaveAgain(resumed)).EpochsCompleted);
         CollectionAssert.AreNotEqual(SyntheticRanking.Scores(checkpoint.Model.Transform(_data)), SyntheticRanking.Scores(resumed.Transform(_data)), "training moved the weights");
         // It continues where it left off: its first epoch's loss is below a fresh fit's first epoch.
         var fresh = SyntheticRanking.FastOptions(epochs: 1);
-        fresh.Conditioning = ConditioningKind.Hypernetwork;
+        fresh.Network.Conditioning = ConditioningKind.Hypernetwork;
         double freshLoss = _ml.Ranking.Trainers.HyperDpo(fresh).Fit(_data).TrainingReport.Epochs[0].MeanLoss;
         Assert.IsLessThan(freshLoss, resumed.TrainingReport.Epochs[0].MeanLoss);
         // The checkpoint's own model is not changed by the resumed fit.
@@ -89,15 +89,15 @@ public class CheckpointTests
     {
         var checkpoint = HyperDpoCheckpoint.Load(_ml, Saved());
         var wrongKind = checkpoint.TrainerOptions;
-        wrongKind.Conditioning = ConditioningKind.FiLM;
+        wrongKind.Network.Conditioning = ConditioningKind.FiLM;
         var wrongSizes = checkpoint.TrainerOptions;
-        wrongSizes.HiddenSizes = new[] { 8 };
+        wrongSizes.Network.HiddenSizes = new[] { 8 };
         var wrongCount = checkpoint.TrainerOptions;
         wrongCount.LabelColumnNames = new[] { "A", "B", "C" };
         foreach (var o in new[] { wrongKind, wrongSizes, wrongCount })
         {
             var e = Assert.ThrowsExactly<ArgumentException>(() => _ml.Ranking.Trainers.HyperDpo(o));
-            Assert.AreEqual(nameof(HyperDpoRankingTrainer.Options.InitialCheckpoint), e.ParamName, e.Message);
+            Assert.AreEqual("Checkpointing.StartFrom", e.ParamName, e.Message);
         }
     }
 
@@ -117,6 +117,79 @@ public class CheckpointTests
                 stream.Write(bytes);
             }
         return output.ToArray();
+    }
+
+    /// <summary>The names main's flat options had where the grouped option's own name differs (HyperDpoRankingTrainer.Options before the groups).</summary>
+    private static readonly Dictionary<string, string> FlatNames = new()
+    {
+        ["Loss.Kind"] = "Loss", ["Loss.Normalization"] = "LossNormalization", ["References.Beta"] = "ReferenceBeta", ["References.Form"] = "ReferenceForm",
+        ["References.Folds"] = "ReferenceFolds", ["References.ScoreColumnName"] = "ReferenceScoreColumnName", ["Validation.GridDivisions"] = "ValidationGridDivisions",
+        ["Checkpointing.Interval"] = "CheckpointInterval", ["Checkpointing.StepInterval"] = "CheckpointStepInterval", ["Checkpointing.Seconds"] = "CheckpointSeconds",
+        ["LargeData.Rows"] = "LargeDataRows", ["LargeData.RowsPerStep"] = "LargeDataRowsPerStep", ["LargeData.ValidationLists"] = "LargeDataValidationLists",
+        ["Validation.Grids"] = "ValidationGrids", ["References.ConditionedFeatureColumnName"] = "ConditionedReferenceFeatureColumnName",
+    };
+
+    [TestMethod]
+    public void ACheckpointWithTheFlatOptionsOfEarlierVersionsStillLoads()
+    {
+        // Values away from their defaults for options that were renamed when they were grouped, and for some that kept their name.
+        var options = SyntheticRanking.FastOptions(epochs: 1);
+        options.Loss.Beta = 4;
+        options.References.Beta = 3;
+        options.Loss.Normalization = LossNormalization.PerDocument;
+        options.Validation.GridDivisions = 6;
+        options.Validation.Grids = 2;
+        options.Checkpointing.Interval = 3;
+        options.LargeData.Rows = 12_345;
+        var model = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
+        string grouped = _folder.File("grouped.ckpt");
+        HyperDpoCheckpoint.Save(model, grouped);
+        // The same checkpoint as a library before the groups wrote it: every option at the top level, under its old name.
+        byte[] flat = Rewrite(File.ReadAllBytes(grouped), (name, bytes) =>
+        {
+            if (name != "checkpoint.json") return bytes;
+            var json = JsonNode.Parse(bytes)!;
+            var saved = json["Options"]!.AsObject();
+            var flatOptions = new JsonObject();
+            foreach (var (key, value) in saved)
+            {
+                if (value is JsonObject group)
+                    foreach (var (leaf, inner) in group)
+                        flatOptions[FlatNames.GetValueOrDefault($"{key}.{leaf}", leaf)] = inner?.DeepClone();
+                else
+                    flatOptions[key] = value?.DeepClone();
+            }
+            json["Options"] = flatOptions;
+            return Encoding.UTF8.GetBytes(json.ToJsonString());
+        });
+        string old = _folder.File("flat.ckpt");
+        File.WriteAllBytes(old, flat);
+        using (var archive = ZipFile.OpenRead(old))
+        using (var reader = new StreamReader(archive.GetEntry("checkpoint.json")!.Open()))
+        {
+            string manifest = reader.ReadToEnd();
+            StringAssert.Contains(manifest, "\"ReferenceBeta\":3");
+            Assert.DoesNotContain("\"Optimiser\"", manifest);
+        }
+
+        var loaded = HyperDpoCheckpoint.Load(new MLContext(2), old).TrainerOptions;
+        Assert.AreEqual(4f, loaded.Loss.Beta);
+        Assert.AreEqual(3f, loaded.References.Beta);
+        Assert.AreEqual(LossNormalization.PerDocument, loaded.Loss.Normalization);
+        Assert.AreEqual(6, loaded.Validation.GridDivisions);
+        Assert.AreEqual(2, loaded.Validation.Grids);
+        Assert.AreEqual(3, loaded.Checkpointing.Interval);
+        Assert.AreEqual(12_345, loaded.LargeData.Rows);
+        Assert.AreEqual(TorchDevice.Cpu, loaded.Runtime.Device);
+        Assert.AreEqual(options.Optimiser.LearningRate, loaded.Optimiser.LearningRate);
+        CollectionAssert.AreEqual(options.Network.HiddenSizes, loaded.Network.HiddenSizes);
+        CollectionAssert.AreEqual(SyntheticRanking.Scores(model.Transform(_data)), SyntheticRanking.Scores(HyperDpoCheckpoint.Load(new MLContext(2), old).Model.Transform(_data)));
+        // It trains on as the grouped file does.
+        loaded.Optimiser.NumberOfEpochs = 1;
+        var fromFlat = _ml.Ranking.Trainers.HyperDpo(loaded).Fit(_data);
+        var fromGrouped = HyperDpoCheckpoint.Load(new MLContext(2), grouped).TrainerOptions;
+        fromGrouped.Optimiser.NumberOfEpochs = 1;
+        CollectionAssert.AreEqual(SyntheticRanking.Scores(_ml.Ranking.Trainers.HyperDpo(fromGrouped).Fit(_data).Transform(_data)), SyntheticRanking.Scores(fromFlat.Transform(_data)));
     }
 
     [TestMethod]
@@ -176,7 +249,7 @@ public class CheckpointTests
     {
         var reference = SyntheticRanking.SmallFastTree(_ml, SyntheticRanking.LabelA, 5).Fit(_data);
         var options = SyntheticRanking.FastOptions(epochs: 1);
-        options.ReferenceModel = reference;
+        options.References.Source = ReferenceSource.Shared(reference);
         var model = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
         string path = _folder.File("reference.ckpt");
         HyperDpoCheckpoint.Save(model, path);
@@ -185,8 +258,8 @@ public class CheckpointTests
         CollectionAssert.AreEqual(SyntheticRanking.Scores(model.Transform(_data)), SyntheticRanking.Scores(checkpoint.Model.Transform(_data)));
         // Resuming without naming a reference model keeps the checkpoint's.
         var resume = checkpoint.TrainerOptions;
-        resume.ReferenceModel = null;
-        resume.NumberOfEpochs = 1;
+        resume.References.Source = null;
+        resume.Optimiser.NumberOfEpochs = 1;
         Assert.IsNotNull(_ml.Ranking.Trainers.HyperDpo(resume).Fit(_data).ScoringModel.Reference);
     }
 
@@ -196,8 +269,8 @@ public class CheckpointTests
         string path = Saved();
         byte[] before = File.ReadAllBytes(path);
         var options = SyntheticRanking.FastOptions(epochs: 1);
-        options.ReferenceModel = _ml.Transforms.CopyColumns("Score", "RelevanceA")
-            .Append(_ml.Transforms.CustomMapping<ScoreRow, ScoreRow>((i, o) => o.Score = i.Score, contractName: null)).Fit(_data);
+        options.References.Source = ReferenceSource.Shared(_ml.Transforms.CopyColumns("Score", "RelevanceA")
+            .Append(_ml.Transforms.CustomMapping<ScoreRow, ScoreRow>((i, o) => o.Score = i.Score, contractName: null)).Fit(_data));
         var unsaveable = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
         Assert.Throws<Exception>(() => HyperDpoCheckpoint.Save(unsaveable, path));
         CollectionAssert.AreEqual(before, File.ReadAllBytes(path));
@@ -210,7 +283,7 @@ public class CheckpointTests
         // Someone else's fit checkpointed to their path; their file is then handed over and loaded from ours.
         string theirs = _folder.File("theirs.ckpt"), ours = Path.Combine(Directory.CreateDirectory(_folder.File("ours")).FullName, "copy.ckpt");
         var options = SyntheticRanking.FastOptions(epochs: 2);
-        options.CheckpointPath = theirs;
+        options.Checkpointing.Path = theirs;
         _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
         File.Move(theirs, ours);
         using (var archive = ZipFile.OpenRead(ours))
@@ -234,7 +307,8 @@ public class CheckpointTests
                     if (entry.FullName == "checkpoint.json")
                     {
                         var json = JsonNode.Parse(content)!;
-                        json["Options"]!["CheckpointPath"] = elsewhere;
+                        json["Options"]!["CheckpointPath"] = elsewhere;   // as checkpoints written before the options were grouped hold it
+                        json["Options"]!["Checkpointing"]!["Path"] = elsewhere;
                         content = Encoding.UTF8.GetBytes(json.ToJsonString());
                     }
                     using var to = write.CreateEntry(entry.FullName).Open();
@@ -247,10 +321,10 @@ public class CheckpointTests
         foreach (string path in new[] { ours, crafted })
         {
             var checkpoint = HyperDpoCheckpoint.Load(new MLContext(2), path);
-            Assert.IsNull(checkpoint.TrainerOptions.CheckpointPath, $"{path}: fine-tuning writes no checkpoint unless asked to");
-            Assert.AreEqual(Path.GetFullPath(path), checkpoint.ResumeOptions.CheckpointPath, $"{path}: resuming checkpoints to the file it was loaded from");
+            Assert.IsNull(checkpoint.TrainerOptions.Checkpointing.Path, $"{path}: fine-tuning writes no checkpoint unless asked to");
+            Assert.AreEqual(Path.GetFullPath(path), checkpoint.ResumeOptions.Checkpointing.Path, $"{path}: resuming checkpoints to the file it was loaded from");
             var fineTune = checkpoint.TrainerOptions;
-            fineTune.NumberOfEpochs = 1;
+            fineTune.Optimiser.NumberOfEpochs = 1;
             _ml.Ranking.Trainers.HyperDpo(fineTune).Fit(_data);
         }
         Assert.IsFalse(File.Exists(theirs), "nothing was written to the path the file was saved from");

@@ -161,7 +161,7 @@ public class CorruptFileFuzzTests
         var (valid, _, _) = ValidCheckpoint(folder);
         string features = folder.File("features.ckpt"), hidden = folder.File("hidden.ckpt");
         File.WriteAllBytes(features, EditManifest(valid, m => m["FeatureCount"] = 2_000_000_000));
-        File.WriteAllBytes(hidden, EditManifest(valid, m => m["Options"]!["HiddenSizes"] = new JsonArray(20000, 20000)));
+        File.WriteAllBytes(hidden, EditManifest(valid, m => m["Options"]!["Network"]!["HiddenSizes"] = new JsonArray(20000, 20000)));
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         LoadFails(hidden, "hidden sizes [20000, 20000]");
         LoadFails(features, "2000000000 features");

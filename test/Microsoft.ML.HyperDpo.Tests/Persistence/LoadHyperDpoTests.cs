@@ -78,7 +78,7 @@ public class LoadHyperDpoTests
         var raw = SyntheticRanking.Load(ml, SyntheticRanking.Rows(40, 4, 10, seed: 44));
         var reference = SyntheticRanking.SmallFastTree(ml, SyntheticRanking.LabelA, 5).Fit(raw);
         var options = SyntheticRanking.FastOptions(epochs: 2);
-        options.ReferenceModel = reference;
+        options.References.Source = ReferenceSource.Shared(reference);
         var model = ml.Ranking.Trainers.HyperDpo(options).Fit(raw);
         var fitted = ml.Transforms.NormalizeMinMax("Features")
             .Append(ml.Transforms.ConstantObjectiveWeights(new[] { 2f, 1f }))

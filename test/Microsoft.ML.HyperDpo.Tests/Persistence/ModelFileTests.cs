@@ -44,8 +44,8 @@ public class ModelFileTests
 
         // A HyperDPO model whose reference model cannot be saved fails the same way.
         var options = SyntheticRanking.FastOptions(epochs: 1);
-        options.ReferenceModel = ml.Transforms.CopyColumns("Score", "RelevanceA")
-            .Append(ml.Transforms.CustomMapping<ScoreRow, ScoreRow>((i, o) => o.Score = i.Score, contractName: null)).Fit(data);
+        options.References.Source = ReferenceSource.Shared(ml.Transforms.CopyColumns("Score", "RelevanceA")
+            .Append(ml.Transforms.CustomMapping<ScoreRow, ScoreRow>((i, o) => o.Score = i.Score, contractName: null)).Fit(data));
         var withReference = ml.Ranking.Trainers.HyperDpo(options).Fit(data);
         Assert.Throws<Exception>(() => ml.Model.SaveAtomically(withReference, data.Schema, path));
         CollectionAssert.AreEqual(original, File.ReadAllBytes(path));

@@ -125,7 +125,7 @@ public class SaveLoadTests
         var data = SyntheticRanking.Load(ml, SyntheticRanking.Rows(40, 4, 10, seed: 44));
         var reference = SyntheticRanking.SmallFastTree(ml, SyntheticRanking.LabelA, 5).Fit(data);
         var options = SyntheticRanking.FastOptions(epochs: 2);
-        options.ReferenceModel = reference;
+        options.References.Source = ReferenceSource.Shared(reference);
         var model = ml.Ranking.Trainers.HyperDpo(options).Fit(data);
         string path = NewPath("reference");
         ml.Model.SaveAtomically(model, data.Schema, path);

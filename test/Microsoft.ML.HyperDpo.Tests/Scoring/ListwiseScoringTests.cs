@@ -28,12 +28,12 @@ public class ListwiseScoringTests
     internal static HyperDpoRankingTrainer.Options Options(ConditioningKind kind, int epochs = 12)
     {
         var o = SyntheticRanking.FastOptions(epochs, seed: 2);
-        o.Architecture = RankerArchitecture.Transformer;
-        o.Conditioning = kind;
-        o.TransformerWidth = 16;
-        o.AttentionHeads = 2;
-        o.PromptCount = 2;
-        if (TransformerConditioning.IgnoresCondition(kind)) o.FixedObjectiveWeights = new[] { 1f, 0f };
+        o.Network.Architecture = RankerArchitecture.Transformer;
+        o.Network.Conditioning = kind;
+        o.Network.TransformerWidth = 16;
+        o.Network.AttentionHeads = 2;
+        o.Network.PromptCount = 2;
+        if (TransformerConditioning.IgnoresCondition(kind)) o.Loss.FixedObjectiveWeights = new[] { 1f, 0f };
         return o;
     }
 
@@ -153,7 +153,7 @@ public class ListwiseScoringTests
             HyperDpoCheckpoint.Save(model, path);
             var loaded = HyperDpoCheckpoint.Load(ml, path).Model;
             CollectionAssert.AreEqual(SyntheticRanking.Scores(model.Transform(test)), SyntheticRanking.Scores(loaded.Transform(test)));
-            Assert.AreEqual(RankerArchitecture.Transformer, HyperDpoCheckpoint.Load(ml, path).TrainerOptions.Architecture);
+            Assert.AreEqual(RankerArchitecture.Transformer, HyperDpoCheckpoint.Load(ml, path).TrainerOptions.Network.Architecture);
         }
         finally
         {
@@ -198,7 +198,7 @@ public class ListwiseScoringTests
         var train = SyntheticRanking.Load(ml, TrainRows);
         var backbone = Model(ConditioningKind.None);   // trained on the first objective alone
         var options = Options(ConditioningKind.HyperPrompt, epochs: 4);
-        options.FrozenBackbone = backbone;
+        options.Network.FrozenBackbone = backbone;
         var tuned = ml.Ranking.Trainers.HyperDpo(options).Fit(train);
 
         var before = backbone.ScoringModel.Network.Module.state_dict();

@@ -20,8 +20,8 @@ internal static class ScorerVariants
     public static HyperDpoRankingTrainer.Options Options(ConditioningKind kind, int epochs, int seed)
     {
         var options = SyntheticRanking.FastOptions(epochs, seed);
-        options.Conditioning = kind;
-        if (!ReadsWeights(kind)) options.FixedObjectiveWeights = new[] { 0.5f, 0.5f };
+        options.Network.Conditioning = kind;
+        if (!ReadsWeights(kind)) options.Loss.FixedObjectiveWeights = new[] { 0.5f, 0.5f };
         return options;
     }
 
@@ -34,7 +34,7 @@ internal static class ScorerVariants
             {
                 var ml = new MLContext(seed: 3);
                 var options = Options(kind, epochs: 4, seed: 5);
-                options.HiddenSizes = new[] { 24, 10 };
+                options.Network.HiddenSizes = new[] { 24, 10 };
                 model = ml.Ranking.Trainers.HyperDpo(options).Fit(SyntheticRanking.Load(ml, SyntheticRanking.Rows(30, 5, 12, seed: 21)));
                 Models[kind] = model;
             }

@@ -1,6 +1,6 @@
 namespace Microsoft.ML.HyperDpo.Tests.Training;
 
-/// <summary>Training with parameter averaging (<see cref="HyperDpoRankingTrainer.Options.ParameterAveragingDecay"/>) and with grouped ties.</summary>
+/// <summary>Training with parameter averaging (<see cref="HyperDpoRankingTrainer.OptimiserOptions.ParameterAveragingDecay"/>) and with grouped ties.</summary>
 [TestClass]
 public class AveragingAndTiesTests
 {
@@ -19,9 +19,9 @@ public class AveragingAndTiesTests
         var (ml, train, test) = Data();
         var plain = SyntheticRanking.FastOptions(epochs: 8);
         var averaged = SyntheticRanking.FastOptions(epochs: 8);
-        averaged.ParameterAveragingDecay = 0.9f;
+        averaged.Optimiser.ParameterAveragingDecay = 0.9f;
         var untrained = SyntheticRanking.FastOptions(epochs: 1);
-        untrained.LearningRate = 1e-9f;
+        untrained.Optimiser.LearningRate = 1e-9f;
 
         var plainModel = ml.Ranking.Trainers.HyperDpo(plain).Fit(train);
         var averagedModel = ml.Ranking.Trainers.HyperDpo(averaged).Fit(train, test);
@@ -37,11 +37,11 @@ public class AveragingAndTiesTests
     public void RejectsADecayOfOneOrMore()
     {
         var options = SyntheticRanking.FastOptions();
-        options.ParameterAveragingDecay = 1f;
+        options.Optimiser.ParameterAveragingDecay = 1f;
 
         var error = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(1).Ranking.Trainers.HyperDpo(options));
 
-        Assert.AreEqual("ParameterAveragingDecay", error.ParamName);
+        Assert.AreEqual("Optimiser.ParameterAveragingDecay", error.ParamName);
     }
 
     [TestMethod]
@@ -49,11 +49,11 @@ public class AveragingAndTiesTests
     {
         var (ml, train, test) = Data();
         var grouped = SyntheticRanking.FastOptions(epochs: 8);
-        grouped.Ties = TieHandling.Grouped;
+        grouped.Loss.Ties = TieHandling.Grouped;
 
         var groupedModel = ml.Ranking.Trainers.HyperDpo(grouped).Fit(train);
         var random = SyntheticRanking.FastOptions(epochs: 8);
-        random.Ties = TieHandling.RandomOrder;
+        random.Loss.Ties = TieHandling.RandomOrder;
         var randomModel = ml.Ranking.Trainers.HyperDpo(random).Fit(train);
 
         CollectionAssert.AreNotEqual(SyntheticRanking.Scores(randomModel.Transform(test)), SyntheticRanking.Scores(groupedModel.Transform(test)));

@@ -13,9 +13,9 @@ public class CancellationTests
         // One long epoch of one list per step, with a checkpoint after every step: the checkpoint's step count is the fit's.
         var data = SyntheticRanking.Load(ml, SyntheticRanking.Rows(3000, 3, 5, seed: 61));
         var options = SyntheticRanking.FastOptions(epochs: 1);
-        options.BatchSize = 1;
-        options.CheckpointPath = checkpoint;
-        options.CheckpointStepInterval = 1;
+        options.Optimiser.BatchSize = 1;
+        options.Checkpointing.Path = checkpoint;
+        options.Checkpointing.StepInterval = 1;
 
         int stepsAtCancel = -1;
         Exception cancellerError = null;

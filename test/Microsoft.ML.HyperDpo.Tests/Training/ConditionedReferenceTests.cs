@@ -58,8 +58,8 @@ public class ConditionedReferenceTests
     private static HyperDpoRankingTrainer.Options Options(int epochs)
     {
         var o = SyntheticRanking.FastOptions(epochs);
-        o.ConditionedReferenceModel = Reference;
-        o.ConditionedReferenceFeatureColumnName = Column;
+        o.References.ConditionedModel = Reference;
+        o.References.ConditionedFeatureColumnName = Column;
         return o;
     }
 
@@ -74,7 +74,7 @@ public class ConditionedReferenceTests
     public void TheModelStartsExactlyAtTheConditionedReferenceForEveryWeight()
     {
         var o = Options(epochs: 1);
-        o.LearningRate = 1e-30f;
+        o.Optimiser.LearningRate = 1e-30f;
         var model = Ml.Ranking.Trainers.HyperDpo(o).Fit(Train);
         // 0.3 / 0.7 is none of the weights the reference was trained at: the reference is scored at w itself.
         foreach (var w in new[] { new[] { 1f, 0f }, new[] { 0.3f, 0.7f }, new[] { 0f, 1f } })
@@ -98,12 +98,12 @@ public class ConditionedReferenceTests
         // A deliberately bad fit: early stopping must fall back on the state before the first step, which validation measured
         // with the reference scored at every grid weight.
         var o = Options(epochs: 2);
-        o.LearningRate = 5f;
-        o.EarlyStoppingPatience = 0;
+        o.Optimiser.LearningRate = 5f;
+        o.Validation.EarlyStoppingPatience = 0;
         var model = Ml.Ranking.Trainers.HyperDpo(o).Fit(Train, Valid);
         double front = ParetoProfiler.Profile(Ml, model, Valid).Hypervolume;
         var still = Options(epochs: 1);
-        still.LearningRate = 1e-30f;
+        still.Optimiser.LearningRate = 1e-30f;
         double reference = ParetoProfiler.Profile(Ml, Ml.Ranking.Trainers.HyperDpo(still).Fit(Train), Valid).Hypervolume;
         Assert.IsTrue(front >= reference - 1e-9, $"validation hypervolume {front:F4} is below the conditioned reference's {reference:F4} (kept epoch {model.TrainingReport!.BestEpoch})");
     }
@@ -112,19 +112,19 @@ public class ConditionedReferenceTests
     public void ConditionedReferenceOptionsAreCheckedUpFront()
     {
         var o = Options(epochs: 1);
-        o.ConditionedReferenceFeatureColumnName = null;
-        Assert.AreEqual(nameof(o.ConditionedReferenceFeatureColumnName), Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
+        o.References.ConditionedFeatureColumnName = null;
+        Assert.AreEqual("References.ConditionedFeatureColumnName", Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
         o = Options(epochs: 1);
-        o.ConditionedReferenceFeatureColumnName = "Features";
-        Assert.AreEqual(nameof(o.ConditionedReferenceFeatureColumnName), Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
+        o.References.ConditionedFeatureColumnName = "Features";
+        Assert.AreEqual("References.ConditionedFeatureColumnName", Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
         o = Options(epochs: 1);
-        o.ReferenceForm = ReferenceForm.ExtraInputs;
-        Assert.AreEqual(nameof(o.ReferenceForm), Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
+        o.References.Form = ReferenceForm.ExtraInputs;
+        Assert.AreEqual("References.Form", Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
         o = Options(epochs: 1);
-        o.ReferenceModel = Reference;
-        Assert.AreEqual(nameof(o.ConditionedReferenceModel), Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
+        o.References.Source = ReferenceSource.Shared(Reference);
+        Assert.AreEqual("References.ConditionedModel", Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
         o = Options(epochs: 1);
-        o.ReferenceScoreColumnName = "NoSuchScore";
+        o.References.ScoreColumnName = "NoSuchScore";
         var error = Assert.ThrowsExactly<ArgumentException>(() => Ml.Ranking.Trainers.HyperDpo(o).Fit(Train));
         StringAssert.Contains(error.Message, "NoSuchScore");
     }
@@ -182,8 +182,8 @@ public class ConditionedReferenceTests
         AssertClose(expected, SyntheticRanking.Scores(checkpoint.Model.Transform(Test)), 1e-5, "checkpoint");
         AssertClose(other.Select(s => (double)s).ToArray(), SyntheticRanking.Scores(checkpoint.Model.WithObjectiveWeights(0.7f, 0.3f).Transform(Test)), 1e-5, "checkpoint at other weights");
         var resume = checkpoint.TrainerOptions;
-        resume.NumberOfEpochs = 1;
-        resume.LearningRate = 1e-30f;
+        resume.Optimiser.NumberOfEpochs = 1;
+        resume.Optimiser.LearningRate = 1e-30f;
         var resumed = Ml.Ranking.Trainers.HyperDpo(resume).Fit(Train, Valid).WithObjectiveWeights(0.3f, 0.7f);
         AssertClose(expected, SyntheticRanking.Scores(resumed.Transform(Test)), 1e-4, "resumed without moving");
     }

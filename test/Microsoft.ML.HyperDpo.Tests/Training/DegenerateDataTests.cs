@@ -14,7 +14,7 @@ public class DegenerateDataTests
     {
         int epochs = 0;
         var options = SyntheticRanking.FastOptions(epochs: 3);
-        options.Progress = new SynchronousProgress<TrainingProgress>(_ => epochs++);
+        options.Runtime.Progress = new SynchronousProgress<TrainingProgress>(_ => epochs++);
         var trainer = Ml.Ranking.Trainers.HyperDpo(options);
         var error = Assert.Throws<InvalidOperationException>(() =>
             trainer.Fit(SyntheticRanking.Load(Ml, train), valid is null ? null : SyntheticRanking.Load(Ml, valid)));

@@ -78,7 +78,7 @@ public class DeviceSelectorTests
         if (torch.cuda.is_available()) Assert.Inconclusive("CUDA is available here; this test covers machines without it.");
         var ml = new MLContext(seed: 1) { GpuDeviceId = 0, FallbackToCpu = false };
         var options = SyntheticRanking.FastOptions(epochs: 1);
-        options.Device = TorchDevice.Auto;
+        options.Runtime.Device = TorchDevice.Auto;
         var data = SyntheticRanking.Load(ml, SyntheticRanking.Rows(3, 3, 4, seed: 1));
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Ranking.Trainers.HyperDpo(options).Fit(data));
         Assert.Contains("FallbackToCpu", e.Message);

@@ -13,16 +13,16 @@ public class EarlyStoppingTests
         var train = SyntheticRanking.Load(ml, SyntheticRanking.Rows(40, 5, 12, seed: 21));
         var valid = SyntheticRanking.Load(ml, SyntheticRanking.Rows(15, 5, 12, seed: 22));
         var options = SyntheticRanking.FastOptions(epochs: 40);
-        options.EarlyStoppingPatience = 3;
-        options.LearningRate = 0.05f;   // large steps, so that the validation figure goes up and down
+        options.Validation.EarlyStoppingPatience = 3;
+        options.Optimiser.LearningRate = 0.05f;   // large steps, so that the validation figure goes up and down
         var model = ml.Ranking.Trainers.HyperDpo(options).Fit(train, valid);
         var report = model.TrainingReport!;
 
         var scores = report.Epochs.Select(e => e.ValidationScore!.Value).ToList();
         int best = scores.IndexOf(scores.Max()) + 1;
         Assert.AreEqual(best, report.BestEpoch);
-        Assert.IsTrue(report.Epochs.Count < options.NumberOfEpochs, "this setting stops early: " + string.Join(", ", scores.Select(s => s.ToString("F4"))));
-        Assert.AreEqual(best + options.EarlyStoppingPatience, report.Epochs.Count, "stops exactly `patience` epochs after the best");
+        Assert.IsTrue(report.Epochs.Count < options.Optimiser.NumberOfEpochs, "this setting stops early: " + string.Join(", ", scores.Select(s => s.ToString("F4"))));
+        Assert.AreEqual(best + options.Validation.EarlyStoppingPatience, report.Epochs.Count, "stops exactly `patience` epochs after the best");
 
         // Measure the returned model on the validation data independently: the hypervolume of its per-objective
         // NDCG@10 (ML.NET's evaluator) over the same lattice equals the best epoch's recorded figure.
@@ -40,8 +40,8 @@ public class EarlyStoppingTests
         double LossWith(float lambda)
         {
             var options = SyntheticRanking.FastOptions(epochs: 1);
-            options.LearningRate = 1e-12f;
-            options.CosmosPenalty = lambda;
+            options.Optimiser.LearningRate = 1e-12f;
+            options.Loss.CosmosPenalty = lambda;
             return ml.Ranking.Trainers.HyperDpo(options).Fit(train).TrainingReport!.Epochs[0].MeanLoss;
         }
         double difference = LossWith(0f) - LossWith(0.5f);

@@ -1,6 +1,6 @@
 namespace Microsoft.ML.HyperDpo.Tests.Training;
 
-/// <summary>One trade-off only: <see cref="HyperDpoRankingTrainer.Options.FixedObjectiveWeights"/> and <see cref="ConditioningKind.None"/> (the DPO-LS model).</summary>
+/// <summary>One trade-off only: <see cref="HyperDpoRankingTrainer.LossOptions.FixedObjectiveWeights"/> and <see cref="ConditioningKind.None"/> (the DPO-LS model).</summary>
 [TestClass]
 public class FixedWeightsTests
 {
@@ -8,11 +8,11 @@ public class FixedWeightsTests
     public void AnUnconditionedNetworkNeedsFixedWeights()
     {
         var options = SyntheticRanking.FastOptions();
-        options.Conditioning = ConditioningKind.None;
+        options.Network.Conditioning = ConditioningKind.None;
 
         var error = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(1).Ranking.Trainers.HyperDpo(options));
 
-        Assert.AreEqual("FixedObjectiveWeights", error.ParamName);
+        Assert.AreEqual("Loss.FixedObjectiveWeights", error.ParamName);
         StringAssert.Contains(error.Message, "Conditioning = None");
     }
 
@@ -20,11 +20,11 @@ public class FixedWeightsTests
     public void RejectsFixedWeightsOfTheWrongCount()
     {
         var options = SyntheticRanking.FastOptions();
-        options.FixedObjectiveWeights = new[] { 1f, 0f, 0f };
+        options.Loss.FixedObjectiveWeights = new[] { 1f, 0f, 0f };
 
         var error = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(1).Ranking.Trainers.HyperDpo(options));
 
-        Assert.AreEqual("FixedObjectiveWeights", error.ParamName);
+        Assert.AreEqual("Loss.FixedObjectiveWeights", error.ParamName);
     }
 
     [TestMethod]
@@ -36,8 +36,8 @@ public class FixedWeightsTests
         HyperDpoRankingTransformer Fit(float[] weights)
         {
             var o = SyntheticRanking.FastOptions(epochs: 8);
-            o.Conditioning = ConditioningKind.None;
-            o.FixedObjectiveWeights = weights;
+            o.Network.Conditioning = ConditioningKind.None;
+            o.Loss.FixedObjectiveWeights = weights;
             return ml.Ranking.Trainers.HyperDpo(o).Fit(train, test);
         }
 

@@ -2,7 +2,7 @@ using Microsoft.ML.HyperDpo.Data;
 
 namespace Microsoft.ML.HyperDpo.Tests.Training;
 
-/// <summary>The settings a fit switches to on large training data (<see cref="HyperDpoRankingTrainer.Options.LargeDataRows"/>).</summary>
+/// <summary>The settings a fit switches to on large training data (<see cref="HyperDpoRankingTrainer.LargeDataOptions.Rows"/>).</summary>
 [TestClass]
 public class LargeDataSettingsTests
 {
@@ -13,7 +13,7 @@ public class LargeDataSettingsTests
     [TestMethod]
     public void BelowTheSizeTheOptionsAndValidationListsAreUsedAsGiven()
     {
-        var o = new HyperDpoRankingTrainer.Options { LabelColumnNames = SyntheticRanking.Labels, LargeDataRows = Data.RowCount + 1, LargeDataRowsPerStep = 100, LargeDataValidationLists = 3 };
+        var o = new HyperDpoRankingTrainer.Options { LabelColumnNames = SyntheticRanking.Labels, LargeData = { Rows = Data.RowCount + 1, RowsPerStep = 100, ValidationLists = 3 } };
         Assert.AreSame(o, LargeDataSettings.Training(o, Data));
         Assert.AreSame(Data, LargeDataSettings.Validation(o, Data, Data, seed: 1));
     }
@@ -21,22 +21,22 @@ public class LargeDataSettingsTests
     [TestMethod]
     public void AboveItStepsHoldAboutTheAskedRowsAndTheLearningRateGrowsWithTheirSquareRoot()
     {
-        var o = new HyperDpoRankingTrainer.Options { LabelColumnNames = SyntheticRanking.Labels, LargeDataRows = Data.RowCount, BatchSize = 2, LearningRate = 0.01f, LargeDataRowsPerStep = 100 };
+        var o = new HyperDpoRankingTrainer.Options { LabelColumnNames = SyntheticRanking.Labels, LargeData = { Rows = Data.RowCount, RowsPerStep = 100 }, Optimiser = { BatchSize = 2, LearningRate = 0.01f } };
         double meanLength = (double)Data.RowCount / Data.ListCount;   // every list is shorter than MaxListLength
         int lists = (int)Math.Round(100 / meanLength);
         var scaled = LargeDataSettings.Training(o, Data);
-        Assert.AreEqual(lists, scaled.BatchSize);
-        Assert.AreEqual(0.01 * Math.Sqrt(lists / 2.0), scaled.LearningRate, 1e-6);
-        Assert.AreEqual(2, o.BatchSize, "the caller's options are not changed");
+        Assert.AreEqual(lists, scaled.Optimiser.BatchSize);
+        Assert.AreEqual(0.01 * Math.Sqrt(lists / 2.0), scaled.Optimiser.LearningRate, 1e-6);
+        Assert.AreEqual(2, o.Optimiser.BatchSize, "the caller's options are not changed");
 
-        o.BatchSize = lists + 1;
+        o.Optimiser.BatchSize = lists + 1;
         Assert.AreSame(o, LargeDataSettings.Training(o, Data), "never fewer lists per step than BatchSize");
     }
 
     [TestMethod]
     public void AboveItEarlyStoppingMeasuresAFixedSampleOfWholeValidationLists()
     {
-        var o = new HyperDpoRankingTrainer.Options { LabelColumnNames = SyntheticRanking.Labels, LargeDataRows = 1, LargeDataValidationLists = 7 };
+        var o = new HyperDpoRankingTrainer.Options { LabelColumnNames = SyntheticRanking.Labels, LargeData = { Rows = 1, ValidationLists = 7 } };
         var sample = LargeDataSettings.Validation(o, Data, Data, seed: 3);
         var again = LargeDataSettings.Validation(o, Data, Data, seed: 3);
         Assert.AreEqual(7, sample.ListCount);

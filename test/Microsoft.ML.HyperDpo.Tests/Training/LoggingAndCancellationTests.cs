@@ -37,9 +37,9 @@ public class LoggingAndCancellationTests
         var ml = new MLContext(seed: 1);
         var records = new List<TrainingProgress>();
         var options = SyntheticRanking.FastOptions(epochs: 40);
-        options.EarlyStoppingPatience = 2;
-        options.LearningRate = 0.05f;
-        options.Progress = new SynchronousProgress<TrainingProgress>(records.Add);
+        options.Validation.EarlyStoppingPatience = 2;
+        options.Optimiser.LearningRate = 0.05f;
+        options.Runtime.Progress = new SynchronousProgress<TrainingProgress>(records.Add);
         var valid = SyntheticRanking.Load(ml, SyntheticRanking.Rows(10, 5, 10, seed: 32));
         var report = ml.Ranking.Trainers.HyperDpo(options).Fit(Data(ml), valid).TrainingReport!;
 
@@ -63,7 +63,7 @@ public class LoggingAndCancellationTests
         var data = Data(ml);
         int epochsReported = 0;
         var options = SyntheticRanking.FastOptions(epochs: 100000);
-        options.Progress = new SynchronousProgress<TrainingProgress>(_ =>
+        options.Runtime.Progress = new SynchronousProgress<TrainingProgress>(_ =>
         {
             epochsReported++;
             CancelExecution(ml);

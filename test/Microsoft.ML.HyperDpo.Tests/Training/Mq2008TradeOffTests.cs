@@ -82,14 +82,10 @@ public class Mq2008TradeOffTests
         {
             LabelColumnNames = labels,
             Seed = 3,
-            Conditioning = ConditioningKind.FiLM,
-            Beta = 10,
-            HiddenSizes = new[] { 32 },
-            Dropout = 0,
-            NumberOfEpochs = epochs,
-            BatchSize = 16,
-            LearningRate = learningRate,
-            Device = TorchDevice.Cpu,
+            Network = { Conditioning = ConditioningKind.FiLM, HiddenSizes = new[] { 32 }, Dropout = 0 },
+            Loss = { Beta = 10 },
+            Optimiser = { NumberOfEpochs = epochs, BatchSize = 16, LearningRate = learningRate },
+            Runtime = { Device = TorchDevice.Cpu },
         };
         var trained = ml.Ranking.Trainers.HyperDpo(Options(3e-3f, 25)).Fit(train);
         var untrained = ml.Ranking.Trainers.HyperDpo(Options(1e-9f, 1)).Fit(train);

@@ -21,7 +21,7 @@ public class ReferenceModelTests
     {
         var (ml, train, test, reference) = Setup();
         var options = SyntheticRanking.FastOptions(epochs: 3);
-        options.ReferenceModel = reference;
+        options.References.Source = ReferenceSource.Shared(reference);
         var model = ml.Ranking.Trainers.HyperDpo(options).Fit(train).WithObjectiveWeights(0.3f, 0.7f);
 
         float[] scores = SyntheticRanking.Scores(model.Transform(test));
@@ -46,7 +46,7 @@ public class ReferenceModelTests
     {
         var (ml, train, test, reference) = Setup();
         var options = SyntheticRanking.FastOptions(epochs: 2);
-        options.ReferenceModel = reference;
+        options.References.Source = ReferenceSource.Shared(reference);
         var model = ml.Ranking.Trainers.HyperDpo(options).Fit(train);
         float[] batch = SyntheticRanking.Scores(model.Transform(test));
         var engine = ml.Model.CreatePredictionEngine<RankingRow, ScoreRow>(model);
@@ -65,9 +65,9 @@ public class ReferenceModelTests
         double NdcgB(float beta)
         {
             var options = SyntheticRanking.FastOptions(epochs: 15);
-            options.ReferenceModel = reference;
-            options.ReferenceForm = ReferenceForm.ImplicitReward;
-            options.ReferenceBeta = beta;
+            options.References.Source = ReferenceSource.Shared(reference);
+            options.References.Form = ReferenceForm.ImplicitReward;
+            options.References.Beta = beta;
             var model = ml.Ranking.Trainers.HyperDpo(options).Fit(train).WithObjectiveWeights(0f, 1f);
             return SyntheticRanking.Ndcg(ml, model.Transform(test), SyntheticRanking.LabelB);
         }
@@ -81,7 +81,7 @@ public class ReferenceModelTests
     {
         var (ml, train, _, _) = Setup();
         var options = SyntheticRanking.FastOptions(epochs: 1);
-        options.ReferenceModel = ml.Transforms.CopyColumns("Other", "Features").Fit(train);
+        options.References.Source = ReferenceSource.Shared(ml.Transforms.CopyColumns("Other", "Features").Fit(train));
         var error = Assert.ThrowsExactly<ArgumentException>(() => ml.Ranking.Trainers.HyperDpo(options).Fit(train));
         StringAssert.Contains(error.Message, "'Score'");
     }

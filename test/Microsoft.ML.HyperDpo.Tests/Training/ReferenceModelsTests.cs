@@ -20,7 +20,7 @@ public class ReferenceModelsTests
     private static HyperDpoRankingTrainer.Options Options(int epochs = 3)
     {
         var o = SyntheticRanking.FastOptions(epochs);
-        o.ReferenceModels = References;
+        o.References.Source = ReferenceSource.PerObjective(References);
         return o;
     }
 
@@ -39,7 +39,7 @@ public class ReferenceModelsTests
     {
         // A learning rate too small to move anything: the model is the state before the first step, g = 0.
         var o = Options(epochs: 1);
-        o.LearningRate = 1e-30f;
+        o.Optimiser.LearningRate = 1e-30f;
         var model = Ml.Ranking.Trainers.HyperDpo(o).Fit(Train);
         foreach (var w in new[] { new[] { 1f, 0f }, new[] { 0.3f, 0.7f }, new[] { 0f, 1f } })
             AssertClose(Soup(Test, w), SyntheticRanking.Scores(model.WithObjectiveWeights(w).Transform(Test)), 1e-4, $"w = ({w[0]}, {w[1]})");
@@ -50,13 +50,13 @@ public class ReferenceModelsTests
     {
         // A deliberately bad fit (a huge learning rate): early stopping must fall back on the state before the first step.
         var o = Options(epochs: 2);
-        o.LearningRate = 5f;
-        o.EarlyStoppingPatience = 0;
+        o.Optimiser.LearningRate = 5f;
+        o.Validation.EarlyStoppingPatience = 0;
         var model = Ml.Ranking.Trainers.HyperDpo(o).Fit(Train, Valid);
         double front = ParetoProfiler.Profile(Ml, model, Valid).Hypervolume;
         // The reference soup itself: a model that has not moved from its start (checked against the float64 soup above).
         var still = Options(epochs: 1);
-        still.LearningRate = 1e-30f;
+        still.Optimiser.LearningRate = 1e-30f;
         double soup = ParetoProfiler.Profile(Ml, Ml.Ranking.Trainers.HyperDpo(still).Fit(Train), Valid).Hypervolume;
         Assert.IsTrue(front >= soup - 1e-9, $"validation hypervolume {front:F4} is below the reference soup's {soup:F4} (kept epoch {model.TrainingReport!.BestEpoch})");
     }
@@ -65,8 +65,8 @@ public class ReferenceModelsTests
     public void ReferenceEstimatorsAreFittedOnTheTrainingData()
     {
         var o = SyntheticRanking.FastOptions(epochs: 1);
-        o.ReferenceEstimators = Estimators;
-        o.LearningRate = 1e-30f;
+        o.References.Source = ReferenceSource.FitPerObjective(Estimators);
+        o.Optimiser.LearningRate = 1e-30f;
         var model = Ml.Ranking.Trainers.HyperDpo(o).Fit(Train);
         AssertClose(Soup(Test, new[] { 0.5f, 0.5f }), SyntheticRanking.Scores(model.Transform(Test)), 1e-4, "fitted by the trainer");
         Assert.IsTrue(model.TrainingReport!.ReferenceFitTime > TimeSpan.Zero);
@@ -78,9 +78,9 @@ public class ReferenceModelsTests
         // With folds, the training rows see out-of-fold scores, but the served reference is still each full model, only
         // standardised differently: at a corner the untrained model is an increasing affine function of that model's score.
         var o = SyntheticRanking.FastOptions(epochs: 1);
-        o.ReferenceEstimators = Estimators;
-        o.ReferenceFolds = 3;
-        o.LearningRate = 1e-30f;
+        o.References.Source = ReferenceSource.FitPerObjective(Estimators);
+        o.References.Folds = 3;
+        o.Optimiser.LearningRate = 1e-30f;
         var model = Ml.Ranking.Trainers.HyperDpo(o).Fit(Train);
         for (int k = 0; k < 2; k++)
         {
@@ -95,7 +95,7 @@ public class ReferenceModelsTests
             for (int i = 0; i < scores.Length; i++)
                 Assert.AreEqual(scores[a] + slope * (reference[i] - reference[a]), scores[i], 1e-3, $"objective {k}, row {i}");
         }
-        Assert.ThrowsExactly<ArgumentException>(() => { var bad = SyntheticRanking.FastOptions(); bad.ReferenceFolds = 3; bad.ReferenceModels = References; bad.Validate(); });
+        Assert.ThrowsExactly<ArgumentException>(() => { var bad = SyntheticRanking.FastOptions(); bad.References.Folds = 3; bad.References.Source = ReferenceSource.PerObjective(References); bad.Validate(); });
     }
 
     [TestMethod]
@@ -107,9 +107,9 @@ public class ReferenceModelsTests
         double FirstLoss(ReferenceForm form)
         {
             var o = SyntheticRanking.FastOptions(epochs: 1);
-            o.ReferenceModels = SyntheticRanking.Labels.Select(l => (ITransformer)Ml.Transforms.CopyColumns("Score", l).Fit(Train)).ToArray();
-            o.ReferenceForm = form;
-            o.LearningRate = 1e-30f;
+            o.References.Source = ReferenceSource.PerObjective(SyntheticRanking.Labels.Select(l => (ITransformer)Ml.Transforms.CopyColumns("Score", l).Fit(Train)).ToArray());
+            o.References.Form = form;
+            o.Optimiser.LearningRate = 1e-30f;
             return Ml.Ranking.Trainers.HyperDpo(o).Fit(Train).TrainingReport!.Epochs[0].MeanLoss;
         }
         double residual = FirstLoss(ReferenceForm.Residual), implicitReward = FirstLoss(ReferenceForm.ImplicitReward);
@@ -119,16 +119,27 @@ public class ReferenceModelsTests
     [TestMethod]
     public void ReferenceOptionsAreCheckedUpFront()
     {
+        // One source, so there is no combination to refuse; what is left is its size, null entries and folds without estimators.
         var o = SyntheticRanking.FastOptions();
-        o.ReferenceModels = new[] { References[0] };
-        Assert.AreEqual(nameof(o.ReferenceModels), Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
-        o.ReferenceModels = References;
-        o.ReferenceModel = References[0];
-        Assert.AreEqual(nameof(o.ReferenceModels), Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
-        o.ReferenceModel = null;
-        o.ReferenceEstimators = new IEstimator<ITransformer>[] { Estimators[0], null! };
-        o.ReferenceModels = null;
-        Assert.AreEqual(nameof(o.ReferenceEstimators), Assert.ThrowsExactly<ArgumentException>(o.Validate).ParamName);
+        o.References.Source = ReferenceSource.PerObjective(new[] { References[0] });
+        var e = Assert.ThrowsExactly<ArgumentException>(o.Validate);
+        Assert.AreEqual("References.Source", e.ParamName);
+        Assert.Contains("one fitted model per objective (2: RelevanceA, RelevanceB); got 1", e.Message);
+        o.References.Source = ReferenceSource.FitPerObjective(new IEstimator<ITransformer>[] { Estimators[0], null! });
+        e = Assert.ThrowsExactly<ArgumentException>(o.Validate);
+        Assert.AreEqual("References.Source", e.ParamName);
+        Assert.Contains("one estimator per objective", e.Message);
+        Assert.Contains("some null", e.Message);
+        o.References.Source = ReferenceSource.Shared(References[0]);
+        o.References.Folds = 3;
+        e = Assert.ThrowsExactly<ArgumentException>(o.Validate);
+        Assert.AreEqual("References.Folds", e.ParamName);
+        Assert.Contains("ReferenceSource.FitPerObjective", e.Message);
+        o.References.Source = ReferenceSource.FitPerObjective(Estimators);
+        o.Validate();
+        Assert.ThrowsExactly<ArgumentNullException>(() => ReferenceSource.Shared(null!));
+        Assert.ThrowsExactly<ArgumentNullException>(() => ReferenceSource.PerObjective(null!));
+        Assert.ThrowsExactly<ArgumentNullException>(() => ReferenceSource.FitPerObjective(null!));
     }
 
     [TestMethod]
@@ -140,8 +151,8 @@ public class ReferenceModelsTests
         // The residual form differs from the implicit reward only in its loss: its model is scored and saved the same way.
         // With temperature conditioning the network reads [x, r] and (w, t(beta)) at once; every path scores at the model's temperature.
         var options = Options(epochs: 2);
-        options.ReferenceForm = form;
-        if (temperatureConditioned) options.TemperatureRange = new[] { 1f, 10f };
+        options.References.Form = form;
+        if (temperatureConditioned) options.Loss.TemperatureRange = new[] { 1f, 10f };
         var model = Ml.Ranking.Trainers.HyperDpo(options).Fit(Train, Valid).WithObjectiveWeights(0.3f, 0.7f);
         Assert.AreEqual(temperatureConditioned, model.Temperature is not null);
         float[] expected = SyntheticRanking.Scores(model.Transform(Test));
@@ -199,7 +210,7 @@ public class ReferenceModelsTests
         var fresh = CliProcess.ScoreCheckpoint(Ml, checkpointPath, Test, "0.3,0.7");
         AssertClose(expected.Select(s => (double)s).ToArray(), fresh, 1e-5, "checkpoint in a new process");
         var resume = checkpoint.TrainerOptions;
-        resume.NumberOfEpochs = 1;
+        resume.Optimiser.NumberOfEpochs = 1;
         var resumed = Ml.Ranking.Trainers.HyperDpo(resume).Fit(Train);
         Assert.AreSame(checkpoint.ReferenceModel, resumed.ReferenceTransformer);
     }

@@ -4,7 +4,7 @@ using Microsoft.ML.HyperDpo.Evaluation;
 
 namespace Microsoft.ML.HyperDpo.Tests.Training;
 
-/// <summary>Periodic checkpoints (<see cref="HyperDpoRankingTrainer.Options.CheckpointPath"/>) and resuming a fit that was killed hard.</summary>
+/// <summary>Periodic checkpoints (<see cref="HyperDpoRankingTrainer.CheckpointingOptions.Path"/>) and resuming a fit that was killed hard.</summary>
 [TestClass]
 public class ResumeTests
 {
@@ -28,12 +28,12 @@ public class ResumeTests
         Assert.AreEqual(killedAfter, checkpoint.EpochsCompleted);
         Assert.AreEqual(stepsInto, checkpoint.StepsIntoEpoch);
         var resume = checkpoint.ResumeOptions;
-        Assert.AreEqual(Epochs - killedAfter, resume.NumberOfEpochs, "the epochs the killed fit had still to run, the one it was in the middle of included");
-        Assert.AreEqual(checkpointPath, resume.CheckpointPath, "the resumed fit keeps checkpointing");
+        Assert.AreEqual(Epochs - killedAfter, resume.Optimiser.NumberOfEpochs, "the epochs the killed fit had still to run, the one it was in the middle of included");
+        Assert.AreEqual(checkpointPath, resume.Checkpointing.Path, "the resumed fit keeps checkpointing");
         var resumed = ml.Ranking.Trainers.HyperDpo(resume).Fit(splits.Train, splits.Validation);
         Assert.AreEqual(Epochs, HyperDpoCheckpoint.Load(ml, checkpointPath).EpochsCompleted, "the last checkpoint is the finished fit's");
 
-        var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = objectives, Seed = Seed, NumberOfEpochs = Epochs };
+        var options = new HyperDpoRankingTrainer.Options { LabelColumnNames = objectives, Seed = Seed, Optimiser = { NumberOfEpochs = Epochs } };
         var uninterrupted = new MLContext(Seed).Ranking.Trainers.HyperDpo(options).Fit(splits.Train, splits.Validation);
 
         double Front(HyperDpoRankingTransformer model) =>
@@ -54,13 +54,13 @@ public class ResumeTests
         // 30 lists of 8 per step: 4 steps per epoch.
         var data = SyntheticRanking.Load(ml, SyntheticRanking.Rows(30, 5, 12, seed: 4));
         var options = SyntheticRanking.FastOptions(epochs: 2);
-        options.CheckpointPath = path;
-        options.CheckpointInterval = 100;
-        options.CheckpointStepInterval = stepInterval;
-        options.CheckpointSeconds = seconds;
+        options.Checkpointing.Path = path;
+        options.Checkpointing.Interval = 100;
+        options.Checkpointing.StepInterval = stepInterval;
+        options.Checkpointing.Seconds = seconds;
         // After an epoch's last step and before its end-of-epoch checkpoint, the file holds the last one written mid-epoch.
         var seen = new List<(int Epochs, int Steps)>();
-        options.Progress = new SynchronousProgress<TrainingProgress>(p =>
+        options.Runtime.Progress = new SynchronousProgress<TrainingProgress>(p =>
         {
             var c = HyperDpoCheckpoint.Load(ml, path);
             seen.Add((c.EpochsCompleted, c.StepsIntoEpoch));

@@ -23,7 +23,7 @@ public sealed class TemperedRow
     public uint QueryId { get; set; }
 }
 
-/// <summary>Temperature conditioning (Options.TemperatureRange): training, every scoring path, persistence and errors.</summary>
+/// <summary>Temperature conditioning (Options.Loss.TemperatureRange): training, every scoring path, persistence and errors.</summary>
 [TestClass]
 public class TemperatureConditioningTests
 {
@@ -39,8 +39,8 @@ public class TemperatureConditioningTests
             {
                 var ml = new MLContext(seed: 3);
                 var options = ScorerVariants.Options(kind, epochs: 3, seed: 5);
-                options.HiddenSizes = new[] { 24, 10 };
-                options.TemperatureRange = (float[])Range.Clone();
+                options.Network.HiddenSizes = new[] { 24, 10 };
+                options.Loss.TemperatureRange = (float[])Range.Clone();
                 model = ml.Ranking.Trainers.HyperDpo(options).Fit(SyntheticRanking.Load(ml, SyntheticRanking.Rows(30, 5, 12, seed: 21)),
                     SyntheticRanking.Load(ml, SyntheticRanking.Rows(10, 5, 12, seed: 22)));
                 Models[kind] = model;
@@ -167,7 +167,7 @@ public class TemperatureConditioningTests
         foreach (var range in new[] { new[] { 0f, 1f }, new[] { 5f, 1f }, new[] { 1f }, new[] { 1f, float.NaN } })
         {
             var options = SyntheticRanking.FastOptions();
-            options.TemperatureRange = range;
+            options.Loss.TemperatureRange = range;
             StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.Ranking.Trainers.HyperDpo(options)).Message, "TemperatureRange");
         }
     }
@@ -212,16 +212,16 @@ public class TemperatureConditioningTests
         HyperDpoCheckpoint.Save(model, checkpointPath);
         var checkpoint = HyperDpoCheckpoint.Load(ml, checkpointPath);
         Assert.AreEqual(7f, checkpoint.Model.Temperature);
-        CollectionAssert.AreEqual(Range, checkpoint.TrainerOptions.TemperatureRange);
+        CollectionAssert.AreEqual(Range, checkpoint.TrainerOptions.Loss.TemperatureRange);
         var fromCheckpoint = SyntheticRanking.Scores(checkpoint.Model.WithObjectiveWeights(0.3f, 0.7f).Transform(data));
         for (int r = 0; r < expected.Length; r++) Assert.AreEqual(expected[r], fromCheckpoint[r], 1e-6f, $"checkpoint, row {r}");
 
         // Training continues from it with its options; options without a temperature range are refused, naming the option.
         var resume = checkpoint.TrainerOptions;
-        resume.NumberOfEpochs = 1;
-        resume.InitialCheckpoint = checkpoint;
+        resume.Optimiser.NumberOfEpochs = 1;
+        resume.Checkpointing.StartFrom = checkpoint;
         Assert.IsNotNull(ml.Ranking.Trainers.HyperDpo(resume).Fit(data).Temperature);
-        resume.TemperatureRange = null;
+        resume.Loss.TemperatureRange = null;
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.Ranking.Trainers.HyperDpo(resume)).Message, "TemperatureRange");
     }
 
@@ -230,7 +230,7 @@ public class TemperatureConditioningTests
     {
         var ml = new MLContext(1);
         var options = ListwiseScoringTests.Options(ConditioningKind.HyperPrompt, epochs: 2);
-        options.TemperatureRange = (float[])Range.Clone();
+        options.Loss.TemperatureRange = (float[])Range.Clone();
         var data = SyntheticRanking.Load(ml, SyntheticRanking.Rows(12, 4, 8, seed: 60));
         var model = ml.Ranking.Trainers.HyperDpo(options).Fit(data);
         Assert.AreEqual(ConditionVector.Width(2, temperature: true), model.ScoringModel.Network.ConditionWidth);

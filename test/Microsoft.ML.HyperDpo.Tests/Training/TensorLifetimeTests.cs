@@ -18,8 +18,8 @@ public class TensorLifetimeTests
         var liveAtEpochEnd = new List<long>();
         var options = SyntheticRanking.FastOptions(epochs: 6);
         // Progress records arrive on the training thread.
-        options.Progress = new SynchronousProgress<TrainingProgress>(_ => liveAtEpochEnd.Add(DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount));
-        options.EarlyStoppingPatience = 0;
+        options.Runtime.Progress = new SynchronousProgress<TrainingProgress>(_ => liveAtEpochEnd.Add(DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount));
+        options.Validation.EarlyStoppingPatience = 0;
         ml.Ranking.Trainers.HyperDpo(options).Fit(data, valid);
 
         Assert.AreEqual(6, liveAtEpochEnd.Count);

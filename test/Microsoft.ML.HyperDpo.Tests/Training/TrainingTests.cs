@@ -18,7 +18,7 @@ public class TrainingTests
         HyperDpoRankingTrainer.Options Options(int seed)
         {
             var o = SyntheticRanking.FastOptions(epochs: 3, seed: seed);
-            o.Dropout = 0.2f; // dropout draws random masks too
+            o.Network.Dropout = 0.2f; // dropout draws random masks too
             return o;
         }
 
@@ -53,7 +53,7 @@ public class TrainingTests
         var trained = ml.Ranking.Trainers.HyperDpo(SyntheticRanking.FastOptions(epochs: 15)).Fit(train);
         // Same seed, hence the same initial network, but a step size that leaves it where it started.
         var untrainedOptions = SyntheticRanking.FastOptions(epochs: 1);
-        untrainedOptions.LearningRate = 1e-9f;
+        untrainedOptions.Optimiser.LearningRate = 1e-9f;
         var untrained = ml.Ranking.Trainers.HyperDpo(untrainedOptions).Fit(train);
 
         double Ndcg(HyperDpoRankingTransformer model, float wA, string label) =>

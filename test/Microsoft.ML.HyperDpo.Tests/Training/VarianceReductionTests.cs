@@ -7,9 +7,9 @@ using TorchSharp;
 namespace Microsoft.ML.HyperDpo.Tests.Training;
 
 /// <summary>
-/// The variance-reduction options: a weight average of fits from one start (<see cref="HyperDpoRankingTrainer.Options.EnsembleSize"/>),
-/// early stopping on several grids (<see cref="HyperDpoRankingTrainer.Options.ValidationGrids"/>) and a refit on the training and
-/// validation lists (<see cref="HyperDpoRankingTrainer.Options.RefitOnValidationData"/>).
+/// The variance-reduction options: a weight average of fits from one start (<see cref="HyperDpoRankingTrainer.OptimiserOptions.EnsembleSize"/>),
+/// early stopping on several grids (<see cref="HyperDpoRankingTrainer.ValidationOptions.Grids"/>) and a refit on the training and
+/// validation lists (<see cref="HyperDpoRankingTrainer.ValidationOptions.RefitOnValidationData"/>).
 /// </summary>
 [TestClass]
 public class VarianceReductionTests
@@ -26,7 +26,7 @@ public class VarianceReductionTests
     public void AnEnsembleIsTheMeanOfItsMembersParametersFromOneStart()
     {
         var options = SyntheticRanking.FastOptions(epochs: 3);
-        options.EnsembleSize = 3;
+        options.Optimiser.EnsembleSize = 3;
         var model = Ml.Ranking.Trainers.HyperDpo(options).Fit(Train);
 
         // The members, trained independently of the trainer's ensemble code: the seed's initial parameters, member i's own list
@@ -66,10 +66,10 @@ public class VarianceReductionTests
     {
         var references = SyntheticRanking.Labels.Select(label => SyntheticRanking.SmallFastTree(Ml, label, 10).Fit(Train)).ToArray();
         var options = SyntheticRanking.FastOptions(epochs: 4);
-        options.ReferenceModels = references;
-        options.EnsembleSize = 2;
+        options.References.Source = ReferenceSource.PerObjective(references);
+        options.Optimiser.EnsembleSize = 2;
         var progress = new List<TrainingProgress>();
-        options.Progress = new SynchronousProgress<TrainingProgress>(progress.Add);
+        options.Runtime.Progress = new SynchronousProgress<TrainingProgress>(progress.Add);
 
         var model = Ml.Ranking.Trainers.HyperDpo(options).Fit(Train, Valid);
 
@@ -79,9 +79,9 @@ public class VarianceReductionTests
         Assert.IsNotNull(report.KeptValidationScore);
         // The reference alone, measured by the same figure: a fit whose learning rate moves nothing keeps epoch 0 and reports it.
         var still = SyntheticRanking.FastOptions(epochs: 1);
-        still.ReferenceModels = references;
-        still.LearningRate = 1e-12f;
-        still.EnsembleSize = 2;
+        still.References.Source = ReferenceSource.PerObjective(references);
+        still.Optimiser.LearningRate = 1e-12f;
+        still.Optimiser.EnsembleSize = 2;
         double soup = Ml.Ranking.Trainers.HyperDpo(still).Fit(Train, Valid).TrainingReport!.KeptValidationScore!.Value;
         Assert.IsGreaterThanOrEqualTo(soup - 1e-9, report.KeptValidationScore!.Value);
         Assert.IsLessThanOrEqualTo(1.0, report.KeptValidationScore!.Value);
@@ -129,9 +129,9 @@ public class VarianceReductionTests
     {
         var one = SyntheticRanking.FastOptions(epochs: 3);
         var several = SyntheticRanking.FastOptions(epochs: 3);
-        several.ValidationGrids = 4;
+        several.Validation.Grids = 4;
         var progress = new List<TrainingProgress>();
-        several.Progress = new SynchronousProgress<TrainingProgress>(progress.Add);
+        several.Runtime.Progress = new SynchronousProgress<TrainingProgress>(progress.Add);
 
         var single = Ml.Ranking.Trainers.HyperDpo(one).Fit(Train, Valid).TrainingReport!;
         var averaged = Ml.Ranking.Trainers.HyperDpo(several).Fit(Train, Valid).TrainingReport!;
@@ -146,8 +146,8 @@ public class VarianceReductionTests
     public void TheRefitIsAFitOnTrainingAndValidationListsForTheChosenEpochs()
     {
         var options = SyntheticRanking.FastOptions(epochs: 6);
-        options.RefitOnValidationData = true;
-        options.EarlyStoppingPatience = 0;
+        options.Validation.RefitOnValidationData = true;
+        options.Validation.EarlyStoppingPatience = 0;
         var refitted = Ml.Ranking.Trainers.HyperDpo(options).Fit(Train, Valid);
         int chosen = refitted.TrainingReport!.BestEpoch;
         Assert.IsGreaterThan(0, chosen);
@@ -168,10 +168,10 @@ public class VarianceReductionTests
     {
         foreach (var (set, name) in new (Action<HyperDpoRankingTrainer.Options>, string)[]
         {
-            (o => o.EnsembleSize = 0, "EnsembleSize"),
-            (o => o.ValidationGrids = 0, "ValidationGrids"),
-            (o => { o.EnsembleSize = 2; o.CheckpointPath = "model.ckpt"; }, "EnsembleSize"),
-            (o => { o.RefitOnValidationData = true; o.CheckpointPath = "model.ckpt"; }, "RefitOnValidationData"),
+            (o => o.Optimiser.EnsembleSize = 0, "Optimiser.EnsembleSize"),
+            (o => o.Validation.Grids = 0, "Validation.Grids"),
+            (o => { o.Optimiser.EnsembleSize = 2; o.Checkpointing.Path = "model.ckpt"; }, "Optimiser.EnsembleSize"),
+            (o => { o.Validation.RefitOnValidationData = true; o.Checkpointing.Path = "model.ckpt"; }, "Validation.RefitOnValidationData"),
         })
         {
             var options = SyntheticRanking.FastOptions();

@@ -59,7 +59,7 @@ internal sealed record ConditioningShape(int FeatureCount, int ConditionWidth, I
 /// <param name="ConcatenatesCondition">True when c is also concatenated to the standardised features at the trunk's input.</param>
 /// <param name="Create">Builds the kind's TorchSharp part.</param>
 /// <param name="IgnoresCondition">True when the network never reads c, so it can learn only the one trade-off of
-/// <see cref="HyperDpoRankingTrainer.Options.FixedObjectiveWeights"/>, which it then requires.</param>
+/// <see cref="HyperDpoRankingTrainer.LossOptions.FixedObjectiveWeights"/>, which it then requires.</param>
 /// <param name="BuiltBeforeOutput">True when the kind's layers are built before the trunk's output layer, false after it.
 /// Layers draw their initial values from the seeded random source in the order they are built, so this order is part of
 /// what a seed means; it is kept as each kind first had it.</param>

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.HyperDpo.Modeling.Transformer;
 
 /// <summary>
-/// Builds the network of a fit with <see cref="HyperDpoRankingTrainer.Options.FrozenBackbone"/>: a transformer ranker whose feature
+/// Builds the network of a fit with <see cref="HyperDpoRankingTrainer.NetworkOptions.FrozenBackbone"/>: a transformer ranker whose feature
 /// standardisation, projection and blocks are copied from the backbone and frozen, and whose scoring head starts as the
 /// backbone's; only the conditioning (prompt generator) and the head train.
 /// </summary>
@@ -12,7 +12,7 @@ internal static class FrozenBackbone
 {
     public static IRankingNetwork Create(HyperDpoRankingTrainer.Options o, HyperDpoRankingTransformer backbone, ListwiseDataset train)
     {
-        const string option = nameof(HyperDpoRankingTrainer.Options.FrozenBackbone);
+        string option = HyperDpoRankingTrainer.Options.Path(nameof(HyperDpoRankingTrainer.Options.Network), nameof(HyperDpoRankingTrainer.NetworkOptions.FrozenBackbone));
         var source = backbone.ScoringModel.Network as TransformerRanker
             ?? throw new ArgumentException($"{option} must be a fitted model of the Transformer architecture.", option);
         if (source.FeatureCount != train.FeatureCount)

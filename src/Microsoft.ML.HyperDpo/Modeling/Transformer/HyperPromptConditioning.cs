@@ -1,7 +1,7 @@
 namespace Microsoft.ML.HyperDpo.Modeling.Transformer;
 
 /// <summary>
-/// <see cref="ConditioningKind.HyperPrompt"/> (Hyper Prompt Tuning): c is mapped to <see cref="HyperDpoRankingTrainer.Options.PromptCount"/>
+/// <see cref="ConditioningKind.HyperPrompt"/> (Hyper Prompt Tuning): c is mapped to <see cref="HyperDpoRankingTrainer.NetworkOptions.PromptCount"/>
 /// = m prompt embeddings prepended to each list. The map starts as the mixture sum_k w_k P_k of one prompt per objective
 /// and adds a non-linear correction that starts at zero (<see cref="PromptGenerator"/>).
 /// </summary>

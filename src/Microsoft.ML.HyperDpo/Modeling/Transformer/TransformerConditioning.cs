@@ -43,10 +43,10 @@ internal static class TransformerConditioning
 
 /// <summary>One transformer conditioning kind as registered in <see cref="TransformerConditioning"/>.</summary>
 /// <param name="Kind">The public name.</param>
-/// <param name="PromptTokens">The tokens the kind prepends to each list, given <see cref="HyperDpoRankingTrainer.Options.PromptCount"/>.</param>
+/// <param name="PromptTokens">The tokens the kind prepends to each list, given <see cref="HyperDpoRankingTrainer.NetworkOptions.PromptCount"/>.</param>
 /// <param name="CreatePrompts">Builds the kind's prompt generator from (C, d, prompt count); null for a kind that prepends none.</param>
 /// <param name="ConcatenatesCondition">True when c is concatenated to every document's standardised features before the projection.</param>
 /// <param name="IgnoresCondition">True when the network never reads c (it then needs
-/// <see cref="HyperDpoRankingTrainer.Options.FixedObjectiveWeights"/>).</param>
+/// <see cref="HyperDpoRankingTrainer.LossOptions.FixedObjectiveWeights"/>).</param>
 internal sealed record TransformerConditioningDefinition(ConditioningKind Kind, Func<int, int> PromptTokens,
     Func<int, int, int, PromptGenerator>? CreatePrompts, bool ConcatenatesCondition = false, bool IgnoresCondition = false);
