@@ -24,11 +24,21 @@ internal static class LanguageCommands
 
     private static string[] SplitList(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>
+    /// <c>--held-out</c> of pretrain and align, declared once: both split the lists with it and <c>--seed</c>, so a base model
+    /// pre-trained with the same two values never saw the text align evaluates on.
+    /// </summary>
+    private static Option<int> HeldOut() => new("--held-out")
+    {
+        Description = "Preference lists held out: pretrain leaves them out of its text, align evaluates on them (the same lists for the same --held-out and --seed).",
+        DefaultValueFactory = _ => 100,
+    };
+
     public static System.CommandLine.Command Pretrain()
     {
         var data = new Option<string>("--data") { Description = "qa-feedback JSON or preference JSON Lines file: its training split's prompts, responses and contexts are the text.", Required = true };
         var output = new Option<string>("--output") { Description = "Checkpoint directory to write (config.json, model.safetensors, vocabulary.json).", Required = true };
-        var heldOut = new Option<int>("--held-out") { Description = "Lists held out of the text (the split align uses).", DefaultValueFactory = _ => 100 };
+        var heldOut = HeldOut();
         var vocabulary = new Option<int>("--vocabulary") { Description = "Compact vocabulary size.", DefaultValueFactory = _ => 4096 };
         var width = new Option<int>("--width") { Description = "Embedding width.", DefaultValueFactory = _ => 128 };
         var layers = new Option<int>("--layers") { Description = "Transformer blocks.", DefaultValueFactory = _ => 2 };
@@ -81,7 +91,7 @@ internal static class LanguageCommands
         var promptLength = new Option<int>("--prompt-length") { Description = "Soft-prompt length m.", DefaultValueFactory = _ => 8 };
         var beta = new Option<float>("--beta") { Description = "DPO temperature beta.", DefaultValueFactory = _ => 0.1f };
         var loraRank = new Option<int>("--lora-rank") { Description = "Rank of low-rank adapters on the attention projections (0: prompt only).", DefaultValueFactory = _ => 0 };
-        var heldOut = new Option<int>("--held-out") { Description = "Held-out lists.", DefaultValueFactory = _ => 100 };
+        var heldOut = HeldOut();
         var seed = SharedOptions.Seed("Seed.", defaultValue: 0);
         var benchmarks = SharedOptions.BenchmarksPage("With --demo (not --small): also write the summary as the 'align' section of this Markdown file (its other sections are kept).");
         var plot = new Option<string>("--plot") { Description = "With --demo: PNG of the held-out fronts.", DefaultValueFactory = _ => "align-front.png" };
