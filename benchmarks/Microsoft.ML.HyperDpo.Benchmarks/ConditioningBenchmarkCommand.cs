@@ -12,12 +12,18 @@ namespace Microsoft.ML.HyperDpo.Benchmarks;
 /// <summary>
 /// <c>benchmark-conditioning</c>: every conditioning kind of both architectures on MQ2008's folds, for several sets of
 /// objectives. Per kind: the hypervolume of the test front (NDCG@10 over the weight lattice, reference at the origin), each
-/// objective's NDCG@10 at its own corner, the fit time, and the hypervolume on the fold's validation part (the figure that
-/// compares kinds without touching a test part). Writes its own section of docs/benchmarks.md.
+/// objective's NDCG@10 at its own corner, the hypervolume of the same front from the chance point (<see cref="ChanceNdcg"/>), the
+/// optimiser steps and the fit time, and the hypervolume on the fold's validation part (the figure that compares kinds without
+/// touching a test part). With <c>--equal-steps</c> every fit runs all its epochs (early stopping only picks the kept epoch), and
+/// the run stops with an error when two kinds of one fold, seed and set of objectives ran different numbers of steps. Writes its own
+/// section of docs/benchmarks.md.
 /// </summary>
 internal static class ConditioningBenchmarkCommand
 {
     private const string Section = "benchmark-conditioning";
+
+    /// <summary>The k of every NDCG@k this benchmark reports.</summary>
+    private const int NdcgAt = 10;
 
     /// <summary>A network to compare: architecture and conditioning kind.</summary>
     private sealed record Variant(string Name, RankerArchitecture Architecture, ConditioningKind Kind);
@@ -46,27 +52,29 @@ internal static class ConditioningBenchmarkCommand
         var seed = SharedOptions.Seed("Seed of the first fit of each kind; --seeds fits use seed, seed + 1, ...");
         var seeds = new Option<int>("--seeds") { Description = "Fits per kind, fold and set of objectives, each with its own seed (means with 95% intervals over all fits).", DefaultValueFactory = _ => 1 };
         var kinds = new Option<string?>("--kinds") { Description = "Only these kinds, e.g. Mlp:Hypernetwork,Transformer:HyperPrompt (default: all)." };
+        var equalSteps = new Option<bool>("--equal-steps") { Description = "Every fit runs all its epochs (Validation.EarlyStoppingPatience = 0: the validation part still picks the kept epoch), so every kind gets the same optimiser steps; checked after each fit." };
         var sets = SharedOptions.Numbers("--objective-sets", "Only these sets of objectives, by number: 1 PageRank, 2 URL length, 3 both (default: all).");
         var output = BenchmarkOptions.BenchmarksPage();
         var command = new System.CommandLine.Command("benchmark-conditioning", "Compare every conditioning kind (MLP and transformer) on MQ2008: hypervolume, corners and fit time.")
         {
             mq2008, folds,
         };
-        var trainerFlags = TrainerFlags.Bind(command, ["--epochs"], new Dictionary<string, string> { ["--epochs"] = "Most epochs per fit (default: the trainer's; early stopping on the fold's validation part)." });
+        var trainerFlags = TrainerFlags.Bind(command, ["--epochs", "--transformer-blocks", "--transformer-width"], new Dictionary<string, string> { ["--epochs"] = "Most epochs per fit (default: the trainer's; early stopping on the fold's validation part)." });
         command.Options.Add(seed);
         command.Options.Add(seeds);
         command.Options.Add(kinds);
         command.Options.Add(sets);
+        command.Options.Add(equalSteps);
         command.Options.Add(output);
         command.SetAction(r => Run(r.GetValue(mq2008)!, Mq2008Folds.Parse(r.GetValue(folds)!), () => trainerFlags.Apply(new HyperDpoRankingTrainer.Options(), r), r.GetValue(seed), r.GetValue(output)!,
-            r.GetValue(seeds), r.GetValue(kinds), r.GetValue(sets)));
+            r.GetValue(seeds), r.GetValue(kinds), r.GetValue(sets), r.GetValue(equalSteps)));
         return command;
     }
 
     /// <summary>One fit's figures.</summary>
-    private sealed record FitFigures(double TestHypervolume, double[] Corners, double FitSeconds, double ValidationHypervolume, int Epochs);
+    private sealed record FitFigures(double TestHypervolume, double ChanceHypervolume, double[] Corners, double FitSeconds, double ValidationHypervolume, int Epochs, long Steps);
 
-    private static int Run(string folder, IReadOnlyList<int> folds, Func<HyperDpoRankingTrainer.Options> trainerOptions, int firstSeed, string output, int seedCount, string? kinds, string? sets)
+    private static int Run(string folder, IReadOnlyList<int> folds, Func<HyperDpoRankingTrainer.Options> trainerOptions, int firstSeed, string output, int seedCount, string? kinds, string? sets, bool equalSteps)
     {
         CliPaths.RequireOutputFile(output, "--benchmarks");
         if (seedCount < 1) throw new ArgumentException($"--seeds must be at least 1; got {seedCount}.");
@@ -78,6 +86,7 @@ internal static class ConditioningBenchmarkCommand
             : NumberList.ParseRanges(sets, "--objective-sets", 1, Configurations.Length).Select(n => n - 1).ToArray();
         var results = new Dictionary<(int Configuration, int Variant), List<FitFigures>>();
         var objectiveNames = new string[Configurations.Length][];
+        var chance = new Dictionary<(int Configuration, int Fold), double[]>();
         var done = new List<int>();
         foreach (int fold in folds)
         {
@@ -88,6 +97,9 @@ internal static class ConditioningBenchmarkCommand
                 var ml = new MLContext(seed);
                 var data = RankingDataSets.FromLetor(ml, trainFiles, validFiles, testFiles, ObjectiveSpec.ParseList(Configurations[c].Objectives));
                 objectiveNames[c] = data.Objectives;
+                // The labels of the test part alone decide the chance point, so it is the same for every seed.
+                var chancePoint = chance[(c, fold)] = ChanceNdcg.Expected(ml, data.Test!, data.Objectives, truncation: NdcgAt);
+                var stepsOfKinds = new List<(string Kind, long Steps)>();
                 foreach (int v in variants)
                 {
                     var variant = Variants[v];
@@ -96,51 +108,69 @@ internal static class ConditioningBenchmarkCommand
                     options.Seed = seed;
                     options.Network.Architecture = variant.Architecture;
                     options.Network.Conditioning = variant.Kind;
+                    if (equalSteps) options.Validation.EarlyStoppingPatience = 0;
                     var model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
                     var test = ParetoProfiler.Profile(ml, model, data.Test!);
                     var validation = ParetoProfiler.Profile(ml, model, data.Validation!);
                     var corners = Enumerable.Range(0, data.Objectives.Length)
-                        .Select(k => test.Points.Single(p => p.Weights[k] == 1f).Ndcg[k][9]).ToArray();
-                    var run = new FitFigures(test.Hypervolume, corners, model.TrainingReport!.TrainingTime.TotalSeconds, validation.Hypervolume, model.TrainingReport.Epochs.Count);
+                        .Select(k => test.Points.Single(p => p.Weights[k] == 1f).Ndcg[k][NdcgAt - 1]).ToArray();
+                    var report = model.TrainingReport!;
+                    var run = new FitFigures(test.Hypervolume, Hypervolume.Compute(test.Points.Select(p => p.At(NdcgAt)).ToList(), chancePoint), corners,
+                        report.TrainingTime.TotalSeconds, validation.Hypervolume, report.Epochs.Count, report.OptimiserSteps);
+                    stepsOfKinds.Add((variant.Name, run.Steps));
+                    if (equalSteps && stepsOfKinds.Select(k => k.Steps).Distinct().Count() > 1)
+                        throw new InvalidOperationException($"--equal-steps: on fold {fold}, seed {seed}, {Configurations[c].Name} the kinds ran different optimiser steps " +
+                            $"({string.Join(", ", stepsOfKinds.Select(k => $"{k.Kind}: {k.Steps}"))}); every kind must run the same batches for the same epochs.");
                     if (!results.TryGetValue((c, v), out var list)) results[(c, v)] = list = new List<FitFigures>();
                     list.Add(run);
                     AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                        $"Fold {fold}, seed {seed}, {Configurations[c].Name}, {variant.Name}: test hypervolume {run.TestHypervolume:F4}, corners {string.Join(" / ", corners.Select(x => x.ToString("F4", CultureInfo.InvariantCulture)))}, validation hypervolume {run.ValidationHypervolume:F4}, {run.FitSeconds:F1} s ({run.Epochs} epochs)")));
+                        $"Fold {fold}, seed {seed}, {Configurations[c].Name}, {variant.Name}: test hypervolume {run.TestHypervolume:F4} ({run.ChanceHypervolume:F4} from chance), corners {string.Join(" / ", corners.Select(x => x.ToString("F4", CultureInfo.InvariantCulture)))}, validation hypervolume {run.ValidationHypervolume:F4}, {run.FitSeconds:F1} s ({run.Epochs} epochs, {run.Steps} steps)")));
                 }
             }
 
             // The section is rewritten after every fold, so an interrupted run still reports the folds it finished.
             done.Add(fold);
-            BenchmarkReport.WriteSection(output, Section, Markdown(results, objectiveNames, done, seedCount));
+            BenchmarkReport.WriteSection(output, Section, Markdown(results, objectiveNames, chance, done, seedCount, equalSteps));
             AnsiConsole.MarkupLine($"Wrote the [bold]{Section}[/] section of {Markup.Escape(output)} (folds {string.Join(", ", done)}).");
         }
-        AnsiConsole.WriteLine(Markdown(results, objectiveNames, done, seedCount));
+        AnsiConsole.WriteLine(Markdown(results, objectiveNames, chance, done, seedCount, equalSteps));
         return 0;
     }
 
-    private static string Markdown(Dictionary<(int Configuration, int Variant), List<FitFigures>> results, string[][] objectiveNames, IReadOnlyList<int> folds, int seedCount)
+    private static string Markdown(Dictionary<(int Configuration, int Variant), List<FitFigures>> results, string[][] objectiveNames,
+        Dictionary<(int Configuration, int Fold), double[]> chance, IReadOnlyList<int> folds, int seedCount, bool equalSteps)
     {
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
+        var defaults = new HyperDpoRankingTrainer.Options().Network;
         md.AppendLine("## Conditioning kinds (`benchmark-conditioning`)");
         md.AppendLine();
         md.AppendLine(ReportHeader.WrittenBy(Program.Run) + ".");
         md.AppendLine();
         md.AppendLine($"MQ2008, fold{(folds.Count == 1 ? "" : "s")} {string.Join(", ", folds)} ({folds.Count} of 5), {seedCount} seed{(seedCount == 1 ? "" : "s")} per fold; " +
             "each figure is the mean over the fits, with a 95% t interval over them in brackets (folds and seeds pooled). Every kind runs the same batches (the batcher depends on the data and the seed only), so equal epochs are equal optimiser steps; " +
-            "early stopping makes the epochs differ, so both the epochs and the wall time are reported. Default trainer options " +
-            "(MLP 128, 64; transformer width 64, 4 heads, 2 blocks, 4 prompts), early stopping on each fold's validation part, 1 LibTorch thread. " +
-            "Test: the fold's test part, hypervolume of the NDCG@10 front over the weight lattice (reference at the origin) and each objective's NDCG@10 at its own corner. " +
+            (equalSteps ? "with --equal-steps every fit ran all its epochs (early stopping only picked the kept epoch) and the run checked that every kind of a fold, seed and set of objectives took the same optimiser steps. "
+                : "early stopping makes the epochs differ, so the optimiser steps, the epochs and the wall time are all reported. ") + "Default trainer options " +
+            string.Create(inv, $"(MLP {string.Join(", ", defaults.HiddenSizes)}; transformer width {defaults.TransformerWidth}, {defaults.AttentionHeads} heads, {defaults.TransformerBlocks} block{(defaults.TransformerBlocks == 1 ? "" : "s")}, {defaults.PromptCount} prompts, unless the command line sets them), ") + "early stopping on each fold's validation part, 1 LibTorch thread. " +
+            "Test: the fold's test part, hypervolume of the NDCG@10 front over the weight lattice (reference at the origin), the same front's hypervolume from the chance point, and each objective's NDCG@10 at its own corner. " +
+            "The chance point is each objective's expected NDCG@10 when every test query's documents are ranked in a uniformly random order, computed exactly from the test labels (ChanceNdcg; no sampling): " +
+            "a ranker gets hypervolume from chance only for what it does better than chance on every objective. " +
             "Validation: the same hypervolume on the fold's validation part, which is also the early-stopping data; compare kinds on it, not on the test figures. " +
             "Fit: training time, validation included. Timings come from a shared, busy machine: compare them within this table only.");
         md.AppendLine();
         for (int c = 0; c < Configurations.Length; c++)
         {
+            var points = folds.Where(f => chance.ContainsKey((c, f))).Select(f => string.Create(inv, $"fold {f} ({string.Join(", ", chance[(c, f)].Select(x => x.ToString("F4", inv)))})")).ToArray();
+            if (points.Length > 0)
+                md.AppendLine(string.Create(inv, $"Chance point, {Configurations[c].Name} ({string.Join(", ", objectiveNames[c])}): {string.Join("; ", points)}.")).AppendLine();
+        }
+        for (int c = 0; c < Configurations.Length; c++)
+        {
             md.AppendLine(string.Create(inv, $"### {Configurations[c].Name}"));
             md.AppendLine();
             if (!results.Keys.Any(key => key.Configuration == c)) continue;
-            md.AppendLine($"| kind | test hypervolume | corners ({string.Join(" / ", objectiveNames[c] ?? Array.Empty<string>())}) | validation hypervolume | fit (s) | epochs |");
-            md.AppendLine("|---|---|---|---|---|---|");
+            md.AppendLine($"| kind | test hypervolume | from chance | corners ({string.Join(" / ", objectiveNames[c] ?? Array.Empty<string>())}) | validation hypervolume | steps | fit (s) | epochs |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|");
             for (int v = 0; v < Variants.Length; v++)
             {
                 if (!results.TryGetValue((c, v), out var runs)) continue;
@@ -150,7 +180,7 @@ internal static class ConditioningBenchmarkCommand
                     var i = SeedInterval.Of(runs.Select(figure).ToArray());
                     return runs.Count == 1 ? i.Mean.ToString(format, inv) : string.Create(inv, $"{i.Mean.ToString(format, inv)} [{i.Low.ToString(format, inv)}, {i.High.ToString(format, inv)}]");
                 }
-                md.AppendLine(string.Create(inv, $"| {Variants[v].Name} | {Interval(r => r.TestHypervolume, "F4")} | {string.Join(" / ", corners)} | {Interval(r => r.ValidationHypervolume, "F4")} | {Interval(r => r.FitSeconds, "F1")} | {runs.Average(r => r.Epochs):F1} |"));
+                md.AppendLine(string.Create(inv, $"| {Variants[v].Name} | {Interval(r => r.TestHypervolume, "F4")} | {Interval(r => r.ChanceHypervolume, "F4")} | {string.Join(" / ", corners)} | {Interval(r => r.ValidationHypervolume, "F4")} | {runs.Average(r => r.Steps):F0} | {Interval(r => r.FitSeconds, "F1")} | {runs.Average(r => r.Epochs):F1} |"));
             }
             md.AppendLine();
         }

@@ -43,8 +43,8 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Transformer: attention heads per block; must divide <see cref="TransformerWidth"/>. Default 4.</summary>
         public int AttentionHeads { get; set; } = 4;
 
-        /// <summary>Transformer: self-attention blocks. Default 2.</summary>
-        public int TransformerBlocks { get; set; } = 2;
+        /// <summary>Transformer: self-attention blocks. Default 1.</summary>
+        public int TransformerBlocks { get; set; } = 1;
 
         /// <summary>Transformer with <see cref="ConditioningKind.HyperPrompt"/>: prompt embeddings m generated from w. Default 4.</summary>
         public int PromptCount { get; set; } = 4;

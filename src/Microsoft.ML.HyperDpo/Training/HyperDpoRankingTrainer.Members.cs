@@ -44,6 +44,7 @@ public sealed partial class HyperDpoRankingTrainer
                     TrainingTime = report.TrainingTime + refitReport.TrainingTime,
                     DocumentsProcessed = report.DocumentsProcessed + refitReport.DocumentsProcessed,
                     PaddedDocumentsProcessed = report.PaddedDocumentsProcessed + refitReport.PaddedDocumentsProcessed,
+                    OptimiserSteps = report.OptimiserSteps + refitReport.OptimiserSteps,
                     RefitEpochs = report.BestEpoch,
                 };
             }
@@ -66,6 +67,7 @@ public sealed partial class HyperDpoRankingTrainer
             TrainingTime = TimeSpan.FromTicks(reports.Sum(r => r.TrainingTime.Ticks)),
             DocumentsProcessed = reports.Sum(r => r.DocumentsProcessed),
             PaddedDocumentsProcessed = reports.Sum(r => r.PaddedDocumentsProcessed),
+            OptimiserSteps = reports.Sum(r => r.OptimiserSteps),
             MemberBestEpochs = members.Count > 1 ? reports.Select(r => r.BestEpoch).ToArray() : Array.Empty<int>(),
             KeptValidationScore = keptScore,
         };

@@ -104,7 +104,7 @@ internal sealed class TrainingLoop
         using var best = new SavedState();
 
         var epochs = new List<EpochRecord>();
-        long documents = 0, slots = 0;
+        long documents = 0, slots = 0, steps = 0;
         var clock = Stopwatch.StartNew();
         var sinceCheckpoint = Stopwatch.StartNew();
         int stepsSinceCheckpoint = 0;
@@ -135,6 +135,7 @@ internal sealed class TrainingLoop
                 averaging?.Update();
                 listCount += batch.ListCount;
                 documents += batch.RealDocuments;
+                steps++;
                 slots += (long)batch.ListCount * batch.Width;
                 stepsSinceCheckpoint++;
                 bool due = (o.Checkpointing.StepInterval > 0 && stepsSinceCheckpoint >= o.Checkpointing.StepInterval)
@@ -179,6 +180,7 @@ internal sealed class TrainingLoop
         {
             Temperatures = temperatures,
             ListsPerStep = o.Optimiser.BatchSize,
+            OptimiserSteps = steps,
             LearningRate = o.Optimiser.LearningRate,
         };
         // With parameter averaging the kept network is the average; the optimiser state is that of the trained one.

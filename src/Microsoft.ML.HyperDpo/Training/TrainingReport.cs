@@ -28,6 +28,12 @@ public sealed record TrainingReport(
     /// <summary>Lists per optimisation step: <see cref="HyperDpoRankingTrainer.OptimiserOptions.BatchSize"/>, or more on large data (<see cref="HyperDpoRankingTrainer.LargeDataOptions.Rows"/>).</summary>
     public int ListsPerStep { get; init; }
 
+    /// <summary>
+    /// Optimiser steps run, over all epochs (summed over every member with an ensemble, and including a refit): the budget two fits
+    /// are compared at, since early stopping makes the epochs differ.
+    /// </summary>
+    public long OptimiserSteps { get; init; }
+
     /// <summary>The peak learning rate used: <see cref="HyperDpoRankingTrainer.OptimiserOptions.LearningRate"/>, scaled up with the lists per step on large data.</summary>
     public float LearningRate { get; init; }
 

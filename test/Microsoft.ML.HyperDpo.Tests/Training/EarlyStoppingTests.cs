@@ -31,6 +31,30 @@ public class EarlyStoppingTests
     }
 
     [TestMethod]
+    public void OptimiserStepsCountEveryBatchSoKindsWithoutEarlyStoppingGetEqualBudgets()
+    {
+        // 40 lists in batches of 8: 5 steps an epoch. Without early stopping (patience 0) every kind runs all epochs, so the same
+        // steps; with it, the steps follow the epochs that ran.
+        var ml = new MLContext(seed: 1);
+        var train = SyntheticRanking.Load(ml, SyntheticRanking.Rows(40, 5, 12, seed: 21));
+        var valid = SyntheticRanking.Load(ml, SyntheticRanking.Rows(15, 5, 12, seed: 22));
+        long StepsOf(ConditioningKind kind, int patience, out int epochs)
+        {
+            var options = SyntheticRanking.FastOptions(epochs: 6);
+            options.Network.Conditioning = kind;
+            options.Validation.EarlyStoppingPatience = patience;
+            var report = ml.Ranking.Trainers.HyperDpo(options).Fit(train, valid).TrainingReport!;
+            epochs = report.Epochs.Count;
+            return report.OptimiserSteps;
+        }
+
+        Assert.AreEqual(6 * 5, StepsOf(ConditioningKind.Hypernetwork, 0, out _));
+        Assert.AreEqual(6 * 5, StepsOf(ConditioningKind.FiLM, 0, out _));
+        long stopped = StepsOf(ConditioningKind.FiLM, 1, out int ran);
+        Assert.AreEqual(ran * 5L, stopped);
+    }
+
+    [TestMethod]
     public void CosmosPenaltyIsSubtractedAndBoundedByLambda()
     {
         // With a vanishing learning rate both fits follow the same path, so the logged losses differ by exactly
