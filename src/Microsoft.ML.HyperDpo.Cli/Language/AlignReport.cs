@@ -20,6 +20,12 @@ internal static class AlignReport
 
     private static string PerSeed(SeedInterval i, string format) => string.Join(", ", i.Values.Select(v => F(v, format)));
 
+    /// <summary>The steps a method took: one number when every seed took the same, else the mean and the per-seed values.</summary>
+    private static string StepsText(MethodSummary m) =>
+        m.StepsTaken is { } taken && taken.Values.Distinct().Count() > 1
+            ? $"{F(taken.Mean, "F0")} ({string.Join(", ", taken.Values.Select(v => F(v, "F0")))})"
+            : m.Steps.ToString(CultureInfo.InvariantCulture);
+
     private static MethodSummary SummaryOf(AlignmentDemoResult r, string method) => r.Summary.First(m => m.Method == method);
 
     /// <summary>HPT's mean training time over DPO-LS's (equal steps, so near 1 unless one method's steps cost more).</summary>
@@ -52,12 +58,16 @@ internal static class AlignReport
         foreach (string c in new[] { "Method", "Fits", "Steps", "Training s", "Hypervolume", "Per seed" })
             summary.AddColumn(c);
         foreach (var m in r.Summary)
-            summary.AddRow(Markup.Escape(m.Method), m.Fits.ToString(CultureInfo.InvariantCulture), m.Steps.ToString(CultureInfo.InvariantCulture),
+            summary.AddRow(Markup.Escape(m.Method), m.Fits.ToString(CultureInfo.InvariantCulture), Markup.Escape(StepsText(m)),
                 Markup.Escape(Interval(m.TrainingSeconds, "F1")), Markup.Escape(Interval(m.Hypervolume, "F5")), Markup.Escape(PerSeed(m.Hypervolume, "F5")));
         AnsiConsole.Write(summary);
         AnsiConsole.MarkupLine($"HPT training time / DPO-LS training time (means, equal steps): [bold]{F(TimeRatio(r), "F2")}[/]");
         foreach (var run in r.Seeds)
+        {
             AnsiConsole.MarkupLine(Markup.Escape($"Seed {run.Seed}: {run.Lengths.Describe()}; base model's held-out perplexity {F(run.HeldOutPerplexity, "F1")}."));
+            foreach (var a in run.BaseAnswers)
+                AnsiConsole.MarkupLine(Markup.Escape($"  base model, greedy: {a.Question} -> {a.Answer}"));
+        }
 
         var table = new Table().Title(Markup.Escape($"First seed's fronts ({r.HeldOutLists} questions): Kendall tau of implicit rewards vs each objective, mapped to [0, 1]"));
         table.AddColumn("Method");
@@ -99,7 +109,7 @@ internal static class AlignReport
         md.AppendLine($"| Method | Fits | Optimiser steps | Training s, mean [95% interval] | Hypervolume from chance, mean [95% interval] | Per seed |");
         md.AppendLine("|---|---:|---:|---:|---:|---|");
         foreach (var m in r.Summary)
-            md.AppendLine($"| {m.Method} | {m.Fits} | {m.Steps} | {Interval(m.TrainingSeconds, "F1")} | {Interval(m.Hypervolume, "F5")} | {PerSeed(m.Hypervolume, "F5")} |");
+            md.AppendLine($"| {m.Method} | {m.Fits} | {StepsText(m)} | {Interval(m.TrainingSeconds, "F1")} | {Interval(m.Hypervolume, "F5")} | {PerSeed(m.Hypervolume, "F5")} |");
         md.AppendLine();
         md.AppendLine("Agreement = Kendall's tau-b between the implicit rewards beta * (log pi - log pi_ref) of the 4 answers and the objective's scores, mapped to [0, 1] " +
             $"(0.5 = unrelated) and averaged over held-out questions. Hypervolume of each method's non-dominated points with respect to chance agreement {ReferenceText(r)} " +
@@ -115,6 +125,15 @@ internal static class AlignReport
         md.AppendLine("Pre-trained base model's perplexity on the held-out questions' passages and answers (exp of the mean next-token loss; never trained on): " +
             string.Join(", ", r.Seeds.Select(run => $"seed {run.Seed} {F(run.HeldOutPerplexity, "F1")}")) + $" (vocabulary {r.Model.VocabularySize}).");
         md.AppendLine();
+        if (r.Seeds.Any(run => run.BaseAnswers.Count > 0))
+        {
+            md.AppendLine("The base model's greedy answers before alignment (no soft prompt; no 3-gram repeated):");
+            md.AppendLine();
+            foreach (var run in r.Seeds)
+                foreach (var a in run.BaseAnswers)
+                    md.AppendLine($"- seed {run.Seed}, *{Cell(a.Question)}* → {Cell(a.Answer)}");
+            md.AppendLine();
+        }
         md.AppendLine($"First seed's fronts (agreement with {string.Join(" / ", r.Objectives)}):");
         md.AppendLine();
         md.AppendLine("| Front point | " + string.Join(" | ", r.Methods.Select(m => m.Method)) + " |");
@@ -151,7 +170,7 @@ internal static class AlignReport
             md.AppendLine($"- w = {Weights(e.Weights)}, *{Cell(e.Question)}* → {Cell(e.Answer)}");
         md.AppendLine();
         var scored = r.Objectives.Where(o => r.Answers.Any(a => a.Scores.ContainsKey(o))).ToList();
-        md.AppendLine("HPT's greedy answers at every grid weight (first held-out questions), with each computed objective's score:");
+        md.AppendLine("HPT's greedy answers at every grid weight (first held-out questions; greedy, no 3-gram repeated), with each computed objective's score:");
         md.AppendLine();
         md.AppendLine($"| Question | w | Answer | {string.Join(" | ", scored)} |");
         md.AppendLine($"|---|---|---|{string.Concat(scored.Select(_ => "---:|"))}");

@@ -73,7 +73,10 @@ internal static class LanguageCommands
                     }), Interruption.Observe());
             });
             Gpt2Checkpoint.Save(r.GetValue(output)!, model, tokenizer);
-            AnsiConsole.MarkupLine($"Final loss {loss:F3} nats/token; saved to [bold]{Markup.Escape(r.GetValue(output)!)}[/].");
+            // The held-out lists' text was never read by the tokenizer or the training: its perplexity says how the model generalises.
+            string heldOutText = split.HeldOut.Count == 0 ? "no lists held out"
+                : $"held-out perplexity {LanguageModelPretrainer.Perplexity(model, tokenizer, LanguageModelPretrainer.CorpusOf(split.HeldOut), new PretrainingOptions().SequenceLength).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} ({split.HeldOut.Count} lists)";
+            AnsiConsole.MarkupLine($"Final loss {loss:F3} nats/token, {Markup.Escape(heldOutText)}; saved to [bold]{Markup.Escape(r.GetValue(output)!)}[/].");
             return 0;
         });
         return command;
@@ -92,7 +95,8 @@ internal static class LanguageCommands
         var beta = new Option<float>("--beta") { Description = "DPO temperature beta.", DefaultValueFactory = _ => 0.1f };
         var loraRank = new Option<int>("--lora-rank") { Description = "Rank of low-rank adapters on the attention projections (0: prompt only).", DefaultValueFactory = _ => 0 };
         var heldOut = HeldOut();
-        var seed = SharedOptions.Seed("Seed.", defaultValue: 0);
+        var seed = SharedOptions.Seed("Seed (with --demo: of the first run; the others take the next seeds).", defaultValue: 0);
+        var seeds = new Option<int?>("--seeds") { Description = "With --demo: independent runs (seeds S, S + 1, ...), each its own split, pre-training and fits; default 3, 1 with --small." };
         var benchmarks = SharedOptions.BenchmarksPage("With --demo (not --small): also write the summary as the 'align' section of this Markdown file (its other sections are kept).");
         var plot = new Option<string>("--plot") { Description = "With --demo: PNG of the held-out fronts.", DefaultValueFactory = _ => "align-front.png" };
         var threads = new Option<int?>("--threads") { Description = "TorchSharp's intra-op threads; default: 1 with --demo (more threads than free cores slow a shared machine down), TorchSharp's own otherwise; 0: TorchSharp's own." };
@@ -100,7 +104,7 @@ internal static class LanguageCommands
         var learningRate = new Option<float>("--learning-rate") { Description = "AdamW learning rate of the soft prompt (and adapters).", DefaultValueFactory = _ => 1e-2f };
         var command = new System.CommandLine.Command("align", "Align a language model on several objectives with Hyper Prompt Tuning (listwise multi-objective DPO); --demo runs the whole CPU demo.")
         {
-            data, demo, small, model, output, objectives, steps, promptLength, beta, loraRank, heldOut, seed, benchmarks, plot, threads, device, learningRate,
+            data, demo, small, model, output, objectives, steps, promptLength, beta, loraRank, heldOut, seed, seeds, benchmarks, plot, threads, device, learningRate,
         };
         command.SetAction(r =>
         {
@@ -113,6 +117,8 @@ internal static class LanguageCommands
             int threadCount = r.GetValue(threads) ?? (isDemo ? 1 : 0);
             if (threadCount < 0)
                 throw new ArgumentException($"--threads must be 0 (TorchSharp's own) or positive; got {threadCount}.");
+            if (r.GetValue(seeds) is int runs && (runs < 1 || !isDemo))
+                throw new ArgumentException(isDemo ? $"--seeds must be at least 1; got {runs}." : "--seeds goes with --demo (a single fit takes --seed).");
             string dataPath = r.GetValue(data)!;
             var names = SplitList(r.GetValue(objectives)!);
             if (isDemo)
@@ -121,7 +127,7 @@ internal static class LanguageCommands
                     throw new ArgumentException("--benchmarks goes with the full demo: the --small configuration's figures are not written to a benchmarks page.");
                 CliPaths.RequireOutputFile(r.GetValue(benchmarks), "--benchmarks");
                 CliPaths.RequireOutputFile(r.GetValue(plot), "--plot");
-                return RunDemo(dataPath, names, r.GetValue(small), r.GetValue(seed), threadCount, where, rate, r.GetValue(benchmarks), r.GetValue(plot)!);
+                return RunDemo(dataPath, names, r.GetValue(small), r.GetValue(seed), r.GetValue(seeds), threadCount, where, rate, r.GetValue(benchmarks), r.GetValue(plot)!);
             }
             CliPaths.RequireOutputDirectory(r.GetValue(output), "--output");
             string modelDir = r.GetValue(model) ?? throw new ArgumentException("--model is required without --demo (a checkpoint directory from 'hyperdpo pretrain').");
@@ -175,12 +181,12 @@ internal static class LanguageCommands
         return new TorchSharp.torch.Device(TorchSharp.DeviceType.CUDA, index);
     }
 
-    private static int RunDemo(string dataPath, string[] objectives, bool small, int seed, int threads, TorchSharp.torch.Device device, float learningRate, string? benchmarks, string plotPath)
+    private static int RunDemo(string dataPath, string[] objectives, bool small, int seed, int? seeds, int threads, TorchSharp.torch.Device device, float learningRate, string? benchmarks, string plotPath)
     {
         var defaults = small ? AlignmentDemoOptions.Small : AlignmentDemoOptions.Default;
         var alignment = LanguageAlignmentTrainer.Copy(defaults.Alignment, defaults.Alignment.Conditioning, defaults.Alignment.FixedWeights, defaults.Alignment.Seed);
         alignment.LearningRate = learningRate;
-        var options = defaults with { Objectives = objectives, Seed = seed, Threads = threads > 0 ? threads : null, Device = device, Alignment = alignment };
+        var options = defaults with { Objectives = objectives, Seed = seed, Seeds = seeds ?? defaults.Seeds, Threads = threads > 0 ? threads : null, Device = device, Alignment = alignment };
         AlignmentDemoResult result = null!;
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
         {

@@ -76,6 +76,8 @@ public static class TextGenerator
             }
             if (banned is not null)
                 logits = logits.IndexFill(1, banned, double.NegativeInfinity);
+            if (options.NoRepeatNgramSize > 0)
+                logits = BanRepeatedNgrams(logits, tokens, stopped, options.NoRepeatNgramSize, device);
             var next = Pick(logits, options, generator);
             for (int b = 0; b < batch; b++)
             {
@@ -90,6 +92,33 @@ public static class TextGenerator
             generated.Add(step);
         }
         return tokens.Select(t => t.ToArray()).ToArray();
+    }
+
+    /// <summary>
+    /// The logits [B, vocabulary] with -infinity at every token that would complete, after a row's last n - 1 generated
+    /// tokens, an n-gram the row has already generated.
+    /// </summary>
+    private static Tensor BanRepeatedNgrams(Tensor logits, IReadOnlyList<List<int>> tokens, bool[] stopped, int n, Device device)
+    {
+        long vocabulary = logits.shape[1];
+        var flat = new List<long>();
+        for (int b = 0; b < tokens.Count; b++)
+        {
+            var row = tokens[b];
+            if (stopped[b] || row.Count < n - 1) continue;
+            int tail = row.Count - (n - 1);
+            // Every earlier start whose first n - 1 tokens equal the tail bans the token that followed them.
+            for (int start = 0; start + n - 1 < row.Count; start++)
+            {
+                bool same = true;
+                for (int j = 0; j < n - 1 && same; j++)
+                    same = row[start + j] == row[tail + j];
+                if (same) flat.Add(b * vocabulary + row[start + n - 1]);
+            }
+        }
+        if (flat.Count == 0) return logits;
+        var indices = torch.tensor(flat.ToArray(), device: device);
+        return logits.reshape(-1).IndexFill(0, indices, double.NegativeInfinity).reshape(logits.shape);
     }
 
     /// <summary>The next token of every row of logits [B, vocabulary].</summary>

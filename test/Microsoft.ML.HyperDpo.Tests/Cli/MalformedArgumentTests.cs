@@ -128,6 +128,8 @@ public class MalformedArgumentTests
             (["--data", "missing.json", "--output", "aligned"], "--model is required without --demo"),
             (["--data", "small.txt", "--model", "no-such-model", "--output", "aligned"], "The checkpoint directory 'no-such-model'"),
             (["--data", "small.txt", "--demo", "--plot", "no-such-folder/front.png"], "--plot 'no-such-folder/front.png': the folder"),
+            (["--data", "small.txt", "--demo", "--seeds", "0"], "--seeds must be at least 1; got 0."),
+            (["--data", "small.txt", "--model", "no-such-model", "--output", "aligned", "--seeds", "3"], "--seeds goes with --demo"),
         ],
         ["hyperdpo generate"] =
         [

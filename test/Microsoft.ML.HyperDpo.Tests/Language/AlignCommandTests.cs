@@ -44,4 +44,25 @@ public class AlignCommandTests
         var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(folder.File("aligned"), "alignment.json")))!;
         Assert.AreEqual(0.003f, saved["Options"]!["LearningRate"]!.GetValue<float>());
     }
+
+    [TestMethod]
+    public void PretrainReportsThePerplexityOfTheHeldOutListsItNeverRead()
+    {
+        using var folder = new TemporaryFolder("hyperdpo-pretrain");
+        var lists = AlignmentTests.SyntheticLists(40, 22);
+        string data = folder.File("lists.jsonl");
+        PreferenceListFile.Write(data, lists);
+        string checkpoint = folder.File("base");
+        var (code, output) = Hyperdpo(folder.Path, "pretrain", "--data", data, "--output", checkpoint, "--held-out", "10", "--vocabulary", "64", "--width", "16",
+            "--layers", "1", "--heads", "2", "--context", "128", "--steps", "3");
+        Assert.AreEqual(0, code, output);
+        var match = System.Text.RegularExpressions.Regex.Match(output, @"held-out perplexity ([0-9.]+) \(10 lists\)");
+        Assert.IsTrue(match.Success, output);
+        // The same split the command made, the saved model, the held-out lists' text: computed here, not read from the tool.
+        var split = PreferenceSplit.Create(lists, 10, PreferenceSplit.DefaultSeed);
+        var (model, tokenizer) = Gpt2Checkpoint.Load(checkpoint);
+        double heldOut = Microsoft.ML.HyperDpo.Language.Training.LanguageModelPretrainer.Perplexity(model, tokenizer,
+            Microsoft.ML.HyperDpo.Language.Training.LanguageModelPretrainer.CorpusOf(split.HeldOut), 128);
+        Assert.AreEqual(heldOut.ToString("F1", System.Globalization.CultureInfo.InvariantCulture), match.Groups[1].Value);
+    }
 }

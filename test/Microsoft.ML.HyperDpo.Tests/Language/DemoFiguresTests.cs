@@ -96,4 +96,42 @@ public class DemoFiguresTests
         Assert.AreEqual(tokenizer.VocabularySize, perplexity, 1e-6 * tokenizer.VocabularySize);
         Assert.ThrowsExactly<ArgumentException>(() => LanguageModelPretrainer.Perplexity(model, tokenizer, lists.SelectMany(l => l.Responses), model.Config.ContextLength + 1));
     }
+
+    [TestMethod]
+    public void TheSeedsSummaryPairsEachMethodByNameAndGivesItsMeanAndStudentTInterval()
+    {
+        var front = (double hv) => new HeldOutFrontResult("m", Array.Empty<FrontPoint>(), hv, new[] { 0.5, 0.5 });
+        var budget = TokenBudget.FromData(Microsoft.ML.HyperDpo.Language.Text.LanguageTokenizer.FullGpt2, AlignmentTests.SyntheticLists(2, 1), 2, 64);
+        SeedRun Run(int seed, params MethodResult[] methods) => new(seed, methods, budget, 1.0);
+        // The second seed lists the methods in the other order: the summary must find them by name.
+        var runs = new[]
+        {
+            Run(0, new MethodResult("HPT", 1, 100, 10, front(0.01)), new MethodResult("DPO-LS", 5, 100, 20, front(0.04))),
+            Run(1, new MethodResult("DPO-LS", 5, 100, 22, front(0.05)), new MethodResult("HPT", 1, 80, 12, front(0.02))),
+            Run(2, new MethodResult("HPT", 1, 90, 14, front(0.03)), new MethodResult("DPO-LS", 5, 100, 24, front(0.06))),
+        };
+        var summary = AlignmentDemo.Summarize(runs);
+        CollectionAssert.AreEqual(new[] { "HPT", "DPO-LS" }, summary.Select(m => m.Method).ToArray());
+        // By hand: HPT 0.01, 0.02, 0.03: mean 0.02, sample sd 0.01, half-width t(0.975, 2) * 0.01 / sqrt 3, t = 4.303.
+        var hpt = summary[0];
+        Assert.AreEqual(0.02, hpt.Hypervolume.Mean, 1e-12);
+        Assert.AreEqual(0.02 - 4.303 * 0.01 / Math.Sqrt(3), hpt.Hypervolume.Low, 1e-9);
+        Assert.AreEqual(0.02 + 4.303 * 0.01 / Math.Sqrt(3), hpt.Hypervolume.High, 1e-9);
+        // Times 10, 12, 14: mean 12, sd 2; steps taken 100, 80, 90.
+        Assert.AreEqual(12, hpt.TrainingSeconds.Mean, 1e-12);
+        Assert.AreEqual(12 + 4.303 * 2 / Math.Sqrt(3), hpt.TrainingSeconds.High, 1e-9);
+        Assert.AreEqual(90, hpt.StepsTaken!.Mean, 1e-12);
+        Assert.AreEqual(0.05, summary[1].Hypervolume.Mean, 1e-12);
+        Assert.AreEqual(22, summary[1].TrainingSeconds.Mean, 1e-12);
+        var missing = new[] { runs[0], Run(1, new MethodResult("HPT", 1, 100, 10, front(0.01))) };
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => AlignmentDemo.Summarize(missing)).Message, "Seed 1 has no result for DPO-LS");
+    }
+
+    [TestMethod]
+    public void TheDemosGreedyAnswersMustBeGreedy()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => (AlignmentDemoOptions.Default with { Greedy = new() { Temperature = 0.7f } }).Validate());
+        StringAssert.Contains(e.Message, "Greedy");
+        Assert.AreEqual(3, AlignmentDemoOptions.Default.Greedy.NoRepeatNgramSize);
+    }
 }

@@ -121,6 +121,7 @@ public class DeviceAndBatchTests
             new GenerationOptions { MaxNewTokens = 12, StopAtEndOfText = false },
             new GenerationOptions { MaxNewTokens = 12, StopAtEndOfText = false, UseCache = false },
             new GenerationOptions { MaxNewTokens = 30 },
+            new GenerationOptions { MaxNewTokens = 30, NoRepeatNgramSize = 2, StopAtEndOfText = false },
         })
         {
             var batched = aligned.GenerateTokens(prompts, weights, generation);

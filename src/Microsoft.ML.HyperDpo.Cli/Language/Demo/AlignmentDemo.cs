@@ -44,15 +44,13 @@ public static class AlignmentDemo
             runs.Add(state.Run);
             first ??= state;
         }
-        var summary = runs[0].Methods.Select((m, index) => new MethodSummary(m.Method, m.Fits, m.Steps,
-            SeedInterval.Of(runs.Select(r => r.Methods[index].Front.Hypervolume).ToList()),
-            SeedInterval.Of(runs.Select(r => r.Methods[index].TrainingSeconds).ToList()))).ToList();
+        var summary = Summarize(runs);
 
         var hpt = first!.Hpt;
         var (steerability, examples) = Steer(hpt, first.Split.HeldOut, objectives, options, progress, cancellationToken);
         progress?.Report(new DemoProgress("greedy answers at every grid weight", 0, 1));
         var answers = GreedyAnswers(hpt, first.Split.HeldOut.Take(options.AnsweredQuestions).ToList(), SimplexLattice.Points(options.Objectives.Count, options.GridDivisions),
-            objectives, options.Generation.MaxNewTokens);
+            objectives, options.Greedy);
         var greedySteerability = CornerSignTests(answers, objectives, options.Objectives);
         progress?.Report(new DemoProgress("KV-cache speed", 0, 1));
         var speed = MeasureSpeed(hpt, first.Split.HeldOut[0].Prompt, options.SpeedTokens);
@@ -66,6 +64,23 @@ public static class AlignmentDemo
             GreedySteerability = greedySteerability,
             HptValidationFraction = options.HptValidationFraction,
         };
+    }
+
+    /// <summary>
+    /// Per method (in the first run's order, found by name in every run), its held-out hypervolume, training time and
+    /// steps over the seeds, each with a mean and a Student-t interval.
+    /// </summary>
+    public static List<MethodSummary> Summarize(IReadOnlyList<SeedRun> runs)
+    {
+        if (runs.Count == 0) throw new ArgumentException("No seed ran.", nameof(runs));
+        MethodResult In(SeedRun run, string method) => run.Methods.FirstOrDefault(m => m.Method == method)
+            ?? throw new ArgumentException($"Seed {run.Seed} has no result for {method}.", nameof(runs));
+        return runs[0].Methods.Select(m => new MethodSummary(m.Method, m.Fits, m.Steps,
+            SeedInterval.Of(runs.Select(r => In(r, m.Method).Front.Hypervolume).ToList()),
+            SeedInterval.Of(runs.Select(r => In(r, m.Method).TrainingSeconds).ToList()))
+        {
+            StepsTaken = SeedInterval.Of(runs.Select(r => (double)In(r, m.Method).Steps).ToList()),
+        }).ToList();
     }
 
     /// <summary>What the first seed leaves for the generation tests beside its figures.</summary>
@@ -98,6 +113,7 @@ public static class AlignmentDemo
         double pretrainingSeconds = clock.Elapsed.TotalSeconds;
         progress?.Report(new DemoProgress(tag + "held-out perplexity", 0, 1));
         double perplexity = LanguageModelPretrainer.Perplexity(model, tokenizer, LanguageModelPretrainer.CorpusOf(split.HeldOut), options.Pretraining.SequenceLength);
+        var baseAnswers = split.HeldOut.Take(options.BaseAnsweredQuestions).Select(l => new BaseAnswer(l.Prompt, BaseModelAnswer(model, tokenizer, l.Prompt, options.Greedy))).ToList();
 
         var alignment = LanguageAlignmentTrainer.Copy(options.Alignment, PromptConditioning.HyperPrompt, null, seed);
         alignment.Objectives = options.Objectives;
@@ -171,7 +187,18 @@ public static class AlignmentDemo
         var text = Train(WeightsAsText, With(PromptConditioning.WeightsAsText, null, budget));
         methods.Add(Evaluate(WeightsAsText, 1, clock.Elapsed.TotalSeconds, grid.Select(w => (w, text))));
 
-        return new SeedState(new SeedRun(seed, methods, lengths, pretrainingLoss) { HeldOutPerplexity = perplexity }, hpt, split, config, pretrainingSeconds, lastTokensPerSecond, alignmentTokensPerSecond);
+        return new SeedState(new SeedRun(seed, methods, lengths, pretrainingLoss) { HeldOutPerplexity = perplexity, BaseAnswers = baseAnswers }, hpt, split, config, pretrainingSeconds, lastTokensPerSecond, alignmentTokensPerSecond);
+    }
+
+    /// <summary>The pre-trained base model's answer to a question written in the alignment template, without a soft prompt.</summary>
+    internal static string BaseModelAnswer(Gpt2LanguageModel model, LanguageTokenizer tokenizer, string question, GenerationOptions options)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var ids = tokenizer.Encode(ResponseEncoder.PromptText(question)).Select(i => (long)i).ToArray();
+        using var noGrad = TorchSharp.torch.no_grad();
+        var prefix = model.EmbedTokens(TorchSharp.torch.tensor(ids, device: model.Device).unsqueeze(0));
+        var suppressed = tokenizer.UnknownId is int unknown ? new[] { unknown } : Array.Empty<int>();
+        return tokenizer.Decode(TextGenerator.Generate(model, prefix, tokenizer.EndOfText, options, suppressed)).Trim();
     }
 
     /// <summary>The context that holds the soft prompt, the longest prompt (weights written in) and the longest response of the lists.</summary>
@@ -185,11 +212,11 @@ public static class AlignmentDemo
     /// Greedy answers to fixed held-out questions at every grid weight, in one padded batch, each scored by every computed objective.
     /// </summary>
     internal static List<GreedyAnswer> GreedyAnswers(AlignedLanguageModel model, IReadOnlyList<PreferenceList> questions, IReadOnlyList<float[]> grid,
-        IReadOnlyList<IResponseObjective> computed, int maxNewTokens)
+        IReadOnlyList<IResponseObjective> computed, GenerationOptions greedy)
     {
         var pairs = questions.SelectMany(q => grid.Select(w => (Question: q, Weights: w))).ToList();
         if (pairs.Count == 0) return new List<GreedyAnswer>();
-        var texts = model.Generate(pairs.Select(p => p.Question.Prompt).ToList(), pairs.Select(p => p.Weights).ToList(), new GenerationOptions { MaxNewTokens = maxNewTokens });
+        var texts = model.Generate(pairs.Select(p => p.Question.Prompt).ToList(), pairs.Select(p => p.Weights).ToList(), greedy);
         return pairs.Select((p, i) => new GreedyAnswer(p.Question.Prompt, p.Weights, texts[i],
             computed.ToDictionary(o => o.Name, o => o.Score(texts[i], p.Question)))).ToList();
     }

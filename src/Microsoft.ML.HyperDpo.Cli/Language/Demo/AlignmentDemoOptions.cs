@@ -35,8 +35,12 @@ public sealed record AlignmentDemoOptions
     /// </summary>
     public int? ContextLength { get; init; }
 
-    /// <summary>Pre-training options.</summary>
-    public PretrainingOptions Pretraining { get; init; } = new() { Steps = 300, BatchSize = 8, SequenceLength = 128 };
+    /// <summary>
+    /// Pre-training options. The demo's 1500 steps of 8 x 128 tokens read the 400 training questions' text (about 440,000
+    /// tokens) about 3.5 times; the steps were chosen on the perplexity of 40 training questions held out of pre-training
+    /// (docs/language-models.md gives the figures).
+    /// </summary>
+    public PretrainingOptions Pretraining { get; init; } = new() { Steps = 1500, BatchSize = 8, SequenceLength = 128 };
 
     /// <summary>
     /// Optimiser steps of every method, so that the comparison is at equal compute: HPT and weights-as-text take them in
@@ -55,7 +59,16 @@ public sealed record AlignmentDemoOptions
     public int Seeds { get; init; } = 3;
 
     /// <summary>Held-out questions (the first ones) answered greedily at every grid weight by the first seed's HPT model.</summary>
-    public int AnsweredQuestions { get; init; } = 12;
+    public int AnsweredQuestions { get; init; } = 40;
+
+    /// <summary>
+    /// How the greedy answers are decoded: greedy, never repeating a 3-gram (a small model decoded greedily loops, "the
+    /// first of the first of ..."), at most 64 new tokens.
+    /// </summary>
+    public GenerationOptions Greedy { get; init; } = new() { MaxNewTokens = 64, NoRepeatNgramSize = 3 };
+
+    /// <summary>Held-out questions (the first ones) the pre-trained base model answers greedily, with <see cref="Greedy"/> and no soft prompt, per seed.</summary>
+    public int BaseAnsweredQuestions { get; init; } = 3;
 
     /// <summary>Divisions of the weight grid on the simplex (K = 2: divisions + 1 weights, one DPO-LS fit each).</summary>
     public int GridDivisions { get; init; } = 4;
@@ -92,6 +105,10 @@ public sealed record AlignmentDemoOptions
             throw new ArgumentException($"AlignmentDemoOptions.StepsPerMethod must be positive and divide evenly over the {grid} grid weights (DPO-LS), the " +
                 $"{Objectives.Count} objectives (the prompt soup) and twice that (HPT's soup start takes half), so that every method gets the same steps; got {StepsPerMethod}.", nameof(StepsPerMethod));
         if (Seeds < 1) throw new ArgumentException($"AlignmentDemoOptions.Seeds must be at least 1; got {Seeds}.", nameof(Seeds));
+        if (BaseAnsweredQuestions < 0 || BaseAnsweredQuestions > HeldOut)
+            throw new ArgumentException($"AlignmentDemoOptions.BaseAnsweredQuestions must be between 0 and HeldOut ({HeldOut}); got {BaseAnsweredQuestions}.", nameof(BaseAnsweredQuestions));
+        if (Greedy.Temperature != 0)
+            throw new ArgumentException($"AlignmentDemoOptions.Greedy must decode greedily (Temperature 0); got {Greedy.Temperature}.", nameof(Greedy));
         if (AnsweredQuestions < 0 || AnsweredQuestions > HeldOut)
             throw new ArgumentException($"AlignmentDemoOptions.AnsweredQuestions must be between 0 and HeldOut ({HeldOut}); got {AnsweredQuestions}.", nameof(AnsweredQuestions));
     }
@@ -114,6 +131,8 @@ public sealed record AlignmentDemoOptions
         AnsweredQuestions = 2,
         GridDivisions = 2,
         Generation = new() { MaxNewTokens = 24, Temperature = 0.7f, TopK = 40 },
+        Greedy = new() { MaxNewTokens = 24, NoRepeatNgramSize = 3 },
+        BaseAnsweredQuestions = 1,
         SpeedTokens = 64,
     };
 }

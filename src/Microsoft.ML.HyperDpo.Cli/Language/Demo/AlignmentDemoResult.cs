@@ -22,7 +22,15 @@ public sealed record SeedRun(int Seed, IReadOnlyList<MethodResult> Methods, Toke
 {
     /// <summary>The pre-trained base model's perplexity on the held-out questions' passages and answers (never trained on).</summary>
     public double HeldOutPerplexity { get; init; } = double.NaN;
+
+    /// <summary>The pre-trained base model's greedy answers (no soft prompt) to the first held-out questions.</summary>
+    public IReadOnlyList<BaseAnswer> BaseAnswers { get; init; } = Array.Empty<BaseAnswer>();
 }
+
+/// <summary>The pre-trained base model's greedy answer to a held-out question, before any alignment.</summary>
+/// <param name="Question">The question.</param>
+/// <param name="Answer">The answer.</param>
+public sealed record BaseAnswer(string Question, string Answer);
 
 /// <summary>A method over the seeds: its held-out hypervolume (from chance) and training time, each with a mean and a 95% interval.</summary>
 /// <param name="Method">The method's name.</param>
@@ -30,7 +38,11 @@ public sealed record SeedRun(int Seed, IReadOnlyList<MethodResult> Methods, Toke
 /// <param name="Steps">Optimiser steps per seed.</param>
 /// <param name="Hypervolume">Held-out hypervolume from chance agreement over the seeds.</param>
 /// <param name="TrainingSeconds">Training wall time over the seeds.</param>
-public sealed record MethodSummary(string Method, int Fits, int Steps, SeedInterval Hypervolume, SeedInterval TrainingSeconds);
+public sealed record MethodSummary(string Method, int Fits, int Steps, SeedInterval Hypervolume, SeedInterval TrainingSeconds)
+{
+    /// <summary>Optimiser steps taken over the seeds (HPT's early stopping may take fewer than its budget; <see cref="Steps"/> is the first seed's).</summary>
+    public SeedInterval? StepsTaken { get; init; }
+}
 
 /// <summary>A greedy answer to a held-out question at one grid weight, with every computed objective's score of it.</summary>
 /// <param name="Question">The question.</param>
