@@ -58,7 +58,7 @@ internal static class CompareCommand
         };
         var trainerFlags = TrainerFlags.Bind(command, ["--epochs", "--ensemble-size", "--validation-grids", "--refit-on-validation"], new Dictionary<string, string> { ["--epochs"] = "Epochs of the DPO methods (default: the trainer's)." });
         // Options only K per-objective references read: set on HyperDPO on LambdaMART alone (the other DPO methods have no such references).
-        var referenceFlags = TrainerFlags.Bind(command, ["--reference-reweighting"]);
+        var referenceFlags = TrainerFlags.Bind(command, ["--reference-reweighting", "--reference-folds"]);
         command.Options.Add(output);
         foreach (var option in study?.Options ?? [])
             command.Options.Add(option);
