@@ -57,6 +57,8 @@ internal static class CompareCommand
             mq2008, folds, train, valid, test, objectives, methods, grid, seed, seeds,
         };
         var trainerFlags = TrainerFlags.Bind(command, ["--epochs", "--ensemble-size", "--validation-grids", "--refit-on-validation"], new Dictionary<string, string> { ["--epochs"] = "Epochs of the DPO methods (default: the trainer's)." });
+        // Options only K per-objective references read: set on HyperDPO on LambdaMART alone (the other DPO methods have no such references).
+        var referenceFlags = TrainerFlags.Bind(command, ["--reference-reweighting", "--reference-folds"]);
         command.Options.Add(output);
         foreach (var option in study?.Options ?? [])
             command.Options.Add(option);
@@ -67,7 +69,7 @@ internal static class CompareCommand
             var check = trainer();
             check.LabelColumnNames = new[] { "label", "objective" };
             check.Validate();
-            var selected = SelectMethods(r.GetValue(methods)!, trainer);
+            var selected = SelectMethods(r.GetValue(methods)!, trainer, () => referenceFlags.Apply(trainer(), r));
             if (r.GetValue(grid) is < 1)
                 throw new ArgumentException($"--grid must be at least 1 (the simplex lattice step is 1/m); got {r.GetValue(grid)}.");
             // The reports are written after hours of fitting: their paths are checked first.
@@ -108,9 +110,9 @@ internal static class CompareCommand
 
     private static string[] Split(string? files) => files?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? Array.Empty<string>();
 
-    private static List<FrontMethod> SelectMethods(string text, Func<HyperDpoRankingTrainer.Options> trainer)
+    private static List<FrontMethod> SelectMethods(string text, Func<HyperDpoRankingTrainer.Options> trainer, Func<HyperDpoRankingTrainer.Options> perObjectiveReferences)
     {
-        var all = FrontMethods.All(trainer);
+        var all = FrontMethods.All(trainer, perObjectiveReferences);
         if (text.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
             return all.ToList();
         return Split(text).Select(key => all.FirstOrDefault(m => m.Key.Equals(key, StringComparison.OrdinalIgnoreCase))

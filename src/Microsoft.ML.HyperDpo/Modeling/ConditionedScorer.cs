@@ -30,10 +30,18 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>, IRanki
     private readonly Dropout dropout;
     private readonly Tensor feature_mean;
     private readonly Tensor feature_scale;
+    // The reference re-weighting a(x, c) (ReferenceReweighting.PerObjective), or null: a separate small MLP rather than a head on the
+    // trunk, so that the trunk, its managed scorer and its ONNX graph stay as they are, and a(x, c) reads c directly whatever the
+    // conditioning kind does with it.
+    private readonly Linear? reweight_hidden;
+    private readonly Linear? reweight_output;
 
     public ConditionedScorer(int features, int conditionWidth, IReadOnlyList<int> hiddenSizes, float dropoutRate,
-        ConditioningKind kind, float[] featureMean, float[] featureScale) : base(TorchBackend.Require(nameof(ConditionedScorer)))
+        ConditioningKind kind, float[] featureMean, float[] featureScale, int reweightedObjectives = 0) : base(TorchBackend.Require(nameof(ConditionedScorer)))
     {
+        if (reweightedObjectives < 0 || reweightedObjectives > conditionWidth)
+            throw new ArgumentOutOfRangeException(nameof(reweightedObjectives), reweightedObjectives, $"Expected 0 (no re-weighting) up to the condition width {conditionWidth}.");
+        ReweightedObjectives = reweightedObjectives;
         Kind = kind;
         _hiddenSizes = hiddenSizes.ToArray();
         _dropoutRate = dropoutRate;
@@ -55,12 +63,21 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>, IRanki
         output = Linear(width, 1);
         conditioning = before ?? definition.Create(shape);
         dropout = Dropout(dropoutRate);
+        if (reweightedObjectives > 0)
+        {
+            reweight_hidden = Linear(features + conditionWidth, _hiddenSizes[^1]);
+            reweight_output = Linear(_hiddenSizes[^1], reweightedObjectives);
+            ZeroReweighting();
+        }
         feature_mean = torch.tensor(featureMean).reshape(1, features);
         feature_scale = torch.tensor(featureScale).reshape(1, features);
         RegisterComponents();
     }
 
     public ConditioningKind Kind { get; }
+
+    /// <summary>K when the network re-weights the K references (<see cref="ReferenceReweighting.PerObjective"/>), else 0.</summary>
+    public int ReweightedObjectives { get; }
     public int FeatureCount { get; }
 
     /// <summary>The widths of the hidden layers.</summary>
@@ -71,7 +88,7 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>, IRanki
 
     /// <summary>A network of the same architecture, with fresh parameters, for state to be loaded into (parameter soups).</summary>
     public ConditionedScorer EmptyCopy() =>
-        new(FeatureCount, ConditionWidth, _hiddenSizes, _dropoutRate, Kind, new float[FeatureCount], Enumerable.Repeat(1f, FeatureCount).ToArray());
+        new(FeatureCount, ConditionWidth, _hiddenSizes, _dropoutRate, Kind, new float[FeatureCount], Enumerable.Repeat(1f, FeatureCount).ToArray(), ReweightedObjectives);
 
     nn.Module IRankingNetwork.Module => this;
 
@@ -96,8 +113,41 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>, IRanki
     }
 
     /// <summary>
+    /// The reference term with the re-weighting: sum_k w_k (1 + tanh a_k(x, c)) r_k, w = the first K values of c. Shapes as for
+    /// <see cref="forward"/>, with <paramref name="reference"/> [..., K] (the K standardised reference scores of each document).
+    /// </summary>
+    /// <remarks>
+    /// A multiplier 1 + tanh a rather than a softmax over the references or an unbounded 1 + a: it is exactly 1 at a = 0 (the soup)
+    /// with slope 1 there, so the first steps move it like a linear term; it stays in (0, 2), so a reference can be turned down to
+    /// nothing or doubled but never flipped in sign, and a large a cannot blow the scores up; and each objective keeps its own
+    /// multiplier, which a softmax over K would tie together (and which, at K = 1, it could not move at all).
+    /// </remarks>
+    public Tensor ReweightedReference(Tensor features, Tensor condition, Tensor reference)
+    {
+        if (reweight_hidden is null || reweight_output is null)
+            throw new InvalidOperationException("This network does not re-weight its references.");
+        using var scope = torch.NewDisposeScope();
+        var x = (features - feature_mean) / feature_scale;
+        var c = condition.expand(MatchLeading(condition, features));
+        var a = reweight_output.forward(functional.silu(reweight_hidden.forward(torch.cat(new[] { x, c }, dim: -1))));
+        var w = c.narrow(-1, 0, ReweightedObjectives);
+        return (w * (torch.tanh(a) + 1) * reference).sum(-1).MoveToOuterDisposeScope();
+    }
+
+    private void ZeroReweighting()
+    {
+        if (reweight_output is null) return;
+        using (torch.no_grad())
+        {
+            reweight_output.weight!.zero_();
+            reweight_output.bias?.zero_();
+        }
+    }
+
+    /// <summary>
     /// Zeroes the output layer so that g(x; c) = 0 for every input until trained (with a reference, training then starts exactly
-    /// at it). The conditioning kinds' own output terms start at zero already.
+    /// at it). The conditioning kinds' own output terms start at zero already; the re-weighting's last layer is zeroed too, so the
+    /// reference term is the soup again.
     /// </summary>
     public void ZeroOutput()
     {
@@ -106,12 +156,14 @@ internal sealed class ConditionedScorer : Module<Tensor, Tensor, Tensor>, IRanki
             output.weight!.zero_();
             output.bias?.zero_();
         }
+        ZeroReweighting();
     }
 
     /// <summary>A TorchSharp-free copy of everything the network computes with (to the CPU, as float32).</summary>
     public ScorerParameters Export() =>
         new(FeatureCount, ConditionWidth, _concatenates, LinearExport.Read(feature_mean), LinearExport.Read(feature_scale),
-            hidden.Select(l => l.ToDense()).ToArray(), output.ToDense(), conditioning.Export());
+            hidden.Select(l => l.ToDense()).ToArray(), output.ToDense(), conditioning.Export(),
+            reweight_hidden is null || reweight_output is null ? null : new ReweightingParameters(reweight_hidden.ToDense(), reweight_output.ToDense()));
 
     private static long[] MatchLeading(Tensor condition, Tensor features)
     {

@@ -30,7 +30,9 @@ namespace Microsoft.ML.HyperDpo.Persistence;
 /// <para>Versions of the description: 1, the first; 2 adds the trained temperature range, the temperature and the temperature column
 /// of a temperature-conditioned model, and the flag of a network that reads the reference scores as inputs (written only for such
 /// models; any other model is still written as version 1); 3 adds the flag of a conditioned reference r(x, w), whose saved chain is
-/// the transformer that writes the weights followed by the reference chain (written only for such models).</para>
+/// the transformer that writes the weights followed by the reference chain (written only for such models); 4 adds the flag of a network
+/// that re-weights its references (<see cref="ReferenceReweighting.PerObjective"/>: its state also holds the re-weighting's layers;
+/// written only for such models).</para>
 /// </remarks>
 internal static class SavedForm
 {
@@ -70,8 +72,8 @@ internal static class SavedForm
     /// <summary>The graph metadata key of the hex SHA-256 of the description's UTF-8 bytes, a zero byte, and the network's bytes.</summary>
     public const string ChecksumKey = "hyperdpo.sha256";
 
-    /// <summary>The newest version of <see cref="Description"/>; versions 1 to 3 are read.</summary>
-    public const int Version = 3;
+    /// <summary>The newest version of <see cref="Description"/>; versions 1 to 4 are read.</summary>
+    public const int Version = 4;
 
     /// <summary>How the HyperDPO transformer was configured, besides its network.</summary>
     /// <param name="Version">The description's version.</param>
@@ -91,13 +93,15 @@ internal static class SavedForm
     /// <param name="ReferenceInputs">True when the network reads the K reference scores after the features (its feature count includes them).</param>
     /// <param name="ReferenceReadsWeights">True when the reference is conditioned: the saved chain's first part is the transformer that writes
     /// the weights, then the reference chain (version 3).</param>
+    /// <param name="ReweightsReferences">True when the network re-weights its K references (version 4).</param>
     public sealed record Description(int Version, string[] Objectives, string FeatureColumn, float[]? ObjectiveWeights, string? WeightsColumn,
         string OutputColumn, string? ReferenceScoreColumn, string Conditioning, int FeatureCount, int ConditionWidth, int[] HiddenSizes,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float[]? TemperatureRange = null,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? Temperature = null,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TemperatureColumn = null,
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool ReferenceInputs = false,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool ReferenceReadsWeights = false)
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool ReferenceReadsWeights = false,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool ReweightsReferences = false)
     {
         /// <summary>The number of transformers of the saved chain (see the remarks of <see cref="SavedForm"/>).</summary>
         public int ChainLength => (ReferenceScoreColumn is null ? 0 : 1) + 3 + (OutputColumn == "Score" ? 0 : 1);
@@ -111,9 +115,11 @@ internal static class SavedForm
         bool tempered = model.TemperatureRange is not null;
         // Version 1 readers know neither a temperature nor reference inputs: such a model is version 2 so that they refuse it.
         // Readers of versions 1 and 2 know no conditioned reference: such a model is version 3 so that they refuse it.
-        var description = new Description(model.ReferenceReadsWeights ? 3 : tempered || model.ReferenceInputs ? 2 : 1, model.Objectives.ToArray(), model.FeatureColumnName, weights.FixedWeights, weights.ColumnName,
+        // Readers of versions 1 to 3 know no re-weighting, which they would drop silently: such a model is version 4.
+        bool reweights = net.ReweightedObjectives > 0;
+        var description = new Description(reweights ? 4 : model.ReferenceReadsWeights ? 3 : tempered || model.ReferenceInputs ? 2 : 1, model.Objectives.ToArray(), model.FeatureColumnName, weights.FixedWeights, weights.ColumnName,
             outputColumn, model.Reference is null ? null : model.ReferenceScoreColumnName, net.Kind.ToString(), net.FeatureCount, net.ConditionWidth, net.HiddenSizes.ToArray(),
-            model.TemperatureRange, tempered ? weights.Temperature : null, weights.TemperatureColumnName, model.ReferenceInputs, model.ReferenceReadsWeights);
+            model.TemperatureRange, tempered ? weights.Temperature : null, weights.TemperatureColumnName, model.ReferenceInputs, model.ReferenceReadsWeights, reweights);
         using var network = new MemoryStream();
         NetworkStateFormat.Write(network, net);
         string json = System.Text.Json.JsonSerializer.Serialize(description);
@@ -212,6 +218,8 @@ internal static class SavedForm
             throw new InvalidDataException("its description lacks the objectives, the columns or the source of the weights");
         if (description.ReferenceInputs && (description.ReferenceScoreColumn is null || description.FeatureCount <= description.Objectives.Length))
             throw new InvalidDataException("its description says the network reads reference scores, but it has no reference or too few inputs for them");
+        if (description.ReweightsReferences && (description.ReferenceScoreColumn is null || description.ReferenceInputs || description.ReferenceReadsWeights))
+            throw new InvalidDataException("its description says the network re-weights its references, but it has no per-objective references to re-weight");
         int at = description.ReferenceScoreColumn is null ? 0 : 1;
         if (parts.Count != description.ChainLength || !ReferenceEquals(parts[at], onnx))
             throw new InvalidDataException($"its chain has {parts.Count} transformers with the graph at {parts.ToList().IndexOf(onnx)}; the description says {description.ChainLength} with the graph at {at}");
@@ -250,7 +258,10 @@ internal static class SavedForm
         if (f < 1 || c < 1 || hidden.Length == 0 || hidden.Any(h => h < 1)
             || RankingNetworks.LeastParameters(RankerArchitecture.Mlp, f, hidden, 0) > state.Length / 4.0)
             throw new InvalidDataException($"its network description ({f} features, condition width {c}, hidden sizes [{string.Join(", ", hidden)}]) does not fit its {state.Length}-byte state");
-        var network = new ConditionedScorer(f, c, hidden, 0f, kind, new float[f], Enumerable.Repeat(1f, f).ToArray());
+        if (description.ReweightsReferences && description.Objectives.Length > c)
+            throw new InvalidDataException($"its network re-weights {description.Objectives.Length} references but reads only {c} conditioning values");
+        var network = new ConditionedScorer(f, c, hidden, 0f, kind, new float[f], Enumerable.Repeat(1f, f).ToArray(),
+            description.ReweightsReferences ? description.Objectives.Length : 0);
         try
         {
             using var stream = new MemoryStream(state);

@@ -112,7 +112,8 @@ internal sealed class ConditionedScoringModel
     }
 
     /// <summary>
-    /// Scores <paramref name="rows"/> rows: r_w + g(x; c), with r_w = sum_k w_k r_k the reference soup. <paramref name="features"/>
+    /// Scores <paramref name="rows"/> rows: r_w + g(x; c), with r_w = sum_k w_k r_k the reference soup (sum_k w_k (1 + tanh a_k(x, c)) r_k
+    /// for a network that re-weights its references, <see cref="ReweightingParameters"/>). <paramref name="features"/>
     /// is row-major (rows x F); <paramref name="conditions"/> is one conditioning vector c (C values, the normalised weights first,
     /// <see cref="ConditionVector"/>) or one per row (rows x C);
     /// <paramref name="reference"/> holds the K standardised reference scores of each row (rows x K, the
@@ -138,6 +139,16 @@ internal sealed class ConditionedScoringModel
         Scorer.Score(features[..(rows * Network.FeatureCount)], rows, conditions, scores, workspace);
         if (reference.IsEmpty) return;
         bool perRow = conditions.Length == rows * c && rows > 1;
+        if (Parameters.Reweighting is { } reweighting)
+        {
+            // sum_k w_k (1 + tanh a_k(x, c)) r_k; a network that re-weights never reads the reference scores as inputs.
+            var scratch = workspace.ReweightingScratch(reweighting);
+            int f = FeatureCount;
+            for (int i = 0; i < rows; i++)
+                scores[i] += reweighting.Term(features.Slice(i * f, f), Parameters.Mean, Parameters.Scale, perRow ? conditions.Slice(i * c, c) : conditions[..c],
+                    reference.Slice(i * k, k), scratch);
+            return;
+        }
         for (int i = 0; i < rows; i++)
         {
             var w = perRow ? conditions.Slice(i * c, k) : conditions[..k];

@@ -100,6 +100,13 @@ public sealed partial class HyperDpoRankingTrainer
         /// </summary>
         public string? ConditionedFeatureColumnName { get; set; }
 
+        /// <summary>
+        /// <see cref="ReferenceReweighting.PerObjective"/>: the network also learns a per-objective re-weighting of the references as a
+        /// function of w and x, starting at the soup (with per-objective references, an MLP network, and
+        /// <see cref="ReferenceForm.ImplicitReward"/> or <see cref="ReferenceForm.Residual"/>). Default <see cref="ReferenceReweighting.None"/>.
+        /// </summary>
+        public ReferenceReweighting Reweighting { get; set; }
+
         internal ReferenceOptions Clone() => (ReferenceOptions)MemberwiseClone();
     }
 

@@ -94,6 +94,21 @@ public enum ReferenceForm
     ExtraInputs,
 }
 
+/// <summary>
+/// Whether the reference soup's mixing is linear in w (<see cref="HyperDpoRankingTrainer.ReferenceOptions.Reweighting"/>).
+/// </summary>
+public enum ReferenceReweighting
+{
+    /// <summary>The reference term is the soup r_w = sum_k w_k r_k(x).</summary>
+    None,
+    /// <summary>
+    /// A small network also learns a per-objective re-weighting of the references as a function of w and x: the reference term is
+    /// sum_k w_k (1 + tanh a_k(x, w)) r_k(x), with a(x, w) a one-hidden-layer MLP over the standardised features and the conditioning
+    /// vector whose last layer starts at zero, so the fitted model starts exactly at the soup.
+    /// </summary>
+    PerObjective,
+}
+
 /// <summary>Where training and scoring run.</summary>
 public enum TorchDevice
 {
@@ -265,6 +280,29 @@ public sealed partial class HyperDpoRankingTrainer
                 Require(r.Form == ReferenceForm.ImplicitReward, Of(nameof(r.Form)),
                     $"must be {ReferenceForm.ImplicitReward} with a conditioned reference (its score depends on w, so it can be neither a network input nor a per-row residual target); got {r.Form}");
             }
+            Require(Enum.IsDefined(r.Reweighting), Of(nameof(r.Reweighting)),
+                $"must be {string.Join(" or ", Enum.GetNames<ReferenceReweighting>())}; got {r.Reweighting}");
+            if (r.Reweighting != ReferenceReweighting.None)
+            {
+                string reweighting = $"{Of(nameof(r.Reweighting))} = {r.Reweighting}";
+                Require(r.ConditionedModel is null && r.ConditionedFeatureColumnName is null, Of(nameof(r.Reweighting)),
+                    $"re-weights K per-objective references; it cannot be combined with a conditioned reference ({Of(nameof(r.ConditionedModel))}), which gives one score");
+                Require(r.Form != ReferenceForm.ExtraInputs, Of(nameof(r.Form)),
+                    $"must be {ReferenceForm.ImplicitReward} or {ReferenceForm.Residual} with {reweighting}; got {r.Form}");
+                Require(Network.Architecture == RankerArchitecture.Mlp && Network.FrozenBackbone is null, Of(nameof(r.Reweighting)),
+                    $"is built into the row-wise MLP network; it needs {Path(nameof(Network), nameof(Network.Architecture))} = {RankerArchitecture.Mlp} without a frozen backbone (got {Network.Architecture})");
+            }
+        }
+
+        /// <summary>
+        /// Refuses <see cref="ReferenceOptions.Reweighting"/> without references to re-weight. Checked by the trainer, not by
+        /// <see cref="Validate"/>: a checkpoint's saved options get their references back from the checkpoint after they are validated.
+        /// </summary>
+        internal void RequireReferencesToReweight()
+        {
+            var r = References;
+            Require(r.Reweighting == ReferenceReweighting.None || r.Source is not null || Checkpointing.StartFrom?.ReferenceModel is not null,
+                Path(nameof(References), nameof(r.Reweighting)), $"re-weights the K per-objective references, so it needs {Path(nameof(References), nameof(r.Source))}; got no references");
         }
 
         private void ValidateCheckpointing()

@@ -44,6 +44,7 @@ public sealed partial class HyperDpoRankingTrainer : IEstimator<HyperDpoRankingT
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        options.RequireReferencesToReweight();
         _host = env.Register(nameof(HyperDpoRankingTrainer));
         _options = options;
     }

@@ -10,7 +10,7 @@ namespace Microsoft.ML.HyperDpo;
 /// <summary>
 /// One optimisation step on a batch of lists: draw the lists' weights, score the documents under them, take each objective's
 /// listwise loss on z = beta * g (beta drawn per list under a temperature range; with a reference in its residual form, on z = beta * (r_w + g), r_w = sum_k w_k r_k the
-/// reference soup), and step AdamW on the mean over lists of sum_k w_k L_k (minus the COSMOS penalty when on).
+/// reference soup; with the reference re-weighting, r_w is sum_k w_k (1 + tanh a_k) r_k, and the implicit reward also sees what that adds to the soup), and step AdamW on the mean over lists of sum_k w_k L_k (minus the COSMOS penalty when on).
 /// Owns the training tensors and the optimiser.
 /// </summary>
 internal sealed class TrainingStep : IDisposable
@@ -25,6 +25,8 @@ internal sealed class TrainingStep : IDisposable
     private readonly Tensor _features;
     private readonly Tensor _labels;
     private readonly Tensor? _references;
+    // The network, when it re-weights the references (ReferenceReweighting.PerObjective); null otherwise.
+    private readonly ConditionedScorer? _reweighting;
     private readonly IListwiseLoss _loss;
     private readonly float _beta;
     private readonly OptimizerHelper _optimizer;
@@ -55,7 +57,9 @@ internal sealed class TrainingStep : IDisposable
         // On the CPU the tensor shares the dataset's array (pinned), so the features are held once, not twice.
         _features = frombuffer(train.Features, ScalarType.Float32).reshape(train.RowCount, train.FeatureCount).to(device);
         _labels = tensor(train.Labels, new long[] { train.RowCount, train.ObjectiveCount }).to(device);
-        _references = train.HasReference && options.References.Form == ReferenceForm.Residual
+        _reweighting = train.HasReference ? network as ConditionedScorer : null;
+        if (_reweighting is { ReweightedObjectives: 0 }) _reweighting = null;
+        _references = train.HasReference && (options.References.Form == ReferenceForm.Residual || _reweighting is not null)
             ? tensor(train.ReferenceScores, new long[] { train.RowCount, train.ObjectiveCount }).to(device)
             : null;
         _beta = train.HasReference ? options.References.Beta : options.Loss.Beta;
@@ -85,7 +89,19 @@ internal sealed class TrainingStep : IDisposable
         var (betas, c) = o.Loss.TemperatureRange is { } range ? ConditionVector.DrawTemperatures(w, range, _generator) : (null, w);
         var s = _network.ScoreLists(x, c, mask);
         if (_references is not null)
-            s = s.Plus((_references.index_select(0, rows).reshape(batch.ListCount, batch.Width, k) * w.unsqueeze(1)).sum(-1));
+        {
+            var r = _references.index_select(0, rows).reshape(batch.ListCount, batch.Width, k);
+            var soup = (r * w.unsqueeze(1)).sum(-1);
+            if (_reweighting is null)
+                s = s.Plus(soup);
+            else
+            {
+                // The loss sees the re-weighted reference term where it sees the soup: the full term in the residual form, and in the
+                // implicit reward (z = beta * (s - r_w)) what it adds to the soup.
+                var reweighted = _reweighting.ReweightedReference(x, c.unsqueeze(1), r);
+                s = s.Plus(_options.References.Form == ReferenceForm.Residual ? reweighted : reweighted - soup);
+            }
+        }
         // Each list's own temperature [lists, 1] scales its scores.
         var z = betas is null ? s.Times(_beta) : s * betas;
         var perObjective = stack(Enumerable.Range(0, k).Select(j => _loss.Compute(z, y.select(2, j), mask, _generator)), dim: 1);

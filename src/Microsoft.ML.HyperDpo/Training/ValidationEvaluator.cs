@@ -74,7 +74,9 @@ internal sealed class ValidationEvaluator : IDisposable
                 var s = model.ScoreRows(_features.narrow(0, start, count), w, lengths).cpu();
                 s.data<float>().CopyTo(scores, start);
             }
-            if (_data.HasReference)
+            if (_data.HasReference && model is ConditionedScorer { ReweightedObjectives: > 0 } reweighting)
+                ReweightedReference(reweighting, _grid[p], beta, scores);
+            else if (_data.HasReference)
             {
                 var reference = _data.ReferenceAt(_grid[p]);
                 for (int r = 0; r < scores.Length; r++) scores[r] += reference[r];
@@ -87,6 +89,22 @@ internal sealed class ValidationEvaluator : IDisposable
             }
         }
         return result;
+    }
+
+    /// <summary>Adds the re-weighted reference term sum_k w_k (1 + tanh a_k(x, w)) r_k at <paramref name="weights"/> to <paramref name="scores"/>.</summary>
+    private void ReweightedReference(ConditionedScorer network, float[] weights, float beta, float[] scores)
+    {
+        int k = _data.ObjectiveCount;
+        foreach (var (firstList, lists) in _chunks)
+        {
+            _checkCancelled?.Invoke();
+            using var scope = NewDisposeScope();
+            int start = _data.ListStarts[firstList], count = _data.ListStarts[firstList + lists] - start;
+            var c = ConditionVector.Of(tensor(weights, device: _features.device).unsqueeze(0), beta, _temperatureRange);
+            var r = tensor(_data.ReferenceScores.AsSpan(start * k, count * k).ToArray(), new long[] { count, k }).to(_features.device);
+            var term = network.ReweightedReference(_features.narrow(0, start, count), c, r).cpu().data<float>();
+            for (int i = 0; i < count; i++) scores[start + i] += term[i];
+        }
     }
 
     /// <summary>The single figure early stopping maximises.</summary>

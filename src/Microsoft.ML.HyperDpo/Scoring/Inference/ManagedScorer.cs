@@ -240,6 +240,10 @@ internal sealed class ManagedScorer
         /// <summary>Rows of features and reference scores side by side, for a network that reads both (allocated when first used).</summary>
         internal float[] Joined => _joined ??= new float[Input.Length];
         private float[]? _joined;
+
+        /// <summary>Scratch for the reference re-weighting of one row (allocated when first used).</summary>
+        internal float[] ReweightingScratch(ReweightingParameters reweighting) => _reweighting ??= reweighting.CreateScratch();
+        private float[]? _reweighting;
         internal float[] ActivationsA { get; }
         internal float[] ActivationsB { get; }
         internal float[] Sigmoid { get; }

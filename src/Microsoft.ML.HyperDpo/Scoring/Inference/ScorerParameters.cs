@@ -9,8 +9,11 @@ namespace Microsoft.ML.HyperDpo.Scoring;
 internal sealed class ScorerParameters
 {
     public ScorerParameters(int featureCount, int conditionWidth, bool concatenatesCondition, float[] mean, float[] scale,
-        DenseLayer[] hidden, DenseLayer output, ConditioningParameters conditioning)
+        DenseLayer[] hidden, DenseLayer output, ConditioningParameters conditioning, ReweightingParameters? reweighting = null)
     {
+        if (reweighting is not null && reweighting.Hidden.Inputs != featureCount + conditionWidth)
+            throw new InvalidOperationException($"The re-weighting's first layer takes {reweighting.Hidden.Inputs} inputs; expected {featureCount + conditionWidth}.");
+        Reweighting = reweighting;
         if (hidden.Length == 0)
             throw new InvalidOperationException("The scoring network has no hidden layer.");
         int expected = featureCount + (concatenatesCondition ? conditionWidth : 0);
@@ -45,6 +48,9 @@ internal sealed class ScorerParameters
 
     /// <summary>What the conditioning kind adds to the trunk.</summary>
     public ConditioningParameters Conditioning { get; }
+
+    /// <summary>The reference re-weighting (<see cref="ReferenceReweighting.PerObjective"/>), or null for the plain soup.</summary>
+    public ReweightingParameters? Reweighting { get; }
 
     /// <summary>The width of the last hidden layer.</summary>
     public int Width => Hidden[^1].Outputs;

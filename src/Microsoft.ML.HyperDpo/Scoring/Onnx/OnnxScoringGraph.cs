@@ -46,22 +46,28 @@ internal static class OnnxScoringGraph
             w = g.Node("Div", new[] { raw, g.Node("MatMul", new[] { raw, g.Constant("weight_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) }) });
             c = OnnxCondition.Of(g, w, raw, k, null, weights, temperatureRange);
         }
-        string? reference = null;
+        string? r = null;
         if (referenceInput is not null)
         {
-            // r_w = sum_k w_k r_k: a product with the fixed weights, or with each row's weights then a sum over k.
-            string r = g.Input(referenceInput, null, k);
+            r = g.Input(referenceInput, null, k);
             if (referenceInputs) features = g.Node("Concat", new[] { features, r }, ("axis", 1));
+        }
+
+        string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", parameters.Mean, parameters.FeatureCount) }),
+            g.Constant("feature_scale", parameters.Scale, parameters.FeatureCount) });
+        float[]? fixedCondition = weights.FixedWeights is { } fixedWeights ? ConditionVector.Of(fixedWeights, weights.Temperature, temperatureRange) : null;
+        string? reference = null;
+        if (r is not null)
+        {
+            // r_w = sum_k w_k m_k r_k (m = 1 without the re-weighting): a product with the fixed weights, or with each row's weights then a sum over k.
+            if (parameters.Reweighting is { } reweighting) r = g.Node("Mul", new[] { r, Multipliers(g, reweighting, x, c, fixedCondition) });
             string soup = w is null
                 ? g.Node("MatMul", new[] { r, g.Constant("reference_weights", weights.FixedWeights!, k, 1) })
                 : g.Node("MatMul", new[] { g.Node("Mul", new[] { r, w }), g.Constant("reference_ones", Enumerable.Repeat(1f, k).ToArray(), k, 1) });
             reference = g.Node("Reshape", new[] { soup, g.Constant("reference_flat", new long[] { -1 }) });
         }
-
-        string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", parameters.Mean, parameters.FeatureCount) }),
-            g.Constant("feature_scale", parameters.Scale, parameters.FeatureCount) });
-        string score = weights.FixedWeights is { } fixedWeights
-            ? FixedNetwork(g, parameters, x, ConditionVector.Of(fixedWeights, weights.Temperature, temperatureRange))
+        string score = fixedCondition is not null
+            ? FixedNetwork(g, parameters, x, fixedCondition)
             : ConditionedNetwork(g, parameters, x, c!);
         score = g.Node("Reshape", new[] { score, g.Constant("flat", new long[] { -1 }) });
         if (reference is not null) score = g.Node("Add", new[] { score, reference });
@@ -108,6 +114,32 @@ internal static class OnnxScoringGraph
             h = SiLU(g, h);
         }
         return g.Gemm(h, "output_weight", terms.OutputWeights(0).ToArray(), 1, parameters.Width, new[] { terms.OutputBias[0] });
+    }
+
+    /// <summary>
+    /// The re-weighting's multipliers 1 + tanh a(x, c) [N, K] (<see cref="ReweightingParameters"/>): from the input c, or with a fixed
+    /// c folded into the hidden layer's bias.
+    /// </summary>
+    private static string Multipliers(OnnxGraph g, ReweightingParameters reweighting, string x, string? c, float[]? fixedCondition)
+    {
+        var layer = reweighting.Hidden;
+        string h;
+        if (fixedCondition is null)
+            h = g.Gemm(g.Node("Concat", new[] { x, c! }, ("axis", 1)), "reweight_hidden", layer);
+        else
+        {
+            int inputs = layer.Inputs - fixedCondition.Length;
+            var bias = new float[layer.Outputs];
+            for (int o = 0; o < layer.Outputs; o++)
+            {
+                double sum = layer.Bias[o];
+                for (int j = 0; j < fixedCondition.Length; j++) sum += (double)layer.Weight[o * layer.Inputs + inputs + j] * fixedCondition[j];
+                bias[o] = (float)sum;
+            }
+            h = g.Gemm(x, "reweight_hidden", XColumns(layer, inputs), layer.Outputs, inputs, bias);
+        }
+        string a = g.Gemm(SiLU(g, h), "reweight_output", reweighting.Output);
+        return g.Node("Add", new[] { g.Node("Tanh", new[] { a }), g.Constant("reweight_one", new[] { 1f }, 1) });
     }
 
     /// <summary>The first <paramref name="inputs"/> columns of the layer's weights (c's columns are folded into the bias).</summary>
