@@ -166,9 +166,10 @@ internal static class ConditioningBenchmarkCommand
         }
         for (int c = 0; c < Configurations.Length; c++)
         {
+            // A set of objectives the run left out (--objective-sets) gets no heading of its own.
+            if (!results.Keys.Any(key => key.Configuration == c)) continue;
             md.AppendLine(string.Create(inv, $"### {Configurations[c].Name}"));
             md.AppendLine();
-            if (!results.Keys.Any(key => key.Configuration == c)) continue;
             md.AppendLine($"| kind | test hypervolume | from chance | corners ({string.Join(" / ", objectiveNames[c] ?? Array.Empty<string>())}) | validation hypervolume | steps | fit (s) | epochs |");
             md.AppendLine("|---|---|---|---|---|---|---|---|");
             for (int v = 0; v < Variants.Length; v++)
