@@ -5,6 +5,7 @@ using Microsoft.ML.HyperDpo.Evaluation;
 using Microsoft.ML.HyperDpo.Modeling.Conditioning;
 using Microsoft.ML.HyperDpo.Modeling.Transformer;
 using Microsoft.ML.HyperDpo.Cli;
+using Microsoft.ML.HyperDpo.Comparison;
 using Spectre.Console;
 
 namespace Microsoft.ML.HyperDpo.Benchmarks;
@@ -15,8 +16,11 @@ namespace Microsoft.ML.HyperDpo.Benchmarks;
 /// objective's NDCG@10 at its own corner, the hypervolume of the same front from the chance point (<see cref="ChanceNdcg"/>), the
 /// optimiser steps and the fit time, and the hypervolume on the fold's validation part (the figure that compares kinds without
 /// touching a test part). With <c>--equal-steps</c> every fit runs all its epochs (early stopping only picks the kept epoch), and
-/// the run stops with an error when two kinds of one fold, seed and set of objectives ran different numbers of steps. Writes its own
-/// section of docs/benchmarks.md.
+/// the run stops with an error when two kinds of one fold, seed and set of objectives ran different numbers of steps. Two baselines
+/// ride along on the transformer, each splitting one fit's epochs over its fits so that together they take the steps of one
+/// conditioned fit: <c>Transformer:DpoLs</c> (DPO-LS, one unconditioned fit per grid weight on the fixed scalarised loss, 1/G of the
+/// epochs each) and <c>Transformer:DpoSoup</c> (K unconditioned fits at the corners, 1/K of the epochs each, from the same initial
+/// parameters, mixed by <see cref="ParameterSoup"/> at each grid weight). Writes its own section of docs/benchmarks.md.
 /// </summary>
 internal static class ConditioningBenchmarkCommand
 {
@@ -25,8 +29,25 @@ internal static class ConditioningBenchmarkCommand
     /// <summary>The k of every NDCG@k this benchmark reports.</summary>
     private const int NdcgAt = 10;
 
-    /// <summary>A network to compare: architecture and conditioning kind.</summary>
-    private sealed record Variant(string Name, RankerArchitecture Architecture, ConditioningKind Kind);
+    /// <summary>How a variant gets its front: one conditioned network, or several unconditioned fixed-weight ones.</summary>
+    private enum Baseline
+    {
+        /// <summary>One network conditioned on w.</summary>
+        None,
+
+        /// <summary>DPO-LS: one unconditioned network per grid weight.</summary>
+        DpoLs,
+
+        /// <summary>DPO Soup: one unconditioned network per corner, parameters mixed at each grid weight.</summary>
+        DpoSoup,
+    }
+
+    /// <summary>A network to compare: architecture and conditioning kind, or a fixed-weight baseline on that architecture.</summary>
+    private sealed record Variant(string Name, RankerArchitecture Architecture, ConditioningKind Kind, Baseline Baseline = Baseline.None)
+    {
+        /// <summary>The name --kinds takes.</summary>
+        public string Key => Baseline == Baseline.None ? $"{Architecture}:{Kind}" : $"{Architecture}:{Baseline}";
+    }
 
     /// <summary>
     /// Every kind each architecture takes, from the registries (<see cref="ConditioningRegistry"/> for the MLP,
@@ -36,6 +57,8 @@ internal static class ConditioningBenchmarkCommand
     private static readonly Variant[] Variants =
         ConditioningRegistry.Kinds.Where(k => !ConditioningRegistry.Get(k).IgnoresCondition).Select(k => new Variant($"MLP, {k}", RankerArchitecture.Mlp, k))
             .Concat(TransformerConditioning.Kinds.Where(k => !TransformerConditioning.IgnoresCondition(k)).Select(k => new Variant($"Transformer, {k}", RankerArchitecture.Transformer, k)))
+            .Append(new Variant("Transformer, DPO-LS", RankerArchitecture.Transformer, ConditioningKind.None, Baseline.DpoLs))
+            .Append(new Variant("Transformer, DPO Soup", RankerArchitecture.Transformer, ConditioningKind.None, Baseline.DpoSoup))
             .ToArray();
 
     private static readonly (string Name, string Objectives)[] Configurations =
@@ -51,7 +74,7 @@ internal static class ConditioningBenchmarkCommand
         var folds = SharedOptions.Numbers("--folds", "MQ2008 folds to run, e.g. 1-5 or 1.", "1-5");
         var seed = SharedOptions.Seed("Seed of the first fit of each kind; --seeds fits use seed, seed + 1, ...");
         var seeds = new Option<int>("--seeds") { Description = "Fits per kind, fold and set of objectives, each with its own seed (means with 95% intervals over all fits).", DefaultValueFactory = _ => 1 };
-        var kinds = new Option<string?>("--kinds") { Description = "Only these kinds, e.g. Mlp:Hypernetwork,Transformer:HyperPrompt (default: all)." };
+        var kinds = new Option<string?>("--kinds") { Description = "Only these kinds, e.g. Mlp:Hypernetwork,Transformer:HyperPrompt,Transformer:DpoLs,Transformer:DpoSoup (default: all)." };
         var equalSteps = new Option<bool>("--equal-steps") { Description = "Every fit runs all its epochs (Validation.EarlyStoppingPatience = 0: the validation part still picks the kept epoch), so every kind gets the same optimiser steps; checked after each fit." };
         var sets = SharedOptions.Numbers("--objective-sets", "Only these sets of objectives, by number: 1 PageRank, 2 URL length, 3 both (default: all).");
         var output = BenchmarkOptions.BenchmarksPage();
@@ -79,9 +102,9 @@ internal static class ConditioningBenchmarkCommand
         CliPaths.RequireOutputFile(output, "--benchmarks");
         if (seedCount < 1) throw new ArgumentException($"--seeds must be at least 1; got {seedCount}.");
         var variants = Enumerable.Range(0, Variants.Length).Where(v => kinds is null || kinds.Split(',', StringSplitOptions.TrimEntries)
-            .Contains($"{Variants[v].Architecture}:{Variants[v].Kind}", StringComparer.OrdinalIgnoreCase)).ToArray();
+            .Contains(Variants[v].Key, StringComparer.OrdinalIgnoreCase)).ToArray();
         if (variants.Length == 0)
-            throw new ArgumentException($"--kinds '{kinds}' names no kind; known: {string.Join(", ", Variants.Select(v => $"{v.Architecture}:{v.Kind}"))}.");
+            throw new ArgumentException($"--kinds '{kinds}' names no kind; known: {string.Join(", ", Variants.Select(v => v.Key))}.");
         var configurations = sets is null ? Enumerable.Range(0, Configurations.Length).ToArray()
             : NumberList.ParseRanges(sets, "--objective-sets", 1, Configurations.Length).Select(n => n - 1).ToArray();
         var results = new Dictionary<(int Configuration, int Variant), List<FitFigures>>();
@@ -103,20 +126,22 @@ internal static class ConditioningBenchmarkCommand
                 foreach (int v in variants)
                 {
                     var variant = Variants[v];
-                    var options = trainerOptions();
-                    options.LabelColumnNames = data.Objectives;
-                    options.Seed = seed;
-                    options.Network.Architecture = variant.Architecture;
-                    options.Network.Conditioning = variant.Kind;
-                    if (equalSteps) options.Validation.EarlyStoppingPatience = 0;
-                    var model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
-                    var test = ParetoProfiler.Profile(ml, model, data.Test!);
-                    var validation = ParetoProfiler.Profile(ml, model, data.Validation!);
+                    HyperDpoRankingTrainer.Options Options()
+                    {
+                        var options = trainerOptions();
+                        options.LabelColumnNames = data.Objectives;
+                        options.Seed = seed;
+                        options.Network.Architecture = variant.Architecture;
+                        options.Network.Conditioning = variant.Kind;
+                        if (equalSteps) options.Validation.EarlyStoppingPatience = 0;
+                        return options;
+                    }
+                    var (test, validation, reports) = variant.Baseline == Baseline.None ? FitConditioned(ml, data, Options()) : FitBaseline(ml, data, Options, variant.Baseline, equalSteps);
                     var corners = Enumerable.Range(0, data.Objectives.Length)
                         .Select(k => test.Points.Single(p => p.Weights[k] == 1f).Ndcg[k][NdcgAt - 1]).ToArray();
-                    var report = model.TrainingReport!;
+                    // Several fits (DPO-LS, DPO Soup) add up: their steps, epochs and wall time are the variant's cost.
                     var run = new FitFigures(test.Hypervolume, Hypervolume.Compute(test.Points.Select(p => p.At(NdcgAt)).ToList(), chancePoint), corners,
-                        report.TrainingTime.TotalSeconds, validation.Hypervolume, report.Epochs.Count, report.OptimiserSteps);
+                        reports.Sum(r => r.TrainingTime.TotalSeconds), validation.Hypervolume, reports.Sum(r => r.Epochs.Count), reports.Sum(r => r.OptimiserSteps));
                     stepsOfKinds.Add((variant.Name, run.Steps));
                     if (equalSteps && stepsOfKinds.Select(k => k.Steps).Distinct().Count() > 1)
                         throw new InvalidOperationException($"--equal-steps: on fold {fold}, seed {seed}, {Configurations[c].Name} the kinds ran different optimiser steps " +
@@ -137,6 +162,55 @@ internal static class ConditioningBenchmarkCommand
         return 0;
     }
 
+    /// <summary>One conditioned fit, profiled over the default lattice on the test and validation parts.</summary>
+    private static (ParetoProfile Test, ParetoProfile Validation, TrainingReport[] Reports) FitConditioned(MLContext ml, RankingDataSets data, HyperDpoRankingTrainer.Options options)
+    {
+        var model = ml.Ranking.Trainers.HyperDpo(options).Fit(data.Train, data.Validation);
+        return (ParetoProfiler.Profile(ml, model, data.Test!), ParetoProfiler.Profile(ml, model, data.Validation!), [model.TrainingReport!]);
+    }
+
+    /// <summary>
+    /// A fixed-weight baseline: unconditioned fits on the fixed loss sum_k w_k L_k, each with <see cref="EpochsPerFit"/> of the
+    /// epochs, profiled at the weights of the default lattice. DPO-LS fits every lattice weight and ranks with the fit of that
+    /// weight; DPO Soup fits the K corners (same seed, so the same initial parameters) and ranks with their parameter mix.
+    /// </summary>
+    private static (ParetoProfile Test, ParetoProfile Validation, TrainingReport[] Reports) FitBaseline(MLContext ml, RankingDataSets data,
+        Func<HyperDpoRankingTrainer.Options> options, Baseline baseline, bool equalSteps)
+    {
+        int objectives = data.Objectives.Length;
+        var grid = SimplexLattice.Points(objectives, ParetoProfileOptions.DefaultGridDivisions(objectives));
+        var fitted = baseline == Baseline.DpoLs ? grid : grid.Where(w => w.Count(x => x == 1f) == 1).ToList();
+        var models = new List<(float[] Weights, HyperDpoRankingTransformer Model)>();
+        foreach (float[] w in fitted)
+        {
+            var o = options();
+            o.Network.Conditioning = ConditioningKind.None;
+            o.Loss.FixedObjectiveWeights = w;
+            o.Optimiser.NumberOfEpochs = EpochsPerFit(o.Optimiser.NumberOfEpochs, fitted.Count, equalSteps, baseline);
+            models.Add((w, ml.Ranking.Trainers.HyperDpo(o).Fit(data.Train, data.Validation)));
+        }
+        // The corners in the order of the objectives, so that the soup's mixing weights are the objective weights.
+        var corners = Enumerable.Range(0, objectives).Select(k => models.Single(m => m.Weights[k] == 1f).Model).ToList();
+        ITransformer At(float[] weights) => baseline == Baseline.DpoSoup
+            ? ParameterSoup.Mix(ml, corners, weights)
+            : models.First(m => m.Weights.Zip(weights).All(p => Math.Abs(p.First - p.Second) < 1e-6f)).Model;
+        var profile = new ParetoProfileOptions { Weights = grid };
+        return (ParetoProfiler.Profile(ml, At, data.Test!, data.Objectives, profile), ParetoProfiler.Profile(ml, At, data.Validation!, data.Objectives, profile),
+            models.Select(m => m.Model.TrainingReport!).ToArray());
+    }
+
+    /// <summary>
+    /// The epochs of each of <paramref name="fits"/> fits sharing the budget of one fit of <paramref name="epochs"/> epochs. Every
+    /// fit runs the same batches an epoch, so equal epochs in total are equal steps; with --equal-steps the split must be exact.
+    /// Without it the epochs are rounded up (a fit needs one), and the reported steps show the difference.
+    /// </summary>
+    private static int EpochsPerFit(int epochs, int fits, bool equalSteps, Baseline baseline)
+    {
+        if (equalSteps && epochs % fits != 0)
+            throw new ArgumentException($"--equal-steps with {baseline}: --epochs {epochs} does not split evenly over its {fits} fits; use a multiple of {fits}, e.g. {fits * Math.Max(1, epochs / fits)}.");
+        return (epochs + fits - 1) / fits;
+    }
+
     private static string Markdown(Dictionary<(int Configuration, int Variant), List<FitFigures>> results, string[][] objectiveNames,
         Dictionary<(int Configuration, int Fold), double[]> chance, IReadOnlyList<int> folds, int seedCount, bool equalSteps)
     {
@@ -150,7 +224,10 @@ internal static class ConditioningBenchmarkCommand
         md.AppendLine($"MQ2008, fold{(folds.Count == 1 ? "" : "s")} {string.Join(", ", folds)} ({folds.Count} of 5), {seedCount} seed{(seedCount == 1 ? "" : "s")} per fold; " +
             "each figure is the mean over the fits, with a 95% t interval over them in brackets (folds and seeds pooled). Every kind runs the same batches (the batcher depends on the data and the seed only), so equal epochs are equal optimiser steps; " +
             (equalSteps ? "with --equal-steps every fit ran all its epochs (early stopping only picked the kept epoch) and the run checked that every kind of a fold, seed and set of objectives took the same optimiser steps. "
-                : "early stopping makes the epochs differ, so the optimiser steps, the epochs and the wall time are all reported. ") + "Default trainer options " +
+                : "early stopping makes the epochs differ, so the optimiser steps, the epochs and the wall time are all reported. ") +
+            "Transformer, DPO-LS: one unconditioned transformer per weight of the lattice, each on the fixed loss sum_k w_k L_k with 1/G of the epochs (G the lattice's weights; rounded up without --equal-steps), its steps, epochs and fit time summed over the G fits. " +
+            "Transformer, DPO Soup: K unconditioned transformers, one per objective alone, each with 1/K of the epochs from the same initial parameters; the ranker at w has every parameter mixed as sum_k w_k theta_k (ParameterSoup), steps, epochs and time summed over the K fits. " +
+            "Default trainer options " +
             string.Create(inv, $"(MLP {string.Join(", ", defaults.HiddenSizes)}; transformer width {defaults.TransformerWidth}, {defaults.AttentionHeads} heads, {defaults.TransformerBlocks} block{(defaults.TransformerBlocks == 1 ? "" : "s")}, {defaults.PromptCount} prompts, unless the command line sets them), ") + "early stopping on each fold's validation part, 1 LibTorch thread. " +
             "Test: the fold's test part, hypervolume of the NDCG@10 front over the weight lattice (reference at the origin), the same front's hypervolume from the chance point, and each objective's NDCG@10 at its own corner. " +
             "The chance point is each objective's expected NDCG@10 when every test query's documents are ranked in a uniformly random order, computed exactly from the test labels (ChanceNdcg; no sampling): " +

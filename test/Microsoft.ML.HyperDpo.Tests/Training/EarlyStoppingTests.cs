@@ -55,6 +55,48 @@ public class EarlyStoppingTests
     }
 
     [TestMethod]
+    public void BaselinesWithTheEpochsSplitOverTheirFitsTakeTheStepsOfOneHyperPromptFit()
+    {
+        // benchmark-conditioning's Transformer:DpoLs gives each of its G fits (one per grid weight, unconditioned, fixed weights)
+        // 1/G of the epochs, and Transformer:DpoSoup each of its K corner fits 1/K, so that with --equal-steps they match one
+        // Transformer:HyperPrompt fit. That holds only if a fixed-weight
+        // unconditioned fit runs the same batches an epoch as a conditioned one: 40 lists in batches of 8, 5 steps an epoch.
+        var ml = new MLContext(seed: 1);
+        var train = SyntheticRanking.Load(ml, SyntheticRanking.Rows(40, 5, 12, seed: 21));
+        var valid = SyntheticRanking.Load(ml, SyntheticRanking.Rows(15, 5, 12, seed: 22));
+        HyperDpoRankingTrainer.Options Transformer(ConditioningKind kind, int epochs)
+        {
+            var o = SyntheticRanking.FastOptions(epochs);
+            o.Network.Architecture = RankerArchitecture.Transformer;
+            o.Network.Conditioning = kind;
+            o.Network.TransformerWidth = 8;
+            o.Network.AttentionHeads = 2;
+            o.Network.PromptCount = 2;
+            o.Validation.EarlyStoppingPatience = 0;
+            return o;
+        }
+
+        var grid = SimplexLattice.Points(2, 2);   // (1, 0), (0.5, 0.5), (0, 1)
+        long hyperPrompt = ml.Ranking.Trainers.HyperDpo(Transformer(ConditioningKind.HyperPrompt, 6)).Fit(train, valid).TrainingReport!.OptimiserSteps;
+        long dpoLs = grid.Sum(w =>
+        {
+            var o = Transformer(ConditioningKind.None, 6 / grid.Count);
+            o.Loss.FixedObjectiveWeights = w;
+            return ml.Ranking.Trainers.HyperDpo(o).Fit(train, valid).TrainingReport!.OptimiserSteps;
+        });
+        // Transformer:DpoSoup: the K = 2 corners with 1/K of the epochs each.
+        long soup = new[] { new[] { 1f, 0f }, new[] { 0f, 1f } }.Sum(w =>
+        {
+            var o = Transformer(ConditioningKind.None, 6 / 2);
+            o.Loss.FixedObjectiveWeights = w;
+            return ml.Ranking.Trainers.HyperDpo(o).Fit(train, valid).TrainingReport!.OptimiserSteps;
+        });
+        Assert.AreEqual(6 * 5, hyperPrompt);
+        Assert.AreEqual(3 * (2 * 5), dpoLs);
+        Assert.AreEqual(2 * (3 * 5), soup);
+    }
+
+    [TestMethod]
     public void CosmosPenaltyIsSubtractedAndBoundedByLambda()
     {
         // With a vanishing learning rate both fits follow the same path, so the logged losses differ by exactly
