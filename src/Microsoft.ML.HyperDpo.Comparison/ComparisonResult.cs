@@ -7,9 +7,12 @@ public sealed class ComparisonResult
 {
     internal ComparisonResult(IReadOnlyList<string> objectives, IReadOnlyList<float[]> grid, IReadOnlyList<string> splits,
         IReadOnlyList<(string Key, string Name)> methods, IReadOnlyList<MethodRun> runs, ParetoProfileOptions profileOptions, TimeSpan wallTime,
-        IReadOnlyList<int> seeds, int bootstrapReplicates, int bootstrapSeed)
+        IReadOnlyList<int> seeds, int bootstrapReplicates, int bootstrapSeed, IReadOnlyList<double[]> chancePoints)
     {
+        if (chancePoints.Count != splits.Count || chancePoints.Any(c => c.Length != objectives.Count))
+            throw new ArgumentException($"One chance point of {objectives.Count} values per split is needed; got {chancePoints.Count} for {splits.Count} splits.", nameof(chancePoints));
         Seeds = seeds;
+        ChancePoints = chancePoints;
         BootstrapReplicates = bootstrapReplicates;
         BootstrapSeed = bootstrapSeed;
         _ratios = new Lazy<IReadOnlyList<MethodRatios>>(() => BaselineRatios.Of(this, BaselineRatios.DefaultBaselineKey, bootstrapReplicates, bootstrapSeed));
@@ -21,6 +24,9 @@ public sealed class ComparisonResult
         Runs = runs;
         WallTime = wallTime;
         NdcgAt = profileOptions.NdcgAt;
+        // Exact, as benchmark-conditioning's figure from chance: the hypervolume helper with the split's chance point as reference.
+        _fromChance = runs.ToDictionary<MethodRun, MethodRun, double>(r => r, r => Hypervolume.Compute(r.TestProfile.VectorsAt(NdcgAt), ChancePoints[IndexOfSplit(r.Split)]),
+            ReferenceEqualityComparer.Instance);
         Summaries = methods.Select(m => Summarise(m, profileOptions)).ToList();
     }
 
@@ -47,6 +53,29 @@ public sealed class ComparisonResult
     public IReadOnlyList<MethodRatios> Ratios => _ratios.Value;
 
     private readonly Lazy<IReadOnlyList<MethodRatios>> _ratios;
+
+    /// <summary>
+    /// Each split's chance point, in <see cref="Splits"/> order: every objective's expected NDCG@<see cref="NdcgAt"/> when each test
+    /// query's documents are ranked in a uniformly random order (<see cref="ChanceNdcg"/>, exact from the test labels).
+    /// </summary>
+    public IReadOnlyList<double[]> ChancePoints { get; }
+
+    private readonly Dictionary<MethodRun, double> _fromChance;
+
+    /// <summary>
+    /// The exact hypervolume of <paramref name="run"/>'s NDCG@<see cref="NdcgAt"/> points with its split's chance point
+    /// (<see cref="ChancePoints"/>) as reference: only what the method does better than a random ranking on every objective counts.
+    /// </summary>
+    /// <param name="run">One of <see cref="Runs"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="run"/> is not one of this comparison's runs.</exception>
+    public double HypervolumeFromChance(MethodRun run) => _fromChance.TryGetValue(run, out double volume) ? volume
+        : throw new ArgumentException($"The run of {run.Method} on {run.Split} is not one of this comparison's runs.", nameof(run));
+
+    private int IndexOfSplit(string split)
+    {
+        int index = Splits.ToList().IndexOf(split);
+        return index >= 0 ? index : throw new ArgumentException($"A run names split '{split}', which is not one of {string.Join(", ", Splits)}.");
+    }
 
     /// <summary>The splits' names, in run order.</summary>
     public IReadOnlyList<string> Splits { get; }
@@ -105,6 +134,7 @@ public sealed class ComparisonResult
             method.Key,
             method.Name,
             MeanStd.Of(runs.Select(r => r.TestProfile.Hypervolume)),
+            MeanStd.Of(runs.Select(HypervolumeFromChance)),
             MeanStd.Of(runs.Select(r => r.TrainingTime.TotalSeconds)),
             MeanStd.Of(runs.Select(r => r.ScoringTime.TotalSeconds)),
             runs[0].Fits,

@@ -6,6 +6,7 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 /// <param name="Key">The method's key (<see cref="FrontMethod.Key"/>).</param>
 /// <param name="Method">The method's name.</param>
 /// <param name="Hypervolume">The test hypervolume of each split's front, averaged over the splits.</param>
+/// <param name="HypervolumeFromChance">The same fronts' hypervolume from each split's chance point (<see cref="ComparisonResult.HypervolumeFromChance"/>), over the same runs.</param>
 /// <param name="TrainingSeconds">Training wall time per split, in seconds.</param>
 /// <param name="ScoringSeconds">Wall time of scoring the test data at every grid weight, per split, in seconds.</param>
 /// <param name="FitsPerSplit">Models trained per split.</param>
@@ -15,6 +16,7 @@ public sealed record MethodSummary(
     string Key,
     string Method,
     MeanStd Hypervolume,
+    MeanStd HypervolumeFromChance,
     MeanStd TrainingSeconds,
     MeanStd ScoringSeconds,
     int FitsPerSplit,

@@ -42,6 +42,9 @@ public static class ParetoComparison
         foreach (var split in splits)
             ContiguousGroups.Require(split.Test, options.RowGroupColumnName, $"ParetoComparison.Run (test data of split '{split.Name}')");
 
+        // Also before any fit: the test labels alone decide each split's chance point, and a label that is not a grade fails here.
+        var chancePoints = splits.Select(s => ChanceNdcg.Expected(mlContext, s.Test, options.LabelColumnNames, options.RowGroupColumnName, options.NdcgAt)).ToList();
+
         var methods = options.Methods ?? FrontMethods.All();
         int objectives = options.LabelColumnNames.Length;
         var grid = SimplexLattice.Points(objectives, options.GridDivisions ?? ParetoProfileOptions.DefaultGridDivisions(objectives));
@@ -72,6 +75,6 @@ public static class ParetoComparison
             }
         }
         return new ComparisonResult(options.LabelColumnNames, grid, splits.Select(s => s.Name).ToList(), methods.Select(m => (m.Key, m.Name)).ToList(),
-            runs, profileOptions, clock.Elapsed, seeds, options.BootstrapReplicates, options.Seed);
+            runs, profileOptions, clock.Elapsed, seeds, options.BootstrapReplicates, options.Seed, chancePoints);
     }
 }

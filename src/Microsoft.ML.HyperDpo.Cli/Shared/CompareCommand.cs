@@ -198,12 +198,13 @@ internal static class CompareCommand
     private static void Print(ComparisonResult result)
     {
         var table = new Table().Title($"Test hypervolume of the NDCG@{result.NdcgAt} front and cost, over {string.Join(", ", result.Splits)}");
-        foreach (string column in new[] { "method", "fits/split", "hypervolume", "mean front", "training, s", "scoring, s" })
+        foreach (string column in new[] { "method", "fits/split", "hypervolume", "from chance", "mean front", "training, s", "scoring, s" })
             table.AddColumn(new TableColumn(column).RightAligned());
         foreach (var s in result.Summaries)
-            table.AddRow(Markup.Escape(s.Method), s.FitsPerSplit.ToString(CultureInfo.InvariantCulture), Markup.Escape(s.Hypervolume.ToString("F4")),
+            table.AddRow(Markup.Escape(s.Method), s.FitsPerSplit.ToString(CultureInfo.InvariantCulture), Markup.Escape(s.Hypervolume.ToString("F4")), Markup.Escape(s.HypervolumeFromChance.ToString("F4")),
                 s.MeanProfile.Hypervolume.ToString("F4", CultureInfo.InvariantCulture), Markup.Escape(s.TrainingSeconds.ToString("F1")), Markup.Escape(s.ScoringSeconds.ToString("F2")));
         AnsiConsole.Write(table);
+        AnsiConsole.WriteLine(ComparisonMarkdown.ChanceText(result));
 
         // The Model Builder view: every method's NDCG@1/3/5/10 per objective at each weight (mean over splits).
         var detail = new Table().Title("NDCG@1 / @3 / @5 / @10 on the test data at each weight (mean over splits)");

@@ -42,20 +42,21 @@ public static class ComparisonCsv
 
     /// <summary>
     /// One row per method, split and seed, then a "mean" and a "std" row per method (over those runs):
-    /// <c>method,split,seed,fits,hypervolume,hypervolume_standard_error,training_s,scoring_s</c>.
+    /// <c>method,split,seed,fits,hypervolume,hypervolume_standard_error,hypervolume_from_chance,training_s,scoring_s</c>
+    /// (hypervolume_from_chance: <see cref="ComparisonResult.HypervolumeFromChance"/>, reference the split's chance point).
     /// </summary>
     public static string Summary(ComparisonResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         var csv = new StringBuilder();
-        csv.AppendLine("method,split,seed,fits,hypervolume,hypervolume_standard_error,training_s,scoring_s");
+        csv.AppendLine("method,split,seed,fits,hypervolume,hypervolume_standard_error,hypervolume_from_chance,training_s,scoring_s");
         string R(double v) => v.ToString(Digits, CultureInfo.InvariantCulture);
         foreach (var run in result.Runs)
-            csv.AppendLine($"{Field(run.Method)},{Field(run.Split)},{Seed(run)},{run.Fits},{R(run.TestProfile.Hypervolume)},{R(run.TestProfile.HypervolumeStandardError)},{R(run.TrainingTime.TotalSeconds)},{R(run.ScoringTime.TotalSeconds)}");
+            csv.AppendLine($"{Field(run.Method)},{Field(run.Split)},{Seed(run)},{run.Fits},{R(run.TestProfile.Hypervolume)},{R(run.TestProfile.HypervolumeStandardError)},{R(result.HypervolumeFromChance(run))},{R(run.TrainingTime.TotalSeconds)},{R(run.ScoringTime.TotalSeconds)}");
         foreach (var s in result.Summaries)
         {
-            csv.AppendLine($"{Field(s.Method)},mean,,{s.FitsPerSplit},{R(s.Hypervolume.Mean)},,{R(s.TrainingSeconds.Mean)},{R(s.ScoringSeconds.Mean)}");
-            csv.AppendLine($"{Field(s.Method)},std,,{s.FitsPerSplit},{R(s.Hypervolume.Std)},,{R(s.TrainingSeconds.Std)},{R(s.ScoringSeconds.Std)}");
+            csv.AppendLine($"{Field(s.Method)},mean,,{s.FitsPerSplit},{R(s.Hypervolume.Mean)},,{R(s.HypervolumeFromChance.Mean)},{R(s.TrainingSeconds.Mean)},{R(s.ScoringSeconds.Mean)}");
+            csv.AppendLine($"{Field(s.Method)},std,,{s.FitsPerSplit},{R(s.Hypervolume.Std)},,{R(s.HypervolumeFromChance.Std)},{R(s.TrainingSeconds.Std)},{R(s.ScoringSeconds.Std)}");
         }
         return csv.ToString();
     }

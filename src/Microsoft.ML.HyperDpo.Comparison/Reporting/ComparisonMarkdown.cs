@@ -10,8 +10,8 @@ public static class ComparisonMarkdown
     public static readonly IReadOnlyList<int> Truncations = new[] { 1, 3, 5, 10 };
 
     /// <summary>
-    /// The summary table (per method: fits, hypervolume mean ± std over splits, hypervolume of the mean front, training and scoring
-    /// time) and, with <paramref name="perWeight"/>, one table per method with every objective's NDCG@1/3/5/10 at every weight
+    /// The chance points (<see cref="ChanceText"/>), the summary table (per method: fits, hypervolume mean ± std over splits, the same
+    /// from the chance point, hypervolume of the mean front, training and scoring time) and, with <paramref name="perWeight"/>, one table per method with every objective's NDCG@1/3/5/10 at every weight
     /// (mean over splits).
     /// </summary>
     /// <param name="result">The comparison.</param>
@@ -24,10 +24,12 @@ public static class ComparisonMarkdown
         string over = result.Seeds.Count > 1
             ? $"mean ± std over the runs of {result.Splits.Count} split(s) ({string.Join(", ", result.Splits)}) x {result.Seeds.Count} seeds ({string.Join(", ", result.Seeds)}; one run per split for FastTree)"
             : result.Splits.Count == 1 ? $"on {result.Splits[0]}" : $"mean ± std over {result.Splits.Count} splits ({string.Join(", ", result.Splits)})";
-        md.AppendLine($"| method | fits per split | hypervolume, NDCG@{result.NdcgAt}: {over} | hypervolume of the mean front | training, s | scoring the test data at {result.Grid.Count} weights, s |");
-        md.AppendLine("|---|---|---|---|---|---|");
+        md.AppendLine(ChanceText(result));
+        md.AppendLine();
+        md.AppendLine($"| method | fits per split | hypervolume, NDCG@{result.NdcgAt}: {over} | hypervolume from chance | hypervolume of the mean front | training, s | scoring the test data at {result.Grid.Count} weights, s |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var s in result.Summaries)
-            md.AppendLine($"| {s.Method} | {s.FitsPerSplit} | {s.Hypervolume:F4} | {F(s.MeanProfile.Hypervolume, "F4")} | {s.TrainingSeconds.ToString("F1")} | {s.ScoringSeconds.ToString("F2")} |");
+            md.AppendLine($"| {s.Method} | {s.FitsPerSplit} | {s.Hypervolume:F4} | {s.HypervolumeFromChance:F4} | {F(s.MeanProfile.Hypervolume, "F4")} | {s.TrainingSeconds.ToString("F1")} | {s.ScoringSeconds.ToString("F2")} |");
         md.AppendLine();
         md.Append(Corners(result));
         string ratios = Significance(result);
@@ -55,6 +57,20 @@ public static class ComparisonMarkdown
             }
         }
         return md.ToString();
+    }
+
+    /// <summary>
+    /// What the "hypervolume from chance" column measures, and each split's chance point:
+    /// "... chance point (Label, PageRank): Fold1 (0.2412, 0.5121); Fold2 (...)."
+    /// </summary>
+    public static string ChanceText(ComparisonResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var points = result.Splits.Select((split, i) => $"{split} ({string.Join(", ", result.ChancePoints[i].Select(x => F(x, "F4")))})");
+        return $"Hypervolume from chance: the same fronts' hypervolume with each split's chance point as the reference instead of the origin, same runs; " +
+            $"the chance point is each objective's expected NDCG@{result.NdcgAt} when every test query's documents are ranked in a uniformly random order, " +
+            "computed exactly from the test labels (ChanceNdcg; no sampling), so a method gets volume only for what it does better than chance on every objective. " +
+            $"Chance point ({string.Join(", ", result.Objectives)}): {string.Join("; ", points)}.";
     }
 
     /// <summary>"(0.7, 0.3)".</summary>
