@@ -225,21 +225,25 @@ internal static class LanguageCommands
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most new tokens.", DefaultValueFactory = _ => 64 };
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature; 0: greedy.", DefaultValueFactory = _ => 0f };
         var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely tokens; 0: all.", DefaultValueFactory = _ => 0 };
+        var noRepeat = new Option<int>("--no-repeat-ngram") { Description = "Never generate a token that would repeat an n-gram of the generated tokens (GenerationOptions.NoRepeatNgramSize); 0: off.", DefaultValueFactory = _ => 0 };
         var beta = new Option<float?>("--beta") { Description = "Temperature conditioning (models trained with a beta range)." };
         var seed = SharedOptions.Seed("Sampling seed.", defaultValue: 0);
         var device = new Option<string>("--device") { Description = "Where the model runs: cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var command = new System.CommandLine.Command("generate", "Generate an answer with an aligned language model at chosen objective weights.")
         {
-            model, prompt, weights, maxTokens, temperature, topK, beta, seed, device,
+            model, prompt, weights, maxTokens, temperature, topK, noRepeat, beta, seed, device,
         };
         command.SetAction(r =>
         {
             // The flags are read before the model is loaded, so that a bad value costs no load.
             var given = r.GetValue(weights) is string text ? NumberList.Parse(text, "--weights") : null;
+            int ngram = r.GetValue(noRepeat);
+            if (ngram < 0)
+                throw new ArgumentException($"--no-repeat-ngram must be 0 (off) or positive; got {ngram}.");
             var aligned = AlignedModelFile.Load(r.GetValue(model)!, ParseDevice(r.GetValue(device)!));
             int k = aligned.Objectives.Count;
             var w = given ?? Enumerable.Repeat(1f / k, k).ToArray();
-            var options = new GenerationOptions { MaxNewTokens = r.GetValue(maxTokens), Temperature = r.GetValue(temperature), TopK = r.GetValue(topK), Seed = r.GetValue(seed) };
+            var options = new GenerationOptions { MaxNewTokens = r.GetValue(maxTokens), Temperature = r.GetValue(temperature), TopK = r.GetValue(topK), NoRepeatNgramSize = ngram, Seed = r.GetValue(seed) };
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(string.Join(", ", aligned.Objectives.Select((o, i) => $"{o} {w.ElementAtOrDefault(i)}")))}[/]");
             Console.WriteLine(aligned.Generate(r.GetValue(prompt)!, w, options, r.GetValue(beta)));
             return 0;

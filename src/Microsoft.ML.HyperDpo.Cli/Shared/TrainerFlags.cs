@@ -29,7 +29,7 @@ internal static class TrainerFlags
         TrainerFlag.Of<int?>("--validation-grids", "Validation.Grids: weight grids the early-stopping figure is averaged over (default: the trainer's).", HyperDpoRankingTrainer.Options.Path(nameof(HyperDpoRankingTrainer.Options.Validation), nameof(HyperDpoRankingTrainer.ValidationOptions.Grids)), (o, v) => o.Validation.Grids = v!.Value),
         TrainerFlag.Of<bool>("--refit-on-validation", "Validation.RefitOnValidationData: refit on training + validation lists for the epochs chosen on validation.", HyperDpoRankingTrainer.Options.Path(nameof(HyperDpoRankingTrainer.Options.Validation), nameof(HyperDpoRankingTrainer.ValidationOptions.RefitOnValidationData)), (o, v) => o.Validation.RefitOnValidationData |= v),
         TrainerFlag.Of<ReferenceReweighting?>("--reference-reweighting", $"References.Reweighting: {string.Join(" or ", Enum.GetNames<ReferenceReweighting>())}; PerObjective also learns a per-objective re-weighting of the references as a function of w and x, starting at the soup (default: the trainer's).", HyperDpoRankingTrainer.Options.Path(nameof(HyperDpoRankingTrainer.Options.References), nameof(HyperDpoRankingTrainer.ReferenceOptions.Reweighting)), (o, v) => o.References.Reweighting = v!.Value),
-        TrainerFlag.Of<int?>("--reference-folds", "References.Folds: query folds for out-of-fold reference scores of the training rows, which the residual loss and the re-weighting read (default: the trainer's, 0: in-sample).", HyperDpoRankingTrainer.Options.Path(nameof(HyperDpoRankingTrainer.Options.References), nameof(HyperDpoRankingTrainer.ReferenceOptions.Folds)), (o, v) => o.References.Folds = v!.Value),
+        TrainerFlag.Of<int?>("--reference-folds", "References.Folds: query folds for out-of-fold reference scores of the training rows, which the residual loss and the re-weighting read (default: the trainer's, 0: in-sample).", HyperDpoRankingTrainer.Options.Path(nameof(HyperDpoRankingTrainer.Options.References), nameof(HyperDpoRankingTrainer.ReferenceOptions.Folds)), (o, v) => o.References.Folds = v!.Value, check: v => HyperDpoRankingTrainer.ReferenceOptions.FoldsProblem(v!.Value)),
         TrainerFlag.Of<int?>("--rows-per-step", "Rows per step on large data (LargeData.RowsPerStep; default: the trainer's).", HyperDpoRankingTrainer.Options.Path(nameof(HyperDpoRankingTrainer.Options.LargeData), nameof(HyperDpoRankingTrainer.LargeDataOptions.RowsPerStep)), (o, v) => o.LargeData.RowsPerStep = v!.Value),
     ];
 
@@ -83,13 +83,37 @@ internal static class TrainerFlags
         public abstract Option CreateOption(string description);
         public abstract void Apply(HyperDpoRankingTrainer.Options options, ParseResult result, Option option);
 
-        public static TrainerFlag Of<T>(string name, string description, string property, Action<HyperDpoRankingTrainer.Options, T> set, string? helpName = null) =>
-            new Typed<T>(name, description, property, set, helpName);
+        /// <param name="check">
+        /// Where the option has a rule of its own that needs no data: the option's rule itself (what is wrong with a value, or null), run by
+        /// the parser, so that a bad value is refused before the command reads or fits anything, not when the fit that reads it starts.
+        /// </param>
+        public static TrainerFlag Of<T>(string name, string description, string property, Action<HyperDpoRankingTrainer.Options, T> set, string? helpName = null, Func<T, string?>? check = null) =>
+            new Typed<T>(name, description, property, set, helpName, check);
 
-        private sealed record Typed<T>(string Name, string Description, string Property, Action<HyperDpoRankingTrainer.Options, T> Set, string? HelpName)
+        private sealed record Typed<T>(string Name, string Description, string Property, Action<HyperDpoRankingTrainer.Options, T> Set, string? HelpName, Func<T, string?>? Check)
             : TrainerFlag(Name, Description, Property)
         {
-            public override Option CreateOption(string description) => new Option<T>(Name) { Description = description, HelpName = HelpName };
+            public override Option CreateOption(string description)
+            {
+                var option = new Option<T>(Name) { Description = description, HelpName = HelpName };
+                if (Check is not null)
+                    option.Validators.Add(result =>
+                    {
+                        T? value;
+                        try
+                        {
+                            value = result.GetValueOrDefault<T>();
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            // Validators run before conversion errors are recorded: a value that is not a T gets the parser's own error.
+                            return;
+                        }
+                        if (value is not null && Check(value) is { } problem)
+                            result.AddError($"{Name} {problem}.");
+                    });
+                return option;
+            }
 
             public override void Apply(HyperDpoRankingTrainer.Options options, ParseResult result, Option option)
             {

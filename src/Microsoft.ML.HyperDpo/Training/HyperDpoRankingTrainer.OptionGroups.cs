@@ -84,6 +84,13 @@ public sealed partial class HyperDpoRankingTrainer
         /// </summary>
         public int Folds { get; set; }
 
+        /// <summary>
+        /// What is wrong with <paramref name="folds"/> as <see cref="Folds"/> (to follow the option's name), or null when nothing is:
+        /// the one rule, checked by <see cref="Options.Validate"/> and by the tools as their flag is parsed.
+        /// </summary>
+        internal static string? FoldsProblem(int folds) =>
+            folds >= 0 ? null : $"must be >= 0 (0 or 1: the references' own scores; N >= 2: out-of-fold scores from N query folds); got {folds}";
+
         /// <summary>The reference models' output column. Default <c>Score</c>.</summary>
         public string ScoreColumnName { get; set; } = "Score";
 

@@ -260,7 +260,8 @@ public sealed partial class HyperDpoRankingTrainer
             string Of(string leaf) => Path(nameof(References), leaf);
             Require(float.IsFinite(r.Beta) && r.Beta > 0, Of(nameof(r.Beta)), $"must be a positive number; got {r.Beta}");
             Require(!string.IsNullOrWhiteSpace(r.ScoreColumnName), Of(nameof(r.ScoreColumnName)), "must name a column");
-            Require(r.Folds >= 0, Of(nameof(r.Folds)), $"must be >= 0; got {r.Folds}");
+            string? foldsProblem = ReferenceOptions.FoldsProblem(r.Folds);
+            Require(foldsProblem is null, Of(nameof(r.Folds)), foldsProblem!);
             Require(r.Folds < 2 || r.Source is { FitsEstimators: true }, Of(nameof(r.Folds)),
                 $"needs {Of(nameof(r.Source))} = {nameof(ReferenceSource)}.{nameof(ReferenceSource.FitPerObjective)}(...) (out-of-fold scores need estimators to refit); got {r.Folds} with {r.Source?.ToString() ?? "no references"}");
             r.Source?.Validate(Of(nameof(r.Source)), LabelColumnNames);
