@@ -120,8 +120,9 @@ internal static class ConditioningBenchmarkCommand
                 var ml = new MLContext(seed);
                 var data = RankingDataSets.FromLetor(ml, trainFiles, validFiles, testFiles, ObjectiveSpec.ParseList(Configurations[c].Objectives));
                 objectiveNames[c] = data.Objectives;
-                // The labels of the test part alone decide the chance point, so it is the same for every seed.
-                var chancePoint = chance[(c, fold)] = ChanceNdcg.Expected(ml, data.Test!, data.Objectives, truncation: NdcgAt);
+                // The labels of the test part alone decide the chance point, so the first seed computes it for all.
+                if (!chance.TryGetValue((c, fold), out var chancePoint))
+                    chance[(c, fold)] = chancePoint = ChanceNdcg.Expected(ml, data.Test!, data.Objectives, truncation: NdcgAt);
                 var stepsOfKinds = new List<(string Kind, long Steps)>();
                 foreach (int v in variants)
                 {
