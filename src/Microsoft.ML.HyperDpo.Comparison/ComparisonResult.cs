@@ -16,6 +16,7 @@ public sealed class ComparisonResult
         BootstrapReplicates = bootstrapReplicates;
         BootstrapSeed = bootstrapSeed;
         _ratios = new Lazy<IReadOnlyList<MethodRatios>>(() => BaselineRatios.Of(this, BaselineRatios.DefaultBaselineKey, bootstrapReplicates, bootstrapSeed));
+        _targets = new Lazy<IReadOnlyList<TargetLine>>(() => ComparisonTargets.Of(this));
         Objectives = objectives;
         Grid = grid;
         Splits = splits;
@@ -53,6 +54,14 @@ public sealed class ComparisonResult
     public IReadOnlyList<MethodRatios> Ratios => _ratios.Value;
 
     private readonly Lazy<IReadOnlyList<MethodRatios>> _ratios;
+
+    /// <summary>
+    /// Issue 17's targets decided on this comparison's figures (<see cref="ComparisonTargets.Of"/>): pass, miss by how much, or not
+    /// available when a method a target needs did not run. Computed on first use.
+    /// </summary>
+    public IReadOnlyList<TargetLine> Targets => _targets.Value;
+
+    private readonly Lazy<IReadOnlyList<TargetLine>> _targets;
 
     /// <summary>
     /// Each split's chance point, in <see cref="Splits"/> order: every objective's expected NDCG@<see cref="NdcgAt"/> when each test

@@ -2,10 +2,18 @@ namespace Microsoft.ML.HyperDpo.Comparison;
 
 /// <summary>One measure of a method over the same measure of the baseline, averaged over the fold x seed runs, with its interval.</summary>
 /// <param name="Interval">The mean over runs of the per-run ratio, and its paired bootstrap interval (<see cref="BaselineRatios"/>).</param>
-/// <param name="Lowest">The lowest per-run ratio (one fold at one seed).</param>
-/// <param name="Runs">How many fold x seed pairs of runs the mean is over.</param>
-public sealed record RatioToBaseline(BootstrapInterval Interval, double Lowest, int Runs)
+/// <param name="PerRun">The ratio of each fold x seed pair of runs, on all of its test queries, fold by fold.</param>
+public sealed record RatioToBaseline(BootstrapInterval Interval, IReadOnlyList<double> PerRun)
 {
+    /// <summary>The lowest per-run ratio (one fold at one seed).</summary>
+    public double Lowest => PerRun.Min();
+
+    /// <summary>How many fold x seed pairs of runs the mean is over.</summary>
+    public int Runs => PerRun.Count;
+
+    /// <summary>How many runs end below 1.0x the baseline.</summary>
+    public int RunsBelowOne => PerRun.Count(r => r < 1.0);
+
     /// <summary>Whether the interval excludes 1.0: only then does the report call the method better (or worse) than the baseline.</summary>
     public bool Significant => Interval.Excludes(1.0);
 }
@@ -49,7 +57,9 @@ public static class BaselineRatios
     /// <param name="replicates">Bootstrap resamples.</param>
     /// <param name="seed">Seed of the resampling.</param>
     /// <param name="confidence">Confidence level of the intervals. Default 0.95.</param>
-    public static IReadOnlyList<MethodRatios> Of(ComparisonResult result, string baselineKey, int replicates, int seed, double confidence = 0.95)
+    /// <param name="methodKeys">Only these methods (e.g. the one a target is about); null for every method.</param>
+    public static IReadOnlyList<MethodRatios> Of(ComparisonResult result, string baselineKey, int replicates, int seed, double confidence = 0.95,
+        IReadOnlyCollection<string>? methodKeys = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         var baseline = result.Runs.Where(r => r.Key == baselineKey).ToList();
@@ -61,7 +71,7 @@ public static class BaselineRatios
         var reference = baseline[0].TestProfile.ReferencePoint.ToArray();
         foreach (var (key, name) in result.MethodKeys.Zip(result.Methods))
         {
-            if (key == baselineKey) continue;
+            if (key == baselineKey || (methodKeys is not null && !methodKeys.Contains(key))) continue;
             var runs = result.Runs.Where(r => r.Key == key).ToList();
             if (runs.Any(r => r.Queries is null)) continue;
             // Per fold, every (method run, baseline run) pair at the same seed; a seed-less run pairs with every seed of the other.
@@ -92,12 +102,12 @@ public static class BaselineRatios
                     return sum / n;
                 }
                 var interval = Bootstrap.Percentile(sizes, Statistic, replicates, seed, confidence);
-                double lowest = folds.SelectMany(f => f).Min(pair =>
+                var perRun = folds.SelectMany(f => f).Select(pair =>
                 {
                     var all = Enumerable.Repeat(1, pair.Base.Queries!.QueryCount).ToArray();
                     return measure(pair.Method, all) / measure(pair.Base, all);
-                });
-                return new RatioToBaseline(interval, lowest, folds.Sum(f => f.Count));
+                }).ToList();
+                return new RatioToBaseline(interval, perRun);
             }
 
             if (runs.Concat(baseline).Any(r => r.Queries!.QueryCount != baseline.First(b => b.Split == r.Split).Queries!.QueryCount))

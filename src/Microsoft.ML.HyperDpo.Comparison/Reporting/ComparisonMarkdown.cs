@@ -34,6 +34,7 @@ public static class ComparisonMarkdown
         md.Append(Corners(result));
         string ratios = Significance(result);
         if (ratios.Length > 0) md.AppendLine().Append(ratios);
+        md.AppendLine().Append(Targets(result));
         if (!perWeight) return md.ToString();
 
         var ks = Truncations.Where(k => k <= result.NdcgAt).ToArray();
@@ -136,6 +137,27 @@ public static class ComparisonMarkdown
         foreach (var r in result.Ratios)
             md.AppendLine($"| {r.Method} | {r.Hypervolume.Runs} | {Ratio(r.Hypervolume)} | {F(r.Hypervolume.Lowest, "F4")}x | " +
                 string.Join(" | ", r.Corners.Select(Ratio)) + " |");
+        return md.ToString();
+    }
+
+    /// <summary>
+    /// The target lines (<see cref="ComparisonResult.Targets"/>), one per target: "- **PASS** target: figures and margin", "- **MISS** ...",
+    /// or "- not available: target (why)". The Markdown report and the console print this same text.
+    /// </summary>
+    public static string Targets(ComparisonResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var md = new StringBuilder();
+        md.AppendLine("Targets (issue 17), decided on this run's test figures: ratios are means over the fold x seed runs with the paired intervals of the table above; " +
+            "a target whose methods were not in the run is not available.");
+        md.AppendLine();
+        foreach (var line in result.Targets)
+            md.AppendLine(line.Outcome switch
+            {
+                TargetOutcome.Pass => $"- **PASS** {line.Target}: {line.Figures}.",
+                TargetOutcome.Miss => $"- **MISS** {line.Target}: {line.Figures}.",
+                _ => $"- not available: {line.Target} ({line.NotAvailableBecause}).",
+            });
         return md.ToString();
     }
 
