@@ -1,3 +1,5 @@
+using Microsoft.ML.HyperDpo.Evaluation;
+
 namespace Microsoft.ML.HyperDpo.Comparison;
 
 /// <summary>One measure of a method over the same measure of the baseline, averaged over the fold x seed runs, with its interval.</summary>
@@ -23,19 +25,24 @@ public sealed record RatioToBaseline(BootstrapInterval Interval, IReadOnlyList<d
 /// <param name="Method">The method's name.</param>
 /// <param name="Hypervolume">Its test hypervolume over the baseline's.</param>
 /// <param name="Corners">Per objective k: its NDCG@k at the corner e_k over the baseline's at e_k (for the score soup: the FastTree model trained on k alone).</param>
-public sealed record MethodRatios(string Key, string Method, RatioToBaseline Hypervolume, IReadOnlyList<RatioToBaseline> Corners);
+/// <param name="HypervolumeFromChance">Its test hypervolume from the split's chance point over the baseline's, the chance point recomputed
+/// on every resample from the drawn queries (<see cref="ComparisonResult.ChanceByQuery"/>); null when the per-query chance NDCG does
+/// not cover the runs' test queries.</param>
+public sealed record MethodRatios(string Key, string Method, RatioToBaseline Hypervolume, IReadOnlyList<RatioToBaseline> Corners,
+    RatioToBaseline? HypervolumeFromChance);
 
 /// <summary>
 /// Each method against a baseline (the FastTree score soup by default) on the same folds, seeds and test queries: the mean over
-/// fold x seed runs of the ratio of a measure (hypervolume; each objective's NDCG@k at its corner), with a paired, stratified
-/// percentile bootstrap interval.
+/// fold x seed runs of the ratio of a measure (hypervolume from the origin and from the split's chance point; each objective's
+/// NDCG@k at its corner), with a paired, stratified percentile bootstrap interval.
 /// </summary>
 /// <remarks>
 /// <para>
 /// One resample draws, within every fold on its own, the fold's test queries with replacement and the fold's seeds with
 /// replacement. Both methods are measured on the same drawn queries (paired: a query that is hard for one is hard for the
 /// other, which is most of the variance), and every measure is recomputed from the per-query NDCG on the resample: each grid
-/// point's mean NDCG, then the fronts and both hypervolumes. Folds are not resampled: they are the benchmark's fixed design,
+/// point's mean NDCG, then the fronts and both hypervolumes; from chance, the chance point too, as the mean of the drawn queries'
+/// expected chance NDCG. Folds are not resampled: they are the benchmark's fixed design,
 /// and five are too few to resample. So the interval covers the two sources of noise a rerun on new queries would see, the
 /// test queries and the training seed; a method whose every seed is the same fit (<see cref="FrontMethod.UsesSeed"/> false)
 /// is paired with each seed of the other.
@@ -115,7 +122,12 @@ public static class BaselineRatios
             var hypervolume = Ratio((run, counts) =>
                 Evaluation.Hypervolume.Compute(run.Queries!.Means(counts), reference));
             var cornerRatios = Enumerable.Range(0, objectives).Select(j => Ratio((run, counts) => run.Queries!.Mean(corners[j], j, counts))).ToList();
-            ratios.Add(new MethodRatios(key, name, hypervolume, cornerRatios));
+            // The chance point of the same drawn queries as the fronts': a query drawn twice counts twice in both.
+            bool chanceCoversQueries = runs.All(r => result.ChanceByQuery[result.IndexOfSplit(r.Split)].All(q => q.Length == r.Queries!.QueryCount));
+            var fromChance = chanceCoversQueries
+                ? Ratio((run, counts) => Evaluation.Hypervolume.Compute(run.Queries!.Means(counts), ChanceNdcg.Point(result.ChanceByQuery[result.IndexOfSplit(run.Split)], counts)))
+                : null;
+            ratios.Add(new MethodRatios(key, name, hypervolume, cornerRatios, fromChance));
         }
         return ratios;
     }

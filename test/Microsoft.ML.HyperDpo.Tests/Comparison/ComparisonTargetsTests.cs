@@ -49,7 +49,7 @@ public class ComparisonTargetsTests
             runs.Add(Run("fasttree", "FastTree", 1, null, 40, fits: 3));
         }
         return new ComparisonResult(Objectives, Grid, ["F1"], methods, runs, new ParetoProfileOptions { NdcgAt = 1, Weights = Grid },
-            TimeSpan.FromSeconds(100), [1, 2], bootstrapReplicates: 400, bootstrapSeed: 3, chancePoints: [[0.0, 0.0]]);
+            TimeSpan.FromSeconds(100), [1, 2], bootstrapReplicates: 400, bootstrapSeed: 3, chanceByQuery: [[[0.0], [0.0]]]);
     }
 
     private static T Line<T>(ComparisonResult result) where T : TargetLine => result.Targets.OfType<T>().First();
@@ -135,7 +135,7 @@ public class ComparisonTargetsTests
         // With the trees but without the soup, the lines over FastTree are decided and those over the soup are not.
         var noSoup = new ComparisonResult(Objectives, Grid, ["F1"], [("hyperdpo", "HyperDPO"), ("fasttree", "FastTree")],
             [Run("hyperdpo", "HyperDPO", 1.2, 1, 20), Run("fasttree", "FastTree", 1, null, 40, fits: 3)], new ParetoProfileOptions { NdcgAt = 1, Weights = Grid },
-            TimeSpan.FromSeconds(100), [1], bootstrapReplicates: 100, bootstrapSeed: 3, chancePoints: [[0.0, 0.0]]);
+            TimeSpan.FromSeconds(100), [1], bootstrapReplicates: 100, bootstrapSeed: 3, chanceByQuery: [[[0.0], [0.0]]]);
         CollectionAssert.AreEqual(new[] { TargetOutcome.NotAvailable, TargetOutcome.NotAvailable, TargetOutcome.NotAvailable, TargetOutcome.Pass, TargetOutcome.NotAvailable },
             noSoup.Targets.Select(t => t.Outcome).ToArray());
     }
