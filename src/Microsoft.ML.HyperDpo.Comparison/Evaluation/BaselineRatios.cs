@@ -27,9 +27,10 @@ public sealed record RatioToBaseline(BootstrapInterval Interval, IReadOnlyList<d
 /// <param name="Corners">Per objective k: its NDCG@k at the corner e_k over the baseline's at e_k (for the score soup: the FastTree model trained on k alone).</param>
 /// <param name="HypervolumeFromChance">Its test hypervolume from the split's chance point over the baseline's, the chance point recomputed
 /// on every resample from the drawn queries (<see cref="ComparisonResult.ChanceByQuery"/>); null when the per-query chance NDCG does
-/// not cover the runs' test queries.</param>
+/// not cover the runs' test queries or when the baseline's volume from chance is 0 on the data or on a resample.</param>
+/// <param name="HypervolumeFromChanceNotMeasured">Why <paramref name="HypervolumeFromChance"/> is null; null when it is measured.</param>
 public sealed record MethodRatios(string Key, string Method, RatioToBaseline Hypervolume, IReadOnlyList<RatioToBaseline> Corners,
-    RatioToBaseline? HypervolumeFromChance);
+    RatioToBaseline? HypervolumeFromChance, string? HypervolumeFromChanceNotMeasured);
 
 /// <summary>
 /// Each method against a baseline (the FastTree score soup by default) on the same folds, seeds and test queries: the mean over
@@ -87,8 +88,11 @@ public static class BaselineRatios
                 .ToList()).ToList();
             if (folds.Any(f => f.Count == 0)) continue;
 
-            RatioToBaseline Ratio(Func<MethodRun, int[], double> measure)
+            // zeroBaselineUndefined: a baseline measure of 0 on the data or on any resample leaves the ratio undefined (null) instead
+            // of failing; a front with no point above chance on every objective has no volume from chance.
+            RatioToBaseline? Ratio(Func<MethodRun, int[], double> measure, bool zeroBaselineUndefined = false)
             {
+                bool undefined = false;
                 var sizes = folds.SelectMany(f => new[] { f[0].Base.Queries!.QueryCount, f.Count }).ToArray();
                 double Statistic(int[][] counts)
                 {
@@ -102,13 +106,20 @@ public static class BaselineRatios
                         for (int i = 0; i < pairs.Length; i++)
                         {
                             if (pairs[i] == 0) continue;
-                            sum += pairs[i] * Measure(folds[f][i].Method) / Measure(folds[f][i].Base);
+                            double baseValue = Measure(folds[f][i].Base);
+                            if (zeroBaselineUndefined && baseValue <= 0)
+                            {
+                                undefined = true;
+                                continue;
+                            }
+                            sum += pairs[i] * Measure(folds[f][i].Method) / baseValue;
                             n += pairs[i];
                         }
                     }
-                    return sum / n;
+                    return n == 0 ? 0 : sum / n;
                 }
                 var interval = Bootstrap.Percentile(sizes, Statistic, replicates, seed, confidence);
+                if (undefined) return null;
                 var perRun = folds.SelectMany(f => f).Select(pair =>
                 {
                     var all = Enumerable.Repeat(1, pair.Base.Queries!.QueryCount).ToArray();
@@ -120,14 +131,17 @@ public static class BaselineRatios
             if (runs.Concat(baseline).Any(r => r.Queries!.QueryCount != baseline.First(b => b.Split == r.Split).Queries!.QueryCount))
                 throw new InvalidOperationException($"{name} and the baseline were measured on different numbers of test queries; a paired bootstrap needs the same queries.");
             var hypervolume = Ratio((run, counts) =>
-                Evaluation.Hypervolume.Compute(run.Queries!.Means(counts), reference));
-            var cornerRatios = Enumerable.Range(0, objectives).Select(j => Ratio((run, counts) => run.Queries!.Mean(corners[j], j, counts))).ToList();
+                Evaluation.Hypervolume.Compute(run.Queries!.Means(counts), reference))!;
+            var cornerRatios = Enumerable.Range(0, objectives).Select(j => Ratio((run, counts) => run.Queries!.Mean(corners[j], j, counts))!).ToList();
             // The chance point of the same drawn queries as the fronts': a query drawn twice counts twice in both.
             bool chanceCoversQueries = runs.All(r => result.ChanceByQuery[result.IndexOfSplit(r.Split)].All(q => q.Length == r.Queries!.QueryCount));
             var fromChance = chanceCoversQueries
-                ? Ratio((run, counts) => Evaluation.Hypervolume.Compute(run.Queries!.Means(counts), ChanceNdcg.Point(result.ChanceByQuery[result.IndexOfSplit(run.Split)], counts)))
+                ? Ratio((run, counts) => Evaluation.Hypervolume.Compute(run.Queries!.Means(counts), ChanceNdcg.Point(result.ChanceByQuery[result.IndexOfSplit(run.Split)], counts)),
+                    zeroBaselineUndefined: true)
                 : null;
-            ratios.Add(new MethodRatios(key, name, hypervolume, cornerRatios, fromChance));
+            string? notMeasured = !chanceCoversQueries ? "no per-query chance NDCG for these test queries"
+                : fromChance is null ? "the baseline's front has no volume above chance on some resample of the queries (a ratio to 0)" : null;
+            ratios.Add(new MethodRatios(key, name, hypervolume, cornerRatios, fromChance, notMeasured));
         }
         return ratios;
     }

@@ -138,7 +138,7 @@ public static class ComparisonMarkdown
         md.AppendLine("|---|---|---|---|---|" + string.Concat(Enumerable.Repeat("---|", result.Objectives.Count)));
         foreach (var r in result.Ratios)
             md.AppendLine($"| {r.Method} | {r.Hypervolume.Runs} | {Ratio(r.Hypervolume)} | {F(r.Hypervolume.Lowest, "F4")}x | " +
-                $"{(r.HypervolumeFromChance is { } chance ? Ratio(chance) : "not measured (no per-query chance NDCG)")} | " +
+                $"{(r.HypervolumeFromChance is { } chance ? Ratio(chance) : $"not measured: {r.HypervolumeFromChanceNotMeasured}")} | " +
                 string.Join(" | ", r.Corners.Select(Ratio)) + " |");
         return md.ToString();
     }

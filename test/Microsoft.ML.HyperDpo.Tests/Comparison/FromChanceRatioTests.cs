@@ -65,6 +65,23 @@ public class FromChanceRatioTests
     }
 
     [TestMethod]
+    public void ABaselineWithNoVolumeAboveChanceLeavesTheRatioFromChanceUndefinedNotAFailure()
+    {
+        // The soup at exactly each query's chance NDCG (scale 0): its volume from chance is 0 on every resample, a ratio to 0.
+        var soup = Run("fasttree-soup", "FastTree score soup", 0.0);
+        var method = Run("hyperdpo", "HyperDPO", 1.2);
+        var result = new ComparisonResult(Objectives, Grid, ["F1"], [("hyperdpo", "HyperDPO"), ("fasttree-soup", "FastTree score soup")], [method, soup],
+            new ParetoProfileOptions { NdcgAt = 1, Weights = Grid }, TimeSpan.FromSeconds(2), [1], bootstrapReplicates: 50, bootstrapSeed: 7,
+            chanceByQuery: [Chance]);
+
+        var ratios = result.Ratios.Single();
+        Assert.IsNull(ratios.HypervolumeFromChance);
+        StringAssert.Contains(ratios.HypervolumeFromChanceNotMeasured, "no volume above chance");
+        Assert.IsGreaterThan(1.0, ratios.Hypervolume.Interval.Estimate, "from the origin the ratio is still defined");
+        StringAssert.Contains(ComparisonMarkdown.Significance(result), "not measured: the baseline's front has no volume above chance");
+    }
+
+    [TestMethod]
     public void WithoutPerQueryChanceNdcgForTheTestQueriesTheRatioFromChanceIsNotMeasured()
     {
         var soup = Run("fasttree-soup", "FastTree score soup", 1.0);
@@ -75,6 +92,6 @@ public class FromChanceRatioTests
             chanceByQuery: [[[0.2], [0.15]]]);
 
         Assert.IsNull(result.Ratios.Single().HypervolumeFromChance);
-        StringAssert.Contains(ComparisonMarkdown.Significance(result), "not measured (no per-query chance NDCG)");
+        StringAssert.Contains(ComparisonMarkdown.Significance(result), "not measured: no per-query chance NDCG for these test queries");
     }
 }
