@@ -57,7 +57,7 @@ public sealed class ComparisonResult
     private readonly Lazy<IReadOnlyList<MethodRatios>> _ratios;
 
     /// <summary>
-    /// Issue 17's targets decided on this comparison's figures (<see cref="ComparisonTargets.Of"/>): pass, miss by how much, or not
+    /// The benchmark targets of HyperDPO against the FastTree baselines, decided on this comparison's figures (<see cref="ComparisonTargets.Of"/>): pass, miss by how much, or not
     /// available when a method a target needs did not run. Computed on first use.
     /// </summary>
     public IReadOnlyList<TargetLine> Targets => _targets.Value;

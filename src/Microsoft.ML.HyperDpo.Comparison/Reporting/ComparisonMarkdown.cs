@@ -151,7 +151,7 @@ public static class ComparisonMarkdown
     {
         ArgumentNullException.ThrowIfNull(result);
         var md = new StringBuilder();
-        md.AppendLine("Targets (issue 17), decided on this run's test figures: ratios are means over the fold x seed runs with the paired intervals of the table above; " +
+        md.AppendLine("Targets of HyperDPO against the FastTree baselines, decided on this run's test figures: ratios are means over the fold x seed runs with the paired intervals of the table above; " +
             "a target whose methods were not in the run is not available.");
         md.AppendLine();
         foreach (var line in result.Targets)

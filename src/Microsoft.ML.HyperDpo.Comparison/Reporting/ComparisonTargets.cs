@@ -16,7 +16,7 @@ public enum TargetOutcome
 }
 
 /// <summary>
-/// One target line of a comparison's report (issue 17's targets): what is checked, the figures it is decided on, and the rule that
+/// One target line of a comparison's report (the benchmark targets of HyperDPO against the FastTree baselines): what is checked, the figures it is decided on, and the rule that
 /// decides it, in one place; <see cref="ComparisonMarkdown.Targets"/> renders the lines for the Markdown report and the console alike.
 /// </summary>
 /// <param name="Target">What is checked, e.g. "HyperDPO on LambdaMART >= 1.03x the FastTree score soup's hypervolume".</param>
@@ -121,7 +121,7 @@ public sealed record TimeTarget(string Target, double Seconds, double BaselineSe
         (Ratio <= 1.0 ? I($"{1.0 - Ratio:F4}x under 1.0x") : I($"{Ratio - 1.0:F4}x over 1.0x"));
 }
 
-/// <summary>Issue 17's targets, decided on what one comparison measured (<see cref="ComparisonResult.Targets"/>).</summary>
+/// <summary>The benchmark targets of HyperDPO against the FastTree baselines, decided on what one comparison measured (<see cref="ComparisonResult.Targets"/>).</summary>
 public static class ComparisonTargets
 {
     /// <summary>HyperDPO on LambdaMART's target over the FastTree score soup's hypervolume.</summary>
