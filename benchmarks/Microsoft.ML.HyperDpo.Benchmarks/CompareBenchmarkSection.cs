@@ -65,7 +65,8 @@ internal static class CompareBenchmarkSection
 
     /// <summary>
     /// Each HyperDPO method against the baselines, on the same folds: hypervolume over the FastTree score soup's (mean over fold x
-    /// seed runs with its paired bootstrap interval, and the lowest run; see <see cref="ComparisonResult.Ratios"/>), over DPO-LS's,
+    /// seed runs with its paired bootstrap interval, and the lowest run; see <see cref="ComparisonResult.Ratios"/>), the same from the
+    /// chance point (<see cref="MethodRatios.HypervolumeFromChance"/>), over DPO-LS's,
     /// and training time over the FastTree scalarised fits'.
     /// </summary>
     private static void Ratios(StringBuilder md, ComparisonResult result)
@@ -79,12 +80,13 @@ internal static class CompareBenchmarkSection
             var cells = new List<string> { s.Method };
             var ratio = result.Ratios.FirstOrDefault(r => r.Key == key);
             cells.Add(ratio is null ? "" : ComparisonMarkdown.Ratio(ratio.Hypervolume) + Invariant($" (lowest run {ratio.Hypervolume.Lowest:F4}x)"));
+            cells.Add(ratio is null ? "" : ratio.HypervolumeFromChance is { } chance ? ComparisonMarkdown.Ratio(chance) : $"not measured: {ratio.HypervolumeFromChanceNotMeasured}");
             cells.Add(ls is null ? "" : Invariant($"{s.Hypervolume.Mean / ls.Hypervolume.Mean:F3}x"));
             cells.Add(fastTree is null ? "" : Invariant($"{s.TrainingSeconds.Mean / fastTree.TrainingSeconds.Mean:F3}x"));
             rows.Add("| " + string.Join(" | ", cells) + " |");
         }
         if (rows.Count == 0) return;
-        md.AppendLine().AppendLine("| method | hypervolume / FastTree score soup's, mean over runs [95% interval] | hypervolume / DPO-LS's | training time / FastTree scalarised fits' |").AppendLine("|---|---|---|---|");
+        md.AppendLine().AppendLine("| method | hypervolume / FastTree score soup's, mean over runs [95% interval] | hypervolume from chance / soup's | hypervolume / DPO-LS's | training time / FastTree scalarised fits' |").AppendLine("|---|---|---|---|---|");
         foreach (string row in rows) md.AppendLine(row);
     }
 

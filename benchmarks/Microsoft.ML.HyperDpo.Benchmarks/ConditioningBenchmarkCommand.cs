@@ -137,7 +137,7 @@ internal static class ConditioningBenchmarkCommand
                         if (equalSteps) options.Validation.EarlyStoppingPatience = 0;
                         return options;
                     }
-                    var (test, validation, reports) = variant.Baseline == Baseline.None ? FitConditioned(ml, data, Options()) : FitBaseline(ml, data, Options, variant.Baseline, equalSteps);
+                    var (test, validation, reports) = variant.Baseline == Baseline.None ? FitConditioned(ml, data, Options()) : FitBaseline(ml, data, Options, variant.Baseline, equalSteps, seed);
                     var corners = Enumerable.Range(0, data.Objectives.Length)
                         .Select(k => test.Points.Single(p => p.Weights[k] == 1f).Ndcg[k][NdcgAt - 1]).ToArray();
                     // Several fits (DPO-LS, DPO Soup) add up: their steps, epochs and wall time are the variant's cost.
@@ -171,33 +171,32 @@ internal static class ConditioningBenchmarkCommand
     }
 
     /// <summary>
-    /// A fixed-weight baseline: unconditioned fits on the fixed loss sum_k w_k L_k, each with <see cref="EpochsPerFit"/> of the
-    /// epochs, profiled at the weights of the default lattice. DPO-LS fits every lattice weight and ranks with the fit of that
-    /// weight; DPO Soup fits the K corners (same seed, so the same initial parameters) and ranks with their parameter mix.
+    /// A fixed-weight baseline, fitted by the comparison's own method (<see cref="DpoLinearScalarization"/> or <see cref="DpoSoup"/>)
+    /// with each fit given <see cref="EpochsPerFit"/> of the epochs, and profiled at the weights of the default lattice. DPO-LS fits
+    /// every lattice weight and ranks with the fit of that weight; DPO Soup fits the K corners (same seed, so the same initial
+    /// parameters) and ranks with their parameter mix.
     /// </summary>
     private static (ParetoProfile Test, ParetoProfile Validation, TrainingReport[] Reports) FitBaseline(MLContext ml, RankingDataSets data,
-        Func<HyperDpoRankingTrainer.Options> options, Baseline baseline, bool equalSteps)
+        Func<HyperDpoRankingTrainer.Options> options, Baseline baseline, bool equalSteps, int seed)
     {
         int objectives = data.Objectives.Length;
         var grid = SimplexLattice.Points(objectives, ParetoProfileOptions.DefaultGridDivisions(objectives));
-        var fitted = baseline == Baseline.DpoLs ? grid : grid.Where(w => w.Count(x => x == 1f) == 1).ToList();
-        var models = new List<(float[] Weights, HyperDpoRankingTransformer Model)>();
-        foreach (float[] w in fitted)
+        int fits = baseline == Baseline.DpoLs ? grid.Count : objectives;
+        HyperDpoRankingTrainer.Options Split()
         {
             var o = options();
-            o.Network.Conditioning = ConditioningKind.None;
-            o.Loss.FixedObjectiveWeights = w;
-            o.Optimiser.NumberOfEpochs = EpochsPerFit(o.Optimiser.NumberOfEpochs, fitted.Count, equalSteps, baseline);
-            models.Add((w, ml.Ranking.Trainers.HyperDpo(o).Fit(data.Train, data.Validation)));
+            o.Optimiser.NumberOfEpochs = EpochsPerFit(o.Optimiser.NumberOfEpochs, fits, equalSteps, baseline);
+            return o;
         }
-        // The corners in the order of the objectives, so that the soup's mixing weights are the objective weights.
-        var corners = Enumerable.Range(0, objectives).Select(k => models.Single(m => m.Weights[k] == 1f).Model).ToList();
-        ITransformer At(float[] weights) => baseline == Baseline.DpoSoup
-            ? ParameterSoup.Mix(ml, corners, weights)
-            : models.First(m => m.Weights.Zip(weights).All(p => Math.Abs(p.First - p.Second) < 1e-6f)).Model;
+        FrontMethod method = baseline == Baseline.DpoLs ? new DpoLinearScalarization(Split) : new DpoSoup(Split);
+        // The columns the trainer options name, as the conditioned fits read them.
+        var columns = options();
+        var context = new FrontFitContext(ml, new ComparisonSplit("benchmark", data.Train, data.Validation, data.Test!), data.Objectives,
+            columns.FeatureColumnName, columns.RowGroupColumnName, grid, seed, ModelFitted: null);
+        var fitted = method.Fit(context);
         var profile = new ParetoProfileOptions { Weights = grid };
-        return (ParetoProfiler.Profile(ml, At, data.Test!, data.Objectives, profile), ParetoProfiler.Profile(ml, At, data.Validation!, data.Objectives, profile),
-            models.Select(m => m.Model.TrainingReport!).ToArray());
+        return (ParetoProfiler.Profile(ml, fitted.ModelAt, data.Test!, data.Objectives, profile), ParetoProfiler.Profile(ml, fitted.ModelAt, data.Validation!, data.Objectives, profile),
+            fitted.Reports.ToArray());
     }
 
     /// <summary>

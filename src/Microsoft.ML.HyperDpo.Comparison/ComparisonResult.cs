@@ -7,15 +7,17 @@ public sealed class ComparisonResult
 {
     internal ComparisonResult(IReadOnlyList<string> objectives, IReadOnlyList<float[]> grid, IReadOnlyList<string> splits,
         IReadOnlyList<(string Key, string Name)> methods, IReadOnlyList<MethodRun> runs, ParetoProfileOptions profileOptions, TimeSpan wallTime,
-        IReadOnlyList<int> seeds, int bootstrapReplicates, int bootstrapSeed, IReadOnlyList<double[]> chancePoints)
+        IReadOnlyList<int> seeds, int bootstrapReplicates, int bootstrapSeed, IReadOnlyList<double[][]> chanceByQuery)
     {
-        if (chancePoints.Count != splits.Count || chancePoints.Any(c => c.Length != objectives.Count))
-            throw new ArgumentException($"One chance point of {objectives.Count} values per split is needed; got {chancePoints.Count} for {splits.Count} splits.", nameof(chancePoints));
+        if (chanceByQuery.Count != splits.Count || chanceByQuery.Any(c => c.Length != objectives.Count))
+            throw new ArgumentException($"Each split's per-query chance NDCG of {objectives.Count} objectives is needed; got {chanceByQuery.Count} for {splits.Count} splits.", nameof(chanceByQuery));
         Seeds = seeds;
-        ChancePoints = chancePoints;
+        ChanceByQuery = chanceByQuery;
+        ChancePoints = chanceByQuery.Select(split => ChanceNdcg.Point(split)).ToList();
         BootstrapReplicates = bootstrapReplicates;
         BootstrapSeed = bootstrapSeed;
         _ratios = new Lazy<IReadOnlyList<MethodRatios>>(() => BaselineRatios.Of(this, BaselineRatios.DefaultBaselineKey, bootstrapReplicates, bootstrapSeed));
+        _targets = new Lazy<IReadOnlyList<TargetLine>>(() => ComparisonTargets.Of(this));
         Objectives = objectives;
         Grid = grid;
         Splits = splits;
@@ -55,10 +57,25 @@ public sealed class ComparisonResult
     private readonly Lazy<IReadOnlyList<MethodRatios>> _ratios;
 
     /// <summary>
+    /// The benchmark targets of HyperDPO against the FastTree baselines, decided on this comparison's figures (<see cref="ComparisonTargets.Of"/>): pass, miss by how much, or not
+    /// available when a method a target needs did not run. Computed on first use.
+    /// </summary>
+    public IReadOnlyList<TargetLine> Targets => _targets.Value;
+
+    private readonly Lazy<IReadOnlyList<TargetLine>> _targets;
+
+    /// <summary>
     /// Each split's chance point, in <see cref="Splits"/> order: every objective's expected NDCG@<see cref="NdcgAt"/> when each test
     /// query's documents are ranked in a uniformly random order (<see cref="ChanceNdcg"/>, exact from the test labels).
     /// </summary>
     public IReadOnlyList<double[]> ChancePoints { get; }
+
+    /// <summary>
+    /// Each split's expected NDCG@<see cref="NdcgAt"/> of a uniformly random ranking query by query, [split][objective][query], in
+    /// <see cref="Splits"/> order and each split's test data order (<see cref="ChanceNdcg.ByQuery"/>): <see cref="ChancePoints"/> are their
+    /// means, and a bootstrap over test queries recomputes the chance point from the same drawn queries as the fronts.
+    /// </summary>
+    public IReadOnlyList<double[][]> ChanceByQuery { get; }
 
     private readonly Dictionary<MethodRun, double> _fromChance;
 
@@ -71,7 +88,8 @@ public sealed class ComparisonResult
     public double HypervolumeFromChance(MethodRun run) => _fromChance.TryGetValue(run, out double volume) ? volume
         : throw new ArgumentException($"The run of {run.Method} on {run.Split} is not one of this comparison's runs.", nameof(run));
 
-    private int IndexOfSplit(string split)
+    /// <summary>The index of <paramref name="split"/> in <see cref="Splits"/>.</summary>
+    internal int IndexOfSplit(string split)
     {
         int index = Splits.ToList().IndexOf(split);
         return index >= 0 ? index : throw new ArgumentException($"A run names split '{split}', which is not one of {string.Join(", ", Splits)}.");

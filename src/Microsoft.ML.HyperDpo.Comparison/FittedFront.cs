@@ -9,12 +9,20 @@ public sealed class FittedFront
     /// <param name="modelAt">The ranker for given weights (a grid weight for one-model-per-weight methods).</param>
     /// <param name="trainingTime">Wall time of all the fits (and of any statistics they need, such as a score soup's standardisation).</param>
     /// <param name="fits">Number of models trained.</param>
-    public FittedFront(Func<float[], ITransformer> modelAt, TimeSpan trainingTime, int fits)
+    /// <param name="reports">The HyperDPO trainer's report of each fit that has one, in fit order; null for none (FastTree and LightGBM fits).</param>
+    public FittedFront(Func<float[], ITransformer> modelAt, TimeSpan trainingTime, int fits, IReadOnlyList<TrainingReport>? reports = null)
     {
         _modelAt = modelAt ?? throw new ArgumentNullException(nameof(modelAt));
         TrainingTime = trainingTime;
         Fits = fits;
+        Reports = reports ?? Array.Empty<TrainingReport>();
     }
+
+    /// <summary>
+    /// The HyperDPO trainer's report (epochs, optimiser steps, training time) of each HyperDPO-trainer fit, in fit order: one for
+    /// HyperDPO, one per grid weight for DPO-LS, one per objective for DPO Soup; empty for the FastTree and LightGBM methods.
+    /// </summary>
+    public IReadOnlyList<TrainingReport> Reports { get; }
 
     /// <summary>Wall time of all the fits.</summary>
     public TimeSpan TrainingTime { get; }

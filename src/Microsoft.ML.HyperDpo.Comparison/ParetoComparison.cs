@@ -43,7 +43,7 @@ public static class ParetoComparison
             ContiguousGroups.Require(split.Test, options.RowGroupColumnName, $"ParetoComparison.Run (test data of split '{split.Name}')");
 
         // Also before any fit: the test labels alone decide each split's chance point, and a label that is not a grade fails here.
-        var chancePoints = splits.Select(s => ChanceNdcg.Expected(mlContext, s.Test, options.LabelColumnNames, options.RowGroupColumnName, options.NdcgAt)).ToList();
+        var chanceByQuery = splits.Select(s => ChanceNdcg.ByQuery(mlContext, s.Test, options.LabelColumnNames, options.RowGroupColumnName, options.NdcgAt)).ToList();
 
         var methods = options.Methods ?? FrontMethods.All();
         int objectives = options.LabelColumnNames.Length;
@@ -75,6 +75,6 @@ public static class ParetoComparison
             }
         }
         return new ComparisonResult(options.LabelColumnNames, grid, splits.Select(s => s.Name).ToList(), methods.Select(m => (m.Key, m.Name)).ToList(),
-            runs, profileOptions, clock.Elapsed, seeds, options.BootstrapReplicates, options.Seed, chancePoints);
+            runs, profileOptions, clock.Elapsed, seeds, options.BootstrapReplicates, options.Seed, chanceByQuery);
     }
 }

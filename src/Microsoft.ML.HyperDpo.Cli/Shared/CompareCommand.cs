@@ -224,6 +224,7 @@ internal static class CompareCommand
         AnsiConsole.WriteLine(ComparisonMarkdown.Corners(result));
         string ratios = ComparisonMarkdown.Significance(result);
         if (ratios.Length > 0) AnsiConsole.WriteLine(ratios);
+        AnsiConsole.WriteLine(ComparisonMarkdown.Targets(result));
     }
 
     private static string FormatWeights(float[] weights) =>

@@ -37,6 +37,10 @@ internal static class DpoFit
             o.Loss.FixedObjectiveWeights = weights;
         });
 
+    /// <summary>The trainer reports of <paramref name="models"/> that have one, in order (for <see cref="FittedFront.Reports"/>).</summary>
+    public static IReadOnlyList<TrainingReport> Reports(params IEnumerable<HyperDpoRankingTransformer> models) =>
+        models.Select(m => m.TrainingReport).OfType<TrainingReport>().ToList();
+
     /// <summary>Default trainer options, for methods created without a factory.</summary>
     public static HyperDpoRankingTrainer.Options Defaults() => new();
 }

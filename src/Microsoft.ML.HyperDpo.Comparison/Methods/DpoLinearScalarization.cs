@@ -25,7 +25,7 @@ public sealed class DpoLinearScalarization : FrontMethod
     /// <inheritdoc/>
     public override FittedFront Fit(FrontFitContext context)
     {
-        var models = new List<(float[], ITransformer)>();
+        var models = new List<(float[] Weights, HyperDpoRankingTransformer Model)>();
         var total = TimeSpan.Zero;
         foreach (float[] w in context.Grid)
         {
@@ -33,6 +33,7 @@ public sealed class DpoLinearScalarization : FrontMethod
             models.Add((w, model));
             total += elapsed;
         }
-        return new FittedFront(FittedFront.PerWeight(Name, models), total, models.Count);
+        return new FittedFront(FittedFront.PerWeight(Name, models.Select(m => (m.Weights, (ITransformer)m.Model)).ToList()), total, models.Count,
+            DpoFit.Reports(models.Select(m => m.Model)));
     }
 }

@@ -33,6 +33,6 @@ public sealed class DpoSoup : FrontMethod
             total += elapsed;
         }
         var ml = context.MLContext;
-        return new FittedFront(w => ParameterSoup.Mix(ml, models, w), total, models.Count);
+        return new FittedFront(w => ParameterSoup.Mix(ml, models, w), total, models.Count, DpoFit.Reports(models));
     }
 }

@@ -26,6 +26,6 @@ public sealed class HyperDpoFront : FrontMethod
     {
         var (model, elapsed) = DpoFit.Train(context, _options);
         LastModel = model;
-        return new FittedFront(w => model.WithObjectiveWeights(w), elapsed, 1);
+        return new FittedFront(w => model.WithObjectiveWeights(w), elapsed, 1, DpoFit.Reports(model));
     }
 }

@@ -38,6 +38,6 @@ public sealed class HyperDpoOnConditionedLambdaMart : FrontMethod
         });
         LastModel = fitted;
         // One conditioned FastTree model and one HyperDPO network.
-        return new FittedFront(w => fitted.WithObjectiveWeights(w), referenceTime + elapsed, 2);
+        return new FittedFront(w => fitted.WithObjectiveWeights(w), referenceTime + elapsed, 2, DpoFit.Reports(fitted));
     }
 }

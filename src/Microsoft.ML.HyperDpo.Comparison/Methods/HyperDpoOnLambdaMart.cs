@@ -42,6 +42,6 @@ public sealed class HyperDpoOnLambdaMart : FrontMethod
         LastModel = fitted;
         // K reference rankers and one HyperDPO network (more rankers with out-of-fold references).
         int fits = context.Objectives * (1 + folds) + 1;
-        return new FittedFront(w => fitted.WithObjectiveWeights(w), rules + elapsed, fits);
+        return new FittedFront(w => fitted.WithObjectiveWeights(w), rules + elapsed, fits, DpoFit.Reports(fitted));
     }
 }

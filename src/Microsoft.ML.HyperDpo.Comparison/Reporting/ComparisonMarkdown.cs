@@ -34,6 +34,7 @@ public static class ComparisonMarkdown
         md.Append(Corners(result));
         string ratios = Significance(result);
         if (ratios.Length > 0) md.AppendLine().Append(ratios);
+        md.AppendLine().Append(Targets(result));
         if (!perWeight) return md.ToString();
 
         var ks = Truncations.Where(k => k <= result.NdcgAt).ToArray();
@@ -116,7 +117,8 @@ public static class ComparisonMarkdown
     }
 
     /// <summary>
-    /// Each method against the FastTree score soup (<see cref="ComparisonResult.Ratios"/>): the hypervolume ratio and each corner's
+    /// Each method against the FastTree score soup (<see cref="ComparisonResult.Ratios"/>): the hypervolume ratio (from the origin and
+    /// from the chance point) and each corner's
     /// ratio to the single-objective FastTree model's, as a mean over fold x seed runs with its paired 95% bootstrap interval, the
     /// lowest run, and whether the interval excludes 1.0. Empty when the soup did not run.
     /// </summary>
@@ -128,14 +130,37 @@ public static class ComparisonMarkdown
         md.AppendLine($"Against the FastTree score soup: each ratio is a mean over fold x seed runs (paired, same split and seed), with its " +
             $"{F(result.Ratios[0].Hypervolume.Interval.Confidence * 100, "0.#")}% interval from a paired percentile bootstrap ({result.BootstrapReplicates} resamples " +
             "of each fold's test queries and seeds, both methods' fronts and hypervolumes recomputed on each; docs/pareto.md, \"Reading the report\", says why); " +
-            "a difference is called significant only when its interval excludes 1.0. Corners: each objective's NDCG@" + result.NdcgAt +
+            "a difference is called significant only when its interval excludes 1.0. From chance: the same with each split's chance point as the " +
+            "reference, the chance point recomputed on every resample from the drawn queries. Corners: each objective's NDCG@" + result.NdcgAt +
             " at its own corner over the FastTree model trained on that objective alone.");
         md.AppendLine();
-        md.AppendLine("| method | runs | hypervolume / soup's | lowest run | " + string.Join(" | ", result.Objectives.Select(o => $"{o} corner / FastTree's")) + " |");
-        md.AppendLine("|---|---|---|---|" + string.Concat(Enumerable.Repeat("---|", result.Objectives.Count)));
+        md.AppendLine("| method | runs | hypervolume / soup's | lowest run | hypervolume from chance / soup's | " + string.Join(" | ", result.Objectives.Select(o => $"{o} corner / FastTree's")) + " |");
+        md.AppendLine("|---|---|---|---|---|" + string.Concat(Enumerable.Repeat("---|", result.Objectives.Count)));
         foreach (var r in result.Ratios)
             md.AppendLine($"| {r.Method} | {r.Hypervolume.Runs} | {Ratio(r.Hypervolume)} | {F(r.Hypervolume.Lowest, "F4")}x | " +
+                $"{(r.HypervolumeFromChance is { } chance ? Ratio(chance) : $"not measured: {r.HypervolumeFromChanceNotMeasured}")} | " +
                 string.Join(" | ", r.Corners.Select(Ratio)) + " |");
+        return md.ToString();
+    }
+
+    /// <summary>
+    /// The target lines (<see cref="ComparisonResult.Targets"/>), one per target: "- **PASS** target: figures and margin", "- **MISS** ...",
+    /// or "- not available: target (why)". The Markdown report and the console print this same text.
+    /// </summary>
+    public static string Targets(ComparisonResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var md = new StringBuilder();
+        md.AppendLine("Targets of HyperDPO against the FastTree baselines, decided on this run's test figures: ratios are means over the fold x seed runs with the paired intervals of the table above; " +
+            "a target whose methods were not in the run is not available.");
+        md.AppendLine();
+        foreach (var line in result.Targets)
+            md.AppendLine(line.Outcome switch
+            {
+                TargetOutcome.Pass => $"- **PASS** {line.Target}: {line.Figures}.",
+                TargetOutcome.Miss => $"- **MISS** {line.Target}: {line.Figures}.",
+                _ => $"- not available: {line.Target} ({line.NotAvailableBecause}).",
+            });
         return md.ToString();
     }
 

@@ -128,7 +128,7 @@ public class ComparisonReportTests
             Run("B", (0.7, 0.45), (0.6, 0.6), (0.4, 0.9)),
         };
         var result = new ComparisonResult(objectives, grid, ["A", "B"], [("hand", "Hand")], runs, options, TimeSpan.FromSeconds(2),
-            [1], bootstrapReplicates: 10, bootstrapSeed: 1, chancePoints: [[0.2, 0.3], [0.5, 0.5]]);
+            [1], bootstrapReplicates: 10, bootstrapSeed: 1, chanceByQuery: [[[0.2], [0.3]], [[0.5], [0.5]]]);
 
         // A, above (0.2, 0.3): boxes 0.6 x 0.1, then 0.4 x (0.3 - 0.1), then 0.1 x (0.6 - 0.3) = 0.06 + 0.08 + 0.03.
         // B, above (0.5, 0.5): (0.7, 0.45) and (0.4, 0.9) are below chance on one objective and add nothing; (0.6, 0.6) adds 0.1 x 0.1.

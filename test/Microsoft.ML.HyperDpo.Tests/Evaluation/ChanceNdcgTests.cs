@@ -76,6 +76,40 @@ public class ChanceNdcgTests
     }
 
     [TestMethod]
+    public void ByQueryIsEachQuerysNdcgAveragedOverEveryOrderOfItsDocuments()
+    {
+        // Two queries of three documents; each query's expected NDCG@2 is its NDCG@2 averaged over the 3! = 6 orders, enumerated here
+        // in float64 with ML.NET's gains (grade g: 0, 3, 7, 15, 31) and discounts 1 / ln(position + 1). Query 2 has no positive
+        // label on the second objective: 0. Expected is the mean of the two.
+        double[] gains = [0, 3, 7, 15, 31];
+        double Ndcg2(int[] grades, int[] order)
+        {
+            double Dcg(IEnumerable<int> ranked) => ranked.Take(2).Select((g, p) => gains[g] / Math.Log(p + 2)).Sum();
+            double ideal = Dcg(grades.OrderDescending());
+            return ideal == 0 ? 0 : Dcg(order.Select(i => grades[i])) / ideal;
+        }
+        double ByEnumeration(int[] grades) => Permutations(grades.Length).Average(order => Ndcg2(grades, order));
+        int[][] first = [[2, 0, 1], [1, 1, 0]], second = [[0, 0, 4], [0, 0, 0]];
+        var ml = new MLContext(seed: 1);
+        var data = Load(ml, Query(1, [2, 0, 1], [0, 0, 4]).Concat(Query(2, [1, 1, 0], [0, 0, 0])));
+
+        double[][] byQuery = ChanceNdcg.ByQuery(ml, data, ["First", "Second"], truncation: 2);
+
+        Assert.HasCount(2, byQuery);
+        for (int q = 0; q < 2; q++)
+        {
+            Assert.AreEqual(ByEnumeration(first[q]), byQuery[0][q], 1e-12, $"first objective, query {q + 1}");
+            Assert.AreEqual(ByEnumeration(second[q]), byQuery[1][q], 1e-12, $"second objective, query {q + 1}");
+        }
+        Assert.AreEqual(0, byQuery[1][1]);
+        double[] expected = ChanceNdcg.Expected(ml, data, ["First", "Second"], truncation: 2);
+        Assert.AreEqual((byQuery[0][0] + byQuery[0][1]) / 2, expected[0], 1e-15);
+        Assert.AreEqual((byQuery[1][0] + byQuery[1][1]) / 2, expected[1], 1e-15);
+        // A resample that draws query 1 twice and query 2 not at all has query 1's chance NDCG as its chance point.
+        CollectionAssert.AreEqual(new[] { byQuery[0][0], byQuery[1][0] }, ChanceNdcg.Point(byQuery, [2, 0]));
+    }
+
+    [TestMethod]
     public void RefusesGroupsThatAreNotContiguousAndATruncationBelowOne()
     {
         var ml = new MLContext(seed: 1);
