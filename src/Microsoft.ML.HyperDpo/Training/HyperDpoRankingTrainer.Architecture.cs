@@ -49,9 +49,10 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>
         /// Transformer: true adds a per-document scorer, an MLP of <see cref="HiddenSizes"/> that reads w as the default MLP does, to
         /// the transformer's score; the transformer's scoring head starts at zero, so the fit starts from scoring each document
-        /// alone and attention learns the list context's correction. Default false.
+        /// alone and attention learns the list context's correction. Default true (a checkpoint written before this option
+        /// existed loads as false, the network it holds).
         /// </summary>
-        public bool TransformerDocumentScorer { get; set; }
+        public bool TransformerDocumentScorer { get; set; } = true;
 
         /// <summary>Transformer with <see cref="ConditioningKind.HyperPrompt"/>: prompt embeddings m generated from w. Default 4.</summary>
         public int PromptCount { get; set; } = 4;
