@@ -178,8 +178,11 @@ internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>
     public static bool IsBackboneEntry(string name) => name.StartsWith("projection.", StringComparison.Ordinal) ||
         name.StartsWith("blocks.", StringComparison.Ordinal) || name is "feature_mean" or "feature_scale";
 
-    /// <remarks>The per-document scorer counts as head: a frozen backbone's copy of it keeps training.</remarks>
-    public static bool IsHeadEntry(string name) => name.StartsWith("head_", StringComparison.Ordinal) || name.StartsWith("document.", StringComparison.Ordinal);
+    /// <remarks>
+    /// The per-document scorer is neither: a frozen backbone is typically trained with <see cref="ConditioningKind.None"/>, whose
+    /// per-document scorer reads no w, so a fit on a backbone starts its own and trains it.
+    /// </remarks>
+    public static bool IsHeadEntry(string name) => name.StartsWith("head_", StringComparison.Ordinal);
 
     /// <summary>The weights as plain arrays, for the ONNX export.</summary>
     public TransformerParameters Export()
