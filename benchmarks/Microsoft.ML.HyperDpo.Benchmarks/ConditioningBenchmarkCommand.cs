@@ -82,7 +82,7 @@ internal static class ConditioningBenchmarkCommand
         {
             mq2008, folds,
         };
-        var trainerFlags = TrainerFlags.Bind(command, ["--epochs", "--transformer-blocks", "--transformer-width"], new Dictionary<string, string> { ["--epochs"] = "Most epochs per fit (default: the trainer's; early stopping on the fold's validation part)." });
+        var trainerFlags = TrainerFlags.Bind(command, ["--epochs", "--transformer-blocks", "--transformer-width", "--transformer-document-scorer"], new Dictionary<string, string> { ["--epochs"] = "Most epochs per fit (default: the trainer's; early stopping on the fold's validation part)." });
         command.Options.Add(seed);
         command.Options.Add(seeds);
         command.Options.Add(kinds);

@@ -10,7 +10,8 @@ internal static class RankingNetworks
     {
         int width = ConditionVector.Width(objectives, o.Loss.TemperatureRange is not null);
         return o.Network.Architecture == RankerArchitecture.Transformer
-            ? new TransformerRanker(new TransformerShape(features, width, o.Network.Conditioning, o.Network.TransformerWidth, o.Network.AttentionHeads, o.Network.TransformerBlocks, o.Network.PromptCount, o.Network.Dropout), mean, scale)
+            ? new TransformerRanker(new TransformerShape(features, width, o.Network.Conditioning, o.Network.TransformerWidth, o.Network.AttentionHeads, o.Network.TransformerBlocks, o.Network.PromptCount, o.Network.Dropout,
+                o.Network.TransformerDocumentScorer ? o.Network.HiddenSizes : null), mean, scale)
             : new ConditionedScorer(features, width, o.Network.HiddenSizes, o.Network.Dropout, o.Network.Conditioning, mean, scale,
                 o.References.Reweighting == ReferenceReweighting.PerObjective ? objectives : 0);
     }

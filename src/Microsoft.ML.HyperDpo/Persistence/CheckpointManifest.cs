@@ -90,6 +90,16 @@ internal static class CheckpointOptions
         ["LargeDataValidationLists"] = "LargeData.ValidationLists",
     };
 
+    /// <summary>
+    /// Options added with a default other than the behaviour of the libraries before them, and the value a checkpoint that does
+    /// not name them means: the network it holds was built that way.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<string, Action<HyperDpoRankingTrainer.Options>> BeforeTheOption = new Dictionary<string, Action<HyperDpoRankingTrainer.Options>>
+    {
+        [HyperDpoRankingTrainer.Options.Path(nameof(HyperDpoRankingTrainer.Options.Network), nameof(HyperDpoRankingTrainer.NetworkOptions.TransformerDocumentScorer))] =
+            o => o.Network.TransformerDocumentScorer = false,
+    };
+
     /// <summary>One saved option: its full name, the group property that holds it (null at the top level) and the option itself.</summary>
     internal sealed record Saved(string Name, PropertyInfo? Group, PropertyInfo Option)
     {
@@ -137,11 +147,15 @@ internal static class CheckpointOptions
         return json;
     }
 
-    /// <summary>Options from the saved values, grouped or (older checkpoints) flat; options the file does not name keep their defaults.</summary>
+    /// <summary>
+    /// Options from the saved values, grouped or (older checkpoints) flat; options the file does not name keep their defaults, or
+    /// take the value of the libraries before them (<see cref="BeforeTheOption"/>).
+    /// </summary>
     /// <exception cref="InvalidDataException">An option is unknown to this library or its value has the wrong type.</exception>
     public static HyperDpoRankingTrainer.Options ToOptions(JsonObject json)
     {
         var options = new HyperDpoRankingTrainer.Options();
+        foreach (var setOlderValue in BeforeTheOption.Values) setOlderValue(options);
         var known = SavedOptions().ToDictionary(s => s.Name);
         // An unchanged name of a grouped option, as older checkpoints write it flat (a name two groups share is in Former).
         var flat = known.Values.Where(s => s.Group is not null).GroupBy(s => s.Option.Name).Where(g => g.Count() == 1)

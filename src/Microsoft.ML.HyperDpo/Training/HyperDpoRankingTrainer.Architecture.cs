@@ -46,6 +46,14 @@ public sealed partial class HyperDpoRankingTrainer
         /// <summary>Transformer: self-attention blocks. Default 1.</summary>
         public int TransformerBlocks { get; set; } = 1;
 
+        /// <summary>
+        /// Transformer: true adds a per-document scorer, an MLP of <see cref="HiddenSizes"/> that reads w as the default MLP does, to
+        /// the transformer's score; the transformer's scoring head starts at zero, so the fit starts from scoring each document
+        /// alone and attention learns the list context's correction. Default true (a checkpoint written before this option
+        /// existed loads as false, the network it holds).
+        /// </summary>
+        public bool TransformerDocumentScorer { get; set; } = true;
+
         /// <summary>Transformer with <see cref="ConditioningKind.HyperPrompt"/>: prompt embeddings m generated from w. Default 4.</summary>
         public int PromptCount { get; set; } = 4;
 
@@ -82,7 +90,8 @@ public sealed partial class HyperDpoRankingTrainer
             {
                 var saved = checkpoint.TrainerOptions.Network;
                 Require(saved.Architecture == n.Architecture && (n.Architecture == RankerArchitecture.Mlp ||
-                    (saved.TransformerWidth == n.TransformerWidth && saved.AttentionHeads == n.AttentionHeads && saved.TransformerBlocks == n.TransformerBlocks && saved.PromptCount == n.PromptCount)),
+                    (saved.TransformerWidth == n.TransformerWidth && saved.AttentionHeads == n.AttentionHeads && saved.TransformerBlocks == n.TransformerBlocks && saved.PromptCount == n.PromptCount &&
+                    saved.TransformerDocumentScorer == n.TransformerDocumentScorer && (!n.TransformerDocumentScorer || saved.HiddenSizes.SequenceEqual(n.HiddenSizes)))),
                     Path(nameof(Checkpointing), nameof(Checkpointing.StartFrom)), $"has another architecture ({saved.Architecture}) or other transformer sizes than these options");
             }
             if (n.Architecture == RankerArchitecture.Mlp)

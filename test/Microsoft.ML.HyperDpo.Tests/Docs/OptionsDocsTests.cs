@@ -39,9 +39,9 @@ public class OptionsDocsTests
     {
         var options = PublicOptions();
         // The 53 flat settings of the previous design, less the two reference kinds folded into References.Source, plus Checkpointing.Resume,
-        // plus the six added since: Optimiser.EnsembleSize, Validation.Grids, Validation.RefitOnValidationData,
-        // References.ConditionedModel, References.ConditionedFeatureColumnName and References.Reweighting.
-        Assert.HasCount(58, options, string.Join(", ", options.Select(o => o.Path)));
+        // plus the seven added since: Optimiser.EnsembleSize, Validation.Grids, Validation.RefitOnValidationData,
+        // References.ConditionedModel, References.ConditionedFeatureColumnName, References.Reweighting and Network.TransformerDocumentScorer.
+        Assert.HasCount(59, options, string.Join(", ", options.Select(o => o.Path)));
         string doc = File.ReadAllText(Path.Combine(ChildProcess.RepositoryRoot(), "docs", "options.md"));
         // The option column of the options table: every `name` in the first cell of its rows.
         var table = doc.Split('\n').SkipWhile(l => !l.StartsWith("| option | default |", StringComparison.Ordinal)).TakeWhile(l => l.StartsWith('|'));

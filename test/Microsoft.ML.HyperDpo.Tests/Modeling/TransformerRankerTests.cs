@@ -9,10 +9,10 @@ public class TransformerRankerTests
 {
     private const int F = SyntheticRanking.FeatureCount;
 
-    private static TransformerRanker Network(ConditioningKind kind, int seed = 3)
+    private static TransformerRanker Network(ConditioningKind kind, int seed = 3, int[] documentHiddenSizes = null)
     {
         random.manual_seed(seed);
-        var network = new TransformerRanker(new TransformerShape(F, 2, kind, Width: 16, Heads: 4, Blocks: 2, PromptCount: 3, Dropout: 0), new float[F], Enumerable.Repeat(1f, F).ToArray());
+        var network = new TransformerRanker(new TransformerShape(F, 2, kind, Width: 16, Heads: 4, Blocks: 2, PromptCount: 3, Dropout: 0, documentHiddenSizes), new float[F], Enumerable.Repeat(1f, F).ToArray());
         network.eval();
         return network;
     }
@@ -195,5 +195,114 @@ public class TransformerRankerTests
             Assert.AreEqual(TransformerConditioning.PromptTokens(kind, 3), network.Shape.PromptTokens, kind.ToString());
             Assert.HasCount(4, Scores(network, RandomFeatures(4, seed: 9), 4, new[] { 0.5f, 0.5f }), kind.ToString());
         }
+    }
+
+    [TestMethod]
+    public void WithADocumentScorerTheStartScoresEachDocumentAloneAsItsMlpDoes()
+    {
+        const int n = 7;
+        var x = RandomFeatures(n, seed: 21);
+        // Features that the standardisation really changes, so that the scorer's own statistics are used.
+        var mean = Enumerable.Range(0, F).Select(j => 0.1f * (j % 5)).ToArray();
+        var scale = Enumerable.Range(0, F).Select(j => 0.5f + 0.25f * (j % 3)).ToArray();
+        foreach (var kind in TransformerConditioning.Kinds)
+        {
+            random.manual_seed(5);
+            var network = new TransformerRanker(new TransformerShape(F, 2, kind, Width: 16, Heads: 4, Blocks: 1, PromptCount: 3, Dropout: 0, new[] { 8, 4 }), mean, scale);
+            network.eval();
+            var document = network.Document!;
+            Assert.AreEqual(TransformerConditioning.IgnoresCondition(kind) ? ConditioningKind.None : ConditioningKind.Hypernetwork, document.Kind, kind.ToString());
+            CollectionAssert.AreEqual(new[] { 8, 4 }, document.HiddenSizes.ToArray(), kind.ToString());
+            // Make the MLP read w, as training would, so that the comparison covers c's path too (its w-terms start at zero).
+            using (no_grad())
+                foreach (var (name, parameter) in document.named_parameters())
+                    if (name.StartsWith("conditioning.", StringComparison.Ordinal)) parameter.copy_(randn_like(parameter) * 0.5);
+            var managed = new Microsoft.ML.HyperDpo.Scoring.ManagedScorer(document.Export());
+            var workspace = managed.CreateWorkspace(1);
+            foreach (var w in new[] { new[] { 0.3f, 0.7f }, new[] { 1f, 0f } })
+            {
+                var scores = Scores(network, x, n, w, paddedLength: 10);
+                for (int i = 0; i < n; i++)
+                {
+                    // The managed scorer of the MLP alone, on this one document.
+                    var alone = new float[1];
+                    managed.Score(x.AsSpan(i * F, F), 1, w, alone, workspace);
+                    Assert.AreEqual(alone[0], scores[i], 1e-5f, $"{kind}, w = ({w[0]}, {w[1]}), document {i}");
+                }
+            }
+            // At the start the other documents change nothing: the head's last layer is zero.
+            var changed = (float[])x.Clone();
+            for (int j = 0; j < F; j++) changed[F + j] += 1;
+            Assert.AreEqual(Scores(network, x, n, new[] { 0.5f, 0.5f })[0], Scores(network, changed, n, new[] { 0.5f, 0.5f })[0], 1e-6f, kind.ToString());
+        }
+    }
+
+    [TestMethod]
+    public void WithADocumentScorerTrainingStillLearnsTheListContext()
+    {
+        // Lists whose order depends on the whole list: relevance is s * x0, where the sign s of a list is the sign of the sum of
+        // its documents' x1. One document's x1 says little about s, so no scorer of each document alone ranks these lists well;
+        // only attention over the list can.
+        const int lists = 256, length = 8;
+        var values = new Random(31);
+        float[] Features(int count) => Enumerable.Range(0, count * length * F).Select(_ => (float)(values.NextDouble() * 2 - 1)).ToArray();
+        float[] Relevance(float[] x, int count)
+        {
+            var r = new float[count * length];
+            for (int l = 0; l < count; l++)
+            {
+                float sum = 0;
+                for (int i = 0; i < length; i++) sum += x[(l * length + i) * F + 1];
+                for (int i = 0; i < length; i++) r[l * length + i] = Math.Sign(sum) * x[(l * length + i) * F];
+            }
+            return r;
+        }
+        var trainX = Features(lists);
+        var trainR = Relevance(trainX, lists);
+        var testX = Features(64);
+        var testR = Relevance(testX, 64);
+        Tensor W(Tensor x) => full(new long[] { x.shape[0], 2 }, 0.5f);
+        // ListNet (cross-entropy between the softmax of the scores and that of the relevance), Adam, 300 steps of 32 lists.
+        double Fit(nn.Module module, Func<Tensor, Tensor> score)
+        {
+            module.train();
+            var optimiser = optim.Adam(module.parameters(), lr: 0.01);
+            for (int step = 0; step < 300; step++)
+            {
+                using var scope = NewDisposeScope();
+                int first = step * 32 % lists;
+                var x = tensor(trainX.AsSpan(first * length * F, 32 * length * F).ToArray(), new long[] { 32, length, F });
+                var target = tensor(trainR.AsSpan(first * length, 32 * length).ToArray(), new long[] { 32, length });
+                var loss = -(nn.functional.softmax(target * 4, 1) * nn.functional.log_softmax(score(x), 1)).sum(1).mean();
+                optimiser.zero_grad();
+                loss.backward();
+                optimiser.step();
+            }
+            module.eval();
+            // The share of a test list's pairs that the scores order as the relevance does.
+            float[] s;
+            using (no_grad())
+                s = score(tensor(testX, new long[] { 64, length, F })).data<float>().ToArray();
+            int right = 0, pairs = 0;
+            for (int l = 0; l < 64; l++)
+                for (int i = 0; i < length; i++)
+                    for (int j = i + 1; j < length; j++)
+                    {
+                        int a = l * length + i, b = l * length + j;
+                        if (testR[a] == testR[b]) continue;
+                        pairs++;
+                        if ((testR[a] - testR[b]) * (s[a] - s[b]) > 0) right++;
+                    }
+            return (double)right / pairs;
+        }
+        var network = Network(ConditioningKind.HyperPrompt, seed: 7, documentHiddenSizes: new[] { 16, 8 });
+        double accuracy = Fit(network, x => network.forward(x, W(x), ones(new long[] { x.shape[0], length }, dtype: ScalarType.Bool)));
+        // The same MLP alone, trained the same way: the task really needs the list.
+        random.manual_seed(7);
+        var alone = new Microsoft.ML.HyperDpo.Modeling.ConditionedScorer(F, 2, new[] { 16, 8 }, 0, ConditioningKind.Hypernetwork, new float[F], Enumerable.Repeat(1f, F).ToArray());
+        double aloneAccuracy = Fit(alone, x => alone.forward(x, W(x).unsqueeze(1)));
+        Console.WriteLine($"pairs ordered right: {accuracy:F3} with the transformer, {aloneAccuracy:F3} by the MLP alone");
+        Assert.IsLessThan(0.65, aloneAccuracy, "a scorer of each document alone cannot rank these lists");
+        Assert.IsGreaterThan(0.75, accuracy, "attention learnt the list's sign on top of the per-document scorer");
     }
 }

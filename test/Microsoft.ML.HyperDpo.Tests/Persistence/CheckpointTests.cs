@@ -130,6 +130,31 @@ public class CheckpointTests
     };
 
     [TestMethod]
+    public void ATransformerCheckpointWrittenBeforeThePerDocumentScorerStillLoads()
+    {
+        // A transformer as the libraries before Network.TransformerDocumentScorer built it, in a checkpoint that does not name the option.
+        var options = Microsoft.ML.HyperDpo.Tests.Scoring.ListwiseScoringTests.Options(ConditioningKind.HyperPrompt, epochs: 1);
+        options.Network.TransformerDocumentScorer = false;
+        var model = _ml.Ranking.Trainers.HyperDpo(options).Fit(_data);
+        string saved = _folder.File("transformer.ckpt");
+        HyperDpoCheckpoint.Save(model, saved);
+        byte[] older = Rewrite(File.ReadAllBytes(saved), (name, bytes) =>
+        {
+            if (name != "checkpoint.json") return bytes;
+            var json = JsonNode.Parse(bytes)!;
+            Assert.IsTrue(json["Options"]!["Network"]!.AsObject().Remove("TransformerDocumentScorer"), "the option is saved");
+            return Encoding.UTF8.GetBytes(json.ToJsonString());
+        });
+        string old = _folder.File("older.ckpt");
+        File.WriteAllBytes(old, older);
+        var loaded = HyperDpoCheckpoint.Load(new MLContext(2), old);
+        Assert.IsFalse(loaded.TrainerOptions.Network.TransformerDocumentScorer);
+        CollectionAssert.AreEqual(SyntheticRanking.Scores(model.Transform(_data)), SyntheticRanking.Scores(loaded.Model.Transform(_data)));
+        // A new fit's default has the scorer, and its checkpoint says so.
+        Assert.IsTrue(new HyperDpoRankingTrainer.Options().Network.TransformerDocumentScorer);
+    }
+
+    [TestMethod]
     public void ACheckpointWithTheFlatOptionsOfEarlierVersionsStillLoads()
     {
         // Values away from their defaults for options that were renamed when they were grouped, and for some that kept their name.

@@ -6,7 +6,7 @@ namespace Microsoft.ML.HyperDpo.Modeling.Transformer;
 /// <summary>
 /// Builds the network of a fit with <see cref="HyperDpoRankingTrainer.NetworkOptions.FrozenBackbone"/>: a transformer ranker whose feature
 /// standardisation, projection and blocks are copied from the backbone and frozen, and whose scoring head starts as the
-/// backbone's; only the conditioning (prompt generator) and the head train.
+/// backbone's; only the conditioning (prompt generator), the head and the per-document scorer (fresh, not copied) train.
 /// </summary>
 internal static class FrozenBackbone
 {

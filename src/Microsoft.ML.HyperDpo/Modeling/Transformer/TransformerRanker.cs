@@ -8,9 +8,19 @@ using static TorchSharp.torch.nn;
 
 namespace Microsoft.ML.HyperDpo.Modeling.Transformer;
 
-/// <summary>The sizes of a <see cref="TransformerRanker"/>.</summary>
-internal sealed record TransformerShape(int FeatureCount, int ConditionWidth, ConditioningKind Kind, int Width, int Heads, int Blocks, int PromptCount, float Dropout)
+/// <summary>
+/// The sizes of a <see cref="TransformerRanker"/>; DocumentHiddenSizes are the hidden widths of its per-document scorer
+/// (<see cref="HyperDpoRankingTrainer.NetworkOptions.TransformerDocumentScorer"/>), null for a ranker without one.
+/// </summary>
+internal sealed record TransformerShape(int FeatureCount, int ConditionWidth, ConditioningKind Kind, int Width, int Heads, int Blocks, int PromptCount, float Dropout,
+    IReadOnlyList<int>? DocumentHiddenSizes = null)
 {
+    /// <summary>
+    /// How the per-document scorer reads c: as the default MLP does (<see cref="ConditioningKind.Hypernetwork"/>), unless the
+    /// ranker never reads c (<see cref="ConditioningKind.None"/>).
+    /// </summary>
+    public ConditioningKind DocumentConditioning => TransformerConditioning.IgnoresCondition(Kind) ? ConditioningKind.None : ConditioningKind.Hypernetwork;
+
     public int PromptTokens => TransformerConditioning.PromptTokens(Kind, PromptCount);
     public bool ConcatenatesCondition => TransformerConditioning.ConcatenatesCondition(Kind);
 }
@@ -20,8 +30,16 @@ internal sealed record TransformerShape(int FeatureCount, int ConditionWidth, Co
 /// Input conditioning) are projected to width d; the kind's prompt tokens (Hyper Prompt Tuning, or one weight token) are
 /// prepended; self-attention blocks with a key padding mask and no positional encoding follow, so each document's score is
 /// equivariant to the order of the others; a scoring head (LayerNorm, d -> d SiLU, d -> 1) scores each document position.
+/// With a per-document scorer (<see cref="HyperDpoRankingTrainer.NetworkOptions.TransformerDocumentScorer"/>) the score is that
+/// scorer's score of the document alone plus the head's, whose last layer starts at zero.
 /// </summary>
-/// <remarks>Shapes: features [B, L, F], condition [B, C], mask [B, L] (true: a real document) -> scores [B, L].</remarks>
+/// <remarks>
+/// <para>Shapes: features [B, L, F], condition [B, C], mask [B, L] (true: a real document) -> scores [B, L].</para>
+/// <para>The per-document scorer is a <see cref="ConditionedScorer"/> of the MLP's widths: the transformer alone ranked MQ2008
+/// less well than that MLP (docs/conditioning.md), so the fit starts as the MLP would and attention learns only the list
+/// context's correction. It is built after every other layer, so the others draw the same initial values from a seed as
+/// without it.</para>
+/// </remarks>
 internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>, IRankingNetwork
 {
     private const int SlotsPerForward = 16384;
@@ -32,6 +50,7 @@ internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>
     private readonly LayerNorm head_norm;
     private readonly Linear head_hidden;
     private readonly Linear head_out;
+    private readonly ConditionedScorer? document;
     private readonly Tensor feature_mean;
     private readonly Tensor feature_scale;
 
@@ -44,6 +63,11 @@ internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>
         head_norm = LayerNorm(shape.Width);
         head_hidden = Linear(shape.Width, shape.Width);
         head_out = Linear(shape.Width, 1);
+        if (shape.DocumentHiddenSizes is { } documentSizes)
+        {
+            document = new ConditionedScorer(shape.FeatureCount, shape.ConditionWidth, documentSizes, shape.Dropout, shape.DocumentConditioning, featureMean, featureScale);
+            ZeroHead();
+        }
         feature_mean = torch.tensor(featureMean).reshape(1, 1, shape.FeatureCount);
         feature_scale = torch.tensor(featureScale).reshape(1, 1, shape.FeatureCount);
         RegisterComponents();
@@ -60,8 +84,20 @@ internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>
     public IRankingNetwork EmptyCopy() =>
         new TransformerRanker(_shape, new float[FeatureCount], Enumerable.Repeat(1f, FeatureCount).ToArray());
 
-    /// <summary>Zeroes the scoring head's last layer: every document scores 0 whatever the prompts and blocks compute.</summary>
+    /// <summary>The per-document scorer, or null for a ranker without one.</summary>
+    public ConditionedScorer? Document => document;
+
+    /// <summary>
+    /// Zeroes the scoring head's last layer and the per-document scorer's: every document scores 0 whatever the prompts and
+    /// blocks compute.
+    /// </summary>
     public void ZeroOutput()
+    {
+        ZeroHead();
+        document?.ZeroOutput();
+    }
+
+    private void ZeroHead()
     {
         using (torch.no_grad())
         {
@@ -87,7 +123,9 @@ internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>
         }
         foreach (var block in blocks) h = block.forward(h, keys);
         h = h.narrow(1, m, l);
-        return head_out.forward(functional.silu(head_hidden.forward(head_norm.forward(h)))).squeeze(-1).MoveToOuterDisposeScope();
+        var scores = head_out.forward(functional.silu(head_hidden.forward(head_norm.forward(h)))).squeeze(-1);
+        if (document is not null) scores = scores.Plus(document.forward(features, condition.unsqueeze(1)));
+        return scores.MoveToOuterDisposeScope();
     }
 
     public Tensor ScoreLists(Tensor features, Tensor condition, Tensor mask) => forward(features, condition, mask);
@@ -140,6 +178,10 @@ internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>
     public static bool IsBackboneEntry(string name) => name.StartsWith("projection.", StringComparison.Ordinal) ||
         name.StartsWith("blocks.", StringComparison.Ordinal) || name is "feature_mean" or "feature_scale";
 
+    /// <remarks>
+    /// The per-document scorer is neither: a frozen backbone is typically trained with <see cref="ConditioningKind.None"/>, whose
+    /// per-document scorer reads no w, so a fit on a backbone starts its own and trains it.
+    /// </remarks>
     public static bool IsHeadEntry(string name) => name.StartsWith("head_", StringComparison.Ordinal);
 
     /// <summary>The weights as plain arrays, for the ONNX export.</summary>
@@ -148,14 +190,15 @@ internal sealed class TransformerRanker : Module<Tensor, Tensor, Tensor, Tensor>
         var exported = prompts?.Export();
         return new TransformerParameters(_shape, LinearExport.Read(feature_mean), LinearExport.Read(feature_scale), projection.ToDense(),
             exported?.Mixture, exported?.Hidden, exported?.Output, blocks.Select(b => b.Export()).ToArray(),
-            TransformerBlock.Norm(head_norm), head_hidden.ToDense(), head_out.ToDense());
+            TransformerBlock.Norm(head_norm), head_hidden.ToDense(), head_out.ToDense(), document?.Export());
     }
 }
 
 /// <summary>
 /// A transformer ranker's weights as plain arrays. PromptMixture is the prompt generator's linear map of c (null without
-/// prompt tokens); PromptHidden and PromptCorrection are HyperPrompt's correction layers (else null).
+/// prompt tokens); PromptHidden and PromptCorrection are HyperPrompt's correction layers (else null); Document is the
+/// per-document scorer (else null).
 /// </summary>
 internal sealed record TransformerParameters(TransformerShape Shape, float[] Mean, float[] Scale, DenseLayer Projection,
     DenseLayer? PromptMixture, DenseLayer? PromptHidden, DenseLayer? PromptCorrection, TransformerBlockParameters[] Blocks, (float[] Scale, float[] Bias) HeadNorm,
-    DenseLayer HeadHidden, DenseLayer HeadOut);
+    DenseLayer HeadHidden, DenseLayer HeadOut, ScorerParameters? Document);

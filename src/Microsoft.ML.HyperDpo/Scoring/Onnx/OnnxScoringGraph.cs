@@ -88,6 +88,14 @@ internal static class OnnxScoringGraph
             metadata);
     }
 
+    /// <summary>
+    /// The scores [N, 1] of the network over the raw <paramref name="features"/> [N, F] under <paramref name="c"/> [N, C]:
+    /// its standardisation, then <see cref="ConditionedNetwork"/> (the transformer's per-document scorer is written with this).
+    /// </summary>
+    internal static string Scores(OnnxGraph g, ScorerParameters parameters, string features, string c) =>
+        ConditionedNetwork(g, parameters, g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("document_mean", parameters.Mean, parameters.FeatureCount) }),
+            g.Constant("document_scale", parameters.Scale, parameters.FeatureCount) }), c);
+
     /// <summary>The network with c as an input: the trunk, with each layer and the score written by the conditioning kind.</summary>
     private static string ConditionedNetwork(OnnxGraph g, ScorerParameters parameters, string x, string c)
     {

@@ -9,7 +9,8 @@ namespace Microsoft.ML.HyperDpo.Scoring.Onnx;
 /// group's features [N, F] and, unless the weights are fixed, its objective weights [1, K] (normalised in the graph); with a
 /// reference model a reference score input [N] (the soup r_w), or [N, K] (the K standardised reference scores) for a network that
 /// reads them as inputs; output the scores [N]. Attention is written with MatMul, Softmax and
-/// LayerNormalization (opset 17), one head at a time; no mask is needed because a group has no padding.
+/// LayerNormalization (opset 17), one head at a time; no mask is needed because a group has no padding. A per-document scorer
+/// is written as the MLP's graph is (<see cref="OnnxScoringGraph.Scores"/>) and added to the head's score.
 /// </summary>
 internal static class TransformerOnnxGraph
 {
@@ -37,12 +38,15 @@ internal static class TransformerOnnxGraph
         }
         string x = g.Node("Div", new[] { g.Node("Sub", new[] { features, g.Constant("feature_mean", p.Mean, shape.FeatureCount) }),
             g.Constant("feature_scale", p.Scale, shape.FeatureCount) });
-        if (shape.ConcatenatesCondition)
+        // c repeated for every document: [N, 1] ones times c [1, C].
+        string PerDocument(string condition)
         {
-            // c repeated for every document: [N, 1] ones times c [1, K].
             string ones = g.Node("Add", new[] { g.Node("Mul", new[] { g.Node("Slice", new[] { x, Ints(g, 0), Ints(g, 1), Ints(g, 1) }), g.Constant("zero", new[] { 0f }, 1) }), g.Constant("one", new[] { 1f }, 1) });
-            x = g.Node("Concat", new[] { x, g.Node("MatMul", new[] { ones, c }) }, ("axis", 1));
+            return g.Node("MatMul", new[] { ones, condition });
         }
+        // The per-document scorer reads the features as they come in, with c for every document.
+        string? documentScores = p.Document is { } document ? OnnxScoringGraph.Scores(g, document, features, PerDocument(c)) : null;
+        if (shape.ConcatenatesCondition) x = g.Node("Concat", new[] { x, PerDocument(c) }, ("axis", 1));
         string h = g.Gemm(x, "projection", p.Projection);
         int m = shape.PromptTokens;
         if (p.PromptMixture is { } mixture)
@@ -56,6 +60,7 @@ internal static class TransformerOnnxGraph
         for (int b = 0; b < p.Blocks.Length; b++) h = Block(g, p.Blocks[b], h, d, b);
         h = g.Node("Slice", new[] { h, Ints(g, m), Ints(g, long.MaxValue), Ints(g, 0) });
         string score = g.Gemm(SiLU(g, g.Gemm(Norm(g, h, p.HeadNorm, "head_norm"), "head_hidden", p.HeadHidden)), "head_out", p.HeadOut);
+        if (documentScores is not null) score = g.Node("Add", new[] { score, documentScores });
         score = g.Node("Reshape", new[] { score, g.Constant("flat", new long[] { -1 }) });
         if (scores is not null)
             score = g.Node("Add", new[] { score, g.Node("Reshape", new[] { g.Node("MatMul", new[] { scores, g.Node("Transpose", new[] { c }) }), g.Constant("soup_flat", new long[] { -1 }) }) });
