@@ -104,7 +104,11 @@ internal static class AlignReport
             $"compact GPT-2 vocabulary of {r.Model.VocabularySize}, context {r.Model.ContextLength}) is pre-trained on the {r.TrainingLists} training questions' " +
             $"passages and answers, then aligned on {string.Join(" and ", r.Objectives)}, with only the soft prompt trained; the front is measured on {r.HeldOutLists} " +
             "held-out questions. Every method gets the same budget of optimiser steps: HPT starts at the prompt soup, spending half of it on one prompt per " +
-            $"objective at its corner and the other half on the whole map, with early stopping on {F(100 * r.HptValidationFraction, "0")}% of the training lists held out (the steps it took are shown). CPU, a 2-core machine shared with other jobs: times are noisy, ratios within a run are fairer.");
+            $"objective at its corner and the other half on the whole map, with early stopping on {F(100 * r.HptValidationFraction, "0")}% of the training lists held out (the steps it took are shown). " +
+            (r.LikelihoodWeight > 0
+                ? $"Every method's loss adds the likelihood term (`LikelihoodWeight` {F(r.LikelihoodWeight, "0.##")}: the w-weighted mean token NLL of each objective's best answer). "
+                : "No likelihood term (`LikelihoodWeight` 0). ") +
+            "CPU, a 2-core machine shared with other jobs: times are noisy, ratios within a run are fairer.");
         md.AppendLine();
         md.AppendLine($"| Method | Fits | Optimiser steps | Training s, mean [95% interval] | Hypervolume from chance, mean [95% interval] | Per seed |");
         md.AppendLine("|---|---:|---:|---:|---:|---|");

@@ -102,9 +102,14 @@ internal static class LanguageCommands
         var threads = new Option<int?>("--threads") { Description = "TorchSharp's intra-op threads; default: 1 with --demo (more threads than free cores slow a shared machine down), TorchSharp's own otherwise; 0: TorchSharp's own." };
         var device = new Option<string>("--device") { Description = "Where the model runs: cpu, cuda or cuda:N (CUDA needs a CUDA build of TorchSharp).", DefaultValueFactory = _ => "cpu" };
         var learningRate = new Option<float>("--learning-rate") { Description = "AdamW learning rate of the soft prompt (and adapters).", DefaultValueFactory = _ => 1e-2f };
+        var likelihoodWeight = new Option<float>("--likelihood-weight")
+        {
+            Description = "Coefficient of the RPO-style likelihood term (LanguageAlignmentOptions.LikelihoodWeight): the w-weighted mean token NLL of each objective's best response, added to the loss of every method; 0: off.",
+            DefaultValueFactory = _ => AlignmentDemoOptions.Default.Alignment.LikelihoodWeight,
+        };
         var command = new System.CommandLine.Command("align", "Align a language model on several objectives with Hyper Prompt Tuning (listwise multi-objective DPO); --demo runs the whole CPU demo.")
         {
-            data, demo, small, model, output, objectives, steps, promptLength, beta, loraRank, heldOut, seed, seeds, benchmarks, plot, threads, device, learningRate,
+            data, demo, small, model, output, objectives, steps, promptLength, beta, loraRank, heldOut, seed, seeds, benchmarks, plot, threads, device, learningRate, likelihoodWeight,
         };
         command.SetAction(r =>
         {
@@ -113,6 +118,9 @@ internal static class LanguageCommands
             float rate = r.GetValue(learningRate);
             if (!(rate > 0) || !float.IsFinite(rate))
                 throw new ArgumentException($"--learning-rate must be a positive number; got {rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+            float likelihood = r.GetValue(likelihoodWeight);
+            if (LanguageAlignmentOptions.LikelihoodWeightProblem(likelihood) is string problem)
+                throw new ArgumentException($"--likelihood-weight {problem}");
             bool isDemo = r.GetValue(demo);
             int threadCount = r.GetValue(threads) ?? (isDemo ? 1 : 0);
             if (threadCount < 0)
@@ -127,7 +135,7 @@ internal static class LanguageCommands
                     throw new ArgumentException("--benchmarks goes with the full demo: the --small configuration's figures are not written to a benchmarks page.");
                 CliPaths.RequireOutputFile(r.GetValue(benchmarks), "--benchmarks");
                 CliPaths.RequireOutputFile(r.GetValue(plot), "--plot");
-                return RunDemo(dataPath, names, r.GetValue(small), r.GetValue(seed), r.GetValue(seeds), threadCount, where, rate, r.GetValue(benchmarks), r.GetValue(plot)!);
+                return RunDemo(dataPath, names, r.GetValue(small), r.GetValue(seed), r.GetValue(seeds), threadCount, where, rate, likelihood, r.GetValue(benchmarks), r.GetValue(plot)!);
             }
             CliPaths.RequireOutputDirectory(r.GetValue(output), "--output");
             string modelDir = r.GetValue(model) ?? throw new ArgumentException("--model is required without --demo (a checkpoint directory from 'hyperdpo pretrain').");
@@ -139,13 +147,13 @@ internal static class LanguageCommands
             var options = new LanguageAlignmentOptions
             {
                 Objectives = names, Steps = r.GetValue(steps), PromptLength = r.GetValue(promptLength), Beta = r.GetValue(beta), LoraRank = r.GetValue(loraRank),
-                Seed = r.GetValue(seed), LearningRate = rate,
+                Seed = r.GetValue(seed), LearningRate = rate, LikelihoodWeight = likelihood,
             };
             var budget = TokenBudget.FromData(tokenizer, split.Training, options.PromptLength, baseModel.Config.ContextLength);
             budget.ApplyTo(options);
             AnsiConsole.MarkupLine(Markup.Escape($"Lengths from the training lists: {budget.Describe()}."));
             // Read back from TorchSharp and the model, so that the line shows what the run really uses.
-            AnsiConsole.MarkupLine(Markup.Escape($"Aligning on {baseModel.Device}, {TorchSharp.torch.get_num_threads()} TorchSharp threads, learning rate {options.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}."));
+            AnsiConsole.MarkupLine(Markup.Escape($"Aligning on {baseModel.Device}, {TorchSharp.torch.get_num_threads()} TorchSharp threads, learning rate {options.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}, likelihood weight {options.LikelihoodWeight.ToString(System.Globalization.CultureInfo.InvariantCulture)}."));
             AlignedLanguageModel aligned = null!;
             AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>
             {
@@ -181,11 +189,12 @@ internal static class LanguageCommands
         return new TorchSharp.torch.Device(TorchSharp.DeviceType.CUDA, index);
     }
 
-    private static int RunDemo(string dataPath, string[] objectives, bool small, int seed, int? seeds, int threads, TorchSharp.torch.Device device, float learningRate, string? benchmarks, string plotPath)
+    private static int RunDemo(string dataPath, string[] objectives, bool small, int seed, int? seeds, int threads, TorchSharp.torch.Device device, float learningRate, float likelihoodWeight, string? benchmarks, string plotPath)
     {
         var defaults = small ? AlignmentDemoOptions.Small : AlignmentDemoOptions.Default;
         var alignment = LanguageAlignmentTrainer.Copy(defaults.Alignment, defaults.Alignment.Conditioning, defaults.Alignment.FixedWeights, defaults.Alignment.Seed);
         alignment.LearningRate = learningRate;
+        alignment.LikelihoodWeight = likelihoodWeight;
         var options = defaults with { Objectives = objectives, Seed = seed, Seeds = seeds ?? defaults.Seeds, Threads = threads > 0 ? threads : null, Device = device, Alignment = alignment };
         AlignmentDemoResult result = null!;
         AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()).Start(ctx =>

@@ -77,6 +77,16 @@ public sealed class LanguageAlignmentOptions
     public int? TopK { get; set; }
 
     /// <summary>
+    /// Coefficient lambda of an RPO-style likelihood term (Pang et al., 2024, "Iterative Reasoning Preference Optimization";
+    /// TRL's <c>rpo_alpha</c>) added to each list's loss: lambda * sum_k w_k NLL_k, where NLL_k is the policy's mean
+    /// negative log-likelihood per token (end-of-text included) of objective k's best response in the list (the mean over
+    /// the responses tied for best; 0 when every response ties, as the tie-aware loss then orders none). DPO alone can
+    /// lower every response's likelihood, the preferred ones too, so that generation drifts from what the rewards rank;
+    /// the term keeps the preferred responses likely, end-of-text included. 0: off (the loss is sum_k w_k L_k only).
+    /// </summary>
+    public float LikelihoodWeight { get; set; }
+
+    /// <summary>
     /// Hyper Prompt Tuning only: when positive, HPT starts at the prompt soup. One prompt P_k per objective is first
     /// trained alone at its corner of the simplex for this many steps, then the w-to-prompt map starts as
     /// sum_k w_k P_k (the P_k keep training) plus the MLP's correction, whose last layer starts at zero. The fit takes
@@ -150,7 +160,13 @@ public sealed class LanguageAlignmentOptions
         Require(ValidationInterval >= 1, nameof(ValidationInterval), $"must be at least 1; got {ValidationInterval}.");
         Require(EarlyStoppingPatience >= 1, nameof(EarlyStoppingPatience), $"must be at least 1; got {EarlyStoppingPatience}.");
         Require(TopK is null || TopK >= 1, nameof(TopK), $"must be at least 1 or null; got {TopK}.");
+        Require(LikelihoodWeightProblem(LikelihoodWeight) is null, nameof(LikelihoodWeight), LikelihoodWeightProblem(LikelihoodWeight) ?? "");
     }
+
+    /// <summary>What is wrong with a <see cref="LikelihoodWeight"/> value (null: nothing), the one rule the options and the command line share.</summary>
+    internal static string? LikelihoodWeightProblem(float value) =>
+        float.IsFinite(value) && value >= 0 ? null
+            : $"must be a finite number, 0 (off) or more; got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.";
 
     /// <summary>Width of the conditioning vector: K weights, plus log beta with temperature conditioning.</summary>
     internal int ConditionWidth => Objectives.Count + (BetaRange is null ? 0 : 1);

@@ -16,7 +16,8 @@ namespace Microsoft.ML.HyperDpo.Language.Training;
 /// (and beta) are turned into; each response's implicit reward is z = beta * (log pi(y|x; w) - log pi_ref(y|x)), the
 /// reference being the base model without prompt (computed once per list and cached); and the loss is
 /// sum_k w_k L_k with L_k each objective's Plackett-Luce DPO loss over the list (for two responses, DPO's loss), in its
-/// tie-aware form: responses with equal scores are not ordered against each other.
+/// tie-aware form: responses with equal scores are not ordered against each other; with
+/// <see cref="LanguageAlignmentOptions.LikelihoodWeight"/> &gt; 0, plus an RPO-style likelihood term on each objective's best response.
 /// </summary>
 /// <remarks>
 /// Only the prompt source (and the low-rank adapters, if <see cref="LanguageAlignmentOptions.LoraRank"/> is set) train:
@@ -221,7 +222,7 @@ public static class LanguageAlignmentTrainer
         return parts;
     }
 
-    /// <summary>One batch's loss terms: per list sum_k w_k L_k, each objective's L_k, the implicit rewards z, the labels and the mask.</summary>
+    /// <summary>One batch's loss terms: per list sum_k w_k L_k (plus the likelihood term, when on), each objective's L_k, the implicit rewards z, the labels and the mask.</summary>
     private static (Tensor PerList, Tensor[] PerObjective, Tensor Z, Tensor[] Labels, Tensor Mask) BatchLoss(AlignedLanguageModel aligned, IReadOnlyList<PreferenceList> batch,
         Tensor weights, Tensor betas, ReferenceLogProbabilities reference, GroupedPlackettLuceDpoLoss loss, IReadOnlyList<string> objectives, Generator ties)
     {
@@ -239,7 +240,50 @@ public static class LanguageAlignmentTrainer
             perObjective[k] = loss.Compute(z, labels[k], mask, ties);
             total = total.Plus(weights[.., k] * perObjective[k]);
         }
+        // Only when on, so that with the term off the loss is sum_k w_k L_k to the bit, as before the term existed.
+        if (aligned.Options.LikelihoodWeight > 0)
+            total = total.Plus(LikelihoodTerm(policy, batch, weights, objectives, aligned.Encoder).Times(aligned.Options.LikelihoodWeight));
         return (total, perObjective, z, labels, mask);
+    }
+
+    /// <summary>
+    /// The likelihood term of each list, before its coefficient, [B]: sum_k w_k NLL_k, NLL_k the policy's mean negative
+    /// log-likelihood per token of objective k's best response (the mean over responses tied for best; 0 for an objective
+    /// on which every response of the list ties). See <see cref="LanguageAlignmentOptions.LikelihoodWeight"/>.
+    /// </summary>
+    /// <param name="policy">The policy's summed log-probabilities [B, nmax] of each list's responses (padding anything).</param>
+    /// <param name="batch">The lists.</param>
+    /// <param name="weights">Each list's weights [B, K].</param>
+    /// <param name="objectives">The objectives, in the order of the weights.</param>
+    /// <param name="encoder">The encoder the log-probabilities were computed with: it gives each response's token count.</param>
+    internal static Tensor LikelihoodTerm(Tensor policy, IReadOnlyList<PreferenceList> batch, Tensor weights, IReadOnlyList<string> objectives, ResponseEncoder encoder)
+    {
+        using var scope = torch.NewDisposeScope();
+        int rows = batch.Count, widest = (int)policy.shape[1], k = objectives.Count;
+        // Token counts (padding 1, so that the division is defined there; its selection weight is 0) and, per objective,
+        // the weight of each response in that objective's mean: 1 / |best| on the best responses, 0 elsewhere.
+        var tokens = new float[rows * widest];
+        Array.Fill(tokens, 1f);
+        var selection = new float[rows * k * widest];
+        for (int b = 0; b < rows; b++)
+        {
+            var list = batch[b];
+            for (int i = 0; i < list.Responses.Count; i++)
+                tokens[b * widest + i] = encoder.EncodeResponse(list.Responses[i]).Length;
+            for (int o = 0; o < k; o++)
+            {
+                var scores = list.Scores[objectives[o]];
+                double best = scores.Max();
+                var top = Enumerable.Range(0, scores.Length).Where(i => scores[i] == best).ToList();
+                if (top.Count == scores.Length) continue;
+                foreach (int i in top)
+                    selection[(b * k + o) * widest + i] = 1f / top.Count;
+            }
+        }
+        var device = policy.device;
+        var perToken = policy / torch.tensor(tokens, new long[] { rows, widest }, device: device);
+        var nll = -(torch.tensor(selection, new long[] { rows, k, widest }, device: device) * perToken.unsqueeze(1)).sum(2);
+        return (weights * nll).sum(1).MoveToOuterDisposeScope();
     }
 
     /// <summary>

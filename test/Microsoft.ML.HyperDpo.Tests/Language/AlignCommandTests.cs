@@ -4,7 +4,7 @@ using Microsoft.ML.HyperDpo.Language.Persistence;
 
 namespace Microsoft.ML.HyperDpo.Tests.Language;
 
-/// <summary><c>hyperdpo align</c>'s device, learning-rate and thread flags, run as a user runs the tool.</summary>
+/// <summary><c>hyperdpo align</c>'s device, learning-rate, likelihood-weight and thread flags, run as a user runs the tool.</summary>
 [TestClass]
 public class AlignCommandTests
 {
@@ -15,7 +15,7 @@ public class AlignCommandTests
     }
 
     [TestMethod]
-    public void TheDeviceLearningRateAndThreadFlagsReachTheRunAndBadValuesAreErrors()
+    public void TheDeviceLearningRateLikelihoodAndThreadFlagsReachTheRunAndBadValuesAreErrors()
     {
         using var folder = new TemporaryFolder("hyperdpo-align");
         var lists = AlignmentTests.SyntheticLists(8, 21);
@@ -36,13 +36,17 @@ public class AlignCommandTests
         (code, output) = Hyperdpo(folder.Path, Align("--learning-rate", "-1"));
         Assert.AreEqual(2, code, output);
         StringAssert.StartsWith(output.Trim(), "error: --learning-rate must be a positive number; got -1.");
+        (code, output) = Hyperdpo(folder.Path, Align("--likelihood-weight", "-1"));
+        Assert.AreEqual(2, code, output);
+        StringAssert.StartsWith(output.Trim(), "error: --likelihood-weight must be a finite number, 0 (off) or more; got -1.");
         Assert.IsFalse(Directory.Exists(folder.File("aligned")), "nothing is trained or saved after a bad flag");
 
-        (code, output) = Hyperdpo(folder.Path, Align("--device", "cpu", "--learning-rate", "0.003", "--threads", "1"));
+        (code, output) = Hyperdpo(folder.Path, Align("--device", "cpu", "--learning-rate", "0.003", "--threads", "1", "--likelihood-weight", "0.5"));
         Assert.AreEqual(0, code, output);
-        StringAssert.Contains(output, "Aligning on cpu, 1 TorchSharp threads, learning rate 0.003.");
+        StringAssert.Contains(output, "Aligning on cpu, 1 TorchSharp threads, learning rate 0.003, likelihood weight 0.5.");
         var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(folder.File("aligned"), "alignment.json")))!;
         Assert.AreEqual(0.003f, saved["Options"]!["LearningRate"]!.GetValue<float>());
+        Assert.AreEqual(0.5f, saved["Options"]!["LikelihoodWeight"]!.GetValue<float>());
     }
 
     [TestMethod]

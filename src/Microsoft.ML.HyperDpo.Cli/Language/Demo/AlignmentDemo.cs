@@ -63,6 +63,7 @@ public static class AlignmentDemo
             Answers = answers,
             GreedySteerability = greedySteerability,
             HptValidationFraction = options.HptValidationFraction,
+            LikelihoodWeight = options.Alignment.LikelihoodWeight,
         };
     }
 

@@ -126,6 +126,9 @@ public sealed record AlignmentDemoResult(
 
     /// <summary>Share of the training lists HPT held out for early stopping (<see cref="AlignmentDemoOptions.HptValidationFraction"/>).</summary>
     public float HptValidationFraction { get; init; }
+
+    /// <summary>The coefficient of the likelihood term every method trained with (<see cref="LanguageAlignmentOptions.LikelihoodWeight"/>; 0: off).</summary>
+    public float LikelihoodWeight { get; init; }
 }
 
 /// <summary>A stage of the demo, reported as it starts and as it advances.</summary>
